@@ -1,0 +1,314 @@
+/**
+ * The `afterword` CLI: runs the local stack and talks to it the way a producer or a CX lead would.
+ * Every command prints a clear error (exit 1) instead of a stack trace for problems a user can fix.
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { INTERACTION_COMPLETED } from '../contracts/interaction.js';
+import { DAY_PATTERN, addDays, dayOf } from '../domain/time.js';
+import { runDemo } from '../local/demo.js';
+import { FileDeadLetters } from '../local/dead-letters.js';
+import { JavaMissingError } from '../local/dynamodb.js';
+import { PortInUseError } from '../local/ports.js';
+import {
+  DEFAULT_TABLE,
+  LOCAL_BUS_NAME,
+  LOCAL_REGION,
+  localSigningKeys,
+  portsFromEnv,
+  startLocalStack,
+} from '../local/stack.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { DEFAULT_ROLLUP_DAYS, rollup } from '../usecases/rollup.js';
+import { DIMENSIONS, report, type Dimension } from '../usecases/report.js';
+import { toCsv, toTable } from './format.js';
+
+const USAGE = `afterword: customer-experience surveys, event-driven (local stack)
+
+Usage:
+  afterword start [--instant] [--config FILE]   start the local stack (Ctrl-C stops it)
+  afterword send FILE.json                      put an Interaction Completed event on the local bus
+  afterword send --touchpoint T --channel C --customer-id ID --email E [--name N] [--locale L]
+                 [--segment S] [--interaction-id ID] [--occurred-at ISO]
+  afterword rollup [--date YYYY-MM-DD] [--days N] recompute rollups (default: the last ${DEFAULT_ROLLUP_DAYS} days)
+  afterword report [--from D] [--to D] [--by touchpoint|channel|segment|journeyStep]
+                   [--format table|csv|json]    print metrics from the rollups
+  afterword demo [--days N] [--seed N]          simulate days of interactions and answers
+  afterword dead-letters                        list events the local bus could not deliver
+
+Environment: AFTERWORD_CONFIG, AFTERWORD_DATA_DIR (default .afterword), AFTERWORD_TABLE,
+AFTERWORD_DYNAMODB_PORT (8000), AFTERWORD_SES_PORT (8005), AFTERWORD_BUS_PORT (4010),
+AFTERWORD_WEB_PORT (3000), AFTERWORD_LINK_SECRET, LOG_LEVEL.
+`;
+
+/** A problem the user can fix: printed without a stack trace. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  // One-shot commands print their result; their progress logs would only be noise.
+  if (command !== 'start') process.env.LOG_LEVEL ??= 'warn';
+  try {
+    switch (command) {
+      case 'start':
+        return await start(rest);
+      case 'send':
+        return await send(rest);
+      case 'rollup':
+        return await rollupCommand(rest);
+      case 'report':
+        return await reportCommand(rest);
+      case 'demo':
+        return await demo(rest);
+      case 'dead-letters':
+        return deadLetters();
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } catch (error) {
+    if (isUserError(error)) {
+      process.stderr.write(`afterword: ${(error as Error).message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function isUserError(error: unknown): boolean {
+  return (
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof JavaMissingError ||
+    error instanceof PortInUseError ||
+    (error instanceof TypeError && error.message.startsWith('Unknown option')) ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
+  );
+}
+
+function dataDir(): string {
+  return resolve(process.env.AFTERWORD_DATA_DIR ?? '.afterword');
+}
+
+async function start(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { instant: { type: 'boolean' }, config: { type: 'string' } } });
+  if (values.config) process.env.AFTERWORD_CONFIG = resolve(values.config);
+  const ports = portsFromEnv();
+  const stack = await startLocalStack({
+    ports,
+    dataDir: dataDir(),
+    configPath: values.config ? resolve(values.config) : undefined,
+    tableName: process.env.AFTERWORD_TABLE ?? DEFAULT_TABLE,
+    instant: values.instant,
+  });
+  const { urls } = stack;
+  process.stdout.write(
+    [
+      `Afterword local stack is running${values.instant ? ' (instant: program delays ignored)' : ''}`,
+      `  event bus (PutEvents)  ${urls.bus}   bus name "${LOCAL_BUS_NAME}", region ${LOCAL_REGION}`,
+      `  survey web app         ${urls.web}`,
+      `  SES emulator           ${urls.ses}   mailbox viewer; GET ${urls.ses}/store`,
+      `  DynamoDB Local         ${urls.dynamodb}   table "${stack.runtime.settings.tableName}", data in ${dataDir()}`,
+      `  dispatcher             every ${values.instant ? 1 : 5} s`,
+      '',
+      'Try: npx afterword send test/fixtures/events/support-call.v1.json',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((done) => {
+    const shutdown = () => {
+      process.stdout.write('\nstopping…\n');
+      done();
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+  await stack.stop();
+  return 0;
+}
+
+async function send(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      touchpoint: { type: 'string' },
+      channel: { type: 'string' },
+      'customer-id': { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      locale: { type: 'string' },
+      segment: { type: 'string' },
+      'interaction-id': { type: 'string' },
+      'occurred-at': { type: 'string' },
+    },
+  });
+  let detail: unknown;
+  if (positionals[0]) {
+    try {
+      detail = JSON.parse(readFileSync(positionals[0], 'utf8'));
+    } catch (error) {
+      throw new UsageError(`cannot read ${positionals[0]}: ${(error as Error).message}`);
+    }
+  } else {
+    if (!values.touchpoint || !values.channel || !values['customer-id']) {
+      throw new UsageError('send needs a JSON file, or --touchpoint, --channel and --customer-id');
+    }
+    detail = {
+      interactionId: values['interaction-id'] ?? `cli-${Date.now().toString(36)}`,
+      occurredAt: values['occurred-at'] ?? new Date().toISOString(),
+      touchpoint: values.touchpoint,
+      channel: values.channel,
+      customer: {
+        id: values['customer-id'],
+        email: values.email,
+        name: values.name,
+        locale: values.locale,
+        segment: values.segment,
+      },
+    };
+  }
+  const endpoint = `http://127.0.0.1:${portsFromEnv().bus}`;
+  const client = new EventBridgeClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    const result = await client.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: LOCAL_BUS_NAME, Source: 'afterword.cli', DetailType: INTERACTION_COMPLETED, Detail: JSON.stringify(detail) }],
+      }),
+    );
+    const entry = result.Entries?.[0];
+    if (result.FailedEntryCount || !entry?.EventId) {
+      throw new UsageError(`the bus refused the event: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
+    }
+    process.stdout.write(`accepted: event ${entry.EventId}\n`);
+    return 0;
+  } catch (error) {
+    throw unreachable(error, 'the local event bus', endpoint);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A runtime talking to the running local stack. */
+function localRuntime(): Runtime {
+  const ports = portsFromEnv();
+  return createRuntime({
+    config: loadConfig(),
+    tableName: process.env.AFTERWORD_TABLE ?? DEFAULT_TABLE,
+    region: LOCAL_REGION,
+    eventBusName: LOCAL_BUS_NAME,
+    publicBaseUrl: `http://127.0.0.1:${ports.web}`,
+    signing: localSigningKeys(dataDir()),
+    endpoints: {
+      dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+      ses: `http://127.0.0.1:${ports.ses}`,
+      events: `http://127.0.0.1:${ports.bus}`,
+    },
+  });
+}
+
+function unreachable(error: unknown, what: string, endpoint: string): unknown {
+  const text = `${(error as Error).name} ${(error as Error).message} ${String((error as { cause?: unknown }).cause ?? '')}`;
+  if (/ECONNREFUSED|ECONNRESET|fetch failed|socket hang up/i.test(text)) {
+    return new UsageError(`cannot reach ${what} at ${endpoint}: start the local stack first with \`npm start\``);
+  }
+  return error;
+}
+
+async function withLocalRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = localRuntime();
+  try {
+    return await fn(rt);
+  } catch (error) {
+    throw unreachable(error, 'DynamoDB Local', rt.settings.endpoints?.dynamodb ?? '');
+  } finally {
+    rt.dynamodb.destroy();
+  }
+}
+
+function day(value: string | undefined, flag: string): string | undefined {
+  if (value !== undefined && !DAY_PATTERN.test(value)) throw new UsageError(`${flag} must be a date YYYY-MM-DD, got "${value}"`);
+  return value;
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got "${value}"`);
+  return n;
+}
+
+async function rollupCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { date: { type: 'string' }, days: { type: 'string' } } });
+  const lastDay = day(values.date, '--date');
+  const days = positiveInt(values.days, '--days') ?? (lastDay ? 1 : DEFAULT_ROLLUP_DAYS);
+  const result = await withLocalRuntime((rt) => rollup(rt, { now: new Date(), days, lastDay }));
+  process.stdout.write(`rolled up ${result.days[0]} … ${result.days.at(-1)}: ${result.rows} rows\n`);
+  return 0;
+}
+
+async function reportCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      by: { type: 'string', multiple: true },
+      format: { type: 'string', default: 'table' },
+    },
+  });
+  const format = values.format;
+  if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`--format must be table, csv or json, got "${format}"`);
+  const by = values.by?.flatMap((v) => v.split(','));
+  for (const dimension of by ?? []) {
+    if (!DIMENSIONS.includes(dimension as Dimension)) {
+      throw new UsageError(`--by must be one of ${DIMENSIONS.join(', ')}, got "${dimension}"`);
+    }
+  }
+  const config = loadConfig();
+  const to = day(values.to, '--to') ?? dayOf(new Date(), config.timeZone);
+  const from = day(values.from, '--from') ?? addDays(to, -(DEFAULT_ROLLUP_DAYS - 1));
+  if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  const rows = await withLocalRuntime((rt) => report(rt, { from, to, by: by as Dimension[] | undefined }));
+  process.stdout.write(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : format === 'csv' ? toCsv(rows) : toTable(rows));
+  return 0;
+}
+
+async function demo(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { days: { type: 'string' }, seed: { type: 'string' } } });
+  const days = positiveInt(values.days, '--days') ?? 7;
+  const seed = positiveInt(values.seed, '--seed');
+  const result = await withLocalRuntime((rt) => runDemo(rt, { days, now: new Date(), seed }));
+  process.stdout.write(
+    `demo: ${result.interactions} interactions, ${result.sent} surveys sent, ${result.answered} answered ` +
+      `(${result.from.slice(0, 10)} … ${result.to.slice(0, 10)}).\nNext: npx afterword rollup --days ${days + 1} && npx afterword report\n`,
+  );
+  return 0;
+}
+
+function deadLetters(): number {
+  const letters = new FileDeadLetters(resolve(dataDir(), 'dead-letters.jsonl')).list();
+  if (!letters.length) {
+    process.stdout.write('no dead letters\n');
+    return 0;
+  }
+  for (const letter of letters) {
+    process.stdout.write(`${letter.at}  rule ${letter.rule} → ${letter.target}  after ${letter.attempts} attempt(s)\n  ${letter.error.replaceAll('\n', '\n  ')}\n`);
+  }
+  return 0;
+}

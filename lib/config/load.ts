@@ -1,0 +1,41 @@
+/** Reads and validates the programs config; an invalid file stops start-up with every problem by path. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describeIssues } from '../contracts/interaction.js';
+import { AfterwordConfig } from './schema.js';
+
+export const DEFAULT_CONFIG_PATH = fileURLToPath(
+  new URL('../../infra/afterword.config.json', import.meta.url),
+);
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid config ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function parseConfig(raw: unknown, source = '(inline)'): AfterwordConfig {
+  const result = AfterwordConfig.safeParse(raw);
+  if (!result.success) throw new ConfigError(source, describeIssues(result.error));
+  return result.data;
+}
+
+export function loadConfig(path = process.env.AFTERWORD_CONFIG ?? DEFAULT_CONFIG_PATH): AfterwordConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, [`cannot read the file: ${(error as Error).message}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(path, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  return parseConfig(raw, path);
+}

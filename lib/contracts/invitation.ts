@@ -1,0 +1,74 @@
+/**
+ * Invitation: one survey for one customer after one interaction, and the decision behind it.
+ * A skipped interaction is an invitation too (status `skipped` with a reason) so it feeds the funnel.
+ */
+import { z } from 'zod';
+import { Metric } from '../domain/metric.js';
+
+export const InvitationStatus = z.enum([
+  'scheduled',
+  'sending',
+  'sent',
+  'delivered',
+  'answered',
+  'skipped',
+  'failed',
+  'bounced',
+  'expired',
+]);
+export type InvitationStatus = z.infer<typeof InvitationStatus>;
+
+export const SkipReason = z.enum(['no-program', 'disabled', 'no-email', 'invalid-email']);
+export type SkipReason = z.infer<typeof SkipReason>;
+
+export const Invitation = z.object({
+  invitationId: z.string(),
+  interactionId: z.string(),
+  /** Hash of the event detail: tells a redelivery from a different payload under the same id. */
+  payloadHash: z.string(),
+  status: InvitationStatus,
+  reason: z.string().optional(),
+  customerId: z.string(),
+  email: z.string().optional(),
+  name: z.string().optional(),
+  // Snapshot of what was true at the interaction: later customer changes do not rewrite history.
+  touchpoint: z.string(),
+  channel: z.string(),
+  segment: z.string().optional(),
+  journeyId: z.string().optional(),
+  journeyStep: z.string().optional(),
+  attributes: z.record(z.string(), z.unknown()).optional(),
+  locale: z.string(),
+  timeZone: z.string(),
+  metric: Metric.optional(),
+  occurredAt: z.string(),
+  decidedAt: z.string(),
+  sendAt: z.string().optional(),
+  expiresAt: z.string().optional(),
+  leaseUntil: z.string().optional(),
+  sentAt: z.string().optional(),
+  messageId: z.string().optional(),
+  deliveredAt: z.string().optional(),
+  bouncedAt: z.string().optional(),
+  complainedAt: z.string().optional(),
+  answeredAt: z.string().optional(),
+  score: z.number().int().optional(),
+  comment: z.string().optional(),
+  /** Every answer given, oldest first: a changed score keeps the earlier one here. */
+  history: z
+    .array(z.object({ score: z.number(), answeredAt: z.string(), comment: z.string().optional() }))
+    .optional(),
+});
+export type Invitation = z.infer<typeof Invitation>;
+
+/** What a customer submits: the score and an optional comment. */
+export const COMMENT_MAX_LENGTH = 2000;
+export const AnswerInput = z.object({
+  score: z.coerce.number().int('must be a whole number'),
+  comment: z
+    .string()
+    .max(COMMENT_MAX_LENGTH, `must be at most ${COMMENT_MAX_LENGTH} characters`)
+    .optional()
+    .transform((value) => (value?.trim() ? value.trim() : undefined)),
+});
+export type AnswerInput = z.infer<typeof AnswerInput>;

@@ -1,0 +1,61 @@
+/**
+ * The rollup row (stored) and the report row (`afterword report --format json|csv`): public,
+ * documented and versioned so BI tools can load them. Add fields; never rename or remove one.
+ */
+import { z } from 'zod';
+import { Metric } from '../domain/metric.js';
+
+/** Marks a dimension left out of the grouping ("all channels"). */
+export const ALL = '*';
+/** Marks an absent optional dimension (no segment, no journey step). */
+export const NONE = '-';
+
+/** One stored cell: day × touchpoint × channel × segment × journey step. */
+export const RollupRow = z.object({
+  day: z.string(),
+  touchpoint: z.string(),
+  channel: z.string(),
+  segment: z.string(),
+  journeyStep: z.string(),
+  metric: Metric.nullable(),
+  /** Funnel, by the day of the survey's send time (or decision time, when skipped). */
+  invited: z.number().int(),
+  skipped: z.record(z.string(), z.number().int()),
+  sent: z.number().int(),
+  delivered: z.number().int(),
+  bounced: z.number().int(),
+  complained: z.number().int(),
+  answered: z.number().int(),
+  /** Score histogram by the day the answer was given: `scores[s]` answers scored s. */
+  scores: z.array(z.number().int()).length(11),
+});
+export type RollupRow = z.infer<typeof RollupRow>;
+
+export const ReportRow = z.object({
+  day: z.string(),
+  touchpoint: z.string(),
+  channel: z.string(),
+  segment: z.string(),
+  journeyStep: z.string(),
+  metric: Metric.nullable(),
+  invited: z.number().int(),
+  skipped: z.number().int(),
+  sent: z.number().int(),
+  delivered: z.number().int(),
+  answered: z.number().int(),
+  /** answered / delivered, or answered / sent while delivery is not known (see basis). */
+  responseRate: z.number().nullable(),
+  responseRateBasis: z.enum(['delivered', 'sent']),
+  /** Answers given on this day that the score is computed from. */
+  n: z.number().int(),
+  score: z.number().nullable(),
+  ciLow: z.number().nullable(),
+  ciHigh: z.number().nullable(),
+  margin: z.number().nullable(),
+  interval: z.enum(['wald', 'adjusted-wald', 'wilson', 't']).nullable(),
+  lowN: z.boolean(),
+  /** CES only: the mean score on the 1–7 scale. */
+  mean: z.number().nullable(),
+  target: z.number().nullable(),
+});
+export type ReportRow = z.infer<typeof ReportRow>;

@@ -1,0 +1,39 @@
+/** Named domain errors: adapters map them to HTTP statuses, batch outcomes or dead letters. */
+
+export class InvalidEventError extends Error {
+  override name = 'InvalidEventError';
+  constructor(readonly problems: string[]) {
+    super(`invalid event:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export class InvalidLinkError extends Error {
+  override name = 'InvalidLinkError';
+  constructor(readonly reason: 'malformed' | 'bad-signature' | 'unknown-key' | 'expired') {
+    super(`invalid survey link: ${reason}`);
+  }
+}
+
+export class InvitationNotFoundError extends Error {
+  override name = 'InvitationNotFoundError';
+  constructor(readonly invitationId: string) {
+    super(`invitation ${invitationId} not found`);
+  }
+}
+
+export class SurveyClosedError extends Error {
+  override name = 'SurveyClosedError';
+  constructor(
+    readonly invitationId: string,
+    readonly why: 'expired' | 'not-sent',
+  ) {
+    super(`survey ${invitationId} is closed: ${why}`);
+  }
+}
+
+export class InvalidAnswerError extends Error {
+  override name = 'InvalidAnswerError';
+  constructor(readonly problems: string[]) {
+    super(`invalid answer: ${problems.join('; ')}`);
+  }
+}

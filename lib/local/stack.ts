@@ -1,0 +1,195 @@
+/**
+ * The embedded local stack: DynamoDB Local, the SES emulator, a PutEvents-compatible bus routing
+ * by the stack's own rules, the survey web app, and the dispatcher on a short tick. The handlers
+ * are the Lambda handlers' own code, called in-process.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDispatchHandler } from '../../functions/dispatch.js';
+import { createIntakeHandler } from '../../functions/intake.js';
+import { log } from '../adapters/log.js';
+import { loadConfig } from '../config/load.js';
+import { RULES } from '../contracts/rules.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { ensureTable } from '../store/table.js';
+import { createWebApp } from '../web/app.js';
+import { LocalEventBus } from './bus.js';
+import { FileDeadLetters, MemoryDeadLetters, type DeadLetterSink } from './dead-letters.js';
+import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb.js';
+import { assertPortFree } from './ports.js';
+import { startSesEmulator, type RunningSes } from './ses.js';
+
+export const LOCAL_BUS_NAME = 'afterword';
+export const LOCAL_REGION = 'us-east-1';
+export const DEFAULT_TABLE = 'afterword';
+
+export const DEFAULT_PORTS = { dynamodb: 8000, ses: 8005, bus: 4010, web: 3000 };
+
+/** Local ports, each overridable by its environment variable. */
+export function portsFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  const port = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0 || value > 65535) {
+      throw new Error(`${name} must be a port number (0-65535), got "${raw}"`);
+    }
+    return value;
+  };
+  return {
+    dynamodb: port('AFTERWORD_DYNAMODB_PORT', DEFAULT_PORTS.dynamodb),
+    ses: port('AFTERWORD_SES_PORT', DEFAULT_PORTS.ses),
+    bus: port('AFTERWORD_BUS_PORT', DEFAULT_PORTS.bus),
+    web: port('AFTERWORD_WEB_PORT', DEFAULT_PORTS.web),
+  };
+}
+
+export interface LocalStackOptions {
+  ports: { dynamodb: number; ses: number; bus: number; web: number };
+  /** Keeps DynamoDB data, the link secret and dead letters here; in memory when unset. */
+  dataDir?: string;
+  /** Reuse already running DynamoDB Local / SES emulator (tests start them once). */
+  external?: { dynamodb?: string; ses?: string };
+  configPath?: string;
+  tableName?: string;
+  instant?: boolean;
+  dispatchIntervalMs?: number;
+}
+
+export interface LocalStack {
+  urls: { dynamodb: string; ses: string; bus: string; web: string };
+  runtime: Runtime;
+  bus: LocalEventBus;
+  deadLetters: DeadLetterSink;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const config = loadConfig(options.configPath);
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.splice(0).reverse()) await stopOne().catch(() => undefined);
+  };
+  try {
+    // Fail before starting anything when a port we would open is taken.
+    if (options.ports.bus) await assertPortFree(options.ports.bus, 'the local event bus', 'AFTERWORD_BUS_PORT');
+    if (options.ports.web) await assertPortFree(options.ports.web, 'the survey web app', 'AFTERWORD_WEB_PORT');
+
+    let dynamodbEndpoint = options.external?.dynamodb;
+    if (!dynamodbEndpoint) {
+      const dynamodb: RunningDynamoDb = await startDynamoDbLocal({
+        port: options.ports.dynamodb,
+        dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined,
+      });
+      stoppers.push(dynamodb.stop);
+      dynamodbEndpoint = dynamodb.endpoint;
+    }
+    let sesEndpoint = options.external?.ses;
+    if (!sesEndpoint) {
+      const ses: RunningSes = await startSesEmulator({ port: options.ports.ses });
+      stoppers.push(ses.stop);
+      sesEndpoint = ses.endpoint;
+    }
+
+    const deadLetters: DeadLetterSink = options.dataDir
+      ? new FileDeadLetters(join(options.dataDir, 'dead-letters.jsonl'))
+      : new MemoryDeadLetters();
+    let runtime: Runtime | undefined;
+    const bus = new LocalEventBus({
+      busName: LOCAL_BUS_NAME,
+      rules: RULES,
+      targets: { intake: (event) => createIntakeHandler(runtime!)(event) },
+      deadLetters,
+      permanentErrors: ['InvalidEventError'],
+    });
+    const busUrl = await bus.listen(options.ports.bus);
+    stoppers.push(() => bus.idle().then(() => bus.close()));
+
+    // The web app's port must be known before links are signed, so bind it first.
+    let webServer: ServerType | undefined;
+    let handler: ((request: Request) => Response | Promise<Response>) | undefined;
+    const webUrl = await new Promise<string>((resolve, reject) => {
+      webServer = serve(
+        {
+          fetch: (request) => (handler ? handler(request) : new Response('starting', { status: 503 })),
+          port: options.ports.web,
+          hostname: '127.0.0.1',
+        },
+        (info) => resolve(`http://127.0.0.1:${info.port}`),
+      );
+      webServer.once('error', reject);
+    });
+    stoppers.push(() => new Promise<void>((done) => webServer!.close(() => done())));
+
+    runtime = createRuntime({
+      config,
+      tableName: options.tableName ?? DEFAULT_TABLE,
+      region: LOCAL_REGION,
+      eventBusName: LOCAL_BUS_NAME,
+      publicBaseUrl: webUrl,
+      signing: localSigningKeys(options.dataDir),
+      endpoints: { dynamodb: dynamodbEndpoint, ses: sesEndpoint, events: busUrl },
+      instant: options.instant,
+    });
+    await ensureTable(runtime.dynamodb, runtime.settings.tableName);
+    const app = createWebApp(runtime);
+    handler = (request) => app.fetch(request);
+
+    const dispatcher = startDispatcherLoop(runtime, options.dispatchIntervalMs ?? (options.instant ? 1000 : 5000));
+    stoppers.push(dispatcher.stop);
+
+    return {
+      urls: { dynamodb: dynamodbEndpoint, ses: sesEndpoint, bus: busUrl, web: webUrl },
+      runtime,
+      bus,
+      deadLetters,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Runs the dispatch handler every `intervalMs`, never two ticks at once. */
+function startDispatcherLoop(rt: Runtime, intervalMs: number) {
+  const tick = createDispatchHandler(rt);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick()
+        .catch((error: Error) => log.error('dispatch.tick-failed', { error: error.message }))
+        .finally(schedule);
+    }, intervalMs);
+  };
+  schedule();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+/**
+ * The link-signing key locally: AFTERWORD_LINK_SECRET when set, else a random secret kept in the
+ * data dir so links in old emails keep working after a restart.
+ */
+export function localSigningKeys(dataDir: string | undefined) {
+  let secret = process.env.AFTERWORD_LINK_SECRET;
+  if (!secret && dataDir) {
+    const file = join(dataDir, 'link-secret');
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    }
+    secret = readFileSync(file, 'utf8').trim();
+  }
+  return { activeKeyId: 'local1', keys: { local1: secret ?? randomBytes(32).toString('base64url') } };
+}

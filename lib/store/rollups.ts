@@ -1,0 +1,87 @@
+/**
+ * Rollup items: pk `ROLLUP#<yyyy-mm>`, sk `<day>#<touchpoint>#<channel>#<segment>#<journeyStep>`.
+ * A month per partition keeps a report over any date range to one Query per month.
+ */
+import {
+  BatchWriteCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { RollupRow } from '../contracts/report.js';
+import { KEY } from './table.js';
+
+export function rollupKey(row: Pick<RollupRow, 'day' | 'touchpoint' | 'channel' | 'segment' | 'journeyStep'>) {
+  return {
+    [KEY.pk]: `ROLLUP#${row.day.slice(0, 7)}`,
+    [KEY.sk]: [row.day, row.touchpoint, row.channel, row.segment, row.journeyStep].join('#'),
+  };
+}
+
+const BATCH = 25;
+
+export class RollupStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Makes the stored rows of a day exactly `rows`: puts every row, deletes cells no longer there. */
+  async replaceDay(day: string, rows: RollupRow[]): Promise<void> {
+    const keep = new Set(rows.map((row) => rollupKey(row)[KEY.sk]));
+    const stale = (await this.range(day, day)).filter((row) => !keep.has(rollupKey(row)[KEY.sk]));
+    const requests = [
+      ...rows.map((row) => ({ PutRequest: { Item: { ...row, ...rollupKey(row) } } })),
+      ...stale.map((row) => ({ DeleteRequest: { Key: rollupKey(row) } })),
+    ];
+    for (let i = 0; i < requests.length; i += BATCH) {
+      await this.batchWrite(requests.slice(i, i + BATCH));
+    }
+  }
+
+  /** Rows of the days from `from` to `to`, both included. */
+  async range(from: string, to: string): Promise<RollupRow[]> {
+    const rows: RollupRow[] = [];
+    for (const month of monthsBetween(from, to)) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#pk': KEY.pk, '#sk': KEY.sk },
+            ExpressionAttributeValues: { ':pk': `ROLLUP#${month}`, ':from': from, ':to': `${to}#\uffff` },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) rows.push(RollupRow.parse(item));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
+    return rows;
+  }
+
+  private async batchWrite(requests: NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>[string]) {
+    let pending = requests;
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt > 8) throw new Error(`rollup write: ${pending.length} items still unprocessed after retries`);
+      if (attempt) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const { UnprocessedItems } = await this.doc.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+      );
+      pending = UnprocessedItems?.[this.tableName] ?? [];
+    }
+  }
+}
+
+function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  let [year, month] = from.slice(0, 7).split('-').map(Number) as [number, number];
+  const last = to.slice(0, 7);
+  for (;;) {
+    const current = `${year}-${String(month).padStart(2, '0')}`;
+    if (current > last) return months;
+    months.push(current);
+    month += 1;
+    if (month > 12) [year, month] = [year + 1, 1];
+  }
+}

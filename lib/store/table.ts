@@ -1,0 +1,101 @@
+/**
+ * The single DynamoDB table: its key schema and indexes, defined once for the local stack, the
+ * tests and (through the same constants) the CDK stack. See docs in README "Storage design".
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceInUseException,
+  type CreateTableCommandInput,
+  type Projection,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+
+export const KEY = { pk: 'pk', sk: 'sk' } as const;
+
+/** Global secondary indexes. Index and attribute names are part of the stored data's contract. */
+export const INDEX = {
+  /** Sparse outbox: only scheduled invitations carry these keys; due ones are a range query. */
+  outbox: { name: 'outbox', pk: 'outboxPk', sk: 'outboxSk' },
+  /** Invitations by the UTC date of their send time (or decision time when skipped). */
+  byDay: { name: 'byDay', pk: 'dayPk', sk: 'daySk' },
+  /** Answers by the UTC date they were given (sparse: only answered invitations). */
+  answersByDay: { name: 'answersByDay', pk: 'answerDayPk', sk: 'answerDaySk' },
+} as const;
+
+/** Attributes the rollup reads; only these are copied into the day indexes (no PII there). */
+export const ROLLUP_ATTRIBUTES = [
+  'invitationId',
+  'status',
+  'reason',
+  'touchpoint',
+  'channel',
+  'segment',
+  'journeyStep',
+  'metric',
+  'sendAt',
+  'decidedAt',
+  'sentAt',
+  'deliveredAt',
+  'bouncedAt',
+  'complainedAt',
+  'answeredAt',
+  'score',
+];
+
+/**
+ * Partitions each index key is spread over, so a busy day or a big backlog is not one hot
+ * partition; readers query every shard in parallel.
+ */
+export const SHARDS = 4;
+
+export function shardOf(id: string): number {
+  return createHash('sha256').update(id).digest()[0]! % SHARDS;
+}
+
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const attribute = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
+  const gsi = (
+    index: { name: string; pk: string; sk: string },
+    projection: Projection,
+  ) => ({
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.pk, KeyType: 'HASH' as const },
+      { AttributeName: index.sk, KeyType: 'RANGE' as const },
+    ],
+    Projection: projection,
+  });
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [KEY.pk, KEY.sk, ...Object.values(INDEX).flatMap((i) => [i.pk, i.sk])].map(
+      attribute,
+    ),
+    KeySchema: [
+      { AttributeName: KEY.pk, KeyType: 'HASH' },
+      { AttributeName: KEY.sk, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      gsi(INDEX.outbox, { ProjectionType: 'KEYS_ONLY' }),
+      gsi(INDEX.byDay, { ProjectionType: 'INCLUDE', NonKeyAttributes: ROLLUP_ATTRIBUTES }),
+      gsi(INDEX.answersByDay, { ProjectionType: 'INCLUDE', NonKeyAttributes: ROLLUP_ATTRIBUTES }),
+    ],
+  };
+}
+
+/** Creates the table if it does not exist (local stack and tests; CDK owns it on AWS). */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}

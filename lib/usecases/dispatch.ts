@@ -1,0 +1,101 @@
+/**
+ * Dispatch: sends due invitations, at most once each.
+ *
+ * Primary course:
+ * 1. Find due invitations in the sparse outbox index (every shard; no Scan).
+ * 2. Claim each with a conditional update (scheduled → sending, out of the outbox); a lost race
+ *    means another dispatcher has it, so this one moves on.
+ * 3. Render the email with a signed link per score and send it through SES.
+ * 4. Record SES's message id (sent). A transient failure puts it back in the outbox for a later
+ *    tick; a permanent one marks it failed with the reason.
+ */
+import { log } from '../adapters/log.js';
+import { PermanentSendError } from '../adapters/mailer.js';
+import { renderSurveyEmail } from '../domain/email.js';
+import { addIsoDuration } from '../domain/time.js';
+import type { Runtime } from '../runtime.js';
+
+export interface DispatchOptions {
+  /** Due invitations read per shard per tick. */
+  batchSize?: number;
+  /** How long a claim is held before it counts as abandoned. */
+  leaseSeconds?: number;
+  /** How long a transiently failed send waits before the next try. */
+  retryAfterSeconds?: number;
+  /** Sends in flight at once. */
+  concurrency?: number;
+}
+
+export interface DispatchResult {
+  sent: number;
+  failed: number;
+  retried: number;
+  /** Due invitations another dispatcher claimed first. */
+  lostRaces: number;
+}
+
+export async function dispatch(
+  rt: Runtime,
+  now: Date,
+  options: DispatchOptions = {},
+): Promise<DispatchResult> {
+  const { batchSize = 25, leaseSeconds = 300, retryAfterSeconds = 60, concurrency = 8 } = options;
+  const result: DispatchResult = { sent: 0, failed: 0, retried: 0, lostRaces: 0 };
+  const due = await rt.invitations.dueIds(now, batchSize);
+  const queue = [...due];
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      const outcome = await sendOne(rt, id, now, leaseSeconds, retryAfterSeconds);
+      result[outcome] += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  if (due.length) log.info('dispatch.tick', { due: due.length, ...result });
+  return result;
+}
+
+async function sendOne(
+  rt: Runtime,
+  invitationId: string,
+  now: Date,
+  leaseSeconds: number,
+  retryAfterSeconds: number,
+): Promise<keyof DispatchResult> {
+  const invitation = await rt.invitations.claim(invitationId, new Date(now.getTime() + leaseSeconds * 1000));
+  if (!invitation) return 'lostRaces';
+  const program = rt.programFor(invitation.touchpoint);
+  if (!program || !invitation.email) {
+    await rt.invitations.markFailed(invitationId, program ? 'no-email' : 'no-program');
+    return 'failed';
+  }
+  const expiresAt = addIsoDuration(now, program.linkExpiry);
+  const token = rt.signer.sign({ invitationId, expiresAt });
+  const email = renderSurveyEmail({
+    invitation,
+    program,
+    brand: rt.config.brand,
+    token,
+    baseUrl: rt.settings.publicBaseUrl,
+  });
+  try {
+    const { messageId } = await rt.mailer.send({
+      from: rt.config.sender,
+      to: invitation.email,
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+    });
+    await rt.invitations.markSent(invitationId, messageId, now, expiresAt);
+    log.info('dispatch.sent', { invitationId, messageId });
+    return 'sent';
+  } catch (error) {
+    if (error instanceof PermanentSendError) {
+      await rt.invitations.markFailed(invitationId, error.code);
+      log.warn('dispatch.failed', { invitationId, error: error.code });
+      return 'failed';
+    }
+    await rt.invitations.release(invitationId, new Date(now.getTime() + retryAfterSeconds * 1000));
+    log.warn('dispatch.retry', { invitationId, error: (error as Error).name });
+    return 'retried';
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Rollup: recomputes whole days from the invitations, so a re-run writes identical rows and late
+ * answers are counted when their day is recomputed.
+ *
+ * Primary course for one day (cut in the configured time zone, so 23- or 25-hour days when the
+ * clocks change):
+ * 1. Stream the invitations whose send (or skip decision) falls in the day → the funnel.
+ * 2. Stream the answers given in the day → the score histogram.
+ * 3. Group both by touchpoint × channel × segment × journey step.
+ * 4. Replace the day's stored rows with the result.
+ */
+import { log } from '../adapters/log.js';
+import { NONE, type RollupRow } from '../contracts/report.js';
+import type { Metric } from '../domain/metric.js';
+import { emptyHistogram } from '../domain/scoring.js';
+import { addDays, dayBounds, dayOf } from '../domain/time.js';
+import type { InvitationDayRow } from '../store/invitations.js';
+import type { Runtime } from '../runtime.js';
+
+export const DEFAULT_ROLLUP_DAYS = 7;
+
+export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> {
+  const { start, end } = dayBounds(day, rt.config.timeZone);
+  const cells = new Map<string, RollupRow>();
+  const cellOf = (row: InvitationDayRow) => {
+    const dims = {
+      touchpoint: row.touchpoint,
+      channel: row.channel,
+      segment: row.segment ?? NONE,
+      journeyStep: row.journeyStep ?? NONE,
+    };
+    const key = [dims.touchpoint, dims.channel, dims.segment, dims.journeyStep].join('\u0000');
+    let cell = cells.get(key);
+    if (!cell) {
+      cell = {
+        day,
+        ...dims,
+        metric: (row.metric ?? null) as Metric | null,
+        invited: 0,
+        skipped: {},
+        sent: 0,
+        delivered: 0,
+        bounced: 0,
+        complained: 0,
+        answered: 0,
+        scores: emptyHistogram(),
+      };
+      cells.set(key, cell);
+    }
+    cell.metric ??= (row.metric ?? null) as Metric | null;
+    return cell;
+  };
+
+  for await (const page of rt.invitations.byTime('invitations', start, end)) {
+    for (const row of page) {
+      const cell = cellOf(row);
+      if (row.status === 'skipped') {
+        const reason = row.reason ?? 'unknown';
+        cell.skipped[reason] = (cell.skipped[reason] ?? 0) + 1;
+        continue;
+      }
+      cell.invited += 1;
+      if (row.sentAt) cell.sent += 1;
+      if (row.deliveredAt) cell.delivered += 1;
+      if (row.bouncedAt) cell.bounced += 1;
+      if (row.complainedAt) cell.complained += 1;
+      if (row.answeredAt) cell.answered += 1;
+    }
+  }
+  for await (const page of rt.invitations.byTime('answers', start, end)) {
+    for (const row of page) {
+      if (row.score === undefined) continue;
+      const cell = cellOf(row);
+      cell.scores[row.score] = (cell.scores[row.score] ?? 0) + 1;
+    }
+  }
+
+  const rows = [...cells.values()].sort((a, b) =>
+    [a.touchpoint, a.channel, a.segment, a.journeyStep].join('#').localeCompare(
+      [b.touchpoint, b.channel, b.segment, b.journeyStep].join('#'),
+    ),
+  );
+  await rt.rollups.replaceDay(day, rows);
+  return rows;
+}
+
+/** Recomputes the `days` days ending with `lastDay` (default: today in the rollup time zone). */
+export async function rollup(
+  rt: Runtime,
+  options: { now: Date; days?: number; lastDay?: string },
+): Promise<{ days: string[]; rows: number }> {
+  const lastDay = options.lastDay ?? dayOf(options.now, rt.config.timeZone);
+  const count = options.days ?? DEFAULT_ROLLUP_DAYS;
+  const days = Array.from({ length: count }, (_, i) => addDays(lastDay, i - count + 1));
+  let rows = 0;
+  for (const day of days) rows += (await rollupDay(rt, day)).length;
+  log.info('rollup.done', { from: days[0], to: lastDay, rows });
+  return { days, rows };
+}

@@ -1,0 +1,136 @@
+/**
+ * The survey web app (Hono): the same app runs on a local Node server and behind API Gateway.
+ * GET and HEAD only read (mail scanners follow every link); the page's form POST records.
+ */
+import { Hono, type Context } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { log } from '../adapters/log.js';
+import {
+  InvalidAnswerError,
+  InvalidLinkError,
+  InvitationNotFoundError,
+  SurveyClosedError,
+} from '../domain/errors.js';
+import { fill } from '../domain/wording.js';
+import type { Runtime } from '../runtime.js';
+import { openSurvey, submitAnswer, type SurveyView } from '../usecases/answer.js';
+import { errorPage, STYLESHEET, surveyPage, thankYouPage, type ErrorKind } from './pages.js';
+
+export interface WebAppOptions {
+  now?: () => Date;
+}
+
+export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
+  const now = options.now ?? (() => new Date());
+  const publicOrigin = new URL(rt.settings.publicBaseUrl).origin;
+  const app = new Hono();
+
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      referrerPolicy: 'no-referrer',
+      xContentTypeOptions: 'nosniff',
+      xFrameOptions: 'DENY',
+    }),
+  );
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/assets/survey.css', (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    return c.body(STYLESHEET);
+  });
+
+  app.get('/s/:token', async (c) => {
+    const token = c.req.param('token');
+    try {
+      const view = await openSurvey(rt, token, now());
+      const requested = Number(c.req.query('score'));
+      return c.html(renderForm(view, c.req.path, Number.isInteger(requested) ? requested : undefined));
+    } catch (error) {
+      return errorResponse(c, error);
+    }
+  });
+
+  app.post('/s/:token', async (c) => {
+    // Cross-site form posts are refused: the browser's Origin must be our own.
+    const origin = c.req.header('origin');
+    if (origin !== undefined && origin !== publicOrigin) {
+      return c.html(errorPage('bad-origin'), 403);
+    }
+    const token = c.req.param('token');
+    let form: Record<string, string | File>;
+    try {
+      form = await c.req.parseBody();
+    } catch {
+      return c.html(errorPage('invalid-link'), 400);
+    }
+    const fields = {
+      score: typeof form.score === 'string' ? form.score : undefined,
+      comment: typeof form.comment === 'string' ? form.comment : undefined,
+    };
+    try {
+      const result = await submitAnswer(rt, token, fields, now());
+      return c.html(thankYouPage(result.locale, result.wording));
+    } catch (error) {
+      if (error instanceof InvalidAnswerError) {
+        try {
+          const view = await openSurvey(rt, token, now());
+          return c.html(renderForm(view, c.req.path, undefined, fields.comment, error.problems.join(' ')), 422);
+        } catch (inner) {
+          return errorResponse(c, inner);
+        }
+      }
+      return errorResponse(c, error);
+    }
+  });
+
+  app.notFound((c) => c.html(errorPage('not-found'), 404));
+  app.onError((error, c) => {
+    log.error('web.error', { error: error.name, path: c.req.routePath });
+    return c.html(errorPage('server-error'), 500);
+  });
+  return app;
+
+  function renderForm(view: SurveyView, action: string, selected?: number, comment?: string, error?: string) {
+    return surveyPage({
+      locale: view.locale,
+      wording: view.wording,
+      question: fill(view.wording.question, { brand: rt.config.brand }),
+      metric: view.program.metric,
+      action,
+      selected,
+      comment,
+      error,
+    });
+  }
+}
+
+/** Maps domain errors to a friendly page and its 4xx status; anything else is a 500 (onError). */
+function errorResponse(c: Context, error: unknown) {
+  const match = errorKind(error);
+  if (!match) throw error;
+  return c.html(errorPage(match[0]), match[1]);
+}
+
+function errorKind(error: unknown): [ErrorKind, 400 | 404 | 410] | undefined {
+  if (error instanceof InvalidLinkError) {
+    return error.reason === 'expired' ? ['closed', 410] : ['invalid-link', 400];
+  }
+  if (error instanceof SurveyClosedError) {
+    return error.why === 'expired' ? ['closed', 410] : ['not-found', 404];
+  }
+  if (error instanceof InvitationNotFoundError) return ['not-found', 404];
+  return undefined;
+}
