@@ -2,7 +2,11 @@
 import { runtimeFromEnv, type Runtime } from '../lib/runtime.js';
 import { dispatch, type DispatchOptions } from '../lib/usecases/dispatch.js';
 
-export function createDispatchHandler(rt: Runtime, options?: DispatchOptions, clock: () => Date = () => new Date()) {
+export function createDispatchHandler(
+  rt: Runtime,
+  options?: DispatchOptions,
+  clock: () => Date = () => new Date(),
+) {
   return () => dispatch(rt, clock(), options);
 }
 

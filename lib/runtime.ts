@@ -91,7 +91,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     keys = JSON.parse(required(env, 'LINK_SIGNING_KEYS')) as Record<string, string>;
   } catch (error) {
     if (error instanceof MissingSettingError) throw error;
-    throw new MissingSettingError('environment variable LINK_SIGNING_KEYS must be JSON {"kid":"secret"}');
+    throw new MissingSettingError(
+      'environment variable LINK_SIGNING_KEYS must be JSON {"kid":"secret"}',
+    );
   }
   return {
     config: loadConfig(env.AFTERWORD_CONFIG),

@@ -27,7 +27,9 @@ export class EventBridgePublisher implements EventPublisher {
     );
     if (result.FailedEntryCount) {
       const entry = result.Entries?.find((e) => e.ErrorCode);
-      throw new Error(`PutEvents failed for ${detailType}: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
+      throw new Error(
+        `PutEvents failed for ${detailType}: ${entry?.ErrorCode} ${entry?.ErrorMessage}`,
+      );
     }
   }
 }

@@ -23,7 +23,10 @@ export class TransientSendError extends Error {
 export class PermanentSendError extends Error {
   override name = 'PermanentSendError';
   /** SES's error name, safe to store and log (its message may quote the address). */
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -62,7 +65,8 @@ export class SesMailer implements Mailer {
           },
         }),
       );
-      if (!result.MessageId) throw new TransientSendError('SES accepted the email without a MessageId');
+      if (!result.MessageId)
+        throw new TransientSendError('SES accepted the email without a MessageId');
       return { messageId: result.MessageId };
     } catch (error) {
       const name = (error as Error).name;

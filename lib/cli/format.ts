@@ -26,7 +26,7 @@ export const REPORT_COLUMNS: (keyof ReportRow)[] = [
   'target',
 ];
 
-function csvCell(value: unknown): string {
+function csvCell(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';
   const text = String(value);
   // Quote when needed, and defuse spreadsheet formulas from values that start with = + - @.
@@ -36,7 +36,8 @@ function csvCell(value: unknown): string {
 
 export function toCsv(rows: ReportRow[]): string {
   const lines = [REPORT_COLUMNS.join(',')];
-  for (const row of rows) lines.push(REPORT_COLUMNS.map((column) => csvCell(row[column])).join(','));
+  for (const row of rows)
+    lines.push(REPORT_COLUMNS.map((column) => csvCell(row[column])).join(','));
   return `${lines.join('\n')}\n`;
 }
 
@@ -53,18 +54,34 @@ export function toTable(rows: ReportRow[]): string {
     skipped: String(row.skipped),
     sent: String(row.sent),
     answered: String(row.answered),
-    'resp.rate': row.responseRate === null ? '-' : `${(row.responseRate * 100).toFixed(0)}%${row.responseRateBasis === 'sent' ? '*' : ''}`,
+    'resp.rate':
+      row.responseRate === null
+        ? '-'
+        : `${(row.responseRate * 100).toFixed(0)}%${row.responseRateBasis === 'sent' ? '*' : ''}`,
     n: String(row.n),
     score: row.score === null ? '-' : row.score.toFixed(1),
-    '95% CI': row.ciLow === null || row.ciHigh === null ? '-' : `${row.ciLow.toFixed(1)}…${row.ciHigh.toFixed(1)}`,
+    '95% CI':
+      row.ciLow === null || row.ciHigh === null
+        ? '-'
+        : `${row.ciLow.toFixed(1)}…${row.ciHigh.toFixed(1)}`,
     target: row.target === null ? '-' : String(row.target),
     flags: row.lowN && row.n > 0 ? 'low-n' : '',
   }));
   const headers = Object.keys(display[0]!);
-  const widths = headers.map((h) => Math.max(h.length, ...display.map((r) => (r as Record<string, string>)[h]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const widths = headers.map((h) =>
+    Math.max(h.length, ...display.map((r) => (r as Record<string, string>)[h]!.length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return (
-    [line(headers), line(widths.map((w) => '-'.repeat(w))), ...display.map((r) => line(headers.map((h) => (r as Record<string, string>)[h]!)))].join('\n') +
+    [
+      line(headers),
+      line(widths.map((w) => '-'.repeat(w))),
+      ...display.map((r) => line(headers.map((h) => (r as Record<string, string>)[h]!))),
+    ].join('\n') +
     '\n* response rate over sent: delivery not yet known. low-n: fewer than 30 answers.\n'
   );
 }

@@ -101,7 +101,10 @@ function dataDir(): string {
 }
 
 async function start(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { instant: { type: 'boolean' }, config: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { instant: { type: 'boolean' }, config: { type: 'string' } },
+  });
   if (values.config) process.env.AFTERWORD_CONFIG = resolve(values.config);
   const ports = portsFromEnv();
   const stack = await startLocalStack({
@@ -188,7 +191,14 @@ async function send(args: string[]): Promise<number> {
   try {
     const result = await client.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: LOCAL_BUS_NAME, Source: 'afterword.cli', DetailType: INTERACTION_COMPLETED, Detail: JSON.stringify(detail) }],
+        Entries: [
+          {
+            EventBusName: LOCAL_BUS_NAME,
+            Source: 'afterword.cli',
+            DetailType: INTERACTION_COMPLETED,
+            Detail: JSON.stringify(detail),
+          },
+        ],
       }),
     );
     const entry = result.Entries?.[0];
@@ -223,9 +233,12 @@ function localRuntime(): Runtime {
 }
 
 function unreachable(error: unknown, what: string, endpoint: string): unknown {
-  const text = `${(error as Error).name} ${(error as Error).message} ${String((error as { cause?: unknown }).cause ?? '')}`;
+  const cause = (error as { cause?: { message?: string } }).cause;
+  const text = `${(error as Error).name} ${(error as Error).message} ${cause?.message ?? ''}`;
   if (/ECONNREFUSED|ECONNRESET|fetch failed|socket hang up/i.test(text)) {
-    return new UsageError(`cannot reach ${what} at ${endpoint}: start the local stack first with \`npm start\``);
+    return new UsageError(
+      `cannot reach ${what} at ${endpoint}: start the local stack first with \`npm start\``,
+    );
   }
   return error;
 }
@@ -242,23 +255,30 @@ async function withLocalRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> 
 }
 
 function day(value: string | undefined, flag: string): string | undefined {
-  if (value !== undefined && !DAY_PATTERN.test(value)) throw new UsageError(`${flag} must be a date YYYY-MM-DD, got "${value}"`);
+  if (value !== undefined && !DAY_PATTERN.test(value))
+    throw new UsageError(`${flag} must be a date YYYY-MM-DD, got "${value}"`);
   return value;
 }
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${flag} must be a whole number ≥ 1, got "${value}"`);
   return n;
 }
 
 async function rollupCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { date: { type: 'string' }, days: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { date: { type: 'string' }, days: { type: 'string' } },
+  });
   const lastDay = day(values.date, '--date');
   const days = positiveInt(values.days, '--days') ?? (lastDay ? 1 : DEFAULT_ROLLUP_DAYS);
   const result = await withLocalRuntime((rt) => rollup(rt, { now: new Date(), days, lastDay }));
-  process.stdout.write(`rolled up ${result.days[0]} … ${result.days.at(-1)}: ${result.rows} rows\n`);
+  process.stdout.write(
+    `rolled up ${result.days[0]} … ${result.days.at(-1)}: ${result.rows} rows\n`,
+  );
   return 0;
 }
 
@@ -273,7 +293,8 @@ async function reportCommand(args: string[]): Promise<number> {
     },
   });
   const format = values.format;
-  if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`--format must be table, csv or json, got "${format}"`);
+  if (!['table', 'csv', 'json'].includes(format))
+    throw new UsageError(`--format must be table, csv or json, got "${format}"`);
   const by = values.by?.flatMap((v) => v.split(','));
   for (const dimension of by ?? []) {
     if (!DIMENSIONS.includes(dimension as Dimension)) {
@@ -284,13 +305,24 @@ async function reportCommand(args: string[]): Promise<number> {
   const to = day(values.to, '--to') ?? dayOf(new Date(), config.timeZone);
   const from = day(values.from, '--from') ?? addDays(to, -(DEFAULT_ROLLUP_DAYS - 1));
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-  const rows = await withLocalRuntime((rt) => report(rt, { from, to, by: by as Dimension[] | undefined }));
-  process.stdout.write(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : format === 'csv' ? toCsv(rows) : toTable(rows));
+  const rows = await withLocalRuntime((rt) =>
+    report(rt, { from, to, by: by as Dimension[] | undefined }),
+  );
+  process.stdout.write(
+    format === 'json'
+      ? `${JSON.stringify(rows, null, 2)}\n`
+      : format === 'csv'
+        ? toCsv(rows)
+        : toTable(rows),
+  );
   return 0;
 }
 
 async function demo(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { days: { type: 'string' }, seed: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { days: { type: 'string' }, seed: { type: 'string' } },
+  });
   const days = positiveInt(values.days, '--days') ?? 7;
   const seed = positiveInt(values.seed, '--seed');
   const result = await withLocalRuntime((rt) => runDemo(rt, { days, now: new Date(), seed }));
@@ -308,7 +340,9 @@ function deadLetters(): number {
     return 0;
   }
   for (const letter of letters) {
-    process.stdout.write(`${letter.at}  rule ${letter.rule} → ${letter.target}  after ${letter.attempts} attempt(s)\n  ${letter.error.replaceAll('\n', '\n  ')}\n`);
+    process.stdout.write(
+      `${letter.at}  rule ${letter.rule} → ${letter.target}  after ${letter.attempts} attempt(s)\n  ${letter.error.replaceAll('\n', '\n  ')}\n`,
+    );
   }
   return 0;
 }

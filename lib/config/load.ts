@@ -24,7 +24,9 @@ export function parseConfig(raw: unknown, source = '(inline)'): AfterwordConfig 
   return result.data;
 }
 
-export function loadConfig(path = process.env.AFTERWORD_CONFIG ?? DEFAULT_CONFIG_PATH): AfterwordConfig {
+export function loadConfig(
+  path = process.env.AFTERWORD_CONFIG ?? DEFAULT_CONFIG_PATH,
+): AfterwordConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -28,7 +28,9 @@ export type Wording = z.infer<typeof Wording>;
 
 export const Program = z
   .object({
-    touchpoint: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"'),
+    touchpoint: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"'),
     metric: Metric,
     enabled: z.boolean().default(true),
     /** How long after the interaction the survey is sent. */
@@ -93,4 +95,3 @@ export const AfterwordConfig = z
     });
   });
 export type AfterwordConfig = z.infer<typeof AfterwordConfig>;
-

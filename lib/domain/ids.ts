@@ -2,7 +2,10 @@
 import { createHash } from 'node:crypto';
 
 export function invitationIdFor(interactionId: string): string {
-  return createHash('sha256').update(`interaction:${interactionId}`).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(`interaction:${interactionId}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 /** JSON with object keys sorted, so equal payloads hash equally whatever the producer's key order. */

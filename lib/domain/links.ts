@@ -25,7 +25,8 @@ export class LinkSigner {
     }
     for (const [kid, secret] of Object.entries(signing.keys)) {
       if (!PART.test(kid)) throw new Error(`signing key id "${kid}" must be base64url characters`);
-      if (Buffer.byteLength(secret) < 32) throw new Error(`signing key "${kid}" is shorter than 32 bytes`);
+      if (Buffer.byteLength(secret) < 32)
+        throw new Error(`signing key "${kid}" is shorter than 32 bytes`);
     }
   }
 

@@ -64,7 +64,9 @@ export function summarize(metric: Metric, counts: number[]): MetricSummary {
 export function npsInterval(promoters: number, detractors: number, n: number) {
   const score = ((promoters - detractors) / n) * 100;
   const adjusted = n < LOW_N;
-  const [P, D, N] = adjusted ? [promoters + 0.75, detractors + 0.75, n + 1.5] : [promoters, detractors, n];
+  const [P, D, N] = adjusted
+    ? [promoters + 0.75, detractors + 0.75, n + 1.5]
+    : [promoters, detractors, n];
   const p = P / N;
   const d = D / N;
   const centre = (p - d) * 100;

@@ -67,7 +67,9 @@ export class LocalEventBus {
   async close(): Promise<void> {
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   /** Resolves when every accepted event has been delivered or dead-lettered. */
@@ -77,7 +79,13 @@ export class LocalEventBus {
   }
 
   /** Accepts one event as PutEvents would (also used in-process); returns its id. */
-  accept(entry: { source: string; detailType: string; detail: unknown; time?: Date; resources?: string[] }): string {
+  accept(entry: {
+    source: string;
+    detailType: string;
+    detail: unknown;
+    time?: Date;
+    resources?: string[];
+  }): string {
     const event: EventBridgeEvent = {
       version: '0',
       id: randomUUID(),
@@ -106,13 +114,19 @@ export class LocalEventBus {
     }
     const body = await readBody(req, MAX_REQUEST_BYTES);
     if (body === undefined) {
-      return sendJson(res, 400, { __type: 'ValidationException', message: 'Total size of the entries in the request is over the limit.' });
+      return sendJson(res, 400, {
+        __type: 'ValidationException',
+        message: 'Total size of the entries in the request is over the limit.',
+      });
     }
     let request: { Entries?: unknown };
     try {
       request = JSON.parse(body) as { Entries?: unknown };
     } catch {
-      return sendJson(res, 400, { __type: 'SerializationException', message: 'request body is not valid JSON' });
+      return sendJson(res, 400, {
+        __type: 'SerializationException',
+        message: 'request body is not valid JSON',
+      });
     }
     const entries = request.Entries;
     if (!Array.isArray(entries) || entries.length < 1 || entries.length > MAX_ENTRIES) {
@@ -128,20 +142,27 @@ export class LocalEventBus {
     });
   }
 
-  private acceptEntry(entry: Record<string, unknown>): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+  private acceptEntry(
+    entry: Record<string, unknown>,
+  ): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
     const invalid = (name: string, reason: string) => ({
       ErrorCode: 'InvalidArgument',
       ErrorMessage: `Parameter ${name} is not valid. Reason: ${reason}`,
     });
     const busName = entry.EventBusName ?? 'default';
     if (typeof busName !== 'string' || !busNameMatches(busName, this.options.busName)) {
-      return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${String(busName)} does not exist.` };
+      return {
+        ErrorCode: 'ResourceNotFoundException',
+        ErrorMessage: `Event bus ${JSON.stringify(busName)} does not exist.`,
+      };
     }
-    if (typeof entry.Source !== 'string' || !entry.Source) return invalid('Source', 'Source is a required argument.');
+    if (typeof entry.Source !== 'string' || !entry.Source)
+      return invalid('Source', 'Source is a required argument.');
     if (typeof entry.DetailType !== 'string' || !entry.DetailType) {
       return invalid('DetailType', 'DetailType is a required argument.');
     }
-    if (typeof entry.Detail !== 'string') return invalid('Detail', 'Detail is a required argument.');
+    if (typeof entry.Detail !== 'string')
+      return invalid('Detail', 'Detail is a required argument.');
     let detail: unknown;
     try {
       detail = JSON.parse(entry.Detail);
@@ -153,7 +174,15 @@ export class LocalEventBus {
     }
     const time = typeof entry.Time === 'number' ? new Date(entry.Time * 1000) : undefined;
     const resources = Array.isArray(entry.Resources) ? entry.Resources.map(String) : undefined;
-    return { EventId: this.accept({ source: entry.Source, detailType: entry.DetailType, detail, time, resources }) };
+    return {
+      EventId: this.accept({
+        source: entry.Source,
+        detailType: entry.DetailType,
+        detail,
+        time,
+        resources,
+      }),
+    };
   }
 
   private pump() {
@@ -184,11 +213,14 @@ export class LocalEventBus {
       const permanent = (this.options.permanentErrors ?? []).includes(name);
       if (!permanent && attempt < maxAttempts) {
         // Exponential back-off, as EventBridge and Lambda's async retries do (scaled down).
-        const timer = setTimeout(() => {
-          this.retryTimers.delete(timer);
-          this.queue.push({ ...delivery, attempt: attempt + 1 });
-          this.pump();
-        }, 100 * 2 ** attempt);
+        const timer = setTimeout(
+          () => {
+            this.retryTimers.delete(timer);
+            this.queue.push({ ...delivery, attempt: attempt + 1 });
+            this.pump();
+          },
+          100 * 2 ** attempt,
+        );
         this.retryTimers.add(timer);
         return;
       }
@@ -200,7 +232,12 @@ export class LocalEventBus {
         error: (error as Error).message,
         event,
       });
-      log.warn('bus.dead-lettered', { eventId: event.id, rule: rule.id, attempts: attempt, error: name });
+      log.warn('bus.dead-lettered', {
+        eventId: event.id,
+        rule: rule.id,
+        attempts: attempt,
+        error: name,
+      });
     }
   }
 }

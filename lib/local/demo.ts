@@ -46,20 +46,36 @@ export interface DemoResult {
   to: string;
 }
 
-export async function runDemo(rt: Runtime, options: { days: number; now: Date; seed?: number }): Promise<DemoResult> {
+export async function runDemo(
+  rt: Runtime,
+  options: { days: number; now: Date; seed?: number },
+): Promise<DemoResult> {
   const rand = random(options.seed ?? 42);
   const pick = <T>(items: T[]): T => items[Math.floor(rand() * items.length)]!;
   const dayMs = 24 * 60 * 60 * 1000;
   const start = new Date(options.now.getTime() - options.days * dayMs);
   const runId = options.now.getTime().toString(36);
-  const result: DemoResult = { interactions: 0, sent: 0, answered: 0, from: start.toISOString(), to: options.now.toISOString() };
-  const interactions: { event: InteractionCompleted; answerAfterMs: number; score: number; answers: boolean }[] = [];
+  const result: DemoResult = {
+    interactions: 0,
+    sent: 0,
+    answered: 0,
+    from: start.toISOString(),
+    to: options.now.toISOString(),
+  };
+  const interactions: {
+    event: InteractionCompleted;
+    answerAfterMs: number;
+    score: number;
+    answers: boolean;
+  }[] = [];
 
   for (let day = 0; day < options.days; day++) {
     for (const program of rt.config.programs) {
       const count = 20 + Math.floor(rand() * 20);
       for (let i = 0; i < count; i++) {
-        const occurredAt = new Date(start.getTime() + day * dayMs + Math.floor(rand() * dayMs * 0.8));
+        const occurredAt = new Date(
+          start.getTime() + day * dayMs + Math.floor(rand() * dayMs * 0.8),
+        );
         const customer = `demo-${runId}-${interactions.length}`;
         const weights = SCORE_WEIGHTS[program.metric];
         interactions.push({
@@ -75,7 +91,10 @@ export async function runDemo(rt: Runtime, options: { days: number; now: Date; s
               locale: pick(LOCALES),
               segment: pick(SEGMENTS),
             },
-            journey: { id: 'demo', step: program.touchpoint === 'order-delivered' ? 'delivery' : 'support' },
+            journey: {
+              id: 'demo',
+              step: program.touchpoint === 'order-delivered' ? 'delivery' : 'support',
+            },
           },
           answers: rand() < 0.45,
           answerAfterMs: Math.floor(rand() * 6 * 60 * 60 * 1000),
@@ -92,9 +111,16 @@ export async function runDemo(rt: Runtime, options: { days: number; now: Date; s
   let next = 0;
   for (let t = start.getTime() + hourMs; t < options.now.getTime() + hourMs; t += hourMs) {
     const tickAt = new Date(Math.min(t, options.now.getTime()));
-    while (next < interactions.length && interactions[next]!.event.occurredAt <= tickAt.toISOString()) {
+    while (
+      next < interactions.length &&
+      interactions[next]!.event.occurredAt <= tickAt.toISOString()
+    ) {
       const { event } = interactions[next++]!;
-      await intake(rt, { 'detail-type': INTERACTION_COMPLETED, detail: event }, new Date(event.occurredAt));
+      await intake(
+        rt,
+        { 'detail-type': INTERACTION_COMPLETED, detail: event },
+        new Date(event.occurredAt),
+      );
       result.interactions += 1;
     }
     for (;;) {
@@ -108,8 +134,13 @@ export async function runDemo(rt: Runtime, options: { days: number; now: Date; s
     const invitation = await rt.invitations.get(invitationIdFor(item.event.interactionId));
     if (!invitation?.sentAt || !invitation.expiresAt || invitation.status !== 'sent') continue;
     const sentAt = new Date(invitation.sentAt);
-    const answeredAt = new Date(Math.min(sentAt.getTime() + item.answerAfterMs, options.now.getTime()));
-    const token = rt.signer.sign({ invitationId: invitation.invitationId, expiresAt: new Date(invitation.expiresAt) });
+    const answeredAt = new Date(
+      Math.min(sentAt.getTime() + item.answerAfterMs, options.now.getTime()),
+    );
+    const token = rt.signer.sign({
+      invitationId: invitation.invitationId,
+      expiresAt: new Date(invitation.expiresAt),
+    });
     await submitAnswer(rt, token, { score: String(item.score) }, answeredAt);
     result.answered += 1;
   }

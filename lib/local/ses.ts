@@ -7,7 +7,10 @@ export interface RunningSes {
   stop(): Promise<void>;
 }
 
-export async function startSesEmulator(options: { port: number; host?: string }): Promise<RunningSes> {
+export async function startSesEmulator(options: {
+  port: number;
+  host?: string;
+}): Promise<RunningSes> {
   const host = options.host ?? '127.0.0.1';
   await assertPortFree(options.port, 'the SES emulator', 'AFTERWORD_SES_PORT');
   const module = (await import('aws-ses-v2-local')) as unknown as {

@@ -74,8 +74,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     // Fail before starting anything when a port we would open is taken.
-    if (options.ports.bus) await assertPortFree(options.ports.bus, 'the local event bus', 'AFTERWORD_BUS_PORT');
-    if (options.ports.web) await assertPortFree(options.ports.web, 'the survey web app', 'AFTERWORD_WEB_PORT');
+    if (options.ports.bus)
+      await assertPortFree(options.ports.bus, 'the local event bus', 'AFTERWORD_BUS_PORT');
+    if (options.ports.web)
+      await assertPortFree(options.ports.web, 'the survey web app', 'AFTERWORD_WEB_PORT');
 
     let dynamodbEndpoint = options.external?.dynamodb;
     if (!dynamodbEndpoint) {
@@ -83,24 +85,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         port: options.ports.dynamodb,
         dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined,
       });
-      stoppers.push(dynamodb.stop);
+      stoppers.push(() => dynamodb.stop());
       dynamodbEndpoint = dynamodb.endpoint;
     }
     let sesEndpoint = options.external?.ses;
     if (!sesEndpoint) {
       const ses: RunningSes = await startSesEmulator({ port: options.ports.ses });
-      stoppers.push(ses.stop);
+      stoppers.push(() => ses.stop());
       sesEndpoint = ses.endpoint;
     }
 
     const deadLetters: DeadLetterSink = options.dataDir
       ? new FileDeadLetters(join(options.dataDir, 'dead-letters.jsonl'))
       : new MemoryDeadLetters();
-    let runtime: Runtime | undefined;
+    // The bus and the web server must listen before the runtime exists (it needs their URLs), so
+    // their handlers reach the runtime through this holder, filled in once it is built.
+    const wired: { runtime?: Runtime; fetch?: (request: Request) => Response | Promise<Response> } =
+      {};
     const bus = new LocalEventBus({
       busName: LOCAL_BUS_NAME,
       rules: RULES,
-      targets: { intake: (event) => createIntakeHandler(runtime!)(event) },
+      targets: { intake: (event) => createIntakeHandler(wired.runtime!)(event) },
       deadLetters,
       permanentErrors: ['InvalidEventError'],
     });
@@ -109,11 +114,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // The web app's port must be known before links are signed, so bind it first.
     let webServer: ServerType | undefined;
-    let handler: ((request: Request) => Response | Promise<Response>) | undefined;
     const webUrl = await new Promise<string>((resolve, reject) => {
       webServer = serve(
         {
-          fetch: (request) => (handler ? handler(request) : new Response('starting', { status: 503 })),
+          fetch: (request) =>
+            wired.fetch ? wired.fetch(request) : new Response('starting', { status: 503 }),
           port: options.ports.web,
           hostname: '127.0.0.1',
         },
@@ -123,7 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stoppers.push(() => new Promise<void>((done) => webServer!.close(() => done())));
 
-    runtime = createRuntime({
+    const runtime = createRuntime({
       config,
       tableName: options.tableName ?? DEFAULT_TABLE,
       region: LOCAL_REGION,
@@ -134,11 +139,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       instant: options.instant,
     });
     await ensureTable(runtime.dynamodb, runtime.settings.tableName);
+    wired.runtime = runtime;
     const app = createWebApp(runtime);
-    handler = (request) => app.fetch(request);
+    wired.fetch = (request) => app.fetch(request);
 
-    const dispatcher = startDispatcherLoop(runtime, options.dispatchIntervalMs ?? (options.instant ? 1000 : 5000));
-    stoppers.push(dispatcher.stop);
+    const dispatcher = startDispatcherLoop(
+      runtime,
+      options.dispatchIntervalMs ?? (options.instant ? 1000 : 5000),
+    );
+    stoppers.push(() => dispatcher.stop());
 
     return {
       urls: { dynamodb: dynamodbEndpoint, ses: sesEndpoint, bus: busUrl, web: webUrl },
@@ -191,5 +200,8 @@ export function localSigningKeys(dataDir: string | undefined) {
     }
     secret = readFileSync(file, 'utf8').trim();
   }
-  return { activeKeyId: 'local1', keys: { local1: secret ?? randomBytes(32).toString('base64url') } };
+  return {
+    activeKeyId: 'local1',
+    keys: { local1: secret ?? randomBytes(32).toString('base64url') },
+  };
 }

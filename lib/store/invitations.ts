@@ -185,7 +185,12 @@ export class InvitationStore {
 
   async markSent(invitationId: string, messageId: string, sentAt: Date, expiresAt: Date) {
     await this.transition(invitationId, 'sending', {
-      set: { status: 'sent', messageId, sentAt: sentAt.toISOString(), expiresAt: expiresAt.toISOString() },
+      set: {
+        status: 'sent',
+        messageId,
+        sentAt: sentAt.toISOString(),
+        expiresAt: expiresAt.toISOString(),
+      },
       remove: ['leaseUntil'],
     });
   }
@@ -216,7 +221,11 @@ export class InvitationStore {
     answeredAt: Date,
   ): Promise<boolean> {
     const at = answeredAt.toISOString();
-    const entry = { score: answer.score, answeredAt: at, ...(answer.comment ? { comment: answer.comment } : {}) };
+    const entry = {
+      score: answer.score,
+      answeredAt: at,
+      ...(answer.comment ? { comment: answer.comment } : {}),
+    };
     const keys = answerDayKeys(invitationId, at);
     try {
       await this.doc.send(

@@ -10,7 +10,9 @@ import {
 import { RollupRow } from '../contracts/report.js';
 import { KEY } from './table.js';
 
-export function rollupKey(row: Pick<RollupRow, 'day' | 'touchpoint' | 'channel' | 'segment' | 'journeyStep'>) {
+export function rollupKey(
+  row: Pick<RollupRow, 'day' | 'touchpoint' | 'channel' | 'segment' | 'journeyStep'>,
+) {
   return {
     [KEY.pk]: `ROLLUP#${row.day.slice(0, 7)}`,
     [KEY.sk]: [row.day, row.touchpoint, row.channel, row.segment, row.journeyStep].join('#'),
@@ -49,7 +51,11 @@ export class RollupStore {
             TableName: this.tableName,
             KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
             ExpressionAttributeNames: { '#pk': KEY.pk, '#sk': KEY.sk },
-            ExpressionAttributeValues: { ':pk': `ROLLUP#${month}`, ':from': from, ':to': `${to}#\uffff` },
+            ExpressionAttributeValues: {
+              ':pk': `ROLLUP#${month}`,
+              ':from': from,
+              ':to': `${to}#\uffff`,
+            },
             ExclusiveStartKey: startKey,
           }),
         );
@@ -60,10 +66,15 @@ export class RollupStore {
     return rows;
   }
 
-  private async batchWrite(requests: NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>[string]) {
+  private async batchWrite(
+    requests: NonNullable<
+      ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']
+    >[string],
+  ) {
     let pending = requests;
     for (let attempt = 0; pending.length; attempt++) {
-      if (attempt > 8) throw new Error(`rollup write: ${pending.length} items still unprocessed after retries`);
+      if (attempt > 8)
+        throw new Error(`rollup write: ${pending.length} items still unprocessed after retries`);
       if (attempt) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
       const { UnprocessedItems } = await this.doc.send(
         new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),

@@ -56,10 +56,7 @@ export function shardOf(id: string): number {
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const attribute = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
-  const gsi = (
-    index: { name: string; pk: string; sk: string },
-    projection: Projection,
-  ) => ({
+  const gsi = (index: { name: string; pk: string; sk: string }, projection: Projection) => ({
     IndexName: index.name,
     KeySchema: [
       { AttributeName: index.pk, KeyType: 'HASH' as const },
@@ -70,9 +67,11 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [KEY.pk, KEY.sk, ...Object.values(INDEX).flatMap((i) => [i.pk, i.sk])].map(
-      attribute,
-    ),
+    AttributeDefinitions: [
+      KEY.pk,
+      KEY.sk,
+      ...Object.values(INDEX).flatMap((i) => [i.pk, i.sk]),
+    ].map(attribute),
     KeySchema: [
       { AttributeName: KEY.pk, KeyType: 'HASH' },
       { AttributeName: KEY.sk, KeyType: 'RANGE' },

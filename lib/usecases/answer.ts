@@ -59,9 +59,15 @@ export async function submitAnswer(
   const { score, comment } = parsed.data;
   if (!isValidScore(program.metric, score)) {
     const { min, max } = SCALES[program.metric];
-    throw new InvalidAnswerError([`score: must be a whole number from ${min} to ${max}, got ${score}`]);
+    throw new InvalidAnswerError([
+      `score: must be a whole number from ${min} to ${max}, got ${score}`,
+    ]);
   }
-  const recorded = await rt.invitations.recordAnswer(invitation.invitationId, { score, comment }, now);
+  const recorded = await rt.invitations.recordAnswer(
+    invitation.invitationId,
+    { score, comment },
+    now,
+  );
   if (!recorded) throw new SurveyClosedError(invitation.invitationId, 'expired');
   log.info('answer.recorded', { invitationId: invitation.invitationId, score });
 
@@ -84,7 +90,10 @@ export async function submitAnswer(
   } catch (error) {
     // The answer is safely stored and counted by the rollup either way; the event is a courtesy
     // to subscribers, so its failure must not turn the customer's answer into an error page.
-    log.error('answer.event-failed', { invitationId: invitation.invitationId, error: (error as Error).message });
+    log.error('answer.event-failed', {
+      invitationId: invitation.invitationId,
+      error: (error as Error).message,
+    });
   }
   return { ...view, score };
 }

@@ -61,7 +61,10 @@ async function sendOne(
   leaseSeconds: number,
   retryAfterSeconds: number,
 ): Promise<keyof DispatchResult> {
-  const invitation = await rt.invitations.claim(invitationId, new Date(now.getTime() + leaseSeconds * 1000));
+  const invitation = await rt.invitations.claim(
+    invitationId,
+    new Date(now.getTime() + leaseSeconds * 1000),
+  );
   if (!invitation) return 'lostRaces';
   const program = rt.programFor(invitation.touchpoint);
   if (!program || !invitation.email) {

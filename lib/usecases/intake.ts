@@ -35,7 +35,9 @@ const emailAddress = z.email();
 
 export function parseInteraction(detailType: string, detail: unknown): InteractionCompleted {
   if (detailType !== INTERACTION_COMPLETED) {
-    throw new InvalidEventError([`detail-type: expected "${INTERACTION_COMPLETED}", got "${detailType}"`]);
+    throw new InvalidEventError([
+      `detail-type: expected "${INTERACTION_COMPLETED}", got "${detailType}"`,
+    ]);
   }
   const parsed = InteractionCompletedV1.safeParse(detail);
   if (!parsed.success) throw new InvalidEventError(describeIssues(parsed.error, 'detail'));
@@ -57,7 +59,12 @@ export async function intake(
       status: decision.status,
       reason: decision.reason,
     });
-    return { invitationId: decision.invitationId, status: decision.status, reason: decision.reason, duplicate: false };
+    return {
+      invitationId: decision.invitationId,
+      status: decision.status,
+      reason: decision.reason,
+      duplicate: false,
+    };
   }
   const { existing } = result;
   if (existing.payloadHash !== decision.payloadHash) {
@@ -66,7 +73,12 @@ export async function intake(
       message: 'same interaction id, different payload: the first one is kept',
     });
   }
-  return { invitationId: existing.invitationId, status: existing.status, reason: existing.reason, duplicate: true };
+  return {
+    invitationId: existing.invitationId,
+    status: existing.status,
+    reason: existing.reason,
+    duplicate: true,
+  };
 }
 
 function decide(rt: Runtime, interaction: InteractionCompleted, now: Date): Invitation {
@@ -100,5 +112,10 @@ function decide(rt: Runtime, interaction: InteractionCompleted, now: Date): Invi
   const sendAt = rt.settings.instant
     ? now
     : addIsoDuration(new Date(interaction.occurredAt), program.delay);
-  return { ...base, email: customer.email.trim(), status: 'scheduled', sendAt: sendAt.toISOString() };
+  return {
+    ...base,
+    email: customer.email.trim(),
+    status: 'scheduled',
+    sendAt: sendAt.toISOString(),
+  };
 }

@@ -18,7 +18,11 @@ export interface ReportOptions {
 
 export async function report(rt: Runtime, options: ReportOptions): Promise<ReportRow[]> {
   const rows = await rt.rollups.range(options.from, options.to);
-  return buildReport(rows, options.by ?? [...DIMENSIONS], (touchpoint) => rt.programFor(touchpoint)?.target);
+  return buildReport(
+    rows,
+    options.by ?? [...DIMENSIONS],
+    (touchpoint) => rt.programFor(touchpoint)?.target,
+  );
 }
 
 export function buildReport(
@@ -28,11 +32,18 @@ export function buildReport(
 ): ReportRow[] {
   const groups = new Map<string, RollupRow>();
   for (const row of rows) {
-    const dims = Object.fromEntries(DIMENSIONS.map((d) => [d, by.includes(d) ? row[d] : ALL])) as Record<Dimension, string>;
+    const dims = Object.fromEntries(
+      DIMENSIONS.map((d) => [d, by.includes(d) ? row[d] : ALL]),
+    ) as Record<Dimension, string>;
     const key = [row.day, ...DIMENSIONS.map((d) => dims[d]), row.metric ?? ''].join('\u0000');
     const group = groups.get(key);
     if (!group) {
-      groups.set(key, { ...row, ...dims, skipped: { ...row.skipped }, scores: addHistograms(emptyHistogram(), row.scores) });
+      groups.set(key, {
+        ...row,
+        ...dims,
+        skipped: { ...row.skipped },
+        scores: addHistograms(emptyHistogram(), row.scores),
+      });
       continue;
     }
     group.invited += row.invited;
@@ -47,12 +58,21 @@ export function buildReport(
     }
   }
   return [...groups.values()]
-    .map((group) => toReportRow(group, group.touchpoint === ALL ? undefined : targetOf(group.touchpoint)))
+    .map((group) =>
+      toReportRow(group, group.touchpoint === ALL ? undefined : targetOf(group.touchpoint)),
+    )
     .sort((a, b) => rowOrder(a).localeCompare(rowOrder(b)));
 }
 
 function rowOrder(row: ReportRow): string {
-  return [row.day, row.touchpoint, row.channel, row.segment, row.journeyStep, row.metric ?? ''].join('\u0000');
+  return [
+    row.day,
+    row.touchpoint,
+    row.channel,
+    row.segment,
+    row.journeyStep,
+    row.metric ?? '',
+  ].join('\u0000');
 }
 
 function toReportRow(group: RollupRow, target: number | undefined): ReportRow {

@@ -11,7 +11,6 @@
  */
 import { log } from '../adapters/log.js';
 import { NONE, type RollupRow } from '../contracts/report.js';
-import type { Metric } from '../domain/metric.js';
 import { emptyHistogram } from '../domain/scoring.js';
 import { addDays, dayBounds, dayOf } from '../domain/time.js';
 import type { InvitationDayRow } from '../store/invitations.js';
@@ -35,7 +34,7 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
       cell = {
         day,
         ...dims,
-        metric: (row.metric ?? null) as Metric | null,
+        metric: row.metric ?? null,
         invited: 0,
         skipped: {},
         sent: 0,
@@ -47,7 +46,7 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
       };
       cells.set(key, cell);
     }
-    cell.metric ??= (row.metric ?? null) as Metric | null;
+    cell.metric ??= row.metric ?? null;
     return cell;
   };
 
@@ -76,9 +75,9 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
   }
 
   const rows = [...cells.values()].sort((a, b) =>
-    [a.touchpoint, a.channel, a.segment, a.journeyStep].join('#').localeCompare(
-      [b.touchpoint, b.channel, b.segment, b.journeyStep].join('#'),
-    ),
+    [a.touchpoint, a.channel, a.segment, a.journeyStep]
+      .join('#')
+      .localeCompare([b.touchpoint, b.channel, b.segment, b.journeyStep].join('#')),
   );
   await rt.rollups.replaceDay(day, rows);
   return rows;

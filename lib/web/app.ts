@@ -57,7 +57,9 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     try {
       const view = await openSurvey(rt, token, now());
       const requested = Number(c.req.query('score'));
-      return c.html(renderForm(view, c.req.path, Number.isInteger(requested) ? requested : undefined));
+      return c.html(
+        renderForm(view, c.req.path, Number.isInteger(requested) ? requested : undefined),
+      );
     } catch (error) {
       return errorResponse(c, error);
     }
@@ -87,7 +89,10 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
       if (error instanceof InvalidAnswerError) {
         try {
           const view = await openSurvey(rt, token, now());
-          return c.html(renderForm(view, c.req.path, undefined, fields.comment, error.problems.join(' ')), 422);
+          return c.html(
+            renderForm(view, c.req.path, undefined, fields.comment, error.problems.join(' ')),
+            422,
+          );
         } catch (inner) {
           return errorResponse(c, inner);
         }
@@ -103,7 +108,13 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   });
   return app;
 
-  function renderForm(view: SurveyView, action: string, selected?: number, comment?: string, error?: string) {
+  function renderForm(
+    view: SurveyView,
+    action: string,
+    selected?: number,
+    comment?: string,
+    error?: string,
+  ) {
     return surveyPage({
       locale: view.locale,
       wording: view.wording,

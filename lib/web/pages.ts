@@ -80,7 +80,10 @@ export function thankYouPage(locale: string, wording: Wording): string {
 
 const MESSAGES = {
   en: {
-    'invalid-link': ['This link does not work', 'Please use the link from your survey email as it is.'],
+    'invalid-link': [
+      'This link does not work',
+      'Please use the link from your survey email as it is.',
+    ],
     closed: ['This survey has closed', 'Thank you all the same: we no longer take answers for it.'],
     'not-found': ['Survey not found', 'We could not find this survey.'],
     'bad-origin': ['Request refused', 'Please answer from the survey page itself.'],
@@ -88,12 +91,21 @@ const MESSAGES = {
     'server-error': ['Something went wrong', 'Please try again in a few minutes.'],
   },
   de: {
-    'invalid-link': ['Dieser Link funktioniert nicht', 'Bitte verwenden Sie den Link aus Ihrer Umfrage-E-Mail unverändert.'],
-    closed: ['Diese Umfrage ist beendet', 'Trotzdem vielen Dank: Wir nehmen keine Antworten mehr entgegen.'],
+    'invalid-link': [
+      'Dieser Link funktioniert nicht',
+      'Bitte verwenden Sie den Link aus Ihrer Umfrage-E-Mail unverändert.',
+    ],
+    closed: [
+      'Diese Umfrage ist beendet',
+      'Trotzdem vielen Dank: Wir nehmen keine Antworten mehr entgegen.',
+    ],
     'not-found': ['Umfrage nicht gefunden', 'Wir konnten diese Umfrage nicht finden.'],
     'bad-origin': ['Anfrage abgelehnt', 'Bitte antworten Sie direkt auf der Umfrageseite.'],
     'too-many': ['Zu viele Anfragen', 'Bitte warten Sie einen Moment und versuchen Sie es erneut.'],
-    'server-error': ['Etwas ist schiefgelaufen', 'Bitte versuchen Sie es in ein paar Minuten erneut.'],
+    'server-error': [
+      'Etwas ist schiefgelaufen',
+      'Bitte versuchen Sie es in ein paar Minuten erneut.',
+    ],
   },
 } as const;
 
@@ -102,5 +114,9 @@ export type ErrorKind = keyof (typeof MESSAGES)['en'];
 export function errorPage(kind: ErrorKind, locale = 'en'): string {
   const language = locale.split('-')[0] as keyof typeof MESSAGES;
   const [title, detail] = (MESSAGES[language] ?? MESSAGES.en)[kind];
-  return layout(MESSAGES[language] ? language : 'en', title, html`<h1>${title}</h1><p>${detail}</p>`);
+  return layout(
+    MESSAGES[language] ? language : 'en',
+    title,
+    html`<h1>${title}</h1><p>${detail}</p>`,
+  );
 }

@@ -1,0 +1,108 @@
+/**
+ * End to end, through the public local endpoints only, as a producer and a customer would:
+ * PutEvents → email in the SES emulator → GET the score link (records nothing) → POST the form →
+ * `afterword rollup` and `afterword report --format json` show the answer.
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { ReportRow } from '../../lib/contracts/report.js';
+import { startLocalStack, type LocalStack } from '../../lib/local/stack.js';
+import { runCli } from '../support/cli.js';
+import { scoreLinks, waitForEmails } from '../support/harness.js';
+
+describe('a survey from interaction to report, on the local stack', () => {
+  let stack: LocalStack;
+  const tableName = `e2e-${randomUUID()}`;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      ports: { dynamodb: 0, ses: 0, bus: 0, web: 0 },
+      external: { dynamodb: inject('dynamodbEndpoint'), ses: inject('sesEndpoint') },
+      tableName,
+      instant: true,
+      dispatchIntervalMs: 200,
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('delivers, shows, records and reports one answer', async () => {
+    const email = `ada-${randomUUID()}@example.com`;
+    const producer = new EventBridgeClient({
+      endpoint: stack.urls.bus,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'producer', secretAccessKey: 'producer' },
+    });
+    const put = await producer.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'afterword',
+            Source: 'crm.calls',
+            DetailType: 'Interaction Completed',
+            Detail: JSON.stringify({
+              interactionId: `call-${randomUUID()}`,
+              occurredAt: new Date().toISOString(),
+              touchpoint: 'support-call',
+              channel: 'phone',
+              customer: { id: 'c-123', email, name: 'Ada', locale: 'en-GB', segment: 'e2e' },
+              journey: { id: 'onboarding', step: 'first-call' },
+            }),
+          },
+        ],
+      }),
+    );
+    producer.destroy();
+    expect(put.FailedEntryCount).toBe(0);
+
+    const [message] = await waitForEmails(email, 1, 10_000);
+    expect(message!.body.html).toContain('Hi Ada,');
+    const link = scoreLinks(message!).get(10)!;
+    expect(link.startsWith(stack.urls.web)).toBe(true);
+
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/value="10" required checked/);
+    const env = {
+      AFTERWORD_DYNAMODB_PORT: new URL(stack.urls.dynamodb).port,
+      AFTERWORD_TABLE: tableName,
+    };
+    await runCli(['rollup'], env);
+    const beforeAnswer = ReportRow.array().parse(
+      JSON.parse((await runCli(['report', '--format', 'json'], env)).stdout),
+    );
+    expect(beforeAnswer.find((r) => r.segment === 'e2e')).toMatchObject({
+      sent: 1,
+      answered: 0,
+      n: 0,
+    });
+
+    const action = new URL(link);
+    const submitted = await fetch(`${action.origin}${action.pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: action.origin },
+      body: new URLSearchParams({ score: '10', comment: 'Lovely' }).toString(),
+    });
+    expect(submitted.status).toBe(200);
+
+    const rolled = await runCli(['rollup'], env);
+    expect(rolled.code).toBe(0);
+    const reported = await runCli(['report', '--format', 'json'], env);
+    expect(reported.code).toBe(0);
+    const rows = ReportRow.array().parse(JSON.parse(reported.stdout));
+    expect(rows.find((r) => r.segment === 'e2e')).toMatchObject({
+      touchpoint: 'support-call',
+      channel: 'phone',
+      metric: 'nps',
+      invited: 1,
+      sent: 1,
+      answered: 1,
+      responseRate: 1,
+      n: 1,
+      score: 100,
+    });
+  });
+});

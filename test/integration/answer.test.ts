@@ -1,0 +1,135 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SURVEY_ANSWERED } from '../../lib/contracts/survey-events.js';
+import { dispatch } from '../../lib/usecases/dispatch.js';
+import { intake } from '../../lib/usecases/intake.js';
+import { createWebApp } from '../../lib/web/app.js';
+import {
+  emailsTo,
+  event,
+  interaction,
+  scoreLinks,
+  testRuntime,
+  type TestRuntime,
+} from '../support/harness.js';
+
+const occurred = '2026-11-23T10:00:00Z';
+const sentAt = new Date('2026-11-23T10:31:00Z');
+const origin = 'http://127.0.0.1:3999';
+
+describe('answering through the survey web app', () => {
+  let rt: TestRuntime;
+  let clock: Date;
+  let app: ReturnType<typeof createWebApp>;
+
+  beforeAll(async () => {
+    rt = await testRuntime();
+    app = createWebApp(rt, { now: () => clock });
+  });
+
+  /** Intake and dispatch one survey; returns its invitation id and the path of its link for `score`. */
+  async function sentSurvey(score = 9) {
+    const detail = interaction({ occurredAt: occurred });
+    const { invitationId } = await intake(rt, event(detail), new Date(occurred));
+    await dispatch(rt, sentAt);
+    const [email] = await emailsTo(detail.customer.email!);
+    const url = new URL(scoreLinks(email!).get(score)!);
+    clock = new Date('2026-11-23T11:00:00Z');
+    return { invitationId, path: url.pathname, link: `${url.pathname}${url.search}` };
+  }
+
+  const post = (
+    path: string,
+    body: Record<string, string>,
+    headers: Record<string, string> = { origin },
+  ) =>
+    app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(body).toString(),
+    });
+
+  it('shows the chosen score preselected on GET and HEAD, and records nothing', async () => {
+    const { invitationId, link } = await sentSurvey(9);
+    const before = await rt.invitations.get(invitationId);
+    const page = await app.request(link);
+    expect(page.status).toBe(200);
+    const body = await page.text();
+    expect(body).toMatch(/value="9" required checked/);
+    expect(body).toContain('method="post"');
+    expect((await app.request(link, { method: 'HEAD' })).status).toBe(200);
+    expect(await rt.invitations.get(invitationId)).toEqual(before);
+    expect(
+      rt.published.events.filter(
+        (e) => (e.detail as { invitationId: string }).invitationId === invitationId,
+      ),
+    ).toEqual([]);
+  });
+
+  it('records the answer on POST, thanks the customer, and publishes Survey Answered', async () => {
+    const { invitationId, path } = await sentSurvey();
+    const response = await post(path, { score: '9', comment: 'Quick and kind.' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('Thank you!');
+    expect(await rt.invitations.get(invitationId)).toMatchObject({
+      status: 'answered',
+      score: 9,
+      comment: 'Quick and kind.',
+      answeredAt: clock.toISOString(),
+    });
+    const published = rt.published.events.find(
+      (e) => (e.detail as { invitationId: string }).invitationId === invitationId,
+    );
+    expect(published).toMatchObject({
+      detailType: SURVEY_ANSWERED,
+      detail: { score: 9, metric: 'nps', hasComment: true },
+    });
+    expect(JSON.stringify(published)).not.toContain('Quick and kind');
+  });
+
+  it('lets the customer change their mind: the last answer wins and the change is kept', async () => {
+    const { invitationId, path } = await sentSurvey();
+    await post(path, { score: '3' });
+    clock = new Date('2026-11-23T11:05:00Z');
+    await post(path, { score: '8' });
+    const stored = await rt.invitations.get(invitationId);
+    expect(stored?.score).toBe(8);
+    expect(stored?.history?.map((h) => h.score)).toEqual([3, 8]);
+  });
+
+  it('refuses an out-of-range score with the reason on the page and records nothing', async () => {
+    const { invitationId, path } = await sentSurvey();
+    const response = await post(path, { score: '11' });
+    expect(response.status).toBe(422);
+    expect(await response.text()).toContain('must be a whole number from 0 to 10, got 11');
+    expect((await rt.invitations.get(invitationId))?.status).toBe('sent');
+  });
+
+  it('refuses a cross-origin POST', async () => {
+    const { invitationId, path } = await sentSurvey();
+    const response = await post(path, { score: '0' }, { origin: 'https://attacker.example' });
+    expect(response.status).toBe(403);
+    expect((await rt.invitations.get(invitationId))?.status).toBe('sent');
+  });
+
+  it('answers a tampered link with a friendly 400 and an expired one with 410', async () => {
+    const { invitationId, path } = await sentSurvey();
+    const tampered = path.replace(invitationId, 'AAAAAAAAAAAAAAAAAAAAAA');
+    expect((await app.request(tampered)).status).toBe(400);
+    expect((await post(tampered, { score: '10' })).status).toBe(400);
+    clock = new Date('2026-12-01T00:00:00Z'); // after the 7-day expiry
+    const closed = await app.request(path);
+    expect(closed.status).toBe(410);
+    expect(await closed.text()).toContain('This survey has closed');
+    expect((await post(path, { score: '10' })).status).toBe(410);
+    expect((await rt.invitations.get(invitationId))?.status).toBe('sent');
+  });
+
+  it('sends the security headers with every page', async () => {
+    const { link } = await sentSurvey();
+    const response = await app.request(link);
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});

@@ -1,0 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../lib/local/ports.js';
+import { runCli } from '../support/cli.js';
+
+describe('the afterword command', () => {
+  it('prints its usage', async () => {
+    const { code, stdout } = await runCli(['help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/afterword start \[--instant\]/);
+  });
+
+  it('says to start the stack when DynamoDB Local is not running', async () => {
+    const port = String(await freePort());
+    const { code, stderr } = await runCli(['report'], { AFTERWORD_DYNAMODB_PORT: port });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`cannot reach DynamoDB Local at http://127.0.0.1:${port}`);
+    expect(stderr).toContain('npm start');
+  });
+
+  it('refuses to start with an invalid config and lists every problem by path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'afterword-cli-'));
+    const path = join(dir, 'config.json');
+    writeFileSync(path, JSON.stringify({ brand: '', sender: 'x', timeZone: 'UTC', programs: [] }));
+    const { code, stderr } = await runCli(['start', '--config', path]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/brand: /);
+    expect(stderr).toMatch(/sender: /);
+    expect(stderr).toMatch(/programs: /);
+  });
+
+  it('names the port and its variable when a port is already taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const dataDir = mkdtempSync(join(tmpdir(), 'afterword-cli-'));
+      const { code, stderr } = await runCli(['start'], {
+        AFTERWORD_BUS_PORT: String(await freePort()),
+        AFTERWORD_WEB_PORT: String(port),
+        AFTERWORD_DATA_DIR: dataDir,
+      });
+      expect(code).toBe(1);
+      expect(stderr).toContain(`port ${port} for the survey web app is already in use`);
+      expect(stderr).toContain('AFTERWORD_WEB_PORT');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('rejects a bad flag value with the value in the message', async () => {
+    const { code, stderr } = await runCli(['report', '--format', 'xml']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('--format must be table, csv or json, got "xml"');
+  });
+});

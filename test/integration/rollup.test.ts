@@ -1,0 +1,229 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NONE } from '../../lib/contracts/report.js';
+import { dayBounds } from '../../lib/domain/time.js';
+import { dispatch } from '../../lib/usecases/dispatch.js';
+import { intake } from '../../lib/usecases/intake.js';
+import { report } from '../../lib/usecases/report.js';
+import { rollup, rollupDay } from '../../lib/usecases/rollup.js';
+import { submitAnswer } from '../../lib/usecases/answer.js';
+import { event, interaction, testRuntime, type TestRuntime } from '../support/harness.js';
+
+/**
+ * A small, fully known data set around the October 2026 clock change in London (25-hour day on
+ * 2026-10-25). Times are the survey send times (delay PT30M for support-call, PT2H for
+ * order-delivered); answers are given at `answeredAt`.
+ */
+const surveys = [
+  // sent 2026-10-25 00:30 BST = 2026-10-24T23:30Z: London day 10-25, UTC date 10-24
+  {
+    occurredAt: '2026-10-24T23:00:00Z',
+    touchpoint: 'support-call',
+    channel: 'phone',
+    segment: 'smb',
+    score: 10,
+    answeredAt: '2026-10-24T23:40:00Z',
+  },
+  {
+    occurredAt: '2026-10-25T10:00:00Z',
+    touchpoint: 'support-call',
+    channel: 'phone',
+    segment: 'smb',
+    score: 9,
+    answeredAt: '2026-10-25T11:00:00Z',
+  },
+  {
+    occurredAt: '2026-10-25T12:00:00Z',
+    touchpoint: 'support-call',
+    channel: 'phone',
+    segment: 'enterprise',
+    score: 3,
+    answeredAt: '2026-10-25T13:00:00Z',
+  },
+  {
+    occurredAt: '2026-10-25T13:00:00Z',
+    touchpoint: 'support-call',
+    channel: 'phone',
+    segment: 'smb',
+    score: 7,
+    answeredAt: '2026-10-25T23:30:00Z',
+  }, // 23:30 GMT, still 10-25
+  {
+    occurredAt: '2026-10-25T14:00:00Z',
+    touchpoint: 'support-call',
+    channel: 'phone',
+    segment: 'smb',
+    score: 10,
+    answeredAt: '2026-10-26T09:00:00Z',
+  }, // late: next day
+  {
+    occurredAt: '2026-10-25T15:00:00Z',
+    touchpoint: 'support-call',
+    channel: 'phone',
+    segment: 'smb',
+  }, // never answered
+  {
+    occurredAt: '2026-10-25T08:00:00Z',
+    touchpoint: 'order-delivered',
+    channel: 'web',
+    score: 5,
+    answeredAt: '2026-10-25T12:00:00Z',
+  },
+  {
+    occurredAt: '2026-10-25T09:00:00Z',
+    touchpoint: 'order-delivered',
+    channel: 'web',
+    score: 3,
+    answeredAt: '2026-10-25T12:30:00Z',
+  },
+] as const;
+
+describe('rollup and report against DynamoDB Local', () => {
+  let rt: TestRuntime;
+
+  beforeAll(async () => {
+    rt = await testRuntime();
+    const invitationIds = new Map<number, string>();
+    for (const [i, survey] of surveys.entries()) {
+      const detail = interaction({
+        occurredAt: survey.occurredAt,
+        touchpoint: survey.touchpoint,
+        channel: survey.channel,
+        journey: undefined,
+      });
+      if ('segment' in survey) detail.customer.segment = survey.segment;
+      else delete detail.customer.segment;
+      const { invitationId } = await intake(rt, event(detail), new Date(survey.occurredAt));
+      invitationIds.set(i, invitationId);
+    }
+    // one skipped decision on the day: no email
+    await intake(
+      rt,
+      event(interaction({ occurredAt: '2026-10-25T16:00:00Z', customer: { id: 'c-x' } })),
+      new Date('2026-10-25T16:00:00Z'),
+    );
+    // dispatch hour by hour across the day, as the schedule would
+    for (
+      let t = Date.parse('2026-10-24T23:00:00Z');
+      t <= Date.parse('2026-10-26T00:00:00Z');
+      t += 30 * 60_000
+    ) {
+      await dispatch(rt, new Date(t));
+    }
+    for (const [i, survey] of surveys.entries()) {
+      if (!('score' in survey)) continue;
+      const invitation = (await rt.invitations.get(invitationIds.get(i)!))!;
+      const token = rt.signer.sign({
+        invitationId: invitation.invitationId,
+        expiresAt: new Date(invitation.expiresAt!),
+      });
+      await submitAnswer(rt, token, { score: String(survey.score) }, new Date(survey.answeredAt));
+    }
+  });
+
+  it('cuts the 25-hour day in the rollup time zone and counts the funnel by send day', async () => {
+    const rows = await rollupDay(rt, '2026-10-25');
+    const smbCall = rows.find((r) => r.touchpoint === 'support-call' && r.segment === 'smb');
+    // five smb calls sent on 10-25 (one at 00:30 BST), four answered (one late, the day after)
+    expect(smbCall).toMatchObject({
+      invited: 5,
+      sent: 5,
+      answered: 4,
+      journeyStep: NONE,
+      metric: 'nps',
+    });
+    // scores by answer day: 10, 9 and 7 were given on 10-25; the late 10 belongs to 10-26
+    expect(smbCall!.scores).toEqual([0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1]);
+    const skipped = rows.find((r) => r.touchpoint === 'support-call' && r.skipped['no-email']);
+    expect(skipped?.skipped).toEqual({ 'no-email': 1 });
+  });
+
+  it('reports exactly what an independent computation of the raw answers gives', async () => {
+    await rollup(rt, { now: new Date('2026-10-27T02:00:00Z'), days: 3 });
+    const rows = await report(rt, { from: '2026-10-25', to: '2026-10-25', by: ['touchpoint'] });
+    const nps = rows.find((r) => r.touchpoint === 'support-call')!;
+    // answers given on 10-25 for support-call: 10, 9, 3, 7 → promoters 2, detractors 1, n 4
+    expect(nps).toMatchObject({
+      channel: '*',
+      segment: '*',
+      n: 4,
+      lowN: true,
+      interval: 'adjusted-wald',
+      target: 40,
+    });
+    expect(nps.score).toBeCloseTo(((2 - 1) / 4) * 100, 9);
+    expect(nps).toMatchObject({
+      invited: 6,
+      sent: 6,
+      answered: 5,
+      skipped: 1,
+      responseRateBasis: 'sent',
+    });
+    expect(nps.responseRate).toBeCloseTo(5 / 6, 9);
+    const csat = rows.find((r) => r.touchpoint === 'order-delivered')!;
+    expect(csat).toMatchObject({ metric: 'csat', n: 2, score: 50, interval: 'wilson' });
+    const nextDay = await report(rt, { from: '2026-10-26', to: '2026-10-26', by: ['touchpoint'] });
+    expect(nextDay.find((r) => r.touchpoint === 'support-call')).toMatchObject({
+      n: 1,
+      score: 100,
+      invited: 0,
+    });
+  });
+
+  it('writes identical rows when re-run', async () => {
+    const first = await rt.rollups.range('2026-10-24', '2026-10-26');
+    await rollup(rt, { now: new Date('2026-10-27T02:00:00Z'), days: 3 });
+    await rollup(rt, { now: new Date('2026-10-27T03:00:00Z'), days: 3 });
+    expect(await rt.rollups.range('2026-10-24', '2026-10-26')).toEqual(first);
+  });
+
+  it('counts a late answer once its day is recomputed', async () => {
+    const before = (
+      await report(rt, { from: '2026-10-25', to: '2026-10-25', by: ['touchpoint'] })
+    ).find((r) => r.touchpoint === 'support-call')!;
+    // the unanswered 15:00 call gets its answer two days later
+    const [unanswered] = await collect(
+      rt,
+      '2026-10-25',
+      (row) => row.touchpoint === 'support-call' && !row.answeredAt && row.status === 'sent',
+    );
+    const invitation = (await rt.invitations.get(unanswered!))!;
+    const token = rt.signer.sign({
+      invitationId: invitation.invitationId,
+      expiresAt: new Date(invitation.expiresAt!),
+    });
+    await submitAnswer(rt, token, { score: '0' }, new Date('2026-10-27T08:00:00Z'));
+    await rollup(rt, { now: new Date('2026-10-28T02:00:00Z'), days: 7 });
+    const after = (
+      await report(rt, { from: '2026-10-25', to: '2026-10-25', by: ['touchpoint'] })
+    ).find((r) => r.touchpoint === 'support-call')!;
+    expect(after.answered).toBe(before.answered + 1);
+    expect(after.n).toBe(before.n); // its score counts on the day it was given
+    const answeredDay = await report(rt, {
+      from: '2026-10-27',
+      to: '2026-10-27',
+      by: ['touchpoint'],
+    });
+    expect(answeredDay.find((r) => r.touchpoint === 'support-call')).toMatchObject({
+      n: 1,
+      score: -100,
+    });
+  });
+
+  it('writes no rows for a day without interactions or answers', async () => {
+    expect(await rollupDay(rt, '2026-10-20')).toEqual([]);
+    expect(await report(rt, { from: '2026-10-20', to: '2026-10-20' })).toEqual([]);
+  });
+});
+
+async function collect(
+  rt: TestRuntime,
+  day: string,
+  keep: (row: { touchpoint: string; answeredAt?: string; status: string }) => boolean,
+) {
+  const { start, end } = dayBounds(day, rt.config.timeZone);
+  const ids: string[] = [];
+  for await (const page of rt.invitations.byTime('invitations', start, end)) {
+    for (const row of page) if (keep(row)) ids.push(row.invitationId);
+  }
+  return ids;
+}

@@ -1,0 +1,105 @@
+/** Test wiring: a runtime on DynamoDB Local and the SES emulator, with a fresh table per test file. */
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import type { EventPublisher } from '../../lib/adapters/events.js';
+import { loadConfig } from '../../lib/config/load.js';
+import type { AfterwordConfig } from '../../lib/config/schema.js';
+import type { InteractionCompleted } from '../../lib/contracts/interaction.js';
+import { fetchStoredEmails, type StoredEmail } from '../../lib/local/ses.js';
+import { waitFor } from '../../lib/local/ports.js';
+import { createRuntime, type Runtime, type Settings } from '../../lib/runtime.js';
+import { ensureTable } from '../../lib/store/table.js';
+
+export const TEST_SIGNING = {
+  activeKeyId: 'test1',
+  keys: { test1: 'test-secret-that-is-at-least-32-bytes-long' },
+};
+
+export class RecordingPublisher implements EventPublisher {
+  readonly events: { detailType: string; detail: object }[] = [];
+  publish(detailType: string, detail: object) {
+    this.events.push({ detailType, detail });
+    return Promise.resolve();
+  }
+}
+
+export interface TestRuntime extends Runtime {
+  published: RecordingPublisher;
+}
+
+export async function testRuntime(overrides: Partial<Settings> = {}): Promise<TestRuntime> {
+  const settings: Settings = {
+    config: loadConfig(),
+    tableName: `test-${randomUUID()}`,
+    region: 'us-east-1',
+    eventBusName: 'afterword',
+    publicBaseUrl: 'http://127.0.0.1:3999',
+    signing: TEST_SIGNING,
+    endpoints: { dynamodb: inject('dynamodbEndpoint'), ses: inject('sesEndpoint') },
+    ...overrides,
+  };
+  const runtime = createRuntime(settings);
+  await ensureTable(runtime.dynamodb, settings.tableName);
+  const published = new RecordingPublisher();
+  return { ...runtime, events: published, published };
+}
+
+export function withConfig(change: (config: AfterwordConfig) => void): AfterwordConfig {
+  const config = structuredClone(loadConfig());
+  change(config);
+  return config;
+}
+
+let counter = 0;
+/** A valid interaction with a unique id and address, so tests never see each other's data. */
+export function interaction(overrides: Partial<InteractionCompleted> = {}): InteractionCompleted {
+  const unique = `${Date.now().toString(36)}-${(counter++).toString(36)}-${randomUUID().slice(0, 8)}`;
+  return {
+    interactionId: `test-${unique}`,
+    occurredAt: '2026-11-23T10:15:00+01:00',
+    touchpoint: 'support-call',
+    channel: 'phone',
+    customer: {
+      id: `c-${unique}`,
+      email: `c-${unique}@example.com`,
+      name: 'Ada',
+      locale: 'en-GB',
+      segment: 'smb',
+    },
+    journey: { id: 'onboarding', step: 'first-call' },
+    ...overrides,
+  };
+}
+
+export const event = (detail: unknown) => ({ 'detail-type': 'Interaction Completed', detail });
+
+export async function emailsTo(address: string): Promise<StoredEmail[]> {
+  const emails = await fetchStoredEmails(inject('sesEndpoint'));
+  return emails.filter((email) => email.destination.to.includes(address));
+}
+
+/** Polls the SES emulator until `count` emails to `address` are there (bounded). */
+export async function waitForEmails(
+  address: string,
+  count = 1,
+  timeoutMs = 10_000,
+): Promise<StoredEmail[]> {
+  let found: StoredEmail[] = [];
+  await waitFor(
+    `${count} email(s) to ${address}`,
+    async () => {
+      found = await emailsTo(address);
+      return found.length >= count;
+    },
+    { timeoutMs },
+  );
+  return found;
+}
+
+export function scoreLinks(email: StoredEmail): Map<number, string> {
+  const links = new Map<number, string>();
+  for (const match of (email.body.text ?? '').matchAll(/^(\d+): (\S+)$/gm)) {
+    links.set(Number(match[1]), match[2]!);
+  }
+  return links;
+}
