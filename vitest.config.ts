@@ -9,6 +9,7 @@ export default defineConfig({
     // DynamoDB Local and the SES emulator are started once for the whole run, then shared.
     globalSetup: ['test/support/global-setup.ts'],
     env: { LOG_LEVEL: 'silent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

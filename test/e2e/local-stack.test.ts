@@ -1,0 +1,126 @@
+/**
+ * `afterword start` as a newcomer runs it: it comes up, takes an event, stops every child on
+ * Ctrl-C, and keeps its data across a restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { invitationIdFor } from '../../lib/domain/ids.js';
+import { freePort, waitFor } from '../../lib/local/ports.js';
+import { createRuntime } from '../../lib/runtime.js';
+import { loadConfig } from '../../lib/config/load.js';
+import { CLI, runCli } from '../support/cli.js';
+import { TEST_SIGNING } from '../support/harness.js';
+
+async function portsEnv() {
+  return {
+    AFTERWORD_DYNAMODB_PORT: String(await freePort()),
+    AFTERWORD_SES_PORT: String(await freePort()),
+    AFTERWORD_BUS_PORT: String(await freePort()),
+    AFTERWORD_WEB_PORT: String(await freePort()),
+  };
+}
+
+function startStack(env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI, 'start', '--instant'], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, output: () => output, exited };
+}
+
+async function stop(stack: { child: ChildProcess; exited: Promise<number | null> }) {
+  stack.child.kill('SIGINT');
+  return stack.exited;
+}
+
+async function portIsFree(port: string) {
+  return new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(Number(port), '0.0.0.0', () => probe.close(() => resolve(true)));
+  });
+}
+
+describe('afterword start', () => {
+  const running: ReturnType<typeof startStack>[] = [];
+  afterEach(async () => {
+    for (const stack of running.splice(0)) if (stack.child.exitCode === null) await stop(stack);
+  });
+
+  it('comes up, stops every child on Ctrl-C, and keeps its data across a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'afterword-start-'));
+    const env = { ...(await portsEnv()), AFTERWORD_DATA_DIR: dataDir };
+    const first = startStack(env);
+    running.push(first);
+    await waitFor(
+      'the stack to say it is running',
+      () => Promise.resolve(first.output().includes('Press Ctrl-C')),
+      {
+        timeoutMs: 45_000,
+      },
+    );
+    expect(first.output()).toContain(`http://127.0.0.1:${env.AFTERWORD_BUS_PORT}`);
+    expect(first.output()).toContain(`http://127.0.0.1:${env.AFTERWORD_WEB_PORT}`);
+
+    const sent = await runCli(['send', 'test/fixtures/events/support-call.v1.json'], env);
+    expect(sent.stdout).toMatch(/accepted: event /);
+    const invitationId = invitationIdFor('call-8841');
+    const rt = createRuntime({
+      config: loadConfig(),
+      tableName: 'afterword',
+      region: 'us-east-1',
+      eventBusName: 'afterword',
+      publicBaseUrl: 'http://127.0.0.1',
+      signing: TEST_SIGNING,
+      endpoints: { dynamodb: `http://127.0.0.1:${env.AFTERWORD_DYNAMODB_PORT}` },
+    });
+    await waitFor(
+      'the invitation to be sent',
+      async () => (await rt.invitations.get(invitationId))?.status === 'sent',
+    );
+
+    expect(await stop(first)).toBe(0);
+    const ports = Object.entries(env).filter(([name]) => name.endsWith('_PORT'));
+    for (const [, port] of ports) {
+      expect(await portIsFree(port)).toBe(true);
+    }
+    expect(existsSync(join(dataDir, 'link-secret'))).toBe(true);
+    const secret = readFileSync(join(dataDir, 'link-secret'), 'utf8');
+
+    const second = startStack(env);
+    running.push(second);
+    await waitFor(
+      'the stack to restart',
+      () => Promise.resolve(second.output().includes('Press Ctrl-C')),
+      {
+        timeoutMs: 45_000,
+      },
+    );
+    expect(await rt.invitations.get(invitationId)).toMatchObject({
+      status: 'sent',
+      interactionId: 'call-8841',
+    });
+    expect(readFileSync(join(dataDir, 'link-secret'), 'utf8')).toBe(secret);
+    rt.dynamodb.destroy();
+    expect(await stop(second)).toBe(0);
+  }, 120_000);
+
+  it('says how to install Java when it is missing', async () => {
+    const env = {
+      ...(await portsEnv()),
+      AFTERWORD_DATA_DIR: mkdtempSync(join(tmpdir(), 'afterword-nojava-')),
+    };
+    const { code, stderr } = await runCli(['start'], { ...env, PATH: '/nonexistent' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('java was not found');
+    expect(stderr).toContain('openjdk-17-jre-headless');
+  });
+});
