@@ -3,7 +3,16 @@ import { handle } from 'hono/aws-lambda';
 import { runtimeFromEnv } from '../lib/runtime.js';
 import { createWebApp } from '../lib/web/app.js';
 
-let app: ReturnType<typeof handle> | undefined;
+type LambdaHandler = ReturnType<typeof handle>;
+let app: Promise<LambdaHandler> | undefined;
 
-export const handler: ReturnType<typeof handle> = (event, context) =>
-  (app ??= handle(createWebApp(runtimeFromEnv())))(event, context);
+export const handler: LambdaHandler = async (event, context) => {
+  app ??= runtimeFromEnv(['signing', 'publicBaseUrl', 'eventBus']).then(
+    (rt) => handle(createWebApp(rt)),
+    (error: unknown) => {
+      app = undefined; // let the next request try again rather than failing for good
+      throw error;
+    },
+  );
+  return (await app)(event, context);
+};

@@ -10,4 +10,5 @@ export function createDispatchHandler(
   return () => dispatch(rt, clock(), options);
 }
 
-export const handler = () => createDispatchHandler(runtimeFromEnv())();
+export const handler = async () =>
+  createDispatchHandler(await runtimeFromEnv(['signing', 'publicBaseUrl']))();

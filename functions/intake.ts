@@ -7,4 +7,5 @@ export function createIntakeHandler(rt: Runtime, clock: () => Date = () => new D
   return (event: EventBridgeEvent) => intake(rt, event, clock());
 }
 
-export const handler = (event: EventBridgeEvent) => createIntakeHandler(runtimeFromEnv())(event);
+export const handler = async (event: EventBridgeEvent) =>
+  createIntakeHandler(await runtimeFromEnv())(event);

@@ -2,10 +2,15 @@
 import { runtimeFromEnv, type Runtime } from '../lib/runtime.js';
 import { rollup } from '../lib/usecases/rollup.js';
 
-export function createRollupHandler(rt: Runtime, clock: () => Date = () => new Date()) {
-  return (event: { days?: number; lastDay?: string } = {}) =>
-    rollup(rt, { now: clock(), days: event.days, lastDay: event.lastDay });
+export interface RollupRequest {
+  days?: number;
+  lastDay?: string;
 }
 
-export const handler = (event?: { days?: number; lastDay?: string }) =>
-  createRollupHandler(runtimeFromEnv())(event);
+export function createRollupHandler(rt: Runtime, clock: () => Date = () => new Date()) {
+  return (request: RollupRequest = {}) =>
+    rollup(rt, { now: clock(), days: request.days, lastDay: request.lastDay });
+}
+
+export const handler = async (request?: RollupRequest) =>
+  createRollupHandler(await runtimeFromEnv())(request);

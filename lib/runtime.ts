@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgePublisher, type EventPublisher } from './adapters/events.js';
@@ -15,18 +16,21 @@ import { AFTERWORD_SOURCE } from './contracts/survey-events.js';
 import { LinkSigner, type SigningKeys } from './domain/links.js';
 import { InvitationStore } from './store/invitations.js';
 import { RollupStore } from './store/rollups.js';
+import { SuppressionStore } from './store/suppressions.js';
 
 export interface Settings {
   config: AfterwordConfig;
   tableName: string;
   region: string;
-  eventBusName: string;
-  /** Where survey links point: the answer endpoint's public base URL. */
-  publicBaseUrl: string;
-  signing: SigningKeys;
+  /** The bus Afterword publishes its own events on; functions that publish nothing have none. */
+  eventBusName?: string;
+  /** Where survey links point: the answer endpoint's public base URL (dispatch and answer). */
+  publicBaseUrl?: string;
+  /** Link-signing keys (dispatch and answer only). */
+  signing?: SigningKeys;
   sesConfigurationSet?: string;
   /** Local endpoints; unset on AWS. */
-  endpoints?: { dynamodb?: string; ses?: string; events?: string };
+  endpoints?: { dynamodb?: string; ses?: string; events?: string; secrets?: string };
   /** Local trial mode: ignore program delays so the email goes out at once. */
   instant?: boolean;
 }
@@ -35,10 +39,14 @@ export interface Runtime {
   settings: Settings;
   config: AfterwordConfig;
   invitations: InvitationStore;
+  suppressions: SuppressionStore;
   rollups: RollupStore;
   mailer: Mailer;
   events: EventPublisher;
-  signer: LinkSigner;
+  /** Signs and verifies survey links; throws when this function was given no signing keys. */
+  readonly signer: LinkSigner;
+  /** The survey links' base URL; throws when this function was given none. */
+  readonly publicBaseUrl: string;
   programFor(touchpoint: string): Program | undefined;
   dynamodb: DynamoDBClient;
 }
@@ -46,26 +54,59 @@ export interface Runtime {
 /** Fake credentials for local endpoints, so no AWS credential lookup happens offline. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export function createRuntime(settings: Settings): Runtime {
-  const clientOptions = (endpoint: string | undefined) => ({
+function clientOptions(settings: Pick<Settings, 'region'>, endpoint: string | undefined) {
+  return {
     region: settings.region,
     ...(endpoint ? { endpoint, credentials: LOCAL_CREDENTIALS } : {}),
-  });
-  const dynamodb = new DynamoDBClient(clientOptions(settings.endpoints?.dynamodb));
+  };
+}
+
+export function createRuntime(settings: Settings): Runtime {
+  const dynamodb = new DynamoDBClient(clientOptions(settings, settings.endpoints?.dynamodb));
   const doc = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const ses = new SESv2Client(clientOptions(settings.endpoints?.ses));
-  const eventBridge = new EventBridgeClient(clientOptions(settings.endpoints?.events));
   const programs = new Map(settings.config.programs.map((p) => [p.touchpoint, p]));
+  // Clients a function does not use are never built, so their cost stays out of its cold start.
+  let mailer: Mailer | undefined;
+  let events: EventPublisher | undefined;
+  let signer: LinkSigner | undefined;
   return {
     settings,
     config: settings.config,
     invitations: new InvitationStore(doc, settings.tableName),
+    suppressions: new SuppressionStore(doc, settings.tableName),
     rollups: new RollupStore(doc, settings.tableName),
-    mailer: new SesMailer(ses, settings.sesConfigurationSet),
-    events: new EventBridgePublisher(eventBridge, settings.eventBusName, AFTERWORD_SOURCE),
-    signer: new LinkSigner(settings.signing),
+    get mailer() {
+      return (mailer ??= new SesMailer(
+        new SESv2Client(clientOptions(settings, settings.endpoints?.ses)),
+        settings.sesConfigurationSet,
+      ));
+    },
+    set mailer(value: Mailer) {
+      mailer = value;
+    },
+    get events() {
+      const busName = settings.eventBusName;
+      if (!busName) throw new MissingSettingError('no event bus configured (EVENT_BUS_NAME)');
+      return (events ??= new EventBridgePublisher(
+        new EventBridgeClient(clientOptions(settings, settings.endpoints?.events)),
+        busName,
+        AFTERWORD_SOURCE,
+      ));
+    },
+    set events(value: EventPublisher) {
+      events = value;
+    },
+    get signer() {
+      if (!settings.signing) throw new MissingSettingError('no link-signing keys configured');
+      return (signer ??= new LinkSigner(settings.signing));
+    },
+    get publicBaseUrl() {
+      if (!settings.publicBaseUrl)
+        throw new MissingSettingError('no public base URL (PUBLIC_BASE_URL)');
+      return settings.publicBaseUrl;
+    },
     programFor: (touchpoint) => programs.get(touchpoint),
     dynamodb,
   };
@@ -75,6 +116,9 @@ export class MissingSettingError extends Error {
   override name = 'MissingSettingError';
 }
 
+/** What a function needs beyond the table; each need fails fast at cold start when its variable is missing. */
+export type Need = 'signing' | 'publicBaseUrl' | 'eventBus';
+
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) throw new MissingSettingError(`environment variable ${name} is required`);
@@ -82,33 +126,71 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 }
 
 /**
- * Settings for a Lambda function, from its environment. The signing secret arrives as
- * LINK_SIGNING_KEYS (JSON `{"kid":"secret"}`) and LINK_SIGNING_KEY_ID.
+ * Settings for a Lambda function, from its environment, read once at cold start. The signing keys
+ * come from Secrets Manager (LINK_SIGNING_SECRET_ARN: JSON `{"activeKeyId":"k1","k1":"<secret>"}`).
  */
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
-  let keys: Record<string, string>;
-  try {
-    keys = JSON.parse(required(env, 'LINK_SIGNING_KEYS')) as Record<string, string>;
-  } catch (error) {
-    if (error instanceof MissingSettingError) throw error;
-    throw new MissingSettingError(
-      'environment variable LINK_SIGNING_KEYS must be JSON {"kid":"secret"}',
-    );
-  }
-  return {
+export async function settingsFromEnv(
+  needs: readonly Need[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Settings> {
+  const settings: Settings = {
     config: loadConfig(env.AFTERWORD_CONFIG),
     tableName: required(env, 'TABLE_NAME'),
     region: env.AWS_REGION ?? 'us-east-1',
-    eventBusName: required(env, 'EVENT_BUS_NAME'),
-    publicBaseUrl: required(env, 'PUBLIC_BASE_URL'),
-    signing: { activeKeyId: required(env, 'LINK_SIGNING_KEY_ID'), keys },
-    sesConfigurationSet: env.SES_CONFIGURATION_SET,
+    sesConfigurationSet: env.SES_CONFIGURATION_SET || undefined,
   };
+  if (needs.includes('eventBus')) settings.eventBusName = required(env, 'EVENT_BUS_NAME');
+  if (needs.includes('publicBaseUrl')) settings.publicBaseUrl = required(env, 'PUBLIC_BASE_URL');
+  if (needs.includes('signing')) {
+    settings.signing = await signingKeysFromSecret(
+      required(env, 'LINK_SIGNING_SECRET_ARN'),
+      settings,
+    );
+  }
+  return settings;
 }
 
-let fromEnv: Runtime | undefined;
+export async function signingKeysFromSecret(
+  secretId: string,
+  settings: Pick<Settings, 'region' | 'endpoints'>,
+): Promise<SigningKeys> {
+  const client = new SecretsManagerClient(clientOptions(settings, settings.endpoints?.secrets));
+  try {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    return parseSigningSecret(SecretString ?? '');
+  } finally {
+    client.destroy();
+  }
+}
+
+/** `{"activeKeyId":"k2","k1":"…","k2":"…"}`: every other field is a key, so old links keep working after rotation. */
+export function parseSigningSecret(secretString: string): SigningKeys {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secretString);
+  } catch {
+    throw new MissingSettingError('the link-signing secret is not JSON');
+  }
+  const { activeKeyId, ...keys } = parsed as Record<string, unknown>;
+  if (typeof activeKeyId !== 'string' || Object.values(keys).some((k) => typeof k !== 'string')) {
+    throw new MissingSettingError(
+      'the link-signing secret must be {"activeKeyId": "<id>", "<id>": "<secret>", …}',
+    );
+  }
+  return { activeKeyId, keys: keys as Record<string, string> };
+}
+
+const fromEnv = new Map<string, Promise<Runtime>>();
 
 /** The runtime of a Lambda function: built on first use and kept for the container's life. */
-export function runtimeFromEnv(): Runtime {
-  return (fromEnv ??= createRuntime(settingsFromEnv()));
+export function runtimeFromEnv(needs: readonly Need[] = []): Promise<Runtime> {
+  const key = [...needs].sort().join(',');
+  let runtime = fromEnv.get(key);
+  if (!runtime) {
+    runtime = settingsFromEnv(needs).then(createRuntime);
+    // A failed start (say, Secrets Manager throttled) must not poison the container for good.
+    runtime.catch(() => fromEnv.delete(key));
+    fromEnv.set(key, runtime);
+  }
+  return runtime;
 }

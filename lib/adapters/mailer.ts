@@ -8,6 +8,8 @@ export interface OutgoingEmail {
   html: string;
   text: string;
   headers?: { name: string; value: string }[];
+  /** SES message tags; they come back in SES's delivery, bounce and complaint events. */
+  tags?: Record<string, string>;
 }
 
 export interface Mailer {
@@ -53,6 +55,7 @@ export class SesMailer implements Mailer {
           FromEmailAddress: email.from,
           Destination: { ToAddresses: [email.to] },
           ConfigurationSetName: this.configurationSetName,
+          EmailTags: Object.entries(email.tags ?? {}).map(([Name, Value]) => ({ Name, Value })),
           Content: {
             Simple: {
               Subject: { Data: email.subject, Charset: 'UTF-8' },

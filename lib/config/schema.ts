@@ -77,6 +77,8 @@ export const AfterwordConfig = z
       .string()
       .refine(isTimeZone, 'must be an IANA time zone such as "Europe/London"')
       .optional(),
+    /** Invitations (with their contact data and answers) expire from the table after this many days; rollups stay. */
+    dataRetentionDays: z.number().int().min(30).max(3650).default(400),
     programs: z.array(Program).min(1),
   })
   .superRefine((config, ctx) => {

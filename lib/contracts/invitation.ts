@@ -18,7 +18,13 @@ export const InvitationStatus = z.enum([
 ]);
 export type InvitationStatus = z.infer<typeof InvitationStatus>;
 
-export const SkipReason = z.enum(['no-program', 'disabled', 'no-email', 'invalid-email']);
+export const SkipReason = z.enum([
+  'no-program',
+  'disabled',
+  'no-email',
+  'invalid-email',
+  'suppressed',
+]);
 export type SkipReason = z.infer<typeof SkipReason>;
 
 export const Invitation = z.object({

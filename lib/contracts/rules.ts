@@ -10,15 +10,35 @@ export interface RuleDefinition {
   /** Stable id: the CDK construct id derives from it, so renaming one replaces the rule. */
   id: string;
   description: string;
+  /**
+   * `afterword`: the stack's own bus, where producers put interactions. `default`: the account's
+   * default bus, where SES publishes its events (it can publish nowhere else).
+   */
+  bus: 'afterword' | 'default';
   pattern: EventPattern;
-  target: 'intake';
+  target: 'intake' | 'feedback';
 }
+
+/** SES's EventBridge detail-types for the feedback Afterword acts on. */
+export const SES_FEEDBACK_DETAIL_TYPES = [
+  'Email Delivered',
+  'Email Bounced',
+  'Email Complaint Received',
+];
 
 export const RULES: readonly RuleDefinition[] = [
   {
     id: 'InteractionCompleted',
     description: 'Every Interaction Completed event, from any source, goes to intake.',
+    bus: 'afterword',
     pattern: { 'detail-type': [INTERACTION_COMPLETED] },
     target: 'intake',
+  },
+  {
+    id: 'SesFeedback',
+    description: 'SES delivery, bounce and complaint events go to feedback.',
+    bus: 'default',
+    pattern: { source: ['aws.ses'], 'detail-type': SES_FEEDBACK_DETAIL_TYPES },
+    target: 'feedback',
   },
 ];

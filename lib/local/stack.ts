@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDispatchHandler } from '../../functions/dispatch.js';
+import { createFeedbackHandler } from '../../functions/feedback.js';
 import { createIntakeHandler } from '../../functions/intake.js';
 import { log } from '../adapters/log.js';
 import { loadConfig } from '../config/load.js';
@@ -105,7 +106,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const bus = new LocalEventBus({
       busName: LOCAL_BUS_NAME,
       rules: RULES,
-      targets: { intake: (event) => createIntakeHandler(wired.runtime!)(event) },
+      targets: {
+        intake: (event) => createIntakeHandler(wired.runtime!)(event),
+        feedback: (event) => createFeedbackHandler(wired.runtime!)(event),
+      },
       deadLetters,
       permanentErrors: ['InvalidEventError'],
     });

@@ -17,7 +17,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Invitation } from '../contracts/invitation.js';
 import { utcDatesBetween } from '../domain/time.js';
-import { INDEX, KEY, SHARDS, shardOf } from './table.js';
+import { INDEX, KEY, SHARDS, shardOf, TTL_ATTRIBUTE } from './table.js';
 
 const ENTITY_SK = 'INVITATION';
 
@@ -49,6 +49,7 @@ function answerDayKeys(invitationId: string, answeredAt: string) {
 const INTERNAL_ATTRIBUTES = new Set<string>([
   KEY.pk,
   KEY.sk,
+  TTL_ATTRIBUTE,
   ...Object.values(INDEX).flatMap((index) => [index.pk, index.sk]),
 ]);
 
@@ -89,9 +90,11 @@ export class InvitationStore {
   ) {}
 
   /** Writes a new decision exactly once per interaction; a redelivery gets the first one back. */
-  async create(invitation: Invitation): Promise<CreateResult> {
+  async create(invitation: Invitation, retentionDays: number): Promise<CreateResult> {
+    const expireAt = Math.floor(Date.parse(invitation.decidedAt) / 1000) + retentionDays * 86_400;
     const item = {
       ...invitation,
+      [TTL_ATTRIBUTE]: expireAt,
       ...invitationKey(invitation.invitationId),
       ...dayKeys(invitation.invitationId, invitation.sendAt ?? invitation.decidedAt),
       ...(invitation.status === 'scheduled' && invitation.sendAt
@@ -261,6 +264,44 @@ export class InvitationStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
+    }
+  }
+
+  /**
+   * Records SES feedback: the event's time (first one wins, so redeliveries change nothing) and,
+   * where given, a status change that only applies while the survey is still unanswered.
+   */
+  async recordFeedback(
+    invitationId: string,
+    field: 'deliveredAt' | 'bouncedAt' | 'complainedAt',
+    at: Date,
+    status?: { to: Invitation['status']; from: Invitation['status'][] },
+  ): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: invitationKey(invitationId),
+        UpdateExpression: 'SET #field = if_not_exists(#field, :at)',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#field': field, '#pk': KEY.pk },
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      }),
+    );
+    if (!status) return;
+    const from = Object.fromEntries(status.from.map((value, i) => [`:from${i}`, value]));
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invitationKey(invitationId),
+          UpdateExpression: 'SET #status = :to',
+          ConditionExpression: `#status IN (${Object.keys(from).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':to': status.to, ...from },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 

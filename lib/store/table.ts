@@ -6,6 +6,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type Projection,
   type DynamoDBClient,
@@ -13,6 +14,9 @@ import {
 import { createHash } from 'node:crypto';
 
 export const KEY = { pk: 'pk', sk: 'sk' } as const;
+
+/** DynamoDB TTL attribute (epoch seconds): invitations expire after the configured retention. */
+export const TTL_ATTRIBUTE = 'expireAt';
 
 /** Global secondary indexes. Index and attribute names are part of the stored data's contract. */
 export const INDEX = {
@@ -96,5 +100,12 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+    return;
   }
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    }),
+  );
 }

@@ -78,7 +78,7 @@ async function sendOne(
     program,
     brand: rt.config.brand,
     token,
-    baseUrl: rt.settings.publicBaseUrl,
+    baseUrl: rt.publicBaseUrl,
   });
   try {
     const { messageId } = await rt.mailer.send({
@@ -87,6 +87,7 @@ async function sendOne(
       subject: email.subject,
       html: email.html,
       text: email.text,
+      tags: { invitationId },
     });
     await rt.invitations.markSent(invitationId, messageId, now, expiresAt);
     log.info('dispatch.sent', { invitationId, messageId });

@@ -5,8 +5,8 @@
  * 1. Validate the event against the v1 contract; an invalid one writes nothing and throws
  *    InvalidEventError naming every problem (the caller dead-letters it).
  * 2. Find the program for the touchpoint.
- * 3. Decide: skipped (no-program, disabled, no-email, invalid-email) or scheduled at
- *    occurredAt + the program's delay (now, in instant mode).
+ * 3. Decide: skipped (no-program, disabled, no-email, invalid-email, suppressed after a bounce
+ *    or complaint) or scheduled at occurredAt + the program's delay (now, in instant mode).
  * 4. Write the decision once per interaction; a redelivery gets the first decision back, and a
  *    different payload under the same interaction id is logged as a conflict (by id only).
  */
@@ -50,8 +50,13 @@ export async function intake(
   now: Date,
 ): Promise<IntakeResult> {
   const interaction = parseInteraction(event['detail-type'], event.detail);
-  const decision = decide(rt, interaction, now);
-  const result = await rt.invitations.create(decision);
+  let decision = decide(rt, interaction, now);
+  if (decision.status === 'scheduled' && decision.email) {
+    const suppressed = await rt.suppressions.reasonFor(decision.email);
+    if (suppressed)
+      decision = { ...decision, status: 'skipped', reason: 'suppressed', sendAt: undefined };
+  }
+  const result = await rt.invitations.create(decision, rt.config.dataRetentionDays);
   if (result.created) {
     log.info('intake.decided', {
       invitationId: decision.invitationId,

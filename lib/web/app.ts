@@ -22,7 +22,7 @@ export interface WebAppOptions {
 
 export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   const now = options.now ?? (() => new Date());
-  const publicOrigin = new URL(rt.settings.publicBaseUrl).origin;
+  const publicOrigin = new URL(rt.publicBaseUrl).origin;
   const app = new Hono();
 
   app.use(

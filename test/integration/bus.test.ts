@@ -20,6 +20,10 @@ describe('the local PutEvents-compatible bus', () => {
     deadLetters,
     permanentErrors: ['InvalidEventError'],
     targets: {
+      feedback: (event) => {
+        received.push(event);
+        return Promise.resolve();
+      },
       intake: (event) => {
         const detail = event.detail as { interactionId?: string; fail?: 'invalid' | number };
         if (detail.fail === 'invalid')
@@ -103,6 +107,23 @@ describe('the local PutEvents-compatible bus', () => {
       'ResourceNotFoundException',
     ]);
     expect(result.Entries?.[0]?.EventId).toBeTruthy();
+  });
+
+  it('routes SES events on the default bus to feedback', async () => {
+    await client.send(
+      new PutEventsCommand({
+        Entries: [
+          entry(
+            { eventType: 'Delivery' },
+            { EventBusName: 'default', Source: 'aws.ses', DetailType: 'Email Delivered' },
+          ),
+        ],
+      }),
+    );
+    await bus.idle();
+    expect(
+      received.some((e) => e.source === 'aws.ses' && e['detail-type'] === 'Email Delivered'),
+    ).toBe(true);
   });
 
   it('refuses more than ten entries in one request, like PutEvents', async () => {

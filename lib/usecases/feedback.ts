@@ -1,0 +1,82 @@
+/**
+ * SES feedback: delivery, bounce and complaint events (configuration set → EventBridge) update the
+ * invitation they belong to (found through the `invitationId` message tag), and a permanent bounce
+ * or a complaint suppresses the address for every later survey.
+ *
+ * Primary course:
+ * 1. Parse the SES event; other event types (send, open, click…) are ignored.
+ * 2. Find the invitation by the message tag; an untagged or unknown message is ignored.
+ * 3. Record the event's time on the invitation and move its status where that applies.
+ * 4. Suppress the address after a permanent bounce or a complaint.
+ */
+import { z } from 'zod';
+import { log } from '../adapters/log.js';
+import { describeIssues } from '../contracts/interaction.js';
+import { InvalidEventError } from '../domain/errors.js';
+import type { Runtime } from '../runtime.js';
+
+const SesEvent = z.object({
+  eventType: z.string(),
+  mail: z.object({
+    messageId: z.string(),
+    timestamp: z.string().optional(),
+    tags: z.record(z.string(), z.array(z.string())).optional(),
+  }),
+  delivery: z.object({ timestamp: z.string() }).optional(),
+  bounce: z.object({ bounceType: z.string(), timestamp: z.string() }).optional(),
+  complaint: z.object({ timestamp: z.string() }).optional(),
+});
+
+export type FeedbackOutcome = 'delivered' | 'bounced' | 'soft-bounce' | 'complained' | 'ignored';
+
+export async function recordSesFeedback(rt: Runtime, detail: unknown): Promise<FeedbackOutcome> {
+  const parsed = SesEvent.safeParse(detail);
+  if (!parsed.success) throw new InvalidEventError(describeIssues(parsed.error, 'detail'));
+  const event = parsed.data;
+  const invitationId = event.mail.tags?.invitationId?.[0];
+  if (!invitationId) return ignored('untagged', event.mail.messageId);
+  const invitation = await rt.invitations.get(invitationId);
+  if (!invitation) return ignored('unknown-invitation', event.mail.messageId);
+
+  switch (event.eventType) {
+    case 'Delivery': {
+      const at = new Date(event.delivery?.timestamp ?? event.mail.timestamp ?? Date.now());
+      await rt.invitations.recordFeedback(invitationId, 'deliveredAt', at, {
+        to: 'delivered',
+        from: ['sent'],
+      });
+      return done('delivered', invitationId);
+    }
+    case 'Bounce': {
+      if (!event.bounce) return ignored('bounce-without-details', event.mail.messageId);
+      if (event.bounce.bounceType !== 'Permanent') return done('soft-bounce', invitationId);
+      const at = new Date(event.bounce.timestamp);
+      await rt.invitations.recordFeedback(invitationId, 'bouncedAt', at, {
+        to: 'bounced',
+        from: ['sent', 'delivered'],
+      });
+      if (invitation.email)
+        await rt.suppressions.suppress(invitation.email, 'bounce', at, invitationId);
+      return done('bounced', invitationId);
+    }
+    case 'Complaint': {
+      const at = new Date(event.complaint?.timestamp ?? event.mail.timestamp ?? Date.now());
+      await rt.invitations.recordFeedback(invitationId, 'complainedAt', at);
+      if (invitation.email)
+        await rt.suppressions.suppress(invitation.email, 'complaint', at, invitationId);
+      return done('complained', invitationId);
+    }
+    default:
+      return ignored(`event-type ${event.eventType}`, event.mail.messageId);
+  }
+}
+
+function done(outcome: FeedbackOutcome, invitationId: string): FeedbackOutcome {
+  log.info('feedback.recorded', { invitationId, outcome });
+  return outcome;
+}
+
+function ignored(why: string, messageId: string): FeedbackOutcome {
+  log.info('feedback.ignored', { messageId, why });
+  return 'ignored';
+}
