@@ -3,7 +3,7 @@
  * Validated at start-up, at synth and in tests; every problem is reported with its path.
  */
 import { Duration } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Metric } from '../domain/metric.js';
 import { isTimeZone } from '../domain/time.js';
 

@@ -2,7 +2,7 @@
  * The public `Interaction Completed` contract, version 1: what producers put on the bus.
  * The zod schema is the single source of the type; a removed or narrowed field is a breaking change.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isTimeZone } from '../domain/time.js';
 
 export const INTERACTION_COMPLETED = 'Interaction Completed';

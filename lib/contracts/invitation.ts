@@ -2,7 +2,7 @@
  * Invitation: one survey for one customer after one interaction, and the decision behind it.
  * A skipped interaction is an invitation too (status `skipped` with a reason) so it feeds the funnel.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Metric } from '../domain/metric.js';
 
 export const InvitationStatus = z.enum([

@@ -2,7 +2,7 @@
  * The rollup row (stored) and the report row (`afterword report --format json|csv`): public,
  * documented and versioned so BI tools can load them. Add fields; never rename or remove one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Metric } from '../domain/metric.js';
 
 /** Marks a dimension left out of the grouping ("all channels"). */

@@ -2,7 +2,7 @@
  * Events Afterword publishes on the bus (source `afterword`), versioned so that CRMs, data lakes
  * and ticketing tools can subscribe and rely on their shape.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const AFTERWORD_SOURCE = 'afterword';
 export const SURVEY_ANSWERED = 'Survey Answered';

@@ -1,5 +1,5 @@
 /** The three survey metrics and their answer scales (see shared metrics.md). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const Metric = z.enum(['nps', 'csat', 'ces']);
 export type Metric = z.infer<typeof Metric>;

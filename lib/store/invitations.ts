@@ -133,8 +133,8 @@ export class InvitationStore {
     return Item ? fromItem(Item) : undefined;
   }
 
-  /** Ids of scheduled invitations whose send time has come, oldest first, across all shards. */
-  async dueIds(now: Date, limitPerShard: number): Promise<string[]> {
+  /** Scheduled invitations whose send time has come, oldest first in each shard. */
+  async due(now: Date, limitPerShard: number): Promise<{ invitationId: string; sendAt: string }[]> {
     const upTo = `${now.toISOString()}#\uffff`;
     const perShard = await Promise.all(
       Array.from({ length: SHARDS }, async (_, shard) => {
@@ -148,7 +148,10 @@ export class InvitationStore {
             Limit: limitPerShard,
           }),
         );
-        return Items.map((item) => String(item[KEY.pk]).slice('INV#'.length));
+        return Items.map((item) => {
+          const [sendAt = '', invitationId = ''] = String(item[INDEX.outbox.sk]).split('#');
+          return { invitationId, sendAt };
+        });
       }),
     );
     return perShard.flat();

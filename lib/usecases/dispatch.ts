@@ -32,7 +32,11 @@ export interface DispatchResult {
   retried: number;
   /** Due invitations another dispatcher claimed first. */
   lostRaces: number;
+  /** How long the oldest due invitation has waited past its send time (0 when none). */
+  backlogAgeSeconds: number;
 }
+
+type Outcome = 'sent' | 'failed' | 'retried' | 'lostRaces';
 
 export async function dispatch(
   rt: Runtime,
@@ -40,12 +44,19 @@ export async function dispatch(
   options: DispatchOptions = {},
 ): Promise<DispatchResult> {
   const { batchSize = 25, leaseSeconds = 300, retryAfterSeconds = 60, concurrency = 8 } = options;
-  const result: DispatchResult = { sent: 0, failed: 0, retried: 0, lostRaces: 0 };
-  const due = await rt.invitations.dueIds(now, batchSize);
-  const queue = [...due];
+  const due = await rt.invitations.due(now, batchSize);
+  const oldest = due.reduce((min, d) => (d.sendAt < min ? d.sendAt : min), now.toISOString());
+  const result: DispatchResult = {
+    sent: 0,
+    failed: 0,
+    retried: 0,
+    lostRaces: 0,
+    backlogAgeSeconds: Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000),
+  };
+  const queue = due.map((d) => d.invitationId);
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-      const outcome = await sendOne(rt, id, now, leaseSeconds, retryAfterSeconds);
+      const outcome: Outcome = await sendOne(rt, id, now, leaseSeconds, retryAfterSeconds);
       result[outcome] += 1;
     }
   };
@@ -60,7 +71,7 @@ async function sendOne(
   now: Date,
   leaseSeconds: number,
   retryAfterSeconds: number,
-): Promise<keyof DispatchResult> {
+): Promise<Outcome> {
   const invitation = await rt.invitations.claim(
     invitationId,
     new Date(now.getTime() + leaseSeconds * 1000),

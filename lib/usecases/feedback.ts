@@ -9,7 +9,7 @@
  * 3. Record the event's time on the invitation and move its status where that applies.
  * 4. Suppress the address after a permanent bounce or a complaint.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { log } from '../adapters/log.js';
 import { describeIssues } from '../contracts/interaction.js';
 import { InvalidEventError } from '../domain/errors.js';

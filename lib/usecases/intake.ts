@@ -10,7 +10,7 @@
  * 4. Write the decision once per interaction; a redelivery gets the first decision back, and a
  *    different payload under the same interaction id is logged as a conflict (by id only).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { log } from '../adapters/log.js';
 import {
   describeIssues,

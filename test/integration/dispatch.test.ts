@@ -29,6 +29,7 @@ describe('dispatch through the SES emulator', () => {
     expect((await dispatch(rt, beforeDue)).sent).toBe(0);
     const result = await dispatch(rt, due);
     expect(result.sent).toBe(1);
+    expect(result.backlogAgeSeconds).toBe(60); // due at 10:30, sent at 10:31
     const emails = await emailsTo(detail.customer.email!);
     expect(emails).toHaveLength(1);
     expect(emails[0]!.subject).toBe('How did we do on your call?');

@@ -1,0 +1,115 @@
+/**
+ * One construct fixes every function's defaults (Node.js 22 on arm64, minified ESM bundle with
+ * source maps, X-Ray tracing, a log group with retention, a dead-letter queue for async
+ * invocations) so the stack declares functions in a line each and cannot drift between them.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Where the programs config sits inside every bundle. */
+export const BUNDLED_CONFIG_PATH = '/var/task/afterword.config.json';
+
+export interface AfterwordFunctionProps {
+  /** Handler file under `functions/`, without extension. */
+  handler: string;
+  description: string;
+  /** The validated programs config file, copied into the bundle. */
+  configPath: string;
+  /** @default 256 */
+  memorySizeMb?: number;
+  /** @default 30 seconds */
+  timeout?: Duration;
+  /** On-failure destination for async invocations that failed every retry; unset for synchronous (HTTP) functions. */
+  deadLetterQueue?: sqs.IQueue;
+  /** @default 30 days */
+  logRetention?: logs.RetentionDays;
+  environment?: Record<string, string>;
+}
+
+export type TableAccess = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'BatchWriteItem';
+
+export class AfterwordFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: AfterwordFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Its own role, allowed to write to its own log group only (not the account-wide managed policy).
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    this.logGroup.grantWrite(this.role);
+    const configFile = basename(BUNDLED_CONFIG_PATH);
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      description: props.description,
+      entry: `${PROJECT_ROOT}functions/${props.handler}.ts`,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySizeMb ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      role: this.role,
+      onFailure: props.deadLetterQueue
+        ? new destinations.SqsDestination(props.deadLetterQueue)
+        : undefined,
+      retryAttempts: props.deadLetterQueue ? 2 : undefined,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        AFTERWORD_CONFIG: BUNDLED_CONFIG_PATH,
+        ...props.environment,
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // The AWS SDK v3 ships with the Lambda runtime, so it is left out of the bundle.
+        externalModules: ['@aws-sdk/*'],
+        // Some dependencies still call require(); give the ESM bundle one.
+        banner:
+          "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp "${props.configPath}" "${outputDir}/${configFile}"`,
+          ],
+        },
+      },
+    });
+  }
+
+  /**
+   * Grants exactly these actions on the table, and on the named indexes only, and tells the
+   * function the table's name.
+   */
+  useTable(table: dynamodb.ITable, actions: TableAccess[], indexes: string[] = []): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index}`)],
+      }),
+    );
+    this.function.addEnvironment('TABLE_NAME', table.tableName);
+    return this;
+  }
+}

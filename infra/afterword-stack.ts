@@ -1,0 +1,471 @@
+/**
+ * The Afterword stack: the whole system in the user's own AWS account. Event bus and rules, one
+ * function per handler, the table, schedules, the survey HTTPS endpoint, SES configuration set and
+ * feedback, the link-signing secret, dead letters and alarms on every async path, a dashboard.
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { METRIC_NAMESPACE } from '../lib/adapters/metrics.js';
+import { loadConfig } from '../lib/config/load.js';
+import type { AfterwordConfig } from '../lib/config/schema.js';
+import { RULES, type RuleDefinition } from '../lib/contracts/rules.js';
+import { INDEX, KEY, ROLLUP_ATTRIBUTES, TTL_ATTRIBUTE } from '../lib/store/table.js';
+import { AfterwordFunction } from './afterword-function.js';
+import type { DeployParameters } from './parameters.js';
+
+export interface AfterwordStackProps extends StackProps {
+  parameters: DeployParameters;
+}
+
+export class AfterwordStack extends Stack {
+  readonly config: AfterwordConfig;
+  readonly functions: Record<
+    'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback',
+    AfterwordFunction
+  >;
+  readonly schedules: Record<'dispatch' | 'rollup', scheduler.Schedule>;
+  /** The role EventBridge Scheduler assumes to invoke the dispatch and rollup functions. */
+  readonly schedulerRole: iam.Role;
+  readonly deadLetterQueues: Record<
+    'intake' | 'dispatch' | 'rollup' | 'feedback' | 'alarmNotifications',
+    sqs.Queue
+  >;
+  readonly signingSecret: secrets.Secret;
+  readonly surveyApi: apigwv2.HttpApi;
+
+  constructor(scope: Construct, id: string, props: AfterwordStackProps) {
+    super(scope, id, props);
+    const { parameters } = props;
+    // Synth fails here, listing every problem by path, if the programs config is invalid.
+    this.config = loadConfig(parameters.configPath);
+    const sesIdentity = parameters.sesIdentity ?? this.config.sender.split('@')[1]!;
+
+    const table = this.table();
+    const bus = new events.EventBus(this, 'Bus', { eventBusName: `${this.stackName}-bus` });
+    const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    const signingSecret = (this.signingSecret = new secrets.Secret(this, 'LinkSigningSecret', {
+      description:
+        'Afterword survey-link signing keys: {"activeKeyId":"k1","k1":"…"}; add a key and switch activeKeyId to rotate.',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ activeKeyId: 'k1' }),
+        generateStringKey: 'k1',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    }));
+    const configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      reputationMetrics: true,
+      sendingEnabled: true,
+    });
+    configurationSet.addEventDestination('ToEventBridge', {
+      destination: ses.EventDestination.eventBus(defaultBus),
+      events: [
+        ses.EmailSendingEvent.DELIVERY,
+        ses.EmailSendingEvent.BOUNCE,
+        ses.EmailSendingEvent.COMPLAINT,
+      ],
+    });
+
+    const deadLetters = (this.deadLetterQueues = {
+      intake: this.deadLetterQueue('IntakeDeadLetters'),
+      dispatch: this.deadLetterQueue('DispatchDeadLetters'),
+      rollup: this.deadLetterQueue('RollupDeadLetters'),
+      feedback: this.deadLetterQueue('FeedbackDeadLetters'),
+      alarmNotifications: this.deadLetterQueue('AlarmNotificationDeadLetters'),
+    });
+    const common = { configPath: parameters.configPath };
+
+    // Functions, each with only the table actions it uses.
+    const intake = new AfterwordFunction(this, 'Intake', {
+      ...common,
+      handler: 'intake',
+      description: 'Interaction Completed → a recorded survey decision',
+      deadLetterQueue: deadLetters.intake,
+    }).useTable(table, ['GetItem', 'PutItem']);
+    const dispatch = new AfterwordFunction(this, 'Dispatch', {
+      ...common,
+      handler: 'dispatch',
+      description: 'Sends due surveys through SES, at most once each',
+      timeout: Duration.seconds(55),
+      deadLetterQueue: deadLetters.dispatch,
+      environment: { SES_CONFIGURATION_SET: configurationSet.configurationSetName },
+    }).useTable(table, ['Query', 'UpdateItem'], [INDEX.outbox.name]);
+    const answer = new AfterwordFunction(this, 'Answer', {
+      ...common,
+      handler: 'answer-http',
+      description: 'The survey web app: pages and answers',
+      memorySizeMb: 512,
+      timeout: Duration.seconds(10),
+      environment: { EVENT_BUS_NAME: bus.eventBusName },
+    }).useTable(table, ['GetItem', 'UpdateItem']);
+    const rollup = new AfterwordFunction(this, 'Rollup', {
+      ...common,
+      handler: 'rollup',
+      description: 'Nightly: recomputes the recent days of metrics',
+      memorySizeMb: 1024,
+      timeout: Duration.minutes(10),
+      deadLetterQueue: deadLetters.rollup,
+    }).useTable(table, ['Query', 'BatchWriteItem'], [INDEX.byDay.name, INDEX.answersByDay.name]);
+    const feedback = new AfterwordFunction(this, 'Feedback', {
+      ...common,
+      handler: 'feedback',
+      description: 'SES delivery, bounce and complaint → invitation status and suppression',
+      deadLetterQueue: deadLetters.feedback,
+    }).useTable(table, ['GetItem', 'UpdateItem', 'PutItem']);
+    this.functions = { intake, dispatch, answer, rollup, feedback };
+
+    for (const fn of [dispatch, answer]) {
+      signingSecret.grantRead(fn.function);
+      fn.function.addEnvironment('LINK_SIGNING_SECRET_ARN', signingSecret.secretArn);
+    }
+    bus.grantPutEventsTo(answer.function);
+    dispatch.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          this.formatArn({ service: 'ses', resource: 'identity', resourceName: sesIdentity }),
+          this.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: configurationSet.configurationSetName,
+          }),
+        ],
+        conditions: { StringEquals: { 'ses:FromAddress': this.config.sender } },
+      }),
+    );
+
+    // Rules: the same patterns the local bus routes by.
+    const ruleTargets: Record<RuleDefinition['target'], AfterwordFunction> = { intake, feedback };
+    for (const definition of RULES) {
+      new events.Rule(this, `${definition.id}Rule`, {
+        description: definition.description,
+        eventBus: definition.bus === 'afterword' ? bus : defaultBus,
+        eventPattern: toEventPattern(definition.pattern),
+        targets: [
+          new targets.LambdaFunction(ruleTargets[definition.target].function, {
+            deadLetterQueue: deadLetters[definition.target],
+            retryAttempts: 185,
+            maxEventAge: Duration.hours(24),
+          }),
+        ],
+      });
+    }
+
+    // Schedules, through one role that may invoke these two functions and nothing else.
+    const schedulerRole = (this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    }));
+    const dispatchSchedule = new scheduler.Schedule(this, 'DispatchSchedule', {
+      description: 'Send due surveys every minute',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
+      target: new schedulerTargets.LambdaInvoke(dispatch.function, {
+        role: schedulerRole,
+        deadLetterQueue: deadLetters.dispatch,
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(5),
+      }),
+    });
+    const rollupSchedule = new scheduler.Schedule(this, 'RollupSchedule', {
+      description: `Nightly rollup at 02:30 ${this.config.timeZone}`,
+      schedule: scheduler.ScheduleExpression.cron({
+        minute: '30',
+        hour: '2',
+        timeZone: TimeZone.of(this.config.timeZone),
+      }),
+      target: new schedulerTargets.LambdaInvoke(rollup.function, {
+        role: schedulerRole,
+        deadLetterQueue: deadLetters.rollup,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(6),
+      }),
+    });
+
+    this.schedules = { dispatch: dispatchSchedule, rollup: rollupSchedule };
+
+    // The survey endpoint: HTTP API with throttling and access logs (no paths: they hold tokens).
+    const api = (this.surveyApi = new apigwv2.HttpApi(this, 'SurveyApi', {
+      description: 'Afterword survey pages and answers',
+      createDefaultStage: false,
+      defaultIntegration: new HttpLambdaIntegration('Answer', answer.function),
+    }));
+    const accessLogs = new logs.LogGroup(this, 'SurveyApiAccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stage = new apigwv2.HttpStage(this, 'SurveyApiStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: parameters.answerRateLimit, burstLimit: parameters.answerBurstLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            method: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    let surveyUrl = api.apiEndpoint;
+    if (parameters.surveyDomain && parameters.surveyCertificateArn) {
+      const domain = new apigwv2.DomainName(this, 'SurveyDomain', {
+        domainName: parameters.surveyDomain,
+        certificate: acm.Certificate.fromCertificateArn(
+          this,
+          'SurveyCertificate',
+          parameters.surveyCertificateArn,
+        ),
+      });
+      new apigwv2.ApiMapping(this, 'SurveyDomainMapping', { api, domainName: domain, stage });
+      surveyUrl = `https://${parameters.surveyDomain}`;
+      new CfnOutput(this, 'SurveyDomainTarget', {
+        description: 'Point a CNAME (or alias) for the survey domain here',
+        value: domain.regionalDomainName,
+      });
+    }
+    for (const fn of [dispatch, answer]) fn.function.addEnvironment('PUBLIC_BASE_URL', surveyUrl);
+
+    // Producers attach this policy to put interactions on the bus, and nothing else.
+    const producerPolicy = new iam.ManagedPolicy(this, 'ProducerPolicy', {
+      description: 'Lets a producer put Interaction Completed events on the Afterword bus',
+      statements: [
+        new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }),
+      ],
+    });
+
+    this.alarmsAndDashboard(parameters, { ...this.functions }, deadLetters, api);
+
+    new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: bus.eventBusArn });
+    new CfnOutput(this, 'SurveyUrl', { value: surveyUrl });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'ProducerPolicyArn', { value: producerPolicy.managedPolicyArn });
+    new CfnOutput(this, 'ConfigurationSetName', { value: configurationSet.configurationSetName });
+  }
+
+  private table(): dynamodb.TableV2 {
+    const attribute = (name: string) => ({ name, type: dynamodb.AttributeType.STRING });
+    return new dynamodb.TableV2(this, 'Table', {
+      partitionKey: attribute(KEY.pk),
+      sortKey: attribute(KEY.sk),
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: [
+        {
+          indexName: INDEX.outbox.name,
+          partitionKey: attribute(INDEX.outbox.pk),
+          sortKey: attribute(INDEX.outbox.sk),
+          projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+        },
+        ...[INDEX.byDay, INDEX.answersByDay].map((index) => ({
+          indexName: index.name,
+          partitionKey: attribute(index.pk),
+          sortKey: attribute(index.sk),
+          projectionType: dynamodb.ProjectionType.INCLUDE,
+          nonKeyAttributes: ROLLUP_ATTRIBUTES,
+        })),
+      ],
+    });
+  }
+
+  private deadLetterQueue(id: string): sqs.Queue {
+    return new sqs.Queue(this, id, {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+  }
+
+  private alarmsAndDashboard(
+    parameters: DeployParameters,
+    functions: Record<string, AfterwordFunction>,
+    deadLetters: Record<string, sqs.Queue>,
+    api: apigwv2.HttpApi,
+  ) {
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Afterword alarms',
+      enforceSSL: true,
+    });
+    if (parameters.alarmEmail)
+      topic.addSubscription(
+        new subscriptions.EmailSubscription(parameters.alarmEmail, {
+          deadLetterQueue: deadLetters.alarmNotifications,
+        }),
+      );
+    const notify = new cwActions.SnsAction(topic);
+    const alarm = (id: string, props: cloudwatch.AlarmProps) => {
+      const created = new cloudwatch.Alarm(this, id, props);
+      created.addAlarmAction(notify);
+      return created;
+    };
+    const alarms: cloudwatch.Alarm[] = [];
+
+    for (const [name, queue] of Object.entries(deadLetters)) {
+      alarms.push(
+        alarm(`${capitalise(name)}DeadLettersAlarm`, {
+          alarmDescription: `Something failed every retry on the ${name} path: see the queue's messages`,
+          metric: queue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(5),
+            statistic: 'Maximum',
+          }),
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    for (const [name, fn] of Object.entries(functions)) {
+      alarms.push(
+        alarm(`${capitalise(name)}ErrorsAlarm`, {
+          alarmDescription: `The ${name} function is failing`,
+          metric: fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+          threshold: 3,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    const backlogAge = new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: 'DueBacklogAgeSeconds',
+      period: Duration.minutes(5),
+      statistic: 'Maximum',
+    });
+    alarms.push(
+      alarm('DispatchBacklogAlarm', {
+        alarmDescription:
+          'Due surveys have waited over 15 minutes: the dispatcher is stuck or throttled',
+        metric: backlogAge,
+        threshold: 900,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    const bounceRate = new cloudwatch.Metric({
+      namespace: 'AWS/SES',
+      metricName: 'Reputation.BounceRate',
+      period: Duration.hours(1),
+      statistic: 'Maximum',
+    });
+    const complaintRate = new cloudwatch.Metric({
+      namespace: 'AWS/SES',
+      metricName: 'Reputation.ComplaintRate',
+      period: Duration.hours(1),
+      statistic: 'Maximum',
+    });
+    alarms.push(
+      alarm('SesBounceRateAlarm', {
+        alarmDescription: 'SES bounce rate is near the 5 % review threshold',
+        metric: bounceRate,
+        threshold: 0.04,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      alarm('SesComplaintRateAlarm', {
+        alarmDescription: 'SES complaint rate is near the 0.1 % review threshold',
+        metric: complaintRate,
+        threshold: 0.0008,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
+    new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `${this.stackName}-afterword`,
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Invocations',
+            left: Object.values(functions).map((fn) =>
+              fn.function.metricInvocations({ label: fn.node.id }),
+            ),
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Errors',
+            left: Object.values(functions).map((fn) =>
+              fn.function.metricErrors({ label: fn.node.id }),
+            ),
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Surveys sent and backlog age (s)',
+            left: [
+              new cloudwatch.Metric({
+                namespace: METRIC_NAMESPACE,
+                metricName: 'SurveysSent',
+                statistic: 'Sum',
+              }),
+            ],
+            right: [backlogAge],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'SES reputation',
+            left: [bounceRate, complaintRate],
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Survey endpoint',
+            left: [api.metricCount(), api.metricClientError(), api.metricServerError()],
+            right: [api.metricLatency()],
+            width: 12,
+          }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 12 }),
+        ],
+      ],
+    });
+  }
+}
+
+function capitalise(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** The shared rule pattern, in CDK's field names (`detail-type` → `detailType`). */
+function toEventPattern(pattern: Record<string, unknown>): events.EventPattern {
+  const names: Record<string, keyof events.EventPattern> = { 'detail-type': 'detailType' };
+  return Object.fromEntries(
+    Object.entries(pattern).map(([field, value]) => [names[field] ?? field, value]),
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * cdk-nag findings we accept, each on the construct it concerns and with its specific reason.
+ * Everything else cdk-nag reports must be fixed, not acknowledged.
+ */
+import { Validations, type CfnElement } from 'aws-cdk-lib';
+import type { AfterwordStack } from './afterword-stack.js';
+
+export interface Acknowledged {
+  id: string;
+  reason: string;
+}
+
+const NODE_22 =
+  'Lambda runs Node.js 22 by design: the project is built and tested for it (local development runs Node 20/22); moving to a newer runtime is a deliberate upgrade, not a drift.';
+
+export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
+  const acknowledged: Acknowledged[] = [];
+  const acknowledge = (scope: Parameters<typeof Validations.of>[0], ...rules: Acknowledged[]) => {
+    for (const rule of rules) Validations.of(scope).acknowledge(rule);
+    acknowledged.push(...rules);
+  };
+
+  for (const fn of Object.values(stack.functions)) {
+    acknowledge(
+      fn,
+      { id: 'AwsSolutions::AwsSolutions-L1', reason: NODE_22 },
+      { id: 'Serverless::Serverless-LambdaLatestVersion', reason: NODE_22 },
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires "*".',
+      },
+      {
+        id: 'Serverless::Serverless-LambdaDLQ',
+        reason:
+          'Async failures go to an SQS on-failure destination, which records the error with the event; a classic DLQ would duplicate it. The survey function is invoked synchronously by API Gateway and has neither.',
+      },
+    );
+  }
+  acknowledge(stack.functions.answer, {
+    id: 'Serverless::Serverless-LambdaAsyncFailureDestination',
+    reason:
+      'Invoked synchronously by API Gateway only: the caller gets the error; there is no async invocation to capture.',
+  });
+  for (const fn of [stack.functions.dispatch, stack.functions.rollup]) {
+    const logicalId = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
+    acknowledge(stack.schedulerRole, {
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+      reason:
+        'CDK grants invoke on the function and its versions (ARN:*); the scheduler role can invoke these two functions and no other.',
+    });
+  }
+  acknowledge(stack.signingSecret, {
+    id: 'AwsSolutions::AwsSolutions-SMG4',
+    reason:
+      'Links already emailed must keep working until they expire, so keys rotate by adding a key id and switching activeKeyId (README), not by automatic replacement.',
+  });
+  acknowledge(stack.surveyApi, {
+    id: 'AwsSolutions::AwsSolutions-APIG4',
+    reason:
+      'The survey pages are public by nature: customers open them from email. Each request is authorised by its HMAC-signed, expiring link token, and the stage is throttled.',
+  });
+  const deadLetterReason =
+    'This queue is itself the dead-letter destination of its path; its messages are inspected and redriven by hand, and an alarm fires on its depth.';
+  for (const queue of Object.values(stack.deadLetterQueues)) {
+    acknowledge(
+      queue,
+      { id: 'Serverless::Serverless-SQSRedrivePolicy', reason: deadLetterReason },
+      { id: 'AwsSolutions::AwsSolutions-SQS3', reason: deadLetterReason },
+    );
+  }
+  return acknowledged;
+}

@@ -1,0 +1,27 @@
+/**
+ * CloudWatch metrics through the Embedded Metric Format: one JSON log line that CloudWatch turns
+ * into metrics, with no API call on the hot path. Written only inside Lambda, where it is read.
+ */
+export const METRIC_NAMESPACE = 'Afterword';
+
+export type MetricUnit = 'Count' | 'Seconds';
+
+export function emitMetrics(values: Record<string, { value: number; unit: MetricUnit }>): void {
+  if (!process.env.AWS_LAMBDA_FUNCTION_NAME) return;
+  const names = Object.keys(values);
+  if (!names.length) return;
+  const line = {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        {
+          Namespace: METRIC_NAMESPACE,
+          Dimensions: [[]],
+          Metrics: names.map((name) => ({ Name: name, Unit: values[name]!.unit })),
+        },
+      ],
+    },
+    ...Object.fromEntries(names.map((name) => [name, values[name]!.value])),
+  };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}

@@ -1,0 +1,334 @@
+/**
+ * The CDK stack, synthesised offline with no AWS credentials: cdk-nag (AwsSolutions and
+ * Serverless) must report nothing unacknowledged, and the template must say what matters.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lib/config/load.js';
+import { RULES } from '../../lib/contracts/rules.js';
+import { INDEX, TTL_ATTRIBUTE } from '../../lib/store/table.js';
+import { AfterwordStack } from '../../infra/afterword-stack.js';
+import { applySuppressions, type Acknowledged } from '../../infra/nag-suppressions.js';
+import { parseParameters } from '../../infra/parameters.js';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+function synth(
+  options: { parameters?: Record<string, unknown>; extra?: (stack: AfterwordStack) => void } = {},
+) {
+  const outdir = mkdtempSync(join(tmpdir(), 'afterword-synth-'));
+  const app = new App({ outdir });
+  const stack = new AfterwordStack(app, 'Afterword', {
+    parameters: parseParameters(options.parameters ?? {}),
+  });
+  const acknowledged = applySuppressions(stack);
+  options.extra?.(stack);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  const assembly = app.synth();
+  return { stack, acknowledged, outdir, assembly, template: Template.fromStack(stack) };
+}
+
+describe('the CDK stack', () => {
+  let stack: AfterwordStack;
+  let template: Template;
+  let acknowledged: Acknowledged[];
+  let outdir: string;
+  let resources: Record<string, Resource>;
+
+  beforeAll(() => {
+    ({ stack, template, acknowledged, outdir } = synth({
+      parameters: { alarmEmail: 'ops@acme.example' },
+    }));
+    resources = template.toJSON().Resources as Record<string, Resource>;
+  }, 120_000);
+
+  const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+    stack.getLogicalId(
+      construct.node.defaultChild as Parameters<AfterwordStack['getLogicalId']>[0],
+    );
+
+  /** Every statement in the policies attached to a function's role. */
+  function statementsOf(name: keyof AfterwordStack['functions']): Statement[] {
+    const roleId = logicalId(stack.functions[name].role);
+    return Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .filter((r) => JSON.stringify(r.Properties.Roles).includes(roleId))
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  }
+  const actionsOf = (name: keyof AfterwordStack['functions']) =>
+    new Set(statementsOf(name).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
+
+  it('passes cdk-nag, and every acknowledged finding carries a specific reason', () => {
+    // synth() throws on any unacknowledged cdk-nag error; reaching here means none.
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const { id, reason } of acknowledged) {
+      expect(id).toMatch(/^(AwsSolutions|Serverless)::/);
+      expect(reason.length, `reason for ${id}`).toBeGreaterThan(60);
+    }
+  });
+
+  it('fails synth when cdk-nag finds something not acknowledged', () => {
+    expect(() =>
+      synth({
+        extra: (s) => {
+          new sqs.Queue(s, 'Careless', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+        },
+      }),
+    ).toThrowError(/AwsSolutions-SQS2/);
+  }, 120_000);
+
+  it('grants no "*" action, and "*" resources only for X-Ray, which requires it', () => {
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy')
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    expect(statements.length).toBeGreaterThan(10);
+    for (const statement of statements) {
+      const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+      for (const action of actions) expect(action).not.toMatch(/\*/);
+      if (statement.Resource === '*')
+        expect(actions.every((a) => a.startsWith('xray:'))).toBe(true);
+    }
+  });
+
+  it('gives each function only the permissions it uses', () => {
+    const data = (name: keyof AfterwordStack['functions']) =>
+      [...actionsOf(name)].filter((a) => !a.startsWith('xray:') && !a.startsWith('logs:')).sort();
+    // CDK's on-failure destination grant: send to the function's own dead-letter queue only
+    const deadLetter = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+    const secret = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+    const expected = (...actions: string[]) => actions.sort();
+    expect(data('intake')).toEqual(expected('dynamodb:GetItem', 'dynamodb:PutItem', ...deadLetter));
+    expect(data('dispatch')).toEqual(
+      expected('dynamodb:Query', 'dynamodb:UpdateItem', 'ses:SendEmail', ...secret, ...deadLetter),
+    );
+    expect(data('answer')).toEqual(
+      expected('dynamodb:GetItem', 'dynamodb:UpdateItem', 'events:PutEvents', ...secret),
+    );
+    expect(data('rollup')).toEqual(
+      expected('dynamodb:BatchWriteItem', 'dynamodb:Query', ...deadLetter),
+    );
+    expect(data('feedback')).toEqual(
+      expected('dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...deadLetter),
+    );
+    const ses = statementsOf('dispatch').find((s) => s.Action === 'ses:SendEmail') as Statement & {
+      Condition: unknown;
+    };
+    expect(ses.Condition).toEqual({ StringEquals: { 'ses:FromAddress': loadConfig().sender } });
+    const query = statementsOf('dispatch').find((s) =>
+      JSON.stringify(s.Action).includes('dynamodb:Query'),
+    )!;
+    expect(JSON.stringify(query.Resource)).toContain(`/index/${INDEX.outbox.name}`);
+    expect(JSON.stringify(query.Resource)).not.toContain(INDEX.byDay.name);
+  });
+
+  it('runs every function on Node.js 22, arm64, traced, with a log group kept 30 days', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(5);
+    for (const fn of Object.values(functions) as Resource[]) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 6);
+  });
+
+  it('sends what fails on every async path to a dead-letter queue, with an alarm on each', () => {
+    for (const name of ['intake', 'dispatch', 'rollup', 'feedback'] as const) {
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logicalId(stack.functions[name].function) },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: { 'Fn::GetAtt': [logicalId(stack.deadLetterQueues[name]), 'QueueName'] },
+          },
+        ],
+      });
+    }
+    const rules = template.findResources('AWS::Events::Rule') as Record<string, Resource>;
+    expect(Object.keys(rules)).toHaveLength(RULES.length);
+    for (const rule of Object.values(rules)) {
+      const [target] = rule.Properties.Targets as {
+        DeadLetterConfig?: unknown;
+        RetryPolicy?: unknown;
+      }[];
+      expect(target?.DeadLetterConfig).toBeDefined();
+      expect(target?.RetryPolicy).toEqual({
+        MaximumEventAgeInSeconds: 86_400,
+        MaximumRetryAttempts: 185,
+      });
+    }
+    for (const schedule of Object.values(
+      template.findResources('AWS::Scheduler::Schedule'),
+    ) as Resource[]) {
+      expect(
+        (schedule.Properties.Target as { DeadLetterConfig?: unknown }).DeadLetterConfig,
+      ).toBeDefined();
+    }
+  });
+
+  it('routes events by the very patterns the local bus uses', () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as Resource[];
+    for (const definition of RULES) {
+      expect(rules.map((r) => r.Properties.EventPattern)).toContainEqual(definition.pattern);
+    }
+  });
+
+  it('keeps the table: on demand, point-in-time recovery, encrypted, retained, with TTL and the designed indexes', () => {
+    const [table] = Object.values(
+      template.findResources('AWS::DynamoDB::GlobalTable'),
+    ) as Resource[];
+    expect(table?.DeletionPolicy).toBe('Retain');
+    expect(table?.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    });
+    const replica = (table?.Properties.Replicas as Record<string, unknown>[])[0]!;
+    expect(replica).toMatchObject({
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    const indexes = (table?.Properties.GlobalSecondaryIndexes as { IndexName: string }[])
+      .map((i) => i.IndexName)
+      .sort();
+    expect(indexes).toEqual(
+      Object.values(INDEX)
+        .map((i) => i.name)
+        .sort(),
+    );
+  });
+
+  it('dispatches every minute and rolls up nightly in the configured time zone', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 minute)',
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 2 * * ? *)',
+      ScheduleExpressionTimezone: loadConfig().timeZone,
+    });
+  });
+
+  it('throttles the survey endpoint and logs requests without their paths (they hold link tokens)', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as Resource[];
+    const format = (stage?.Properties.AccessLogSettings as { Format: string }).Format;
+    expect(format).toContain('$context.requestId');
+    expect(format).not.toMatch(/\$context\.(path|identity\.sourceIp)/);
+  });
+
+  it('sends SES delivery, bounce and complaint events to EventBridge through a configuration set', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        MatchingEventTypes: Match.arrayWith(['delivery', 'bounce', 'complaint']),
+        EventBridgeDestination: Match.anyValue(),
+      }),
+    });
+  });
+
+  it('alarms on errors, backlog age and SES reputation, and mails the alarm address', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'DueBacklogAgeSeconds',
+      Namespace: 'Afterword',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Reputation.BounceRate',
+      Threshold: 0.04,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Reputation.ComplaintRate',
+      Threshold: 0.0008,
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@acme.example',
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('outputs what a platform engineer needs to wire producers', () => {
+    const outputs = Object.keys(template.toJSON().Outputs as object);
+    expect(outputs).toEqual(
+      expect.arrayContaining(['EventBusName', 'EventBusArn', 'SurveyUrl', 'ProducerPolicyArn']),
+    );
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'events:PutEvents' })] },
+    });
+  });
+
+  it('bundles each function, with the programs config, under 250 KB minified', () => {
+    const bundles = readdirSync(outdir)
+      .filter((name) => name.startsWith('asset.'))
+      .map((name) => join(outdir, name))
+      .filter((dir) => readdirSync(dir).includes('index.mjs'));
+    expect(bundles).toHaveLength(5);
+    for (const dir of bundles) {
+      expect(readdirSync(dir)).toContain('afterword.config.json');
+      expect(statSync(join(dir, 'index.mjs')).size).toBeLessThan(250 * 1024);
+    }
+  });
+
+  it('stops synth on an invalid programs config, listing its problems by path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'afterword-bad-config-'));
+    const configPath = join(dir, 'config.json');
+    const config = structuredClone(loadConfig(DEFAULT_CONFIG_PATH)) as unknown as {
+      programs: { metric: string }[];
+    };
+    config.programs[0]!.metric = 'vibes';
+    writeFileSync(configPath, JSON.stringify(config));
+    expect(
+      () => new AfterwordStack(new App(), 'Bad', { parameters: parseParameters({ configPath }) }),
+    ).toThrowError(/programs\.0\.metric/);
+  });
+
+  it('names a bad deployment parameter and its value', () => {
+    expect(() => parseParameters({ alarmEmail: 'not-an-address' })).toThrowError(
+      /afterword\.alarmEmail/,
+    );
+    expect(() => parseParameters({ surveyDomain: 'survey.acme.example' })).toThrowError(
+      /give both or neither/,
+    );
+  });
+});
+
+describe('npx cdk synth', () => {
+  it('synthesises offline with no AWS credentials, cdk-nag included', async () => {
+    const { spawn } = await import('node:child_process');
+    const outdir = mkdtempSync(join(tmpdir(), 'afterword-cdk-out-'));
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')),
+    );
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn('npx', ['cdk', 'synth', '--quiet', '--output', outdir], {
+        env: {
+          ...env,
+          AWS_ACCESS_KEY_ID: '',
+          AWS_SECRET_ACCESS_KEY: '',
+          AWS_PROFILE: 'afterword-none',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, output }));
+    });
+    expect(result.code, result.output).toBe(0);
+    expect(readdirSync(outdir)).toContain('Afterword.template.json');
+  }, 120_000);
+});
