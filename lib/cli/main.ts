@@ -105,7 +105,6 @@ async function start(args: string[]): Promise<number> {
     args,
     options: { instant: { type: 'boolean' }, config: { type: 'string' } },
   });
-  if (values.config) process.env.AFTERWORD_CONFIG = resolve(values.config);
   const ports = portsFromEnv();
   const stack = await startLocalStack({
     ports,
@@ -214,8 +213,8 @@ async function send(args: string[]): Promise<number> {
   }
 }
 
-/** A runtime talking to the running local stack. */
-function localRuntime(): Runtime {
+/** A runtime talking to the running local stack; only the demo signs links. */
+function localRuntime(options: { signing?: boolean } = {}): Runtime {
   const ports = portsFromEnv();
   return createRuntime({
     config: loadConfig(),
@@ -223,7 +222,7 @@ function localRuntime(): Runtime {
     region: LOCAL_REGION,
     eventBusName: LOCAL_BUS_NAME,
     publicBaseUrl: `http://127.0.0.1:${ports.web}`,
-    signing: localSigningKeys(dataDir()),
+    signing: options.signing ? localSigningKeys(dataDir()) : undefined,
     endpoints: {
       dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
       ses: `http://127.0.0.1:${ports.ses}`,
@@ -243,8 +242,11 @@ function unreachable(error: unknown, what: string, endpoint: string): unknown {
   return error;
 }
 
-async function withLocalRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  const rt = localRuntime();
+async function withLocalRuntime<T>(
+  fn: (rt: Runtime) => Promise<T>,
+  options: { signing?: boolean } = {},
+): Promise<T> {
+  const rt = localRuntime(options);
   try {
     return await fn(rt);
   } catch (error) {
@@ -325,7 +327,9 @@ async function demo(args: string[]): Promise<number> {
   });
   const days = positiveInt(values.days, '--days') ?? 7;
   const seed = positiveInt(values.seed, '--seed');
-  const result = await withLocalRuntime((rt) => runDemo(rt, { days, now: new Date(), seed }));
+  const result = await withLocalRuntime((rt) => runDemo(rt, { days, now: new Date(), seed }), {
+    signing: true,
+  });
   process.stdout.write(
     `demo: ${result.interactions} interactions, ${result.sent} surveys sent, ${result.answered} answered ` +
       `(${result.from.slice(0, 10)} … ${result.to.slice(0, 10)}).\nNext: npx afterword rollup --days ${days + 1} && npx afterword report\n`,

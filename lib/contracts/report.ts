@@ -10,14 +10,18 @@ export const ALL = '*';
 /** Marks an absent optional dimension (no segment, no journey step). */
 export const NONE = '-';
 
-/** One stored cell: day × touchpoint × channel × segment × journey step. */
-export const RollupRow = z.object({
+/** Which cell a row describes: day × touchpoint × channel × segment × journey step, and its metric. */
+const Cell = z.object({
   day: z.string(),
   touchpoint: z.string(),
   channel: z.string(),
   segment: z.string(),
   journeyStep: z.string(),
   metric: Metric.nullable(),
+});
+
+/** One stored cell. */
+export const RollupRow = Cell.extend({
   /** Funnel, by the day of the survey's send time (or decision time, when skipped). */
   invited: z.number().int(),
   skipped: z.record(z.string(), z.number().int()),
@@ -31,13 +35,7 @@ export const RollupRow = z.object({
 });
 export type RollupRow = z.infer<typeof RollupRow>;
 
-export const ReportRow = z.object({
-  day: z.string(),
-  touchpoint: z.string(),
-  channel: z.string(),
-  segment: z.string(),
-  journeyStep: z.string(),
-  metric: Metric.nullable(),
+export const ReportRow = Cell.extend({
   invited: z.number().int(),
   skipped: z.number().int(),
   sent: z.number().int(),

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../lib/local/demo.js';
+import { addDays, dayOf } from '../../lib/domain/time.js';
+import { report } from '../../lib/usecases/report.js';
+import { rollup } from '../../lib/usecases/rollup.js';
+import { testRuntime } from '../support/harness.js';
+
+describe('afterword demo', () => {
+  it('replays days of interactions through the real flows, and the report accounts for every one', async () => {
+    const rt = await testRuntime();
+    const now = new Date('2026-11-23T12:00:00Z');
+    const result = await runDemo(rt, { days: 2, now, seed: 7 });
+    expect(result.interactions).toBeGreaterThan(100);
+    expect(result.sent).toBe(result.interactions);
+    expect(result.answered).toBeGreaterThan(20);
+
+    const lastDay = dayOf(now, rt.config.timeZone);
+    await rollup(rt, { now, days: 3, lastDay });
+    const rows = await report(rt, { from: addDays(lastDay, -2), to: lastDay, by: ['touchpoint'] });
+    const total = (field: 'invited' | 'answered' | 'n') =>
+      rows.reduce((sum, row) => sum + row[field], 0);
+    expect(total('invited')).toBe(result.interactions);
+    expect(total('answered')).toBe(result.answered);
+    expect(total('n')).toBe(result.answered);
+    expect(new Set(rows.map((r) => r.touchpoint))).toEqual(
+      new Set(['support-call', 'order-delivered', 'chat-closed']),
+    );
+  }, 60_000);
+});
