@@ -288,6 +288,12 @@ export class AfterwordStack extends Stack {
           sortKey: attribute(INDEX.outbox.sk),
           projectionType: dynamodb.ProjectionType.KEYS_ONLY,
         },
+        {
+          indexName: INDEX.byCustomer.name,
+          partitionKey: attribute(INDEX.byCustomer.pk),
+          sortKey: attribute(INDEX.byCustomer.sk),
+          projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+        },
         ...[INDEX.byDay, INDEX.answersByDay].map((index) => ({
           indexName: index.name,
           partitionKey: attribute(index.pk),

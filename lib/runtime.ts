@@ -15,6 +15,7 @@ import type { AfterwordConfig, Program } from './config/schema.js';
 import { AFTERWORD_SOURCE } from './contracts/survey-events.js';
 import { LinkSigner, type SigningKeys } from './domain/links.js';
 import { InvitationStore } from './store/invitations.js';
+import { ContactStore } from './store/contacts.js';
 import { RollupStore } from './store/rollups.js';
 import { SuppressionStore } from './store/suppressions.js';
 
@@ -40,6 +41,7 @@ export interface Runtime {
   config: AfterwordConfig;
   invitations: InvitationStore;
   suppressions: SuppressionStore;
+  contacts: ContactStore;
   rollups: RollupStore;
   mailer: Mailer;
   events: EventPublisher;
@@ -76,6 +78,7 @@ export function createRuntime(settings: Settings): Runtime {
     config: settings.config,
     invitations: new InvitationStore(doc, settings.tableName),
     suppressions: new SuppressionStore(doc, settings.tableName),
+    contacts: new ContactStore(doc, settings.tableName),
     rollups: new RollupStore(doc, settings.tableName),
     get mailer() {
       return (mailer ??= new SesMailer(

@@ -24,6 +24,7 @@ import {
 import { createRuntime, type Runtime } from '../runtime.js';
 import { DEFAULT_ROLLUP_DAYS, rollup } from '../usecases/rollup.js';
 import { DIMENSIONS, report, type Dimension } from '../usecases/report.js';
+import { customerTimeline } from '../usecases/timeline.js';
 import { toCsv, toTable } from './format.js';
 
 const USAGE = `afterword: customer-experience surveys, event-driven (local stack)
@@ -37,6 +38,8 @@ Usage:
   afterword report [--from D] [--to D] [--by touchpoint|channel|segment|journeyStep]
                    [--format table|csv|json]    print metrics from the rollups
   afterword demo [--days N] [--seed N]          simulate days of interactions and answers
+  afterword customer ID [--limit N] [--format table|json]
+                                                one customer's timeline across channels, newest first
   afterword dead-letters                        list events the local bus could not deliver
 
 Environment: AFTERWORD_CONFIG, AFTERWORD_DATA_DIR (default .afterword), AFTERWORD_TABLE,
@@ -67,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
         return await demo(rest);
       case 'dead-letters':
         return deadLetters();
+      case 'customer':
+        return await customer(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -334,6 +339,42 @@ async function demo(args: string[]): Promise<number> {
     `demo: ${result.interactions} interactions, ${result.sent} surveys sent, ${result.answered} answered ` +
       `(${result.from.slice(0, 10)} … ${result.to.slice(0, 10)}).\nNext: npx afterword rollup --days ${days + 1} && npx afterword report\n`,
   );
+  return 0;
+}
+
+async function customer(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { limit: { type: 'string' }, format: { type: 'string', default: 'table' } },
+  });
+  const customerId = positionals[0];
+  if (!customerId) throw new UsageError('customer needs a customer id: afterword customer <id>');
+  if (!['table', 'json'].includes(values.format)) {
+    throw new UsageError(`--format must be table or json, got "${values.format}"`);
+  }
+  const limit = positiveInt(values.limit, '--limit') ?? 50;
+  const entries = await withLocalRuntime((rt) => customerTimeline(rt, customerId, { limit }));
+  if (values.format === 'json') {
+    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+    return 0;
+  }
+  if (!entries.length) {
+    process.stdout.write(`no interactions recorded for customer ${customerId}\n`);
+    return 0;
+  }
+  for (const entry of entries) {
+    const detail =
+      entry.kind === 'decision'
+        ? `${entry.status}${entry.reason ? ` (${entry.reason})` : ''}`
+        : entry.kind === 'answered'
+          ? `score ${entry.score}${entry.comment ? `: "${entry.comment}"` : ''}`
+          : '';
+    process.stdout.write(
+      `${entry.at}  ${entry.kind.padEnd(11)}  ${entry.touchpoint}/${entry.channel}  ${detail}`.trimEnd() +
+        '\n',
+    );
+  }
   return 0;
 }
 

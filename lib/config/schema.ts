@@ -4,13 +4,17 @@
  */
 import { Duration } from 'luxon';
 import * as z from 'zod';
-import { Metric } from '../domain/metric.js';
+import { isValidScore, Metric, SCALES } from '../domain/metric.js';
 import { isTimeZone } from '../domain/time.js';
 
 const isoDuration = z.string().refine((value) => {
   const duration = Duration.fromISO(value);
   return duration.isValid && duration.toMillis() >= 0;
 }, 'must be an ISO-8601 duration such as "PT1H" or "P14D"');
+
+const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as "09:00"');
 
 const Wording = z.object({
   subject: z.string().min(1).max(150),
@@ -38,6 +42,21 @@ export const Program = z
     /** How long the survey link stays valid after sending. */
     linkExpiry: isoDuration.default('P14D'),
     owner: z.object({ name: z.string().min(1), email: z.email() }),
+    /**
+     * Local hours of the customer's day in which surveys go out, e.g. 09:00–20:00; a survey due
+     * outside it waits for the next opening. `start` after `end` spans midnight. Default: any time.
+     */
+    sendWindow: z.object({ start: clockTime, end: clockTime }).optional(),
+    /** Share of interactions surveyed, 0–1; decided deterministically per interaction. */
+    sampling: z.number().min(0).max(1).default(1),
+    /** No second survey of this program to one customer within this period. */
+    coolDown: isoDuration.optional(),
+    /** Past its send time by more than this (say, after an outage), a survey is not sent: too late to ask. */
+    maxLateness: isoDuration.default('P2D'),
+    /** One reminder this long after sending, when unanswered. Default: no reminder. */
+    reminderAfter: isoDuration.optional(),
+    /** Scores at or below this one ask the owner to follow up. Default: detractors / 1–2 / 1–3. */
+    followUpThreshold: z.number().int().optional(),
     /** Target score in the metric's own units (NPS points, CSAT or CES percent). */
     target: z.number().optional(),
     fallbackLocale: z.string().default('en'),
@@ -49,6 +68,24 @@ export const Program = z
         code: 'custom',
         path: ['wording'],
         message: `needs wording for the fallback locale "${program.fallbackLocale}"`,
+      });
+    }
+    if (
+      program.followUpThreshold !== undefined &&
+      !isValidScore(program.metric, program.followUpThreshold)
+    ) {
+      const { min, max } = SCALES[program.metric];
+      ctx.addIssue({
+        code: 'custom',
+        path: ['followUpThreshold'],
+        message: `must be a score from ${min} to ${max} for ${program.metric}, got ${program.followUpThreshold}`,
+      });
+    }
+    if (program.sendWindow && program.sendWindow.start === program.sendWindow.end) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sendWindow'],
+        message: `start and end are both ${program.sendWindow.start}: leave the window out to send at any time`,
       });
     }
     if (program.target !== undefined) {
@@ -79,6 +116,17 @@ export const AfterwordConfig = z
       .optional(),
     /** Invitations (with their contact data and answers) expire from the table after this many days; rollups stay. */
     dataRetentionDays: z.number().int().min(30).max(3650).default(400),
+    /** Contact rules across all programs, so no customer is pestered. */
+    contactRules: z
+      .object({
+        /** No two surveys, of any program, to one customer within this period. */
+        globalCoolDown: isoDuration.default('P30D'),
+        /** At most `max` surveys to one customer in any rolling `period`. */
+        cap: z
+          .object({ max: z.number().int().min(1), period: isoDuration })
+          .default({ max: 4, period: 'P90D' }),
+      })
+      .prefault({}),
     programs: z.array(Program).min(1),
   })
   .superRefine((config, ctx) => {

@@ -15,15 +15,22 @@ export const InvitationStatus = z.enum([
   'failed',
   'bounced',
   'expired',
+  'cancelled',
 ]);
 export type InvitationStatus = z.infer<typeof InvitationStatus>;
 
+/** Why an interaction was not surveyed (at intake) or a survey was not sent (at dispatch). */
 export const SkipReason = z.enum([
   'no-program',
   'disabled',
   'no-email',
   'invalid-email',
   'suppressed',
+  'opted-out',
+  'not-sampled',
+  'cool-down',
+  'cap',
+  'too-late',
 ]);
 export type SkipReason = z.infer<typeof SkipReason>;
 

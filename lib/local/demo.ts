@@ -126,7 +126,7 @@ export async function runDemo(
     for (;;) {
       const tick = await dispatch(rt, tickAt, { batchSize: 100 });
       result.sent += tick.sent;
-      if (tick.sent + tick.failed === 0) break;
+      if (tick.sent + tick.failed + tick.skipped === 0) break;
     }
   }
   for (const item of interactions) {

@@ -8,10 +8,12 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -39,6 +41,13 @@ function dayKeys(invitationId: string, at: string) {
   };
 }
 
+function customerKeys(customerId: string, invitationId: string, occurredAt: string) {
+  return {
+    [INDEX.byCustomer.pk]: `CUST#${customerId}`,
+    [INDEX.byCustomer.sk]: `${occurredAt}#${invitationId}`,
+  };
+}
+
 function answerDayKeys(invitationId: string, answeredAt: string) {
   return {
     [INDEX.answersByDay.pk]: `${answeredAt.slice(0, 10)}#${shardOf(invitationId)}`,
@@ -57,7 +66,18 @@ function fromItem(item: Record<string, unknown>): Invitation {
   const fields = Object.fromEntries(
     Object.entries(item).filter(([name]) => !INTERNAL_ATTRIBUTES.has(name)),
   );
+  if (typeof item.attributesJson === 'string') fields.attributes = JSON.parse(item.attributesJson);
   return Invitation.parse(fields);
+}
+
+/**
+ * The producer's free-form attributes are kept as one JSON string: DynamoDB could not store every
+ * JSON value as a map (numbers beyond its range or JavaScript's safe integers, empty keys).
+ */
+function attributesAttribute(attributes: Invitation['attributes']) {
+  return attributes === undefined
+    ? {}
+    : { attributes: undefined, attributesJson: JSON.stringify(attributes) };
 }
 
 /** A slim row read from a day index: only the attributes the rollup needs. */
@@ -94,9 +114,11 @@ export class InvitationStore {
     const expireAt = Math.floor(Date.parse(invitation.decidedAt) / 1000) + retentionDays * 86_400;
     const item = {
       ...invitation,
+      ...attributesAttribute(invitation.attributes),
       [TTL_ATTRIBUTE]: expireAt,
       ...invitationKey(invitation.invitationId),
       ...dayKeys(invitation.invitationId, invitation.sendAt ?? invitation.decidedAt),
+      ...customerKeys(invitation.customerId, invitation.invitationId, invitation.occurredAt),
       ...(invitation.status === 'scheduled' && invitation.sendAt
         ? outboxKeys(invitation.invitationId, invitation.sendAt)
         : {}),
@@ -210,6 +232,14 @@ export class InvitationStore {
     });
   }
 
+  /** A claimed survey that will not be sent after all: too late, or the customer opted out meanwhile. */
+  async markNotSent(invitationId: string, status: 'skipped' | 'cancelled', reason: string) {
+    await this.transition(invitationId, 'sending', {
+      set: { status, reason },
+      remove: ['leaseUntil'],
+    });
+  }
+
   async markFailed(invitationId: string, reason: string) {
     await this.transition(invitationId, 'sending', {
       set: { status: 'failed', reason },
@@ -306,6 +336,40 @@ export class InvitationStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  /** A customer's invitations, newest interaction first (the timeline's source). */
+  async ofCustomer(customerId: string, limit: number): Promise<Invitation[]> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: INDEX.byCustomer.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': INDEX.byCustomer.pk },
+        ExpressionAttributeValues: { ':pk': `CUST#${customerId}` },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    const ids = Items.map((item) => String(item[KEY.pk]).slice('INV#'.length));
+    const found = new Map<string, Invitation>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map(invitationKey);
+      for (let attempt = 0; keys?.length; attempt++) {
+        if (attempt > 8)
+          throw new Error(`timeline read: ${keys.length} invitations still unprocessed`);
+        if (attempt) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const page: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+        );
+        for (const item of page.Responses?.[this.tableName] ?? []) {
+          const invitation = fromItem(item);
+          found.set(invitation.invitationId, invitation);
+        }
+        keys = page.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   /**

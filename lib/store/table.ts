@@ -26,6 +26,8 @@ export const INDEX = {
   byDay: { name: 'byDay', pk: 'dayPk', sk: 'daySk' },
   /** Answers by the UTC date they were given (sparse: only answered invitations). */
   answersByDay: { name: 'answersByDay', pk: 'answerDayPk', sk: 'answerDaySk' },
+  /** A customer's invitations by interaction time: the timeline (keys only; written once). */
+  byCustomer: { name: 'byCustomer', pk: 'customerPk', sk: 'customerSk' },
 } as const;
 
 /** Attributes the rollup reads; only these are copied into the day indexes (no PII there). */
@@ -84,6 +86,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       gsi(INDEX.outbox, { ProjectionType: 'KEYS_ONLY' }),
       gsi(INDEX.byDay, { ProjectionType: 'INCLUDE', NonKeyAttributes: ROLLUP_ATTRIBUTES }),
       gsi(INDEX.answersByDay, { ProjectionType: 'INCLUDE', NonKeyAttributes: ROLLUP_ATTRIBUTES }),
+      gsi(INDEX.byCustomer, { ProjectionType: 'KEYS_ONLY' }),
     ],
   };
 }

@@ -6,9 +6,12 @@
  * 2. Claim each with a conditional update (scheduled → sending, out of the outbox); a lost race
  *    means another dispatcher has it, so this one moves on.
  * 3. Render the email with a signed link per score and send it through SES.
+ *    Before sending, skip it when it is later than the program's maxLateness (`too-late`), and
+ *    cancel it when the customer opted out or the address was suppressed since intake.
  * 4. Record SES's message id (sent). A transient failure puts it back in the outbox for a later
  *    tick; a permanent one marks it failed with the reason.
  */
+import { Duration } from 'luxon';
 import { log } from '../adapters/log.js';
 import { PermanentSendError } from '../adapters/mailer.js';
 import { renderSurveyEmail } from '../domain/email.js';
@@ -32,11 +35,13 @@ export interface DispatchResult {
   retried: number;
   /** Due invitations another dispatcher claimed first. */
   lostRaces: number;
+  /** Claimed but not sent: too late to ask, or opted out / suppressed since intake. */
+  skipped: number;
   /** How long the oldest due invitation has waited past its send time (0 when none). */
   backlogAgeSeconds: number;
 }
 
-type Outcome = 'sent' | 'failed' | 'retried' | 'lostRaces';
+type Outcome = 'sent' | 'failed' | 'retried' | 'lostRaces' | 'skipped';
 
 export async function dispatch(
   rt: Runtime,
@@ -51,6 +56,7 @@ export async function dispatch(
     failed: 0,
     retried: 0,
     lostRaces: 0,
+    skipped: 0,
     backlogAgeSeconds: Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000),
   };
   const queue = due.map((d) => d.invitationId);
@@ -81,6 +87,24 @@ async function sendOne(
   if (!program || !invitation.email) {
     await rt.invitations.markFailed(invitationId, program ? 'no-email' : 'no-program');
     return 'failed';
+  }
+  // After an outage, catch up, but do not ask about an interaction long past.
+  const lateBy = now.getTime() - Date.parse(invitation.sendAt ?? invitation.decidedAt);
+  if (lateBy > Duration.fromISO(program.maxLateness).toMillis()) {
+    await rt.invitations.markNotSent(invitationId, 'skipped', 'too-late');
+    log.info('dispatch.too-late', { invitationId, lateBySeconds: Math.round(lateBy / 1000) });
+    return 'skipped';
+  }
+  // Opt-outs and suppressions since intake are honoured at once.
+  const [suppressed, contact] = await Promise.all([
+    rt.suppressions.reasonFor(invitation.email),
+    rt.contacts.get(invitation.customerId),
+  ]);
+  if (suppressed || contact.optedOutAt) {
+    const reason = suppressed ? 'suppressed' : 'opted-out';
+    await rt.invitations.markNotSent(invitationId, 'cancelled', reason);
+    log.info('dispatch.cancelled', { invitationId, reason });
+    return 'skipped';
   }
   const expiresAt = addIsoDuration(now, program.linkExpiry);
   const token = rt.signer.sign({ invitationId, expiresAt });

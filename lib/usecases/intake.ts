@@ -4,14 +4,20 @@
  * Primary course:
  * 1. Validate the event against the v1 contract; an invalid one writes nothing and throws
  *    InvalidEventError naming every problem (the caller dead-letters it).
- * 2. Find the program for the touchpoint.
- * 3. Decide: skipped (no-program, disabled, no-email, invalid-email, suppressed after a bounce
- *    or complaint) or scheduled at occurredAt + the program's delay (now, in instant mode).
- * 4. Write the decision once per interaction; a redelivery gets the first decision back, and a
- *    different payload under the same interaction id is logged as a conflict (by id only).
+ * 2. A redelivery finds the first decision and returns it; a different payload under the same
+ *    interaction id is logged as a conflict (by id only) and the first is kept.
+ * 3. Decide, in this order (checks that need no read first): no-program, disabled, no-email,
+ *    invalid-email, not-sampled, suppressed (after a bounce or complaint), opted-out, then the
+ *    contact rules (global and per-program cool-down, rolling cap).
+ * 4. A survey passing every rule claims the customer's contact state with a conditional write on
+ *    the version read, so of two concurrent interactions only one can pass; the loser reads again
+ *    and decides again (now: cool-down).
+ * 5. Write the decision once per interaction (conditional put), with its send time: occurredAt +
+ *    delay, moved into the customer's send window (now, in instant mode).
  */
 import * as z from 'zod';
 import { log } from '../adapters/log.js';
+import type { Program } from '../config/schema.js';
 import {
   describeIssues,
   InteractionCompletedV1,
@@ -19,6 +25,12 @@ import {
   type InteractionCompleted,
 } from '../contracts/interaction.js';
 import type { Invitation, SkipReason } from '../contracts/invitation.js';
+import {
+  contactRuleBreached,
+  isSampled,
+  nextSendTime,
+  withClaim,
+} from '../domain/contact-rules.js';
 import { InvalidEventError } from '../domain/errors.js';
 import { invitationIdFor, payloadHash } from '../domain/ids.js';
 import { addIsoDuration } from '../domain/time.js';
@@ -31,7 +43,14 @@ export interface IntakeResult {
   duplicate: boolean;
 }
 
+/** Claims lost to concurrent interactions of the same customer before giving up (EventBridge retries). */
+const MAX_CLAIM_ATTEMPTS = 8;
+
 const emailAddress = z.email();
+
+export class ContactContentionError extends Error {
+  override name = 'ContactContentionError';
+}
 
 export function parseInteraction(detailType: string, detail: unknown): InteractionCompleted {
   if (detailType !== INTERACTION_COMPLETED) {
@@ -50,29 +69,31 @@ export async function intake(
   now: Date,
 ): Promise<IntakeResult> {
   const interaction = parseInteraction(event['detail-type'], event.detail);
-  let decision = decide(rt, interaction, now);
-  if (decision.status === 'scheduled' && decision.email) {
-    const suppressed = await rt.suppressions.reasonFor(decision.email);
-    if (suppressed)
-      decision = { ...decision, status: 'skipped', reason: 'suppressed', sendAt: undefined };
-  }
-  const result = await rt.invitations.create(decision, rt.config.dataRetentionDays);
-  if (result.created) {
+  const invitationId = invitationIdFor(interaction.interactionId);
+  const hash = payloadHash(interaction);
+  const earlier = await rt.invitations.get(invitationId);
+  if (earlier) return duplicateOf(earlier, hash);
+
+  for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
+    const decision = await decide(rt, interaction, { invitationId, hash, now });
+    if (decision === 'contended') continue;
+    const result = await rt.invitations.create(decision, rt.config.dataRetentionDays);
+    if (!result.created) return duplicateOf(result.existing, hash);
     log.info('intake.decided', {
-      invitationId: decision.invitationId,
+      invitationId,
       touchpoint: decision.touchpoint,
       status: decision.status,
       reason: decision.reason,
     });
-    return {
-      invitationId: decision.invitationId,
-      status: decision.status,
-      reason: decision.reason,
-      duplicate: false,
-    };
+    return { invitationId, status: decision.status, reason: decision.reason, duplicate: false };
   }
-  const { existing } = result;
-  if (existing.payloadHash !== decision.payloadHash) {
+  throw new ContactContentionError(
+    `customer contact state changed ${MAX_CLAIM_ATTEMPTS} times while deciding invitation ${invitationId}`,
+  );
+}
+
+function duplicateOf(existing: Invitation, hash: string): IntakeResult {
+  if (existing.payloadHash !== hash) {
     log.warn('intake.conflict', {
       invitationId: existing.invitationId,
       message: 'same interaction id, different payload: the first one is kept',
@@ -86,16 +107,21 @@ export async function intake(
   };
 }
 
-function decide(rt: Runtime, interaction: InteractionCompleted, now: Date): Invitation {
+async function decide(
+  rt: Runtime,
+  interaction: InteractionCompleted,
+  ids: { invitationId: string; hash: string; now: Date },
+): Promise<Invitation | 'contended'> {
   const { customer } = interaction;
   const program = rt.programFor(interaction.touchpoint);
+  const occurredAt = new Date(interaction.occurredAt);
   const base: Invitation = {
-    invitationId: invitationIdFor(interaction.interactionId),
+    invitationId: ids.invitationId,
     interactionId: interaction.interactionId,
-    payloadHash: payloadHash(interaction),
+    payloadHash: ids.hash,
     status: 'skipped',
     customerId: customer.id,
-    email: customer.email,
+    email: customer.email?.trim() || undefined,
     name: customer.name,
     touchpoint: interaction.touchpoint,
     channel: interaction.channel,
@@ -106,21 +132,56 @@ function decide(rt: Runtime, interaction: InteractionCompleted, now: Date): Invi
     locale: customer.locale ?? program?.fallbackLocale ?? 'en',
     timeZone: customer.timeZone ?? rt.config.defaultCustomerTimeZone ?? rt.config.timeZone,
     metric: program?.metric,
-    occurredAt: new Date(interaction.occurredAt).toISOString(),
-    decidedAt: now.toISOString(),
+    occurredAt: occurredAt.toISOString(),
+    decidedAt: ids.now.toISOString(),
   };
-  const skip = (reason: SkipReason): Invitation => ({ ...base, status: 'skipped', reason });
+  const skip = (reason: SkipReason): Invitation => ({ ...base, reason });
+
   if (!program) return skip('no-program');
   if (!program.enabled) return skip('disabled');
-  if (!customer.email?.trim()) return skip('no-email');
-  if (!emailAddress.safeParse(customer.email.trim()).success) return skip('invalid-email');
-  const sendAt = rt.settings.instant
-    ? now
-    : addIsoDuration(new Date(interaction.occurredAt), program.delay);
+  if (!base.email) return skip('no-email');
+  if (!emailAddress.safeParse(base.email).success) return skip('invalid-email');
+  if (!isSampled(interaction.interactionId, program.touchpoint, program.sampling)) {
+    return skip('not-sampled');
+  }
+  if (await rt.suppressions.reasonFor(base.email)) return skip('suppressed');
+  const contact = await rt.contacts.get(customer.id);
+  if (contact.optedOutAt) return skip('opted-out');
+
+  // A retry of an interaction whose claim went through (but whose decision was not written)
+  // finds its own claim and goes on, rather than tripping over it as a cool-down.
+  if (contact.lastInteractionId !== interaction.interactionId) {
+    const breached = contactRuleBreached(contact, program.touchpoint, occurredAt, {
+      globalCoolDown: rt.config.contactRules.globalCoolDown,
+      programCoolDown: program.coolDown,
+      cap: rt.config.contactRules.cap,
+    });
+    if (breached) return skip(breached);
+    const next = withClaim(
+      contact,
+      { touchpoint: program.touchpoint, at: occurredAt, interactionId: interaction.interactionId },
+      rt.config.contactRules.cap.period,
+    );
+    if (!(await rt.contacts.claim(customer.id, contact.version, next))) return 'contended';
+  }
   return {
     ...base,
-    email: customer.email.trim(),
     status: 'scheduled',
-    sendAt: sendAt.toISOString(),
+    sendAt: sendTime(rt, program, occurredAt, base.timeZone, ids.now),
   };
+}
+
+function sendTime(
+  rt: Runtime,
+  program: Program,
+  occurredAt: Date,
+  timeZone: string,
+  now: Date,
+): string {
+  if (rt.settings.instant) return now.toISOString();
+  return nextSendTime(
+    addIsoDuration(occurredAt, program.delay),
+    program.sendWindow,
+    timeZone,
+  ).toISOString();
 }

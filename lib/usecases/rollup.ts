@@ -53,7 +53,7 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
   for await (const page of rt.invitations.byTime('invitations', start, end)) {
     for (const row of page) {
       const cell = cellOf(row);
-      if (row.status === 'skipped') {
+      if (row.status === 'skipped' || row.status === 'cancelled') {
         const reason = row.reason ?? 'unknown';
         cell.skipped[reason] = (cell.skipped[reason] ?? 0) + 1;
         continue;

@@ -11,7 +11,7 @@ describe('afterword demo', () => {
     const now = new Date('2026-11-23T12:00:00Z');
     const result = await runDemo(rt, { days: 2, now, seed: 7 });
     expect(result.interactions).toBeGreaterThan(100);
-    expect(result.sent).toBe(result.interactions);
+    expect(result.sent).toBeGreaterThan(result.interactions * 0.8);
     expect(result.answered).toBeGreaterThan(20);
 
     const lastDay = dayOf(now, rt.config.timeZone);
@@ -19,7 +19,9 @@ describe('afterword demo', () => {
     const rows = await report(rt, { from: addDays(lastDay, -2), to: lastDay, by: ['touchpoint'] });
     const total = (field: 'invited' | 'answered' | 'n') =>
       rows.reduce((sum, row) => sum + row[field], 0);
-    expect(total('invited')).toBe(result.interactions);
+    const skipped = rows.reduce((sum, row) => sum + row.skipped, 0);
+    expect(skipped).toBeGreaterThan(0); // chat-closed samples 80 %
+    expect(total('invited') + skipped).toBe(result.interactions);
     expect(total('answered')).toBe(result.answered);
     expect(total('n')).toBe(result.answered);
     expect(new Set(rows.map((r) => r.touchpoint))).toEqual(

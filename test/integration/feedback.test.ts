@@ -92,7 +92,9 @@ describe('SES feedback against DynamoDB Local', () => {
     });
     expect(await recordSesFeedback(rt, soft)).toBe('soft-bounce');
     expect((await rt.invitations.get(invitationId))?.status).toBe('sent');
-    expect(await intake(rt, event(interaction({ customer: detail.customer })), due)).toMatchObject({
+    // the same address for another customer record (so no cool-down applies) is still asked
+    const sameAddress = { ...detail.customer, id: `${detail.customer.id}-other` };
+    expect(await intake(rt, event(interaction({ customer: sameAddress })), due)).toMatchObject({
       status: 'scheduled',
     });
   });

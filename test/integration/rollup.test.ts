@@ -6,7 +6,13 @@ import { intake } from '../../lib/usecases/intake.js';
 import { report } from '../../lib/usecases/report.js';
 import { rollup, rollupDay } from '../../lib/usecases/rollup.js';
 import { submitAnswer } from '../../lib/usecases/answer.js';
-import { event, interaction, testRuntime, type TestRuntime } from '../support/harness.js';
+import {
+  event,
+  interaction,
+  testRuntime,
+  withConfig,
+  type TestRuntime,
+} from '../support/harness.js';
 
 /**
  * A small, fully known data set around the October 2026 clock change in London (25-hour day on
@@ -81,7 +87,12 @@ describe('rollup and report against DynamoDB Local', () => {
   let rt: TestRuntime;
 
   beforeAll(async () => {
-    rt = await testRuntime();
+    // Send windows would move the night-time sends; this data set is about day boundaries.
+    rt = await testRuntime({
+      config: withConfig((config) =>
+        config.programs.forEach((program) => delete program.sendWindow),
+      ),
+    });
     const invitationIds = new Map<number, string>();
     for (const [i, survey] of surveys.entries()) {
       const detail = interaction({

@@ -74,3 +74,39 @@ describe('programs config', () => {
     expect(() => loadConfig(join(dir, 'missing.json'))).toThrowError(/cannot read the file/);
   });
 });
+
+describe('program settings', () => {
+  const broken = (change: (program: Record<string, unknown>) => void) => {
+    const config = structuredClone(loadConfig(DEFAULT_CONFIG_PATH)) as unknown as {
+      programs: Record<string, unknown>[];
+    };
+    change(config.programs[0]!);
+    return () => parseConfig(config);
+  };
+
+  it('refuses a follow-up threshold off the metric scale, a bad send window and a sampling rate above 1', () => {
+    expect(broken((p) => (p.followUpThreshold = 11))).toThrowError(
+      /programs\.0\.followUpThreshold: must be a score from 0 to 10 for nps, got 11/,
+    );
+    expect(broken((p) => (p.sendWindow = { start: '9am', end: '20:00' }))).toThrowError(
+      /programs\.0\.sendWindow\.start/,
+    );
+    expect(broken((p) => (p.sendWindow = { start: '09:00', end: '09:00' }))).toThrowError(
+      /leave the window out/,
+    );
+    expect(broken((p) => (p.sampling = 1.5))).toThrowError(/programs\.0\.sampling/);
+    expect(broken((p) => (p.maxLateness = 'a while'))).toThrowError(/programs\.0\.maxLateness/);
+  });
+
+  it('defaults the contact rules to a 30-day global cool-down and 4 surveys per 90 days', () => {
+    const config = structuredClone(loadConfig(DEFAULT_CONFIG_PATH)) as unknown as Record<
+      string,
+      unknown
+    >;
+    delete config.contactRules;
+    expect(parseConfig(config).contactRules).toEqual({
+      globalCoolDown: 'P30D',
+      cap: { max: 4, period: 'P90D' },
+    });
+  });
+});
