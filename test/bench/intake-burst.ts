@@ -42,7 +42,12 @@ export async function intakeBurst(events = 10_000): Promise<IntakeBurstResult> {
             occurredAt,
             touchpoint: ['support-call', 'order-delivered', 'chat-closed'][n % 3],
             channel: 'web',
-            customer: { id: `bench-customer-${n}`, email: `bench-${n}@example.com`, locale: 'en-GB', segment: 'smb' },
+            customer: {
+              id: `bench-customer-${n}`,
+              email: `bench-${n}@example.com`,
+              locale: 'en-GB',
+              segment: 'smb',
+            },
           }),
         };
       }),

@@ -15,15 +15,23 @@ const intake = await intakeBurst(events);
 const lost = intake.events - intake.decisionsWritten;
 const results = {
   measuredAt: new Date().toISOString(),
-  machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cpus: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
   intakeBurst: intake,
 };
 const path = fileURLToPath(new URL('./results.json', import.meta.url));
 writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
 
 console.log(`intake burst: ${intake.events} events through the local bus into DynamoDB Local`);
-console.log(`  end to end      ${intake.seconds.toFixed(1)} s  →  ${intake.eventsPerSecond.toFixed(0)} events/s`);
+console.log(
+  `  end to end      ${intake.seconds.toFixed(1)} s  →  ${intake.eventsPerSecond.toFixed(0)} events/s`,
+);
 console.log(`  PutEvents only  ${intake.putEventsSeconds.toFixed(1)} s`);
-console.log(`  decisions       ${intake.decisionsWritten} written, ${lost} lost, ${intake.deadLetters} dead letters`);
+console.log(
+  `  decisions       ${intake.decisionsWritten} written, ${lost} lost, ${intake.deadLetters} dead letters`,
+);
 console.log(`results: ${path}`);
 if (lost !== 0 || intake.deadLetters !== 0) process.exitCode = 1;
