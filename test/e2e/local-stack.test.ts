@@ -86,6 +86,9 @@ describe('afterword start', () => {
       'the invitation to be sent',
       async () => (await rt.invitations.get(invitationId))?.status === 'sent',
     );
+    const timeline = await runCli(['customer', 'c-123'], env);
+    expect(timeline.stdout).toMatch(/sent\s+support-call\/phone/);
+    expect(timeline.stdout).toMatch(/decision\s+support-call\/phone\s+scheduled/);
 
     expect(await stop(first)).toBe(0);
     const ports = Object.entries(env).filter(([name]) => name.endsWith('_PORT'));
