@@ -1,24 +1,34 @@
-/** Lambda: every minute (EventBridge Scheduler) → send the due invitations. */
+/** Lambda: every minute (EventBridge Scheduler) → send due surveys, reminders and expiries. */
 import { emitMetrics } from '../lib/adapters/metrics.js';
 import { runtimeFromEnv, type Runtime } from '../lib/runtime.js';
 import { dispatch, type DispatchOptions } from '../lib/usecases/dispatch.js';
+
+/** Time kept back from the Lambda timeout to record the last sends. */
+const SAFETY_MARGIN_MS = 8_000;
 
 export function createDispatchHandler(
   rt: Runtime,
   options?: DispatchOptions,
   clock: () => Date = () => new Date(),
 ) {
-  return async () => {
-    const result = await dispatch(rt, clock(), options);
+  return async (overrides: DispatchOptions = {}) => {
+    const result = await dispatch(rt, clock(), { ...options, ...overrides });
     emitMetrics({
       SurveysSent: { value: result.sent, unit: 'Count' },
       SendFailures: { value: result.failed, unit: 'Count' },
       SendRetries: { value: result.retried, unit: 'Count' },
+      UnknownSends: { value: result.unknown, unit: 'Count' },
+      RemindersSent: { value: result.reminders, unit: 'Count' },
       DueBacklogAgeSeconds: { value: result.backlogAgeSeconds, unit: 'Seconds' },
     });
     return result;
   };
 }
 
-export const handler = async () =>
-  createDispatchHandler(await runtimeFromEnv(['signing', 'publicBaseUrl']))();
+export const handler = async (
+  _event: unknown,
+  context?: { getRemainingTimeInMillis(): number },
+) => {
+  const budgetMs = context ? Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS) : 0;
+  return createDispatchHandler(await runtimeFromEnv(['signing', 'publicBaseUrl']))({ budgetMs });
+};

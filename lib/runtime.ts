@@ -14,6 +14,7 @@ import { loadConfig } from './config/load.js';
 import type { AfterwordConfig, Program } from './config/schema.js';
 import { AFTERWORD_SOURCE } from './contracts/survey-events.js';
 import { LinkSigner, type SigningKeys } from './domain/links.js';
+import { TokenBucket } from './domain/token-bucket.js';
 import { InvitationStore } from './store/invitations.js';
 import { ContactStore } from './store/contacts.js';
 import { RollupStore } from './store/rollups.js';
@@ -49,6 +50,8 @@ export interface Runtime {
   readonly signer: LinkSigner;
   /** The survey links' base URL; throws when this function was given none. */
   readonly publicBaseUrl: string;
+  /** Paces sends at the configured rate, or the SES account's maximum; shared by every tick. */
+  sendLimiter(): Promise<TokenBucket>;
   programFor(touchpoint: string): Program | undefined;
   dynamodb: DynamoDBClient;
 }
@@ -73,7 +76,8 @@ export function createRuntime(settings: Settings): Runtime {
   let mailer: Mailer | undefined;
   let events: EventPublisher | undefined;
   let signer: LinkSigner | undefined;
-  return {
+  let limiter: Promise<TokenBucket> | undefined;
+  const runtime: Runtime = {
     settings,
     config: settings.config,
     invitations: new InvitationStore(doc, settings.tableName),
@@ -110,9 +114,18 @@ export function createRuntime(settings: Settings): Runtime {
         throw new MissingSettingError('no public base URL (PUBLIC_BASE_URL)');
       return settings.publicBaseUrl;
     },
+    sendLimiter() {
+      limiter ??= (async () => {
+        const rate = settings.config.sending.maxSendRate ?? (await runtime.mailer.maxSendRate());
+        return new TokenBucket(rate);
+      })();
+      limiter.catch(() => (limiter = undefined));
+      return limiter;
+    },
     programFor: (touchpoint) => programs.get(touchpoint),
     dynamodb,
   };
+  return runtime;
 }
 
 export class MissingSettingError extends Error {

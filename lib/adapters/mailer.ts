@@ -1,5 +1,5 @@
 /** Sending email through the SES v2 API; SES failures become transient or permanent send errors. */
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetAccountCommand, SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 
 export interface OutgoingEmail {
   from: string;
@@ -14,12 +14,28 @@ export interface OutgoingEmail {
 
 export interface Mailer {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
+  /** The account's maximum send rate (emails per second). */
+  maxSendRate(): Promise<number>;
 }
 
 /** Worth trying again later: throttling, a service hiccup, the network. */
 export class TransientSendError extends Error {
   override name = 'TransientSendError';
+  constructor(
+    message: string,
+    /** SES said we are sending too fast: slow down, not just retry. */
+    readonly throttled = false,
+  ) {
+    super(message);
+  }
 }
+
+const THROTTLING = new Set([
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'ThrottlingException',
+  'Throttling',
+]);
 
 /** Trying again will not help: the message or address was rejected. */
 export class PermanentSendError extends Error {
@@ -75,7 +91,14 @@ export class SesMailer implements Mailer {
       const name = (error as Error).name;
       if (PERMANENT.has(name)) throw new PermanentSendError(name, (error as Error).message);
       if (error instanceof TransientSendError) throw error;
-      throw new TransientSendError(`${name}: ${(error as Error).message}`);
+      throw new TransientSendError(`${name}: ${(error as Error).message}`, THROTTLING.has(name));
     }
+  }
+
+  async maxSendRate(): Promise<number> {
+    const account = await this.ses.send(new GetAccountCommand({}));
+    const rate = account.SendQuota?.MaxSendRate;
+    if (!rate || rate <= 0) throw new Error('SES GetAccount returned no MaxSendRate');
+    return rate;
   }
 }

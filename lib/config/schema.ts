@@ -27,6 +27,15 @@ const Wording = z.object({
   commentPrompt: z.string().min(1).max(200),
   submit: z.string().min(1).max(60),
   thanks: z.string().min(1).max(300),
+  /** Subject of the one reminder. Default: the subject. */
+  reminderSubject: z.string().min(1).max(150).optional(),
+  /** Footer line and link text for unsubscribing. */
+  footer: z
+    .string()
+    .min(1)
+    .max(300)
+    .default('You are receiving this because you were recently in touch with {brand}.'),
+  unsubscribe: z.string().min(1).max(60).default('Unsubscribe'),
 });
 export type Wording = z.infer<typeof Wording>;
 
@@ -116,6 +125,13 @@ export const AfterwordConfig = z
       .optional(),
     /** Invitations (with their contact data and answers) expire from the table after this many days; rollups stay. */
     dataRetentionDays: z.number().int().min(30).max(3650).default(400),
+    /** Sending limits. */
+    sending: z
+      .object({
+        /** Emails per second; default: the account's SES maximum send rate (GetAccount). */
+        maxSendRate: z.number().positive().max(10_000).optional(),
+      })
+      .prefault({}),
     /** Contact rules across all programs, so no customer is pestered. */
     contactRules: z
       .object({

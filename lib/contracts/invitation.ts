@@ -16,6 +16,8 @@ export const InvitationStatus = z.enum([
   'bounced',
   'expired',
   'cancelled',
+  /** The sender died between claiming and recording: SES may or may not have sent it. */
+  'unknown',
 ]);
 export type InvitationStatus = z.infer<typeof InvitationStatus>;
 
@@ -61,6 +63,8 @@ export const Invitation = z.object({
   leaseUntil: z.string().optional(),
   sentAt: z.string().optional(),
   messageId: z.string().optional(),
+  reminderAt: z.string().optional(),
+  reminderMessageId: z.string().optional(),
   deliveredAt: z.string().optional(),
   bouncedAt: z.string().optional(),
   complainedAt: z.string().optional(),

@@ -13,6 +13,12 @@ export interface RenderedEmail {
   html: string;
   text: string;
   locale: string;
+  /** RFC 2369 / RFC 8058 one-click unsubscribe, so mail clients offer it and providers trust us. */
+  headers: { name: string; value: string }[];
+}
+
+export function unsubscribeUrl(baseUrl: string, token: string): string {
+  return new URL(`/u/${token}`, baseUrl).toString();
 }
 
 export function surveyUrl(baseUrl: string, token: string, score?: number): string {
@@ -26,10 +32,15 @@ export function renderSurveyEmail(input: {
   program: Program;
   brand: string;
   token: string;
+  unsubscribeToken: string;
   baseUrl: string;
+  reminder?: boolean;
 }): RenderedEmail {
   const { invitation, program, brand, token, baseUrl } = input;
   const { locale, wording } = wordingFor(program, invitation.locale);
+  const subject = input.reminder ? (wording.reminderSubject ?? wording.subject) : wording.subject;
+  const unsubscribe = unsubscribeUrl(baseUrl, input.unsubscribeToken);
+  const footer = fill(wording.footer, { brand });
   const question = fill(wording.question, { brand });
   const greeting = invitation.name ? fill(wording.greeting, { name: invitation.name }) : undefined;
   const scores = scaleOf(program.metric);
@@ -41,7 +52,7 @@ export function renderSurveyEmail(input: {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${wording.subject}</title>
+<title>${subject}</title>
 </head>
 <body style="margin:0;padding:0;background:#f4f4f5;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#18181b">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f4f5">
@@ -63,7 +74,7 @@ ${links.map(
 <td align="right" style="padding:6px 2px;font-size:12px;color:#52525b">${wording.highLabel}</td>
 </tr></table>
 </td></tr>
-<tr><td style="padding:16px 20px 24px 20px;font-size:12px;color:#71717a">${brand}</td></tr>
+<tr><td style="padding:16px 20px 24px 20px;font-size:12px;line-height:1.5;color:#52525b">${footer} <a href="${unsubscribe}" style="color:#52525b">${wording.unsubscribe}</a></td></tr>
 </table>
 </td></tr>
 </table>
@@ -77,8 +88,18 @@ ${links.map(
     '',
     ...links.map(({ score, url }) => `${score}: ${url}`),
     '',
-    brand,
+    footer,
+    `${wording.unsubscribe}: ${unsubscribe}`,
   ].join('\n');
 
-  return { subject: wording.subject, html: body.value, text, locale };
+  return {
+    subject,
+    html: body.value,
+    text,
+    locale,
+    headers: [
+      { name: 'List-Unsubscribe', value: `<${unsubscribe}>` },
+      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+    ],
+  };
 }

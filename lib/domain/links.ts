@@ -16,6 +16,12 @@ export interface LinkClaims {
   expiresAt: Date;
 }
 
+/**
+ * What a link is for. It is inside the signature, not the token, so a survey link cannot be used
+ * to unsubscribe and an unsubscribe link cannot answer.
+ */
+export type LinkPurpose = 'survey' | 'unsubscribe';
+
 const PART = /^[A-Za-z0-9_-]+$/;
 
 export class LinkSigner {
@@ -30,14 +36,14 @@ export class LinkSigner {
     }
   }
 
-  sign(claims: LinkClaims): string {
+  sign(claims: LinkClaims, purpose: LinkPurpose = 'survey'): string {
     const kid = this.signing.activeKeyId;
     const payload = `${kid}.${claims.invitationId}.${Math.floor(claims.expiresAt.getTime() / 1000)}`;
-    return `${payload}.${this.mac(kid, payload).toString('base64url')}`;
+    return `${payload}.${this.mac(kid, purpose, payload).toString('base64url')}`;
   }
 
   /** Returns the claims of a genuine, unexpired token, or throws InvalidLinkError with the reason. */
-  verify(token: string, now: Date): LinkClaims {
+  verify(token: string, now: Date, purpose: LinkPurpose = 'survey'): LinkClaims {
     const parts = token.split('.');
     if (parts.length !== 4 || !parts.every((part) => PART.test(part))) {
       throw new InvalidLinkError('malformed');
@@ -45,7 +51,7 @@ export class LinkSigner {
     const [kid, invitationId, expiry, signature] = parts as [string, string, string, string];
     if (!/^\d{1,12}$/.test(expiry)) throw new InvalidLinkError('malformed');
     if (!this.signing.keys[kid]) throw new InvalidLinkError('unknown-key');
-    const expected = this.mac(kid, `${kid}.${invitationId}.${expiry}`);
+    const expected = this.mac(kid, purpose, `${kid}.${invitationId}.${expiry}`);
     const given = Buffer.from(signature, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new InvalidLinkError('bad-signature');
@@ -55,7 +61,9 @@ export class LinkSigner {
     return { invitationId, expiresAt };
   }
 
-  private mac(kid: string, payload: string): Buffer {
-    return createHmac('sha256', this.signing.keys[kid]!).update(payload).digest();
+  private mac(kid: string, purpose: LinkPurpose, payload: string): Buffer {
+    // Survey links sign the bare payload; other purposes are prefixed, so purposes never collide.
+    const signed = purpose === 'survey' ? payload : `${purpose}:${payload}`;
+    return createHmac('sha256', this.signing.keys[kid]!).update(signed).digest();
   }
 }

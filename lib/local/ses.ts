@@ -10,9 +10,32 @@ export interface RunningSes {
 export async function startSesEmulator(options: {
   port: number;
   host?: string;
+  /** The send rate its GetAccount reports (emails per second). */
+  maxSendRate?: number;
 }): Promise<RunningSes> {
   const host = options.host ?? '127.0.0.1';
   await assertPortFree(options.port, 'the SES emulator', 'AFTERWORD_SES_PORT');
+  // What the emulator's GetAccount answers: a production account's default send quota.
+  process.env.AWS_SES_ACCOUNT ??= JSON.stringify({
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'TRANSACTIONAL',
+      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+      UseCaseDescription: 'Afterword local stack',
+      WebsiteURL: 'http://127.0.0.1',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: {
+      Max24HourSend: 50_000,
+      MaxSendRate: options.maxSendRate ?? 14,
+      SentLast24Hours: 0,
+    },
+    SuppressionAttributes: { SuppressedReasons: [] },
+  });
   const module = (await import('aws-ses-v2-local')) as unknown as {
     default: ((config: { port: number; host: string }) => Promise<Server>) & {
       default?: (config: { port: number; host: string }) => Promise<Server>;

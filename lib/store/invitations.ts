@@ -27,12 +27,21 @@ export function invitationKey(invitationId: string) {
   return { [KEY.pk]: `INV#${invitationId}`, [KEY.sk]: ENTITY_SK };
 }
 
-function outboxKeys(invitationId: string, sendAt: string) {
+/**
+ * The work queues an invitation can wait in, all in the sparse outbox index, keyed by when the
+ * work falls due: DUE (send at sendAt), LEASE (being sent; abandoned after leaseUntil), REMIND
+ * (a reminder at remindAt), EXPIRE (closes at expiresAt). An item is in at most one.
+ */
+export type WorkQueue = 'DUE' | 'LEASE' | 'REMIND' | 'EXPIRE';
+
+function queueKeys(queue: WorkQueue, invitationId: string, at: string) {
   return {
-    [INDEX.outbox.pk]: `DUE#${shardOf(invitationId)}`,
-    [INDEX.outbox.sk]: `${sendAt}#${invitationId}`,
+    [INDEX.outbox.pk]: `${queue}#${shardOf(invitationId)}`,
+    [INDEX.outbox.sk]: `${at}#${invitationId}`,
   };
 }
+
+const OUT_OF_QUEUES = [INDEX.outbox.pk, INDEX.outbox.sk];
 
 function dayKeys(invitationId: string, at: string) {
   return {
@@ -120,7 +129,7 @@ export class InvitationStore {
       ...dayKeys(invitation.invitationId, invitation.sendAt ?? invitation.decidedAt),
       ...customerKeys(invitation.customerId, invitation.invitationId, invitation.occurredAt),
       ...(invitation.status === 'scheduled' && invitation.sendAt
-        ? outboxKeys(invitation.invitationId, invitation.sendAt)
+        ? queueKeys('DUE', invitation.invitationId, invitation.sendAt)
         : {}),
     };
     try {
@@ -157,6 +166,16 @@ export class InvitationStore {
 
   /** Scheduled invitations whose send time has come, oldest first in each shard. */
   async due(now: Date, limitPerShard: number): Promise<{ invitationId: string; sendAt: string }[]> {
+    const items = await this.dueIn('DUE', now, limitPerShard);
+    return items.map(({ invitationId, at }) => ({ invitationId, sendAt: at }));
+  }
+
+  /** Invitations whose work in `queue` has fallen due by `now`, oldest first in each shard. */
+  async dueIn(
+    queue: WorkQueue,
+    now: Date,
+    limitPerShard: number,
+  ): Promise<{ invitationId: string; at: string }[]> {
     const upTo = `${now.toISOString()}#\uffff`;
     const perShard = await Promise.all(
       Array.from({ length: SHARDS }, async (_, shard) => {
@@ -166,13 +185,13 @@ export class InvitationStore {
             IndexName: INDEX.outbox.name,
             KeyConditionExpression: '#pk = :pk AND #sk <= :upTo',
             ExpressionAttributeNames: { '#pk': INDEX.outbox.pk, '#sk': INDEX.outbox.sk },
-            ExpressionAttributeValues: { ':pk': `DUE#${shard}`, ':upTo': upTo },
+            ExpressionAttributeValues: { ':pk': `${queue}#${shard}`, ':upTo': upTo },
             Limit: limitPerShard,
           }),
         );
         return Items.map((item) => {
-          const [sendAt = '', invitationId = ''] = String(item[INDEX.outbox.sk]).split('#');
-          return { invitationId, sendAt };
+          const [at = '', invitationId = ''] = String(item[INDEX.outbox.sk]).split('#');
+          return { invitationId, at };
         });
       }),
     );
@@ -180,44 +199,33 @@ export class InvitationStore {
   }
 
   /**
-   * Takes a scheduled invitation for sending (scheduled → sending, out of the outbox). Only one
-   * caller can win; the others get `undefined`.
+   * Takes a scheduled invitation for sending (scheduled → sending, DUE → LEASE until
+   * `leaseUntil`). Only one caller can win; the others get `undefined`.
    */
   async claim(invitationId: string, leaseUntil: Date): Promise<Invitation | undefined> {
-    try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: invitationKey(invitationId),
-          UpdateExpression: 'SET #status = :sending, leaseUntil = :lease REMOVE #opk, #osk',
-          ConditionExpression: '#status = :scheduled',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#opk': INDEX.outbox.pk,
-            '#osk': INDEX.outbox.sk,
-          },
-          ExpressionAttributeValues: {
-            ':sending': 'sending',
-            ':scheduled': 'scheduled',
-            ':lease': leaseUntil.toISOString(),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes ? fromItem(Attributes) : undefined;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+    const lease = leaseUntil.toISOString();
+    return this.conditionalUpdate(invitationId, {
+      set: { status: 'sending', leaseUntil: lease, ...queueKeys('LEASE', invitationId, lease) },
+      condition: '#status = :from',
+      values: { ':from': 'scheduled' },
+    });
   }
 
-  async markSent(invitationId: string, messageId: string, sentAt: Date, expiresAt: Date) {
+  /** Records the send; the invitation waits for its reminder, or for its expiry. */
+  async markSent(
+    invitationId: string,
+    sent: { messageId: string; sentAt: Date; expiresAt: Date; remindAt?: Date },
+  ) {
+    const next = sent.remindAt
+      ? queueKeys('REMIND', invitationId, sent.remindAt.toISOString())
+      : queueKeys('EXPIRE', invitationId, sent.expiresAt.toISOString());
     await this.transition(invitationId, 'sending', {
       set: {
         status: 'sent',
-        messageId,
-        sentAt: sentAt.toISOString(),
-        expiresAt: expiresAt.toISOString(),
+        messageId: sent.messageId,
+        sentAt: sent.sentAt.toISOString(),
+        expiresAt: sent.expiresAt.toISOString(),
+        ...next,
       },
       remove: ['leaseUntil'],
     });
@@ -227,7 +235,7 @@ export class InvitationStore {
   async release(invitationId: string, sendAt: Date) {
     const at = sendAt.toISOString();
     await this.transition(invitationId, 'sending', {
-      set: { status: 'scheduled', sendAt: at, ...outboxKeys(invitationId, at) },
+      set: { status: 'scheduled', sendAt: at, ...queueKeys('DUE', invitationId, at) },
       remove: ['leaseUntil'],
     });
   }
@@ -236,15 +244,130 @@ export class InvitationStore {
   async markNotSent(invitationId: string, status: 'skipped' | 'cancelled', reason: string) {
     await this.transition(invitationId, 'sending', {
       set: { status, reason },
-      remove: ['leaseUntil'],
+      remove: ['leaseUntil', ...OUT_OF_QUEUES],
     });
   }
 
   async markFailed(invitationId: string, reason: string) {
     await this.transition(invitationId, 'sending', {
       set: { status: 'failed', reason },
-      remove: ['leaseUntil'],
+      remove: ['leaseUntil', ...OUT_OF_QUEUES],
     });
+  }
+
+  /**
+   * A lease that ran out: the sender died between claiming and recording. SES may or may not have
+   * accepted the email, so it is not sent again (at most once): it becomes `unknown`.
+   */
+  async markUnknown(invitationId: string, now: Date): Promise<boolean> {
+    const updated = await this.conditionalUpdate(invitationId, {
+      set: { status: 'unknown', reason: 'lease-expired' },
+      remove: ['leaseUntil', ...OUT_OF_QUEUES],
+      condition: '#status = :from AND leaseUntil <= :now',
+      values: { ':from': 'sending', ':now': now.toISOString() },
+    });
+    return updated !== undefined;
+  }
+
+  /**
+   * Takes a sent, unanswered invitation's reminder (REMIND → EXPIRE), once. Returns the
+   * invitation, or undefined when another dispatcher took it or it no longer needs one.
+   */
+  async claimReminder(invitationId: string, now: Date): Promise<Invitation | undefined> {
+    const shardKey = `REMIND#${shardOf(invitationId)}`;
+    const current = await this.get(invitationId);
+    if (!current?.expiresAt) return undefined;
+    return this.conditionalUpdate(invitationId, {
+      set: {
+        reminderAt: now.toISOString(),
+        ...queueKeys('EXPIRE', invitationId, current.expiresAt),
+      },
+      condition: '#opk = :queue AND #status IN (:sent, :delivered)',
+      values: { ':queue': shardKey, ':sent': 'sent', ':delivered': 'delivered' },
+      names: { '#opk': INDEX.outbox.pk },
+    });
+  }
+
+  async markReminderSent(invitationId: string, messageId: string) {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: invitationKey(invitationId),
+        UpdateExpression: 'SET reminderMessageId = :id',
+        ExpressionAttributeValues: { ':id': messageId },
+      }),
+    );
+  }
+
+  /** Closes an unanswered survey whose link has expired (sent/delivered → expired). */
+  async expire(invitationId: string, now: Date): Promise<boolean> {
+    const updated = await this.conditionalUpdate(invitationId, {
+      set: { status: 'expired' },
+      remove: OUT_OF_QUEUES,
+      condition: '#status IN (:sent, :delivered) AND expiresAt <= :now',
+      values: { ':sent': 'sent', ':delivered': 'delivered', ':now': now.toISOString() },
+    });
+    if (updated) return true;
+    // Answered or bounced meanwhile: it only has to leave the queue.
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invitationKey(invitationId),
+          UpdateExpression: 'REMOVE #opk, #osk',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: {
+            '#opk': INDEX.outbox.pk,
+            '#osk': INDEX.outbox.sk,
+            '#pk': KEY.pk,
+          },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+    return false;
+  }
+
+  /** An update under a condition; returns the new item, or undefined when the condition failed. */
+  private async conditionalUpdate(
+    invitationId: string,
+    change: {
+      set: Record<string, unknown>;
+      remove?: string[];
+      condition: string;
+      values: Record<string, unknown>;
+      names?: Record<string, string>;
+    },
+  ): Promise<Invitation | undefined> {
+    const names: Record<string, string> = { '#status': 'status', ...change.names };
+    const values: Record<string, unknown> = { ...change.values };
+    const sets = Object.entries(change.set).map(([name, value], i) => {
+      names[`#s${i}`] = name;
+      values[`:s${i}`] = value;
+      return `#s${i} = :s${i}`;
+    });
+    const removes = (change.remove ?? []).map((name, i) => {
+      names[`#r${i}`] = name;
+      return `#r${i}`;
+    });
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invitationKey(invitationId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: change.condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? fromItem(Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   /**
@@ -271,13 +394,18 @@ export class InvitationStore {
           UpdateExpression:
             'SET #status = :answered, score = :score, answeredAt = :at, #apk = :apk, #ask = :ask, ' +
             'history = list_append(if_not_exists(history, :empty), :entry)' +
-            (answer.comment ? ', #comment = :comment' : ' REMOVE #comment'),
+            (answer.comment
+              ? ', #comment = :comment REMOVE #opk, #osk'
+              : ' REMOVE #comment, #opk, #osk'),
           ConditionExpression: '#status IN (:sent, :delivered, :answered) AND expiresAt > :at',
           ExpressionAttributeNames: {
             '#status': 'status',
             '#comment': 'comment',
             '#apk': INDEX.answersByDay.pk,
             '#ask': INDEX.answersByDay.sk,
+            // answered: no reminder, no expiry to wait for
+            '#opk': INDEX.outbox.pk,
+            '#osk': INDEX.outbox.sk,
           },
           ExpressionAttributeValues: {
             ':answered': 'answered',
@@ -322,20 +450,13 @@ export class InvitationStore {
     );
     if (!status) return;
     const from = Object.fromEntries(status.from.map((value, i) => [`:from${i}`, value]));
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: invitationKey(invitationId),
-          UpdateExpression: 'SET #status = :to',
-          ConditionExpression: `#status IN (${Object.keys(from).join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':to': status.to, ...from },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await this.conditionalUpdate(invitationId, {
+      set: { status: status.to },
+      // A bounced survey waits for no reminder and no expiry.
+      remove: status.to === 'bounced' ? OUT_OF_QUEUES : [],
+      condition: `#status IN (${Object.keys(from).join(', ')})`,
+      values: from,
+    });
   }
 
   /** A customer's invitations, newest interaction first (the timeline's source). */
@@ -416,31 +537,17 @@ export class InvitationStore {
     } while (startKey);
   }
 
+  /** Moves an invitation on from `from`; an invitation in another state is a bug, so it throws. */
   private async transition(
     invitationId: string,
     from: Invitation['status'],
     change: { set: Record<string, unknown>; remove?: string[] },
   ) {
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ':from': from };
-    const sets = Object.entries(change.set).map(([name, value], i) => {
-      names[`#s${i}`] = name;
-      values[`:s${i}`] = value;
-      return `#s${i} = :s${i}`;
+    const updated = await this.conditionalUpdate(invitationId, {
+      ...change,
+      condition: '#status = :from',
+      values: { ':from': from },
     });
-    const removes = (change.remove ?? []).map((name, i) => {
-      names[`#r${i}`] = name;
-      return `#r${i}`;
-    });
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: invitationKey(invitationId),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: '#status = :from',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    if (!updated) throw new Error(`invitation ${invitationId} is no longer ${from}`);
   }
 }

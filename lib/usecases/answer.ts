@@ -46,6 +46,26 @@ export async function openSurvey(rt: Runtime, token: string, now: Date): Promise
   return { invitation, program, ...wordingFor(program, invitation.locale) };
 }
 
+/**
+ * Opts the customer behind an unsubscribe link out of every program, at once. Works for any
+ * invitation state: a customer may unsubscribe from an old or closed survey's email.
+ */
+export async function unsubscribe(
+  rt: Runtime,
+  token: string,
+  now: Date,
+  options: { record: boolean },
+): Promise<{ locale: string }> {
+  const { invitationId } = rt.signer.verify(token, now, 'unsubscribe');
+  const invitation = await rt.invitations.get(invitationId);
+  if (!invitation) throw new InvitationNotFoundError(invitationId);
+  if (options.record) {
+    await rt.contacts.optOut(invitation.customerId, now);
+    log.info('answer.unsubscribed', { invitationId });
+  }
+  return { locale: invitation.locale };
+}
+
 export async function submitAnswer(
   rt: Runtime,
   token: string,

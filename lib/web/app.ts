@@ -13,8 +13,16 @@ import {
 } from '../domain/errors.js';
 import { fill } from '../domain/wording.js';
 import type { Runtime } from '../runtime.js';
-import { openSurvey, submitAnswer, type SurveyView } from '../usecases/answer.js';
-import { errorPage, STYLESHEET, surveyPage, thankYouPage, type ErrorKind } from './pages.js';
+import { openSurvey, submitAnswer, unsubscribe, type SurveyView } from '../usecases/answer.js';
+import {
+  errorPage,
+  STYLESHEET,
+  surveyPage,
+  thankYouPage,
+  unsubscribedPage,
+  unsubscribePage,
+  type ErrorKind,
+} from './pages.js';
 
 export interface WebAppOptions {
   now?: () => Date;
@@ -97,6 +105,28 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
           return errorResponse(c, inner);
         }
       }
+      return errorResponse(c, error);
+    }
+  });
+
+  // Unsubscribe: GET asks; POST opts out, both from our page's form and as RFC 8058 one-click
+  // (`List-Unsubscribe=One-Click`, posted by the mail provider without an Origin).
+  app.get('/u/:token', async (c) => {
+    try {
+      const { locale } = await unsubscribe(rt, c.req.param('token'), now(), { record: false });
+      return c.html(unsubscribePage(locale, rt.config.brand, c.req.path));
+    } catch (error) {
+      return errorResponse(c, error);
+    }
+  });
+  app.post('/u/:token', async (c) => {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && origin !== publicOrigin)
+      return c.html(errorPage('bad-origin'), 403);
+    try {
+      const { locale } = await unsubscribe(rt, c.req.param('token'), now(), { record: true });
+      return c.html(unsubscribedPage(locale, rt.config.brand));
+    } catch (error) {
       return errorResponse(c, error);
     }
   });

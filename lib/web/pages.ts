@@ -120,3 +120,54 @@ export function errorPage(kind: ErrorKind, locale = 'en'): string {
     html`<h1>${title}</h1><p>${detail}</p>`,
   );
 }
+
+const UNSUBSCRIBE = {
+  en: {
+    confirm: [
+      'Unsubscribe from {brand} surveys?',
+      'We will not send you any more survey emails.',
+      'Unsubscribe',
+    ],
+    done: [
+      'You are unsubscribed',
+      'You will get no more survey emails from {brand}. Thank you for your time.',
+    ],
+  },
+  de: {
+    confirm: [
+      'Von Umfragen von {brand} abmelden?',
+      'Wir senden Ihnen keine Umfrage-E-Mails mehr.',
+      'Abmelden',
+    ],
+    done: [
+      'Sie sind abgemeldet',
+      'Sie erhalten keine Umfrage-E-Mails mehr von {brand}. Danke für Ihre Zeit.',
+    ],
+  },
+} as const;
+
+function unsubscribeTexts(locale: string) {
+  const language = locale.split('-')[0] as keyof typeof UNSUBSCRIBE;
+  return {
+    language: UNSUBSCRIBE[language] ? language : 'en',
+    texts: UNSUBSCRIBE[language] ?? UNSUBSCRIBE.en,
+  };
+}
+
+/** GET of an unsubscribe link: asks, records nothing (mail scanners follow links too). */
+export function unsubscribePage(locale: string, brand: string, action: string): string {
+  const { language, texts } = unsubscribeTexts(locale);
+  const [title, detail, button] = texts.confirm;
+  const heading = title.replace('{brand}', brand);
+  return layout(
+    language,
+    heading,
+    html`<form method="post" action="${action}"><h1>${heading}</h1><p>${detail}</p><button type="submit">${button}</button></form>`,
+  );
+}
+
+export function unsubscribedPage(locale: string, brand: string): string {
+  const { language, texts } = unsubscribeTexts(locale);
+  const [title, detail] = texts.done;
+  return layout(language, title, html`<h1>${title}</h1><p>${detail.replace('{brand}', brand)}</p>`);
+}

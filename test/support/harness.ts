@@ -28,8 +28,11 @@ export interface TestRuntime extends Runtime {
 }
 
 export async function testRuntime(overrides: Partial<Settings> = {}): Promise<TestRuntime> {
+  // Tests send in bursts; the real send rate is exercised where it is the subject.
+  const config = loadConfig();
+  config.sending.maxSendRate = 1000;
   const settings: Settings = {
-    config: loadConfig(),
+    config,
     tableName: `test-${randomUUID()}`,
     region: 'us-east-1',
     eventBusName: 'afterword',
@@ -46,6 +49,7 @@ export async function testRuntime(overrides: Partial<Settings> = {}): Promise<Te
 
 export function withConfig(change: (config: AfterwordConfig) => void): AfterwordConfig {
   const config = structuredClone(loadConfig());
+  config.sending.maxSendRate = 1000;
   change(config);
   return config;
 }

@@ -28,6 +28,7 @@ const render = (overrides: Partial<Invitation> = {}, touchpoint = 'support-call'
     program: program(touchpoint),
     brand: config.brand,
     token: 'k1.inv1.1796031631.sig',
+    unsubscribeToken: 'k1.inv1.1830000000.unsub',
     baseUrl: 'https://survey.example',
   });
 
@@ -66,6 +67,40 @@ describe('survey email', () => {
     const email = render({ name: '<img src=x onerror=alert(1)>"&' });
     expect(email.html).not.toContain('<img');
     expect(email.html).toContain('&lt;img src=x onerror=alert(1)&gt;&quot;&amp;');
+  });
+
+  it('offers one-click unsubscribe in the headers (RFC 8058), the HTML and the text', () => {
+    const email = render();
+    expect(email.headers).toEqual([
+      { name: 'List-Unsubscribe', value: '<https://survey.example/u/k1.inv1.1830000000.unsub>' },
+      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+    ]);
+    expect(email.html).toContain('href="https://survey.example/u/k1.inv1.1830000000.unsub"');
+    expect(email.text).toContain('Unsubscribe: https://survey.example/u/k1.inv1.1830000000.unsub');
+    expect(render({ locale: 'de-DE' }).html).toContain('>Abmelden</a>');
+  });
+
+  it('carries no tracking pixel and no remote images', () => {
+    expect(render().html).not.toMatch(/<img/i);
+  });
+
+  it('says it is a reminder in the subject of the reminder', () => {
+    const reminder = renderSurveyEmail({
+      invitation,
+      program: program('support-call'),
+      brand: config.brand,
+      token: 't.t.1.t',
+      unsubscribeToken: 'u.u.1.u',
+      baseUrl: 'https://survey.example',
+      reminder: true,
+    });
+    expect(reminder.subject).toBe('A quick reminder: how did we do on your call?');
+  });
+
+  it('escapes hostile attributes and names in the text part too, where they stay plain text', () => {
+    const email = render({ name: 'Ada\r\nBcc: victim@example.com' });
+    expect(email.subject).toBe('How did we do on your call?');
+    expect(email.headers.every((h) => !h.value.includes('victim'))).toBe(true);
   });
 
   it('leaves out the greeting when the name is unknown, rather than "Hi {name}"', () => {
