@@ -2,7 +2,11 @@
  * The `afterword` CLI: runs the local stack and talks to it the way a producer or a CX lead would.
  * Every command prints a clear error (exit 1) instead of a stack trace for problems a user can fix.
  */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +44,8 @@ Usage:
   afterword demo [--days N] [--seed N]          simulate days of interactions and answers
   afterword customer ID [--limit N] [--format table|json]
                                                 one customer's timeline across channels, newest first
+  afterword ses-event delivery|bounce|soft-bounce|complaint --invitation ID
+                                                inject SES feedback for a sent survey, as SES would
   afterword dead-letters                        list events the local bus could not deliver
 
 Environment: AFTERWORD_CONFIG, AFTERWORD_DATA_DIR (default .afterword), AFTERWORD_TABLE,
@@ -72,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
         return deadLetters();
       case 'customer':
         return await customer(rest);
+      case 'ses-event':
+        return await sesEvent(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -186,6 +194,18 @@ async function send(args: string[]): Promise<number> {
       },
     };
   }
+  const eventId = await putOnLocalBus({
+    EventBusName: LOCAL_BUS_NAME,
+    Source: 'afterword.cli',
+    DetailType: INTERACTION_COMPLETED,
+    Detail: JSON.stringify(detail),
+  });
+  process.stdout.write(`accepted: event ${eventId}\n`);
+  return 0;
+}
+
+/** Puts one event on the running local bus with the real SDK client; returns its event id. */
+async function putOnLocalBus(entry: PutEventsRequestEntry): Promise<string> {
   const endpoint = `http://127.0.0.1:${portsFromEnv().bus}`;
   const client = new EventBridgeClient({
     endpoint,
@@ -193,24 +213,14 @@ async function send(args: string[]): Promise<number> {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    const result = await client.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: LOCAL_BUS_NAME,
-            Source: 'afterword.cli',
-            DetailType: INTERACTION_COMPLETED,
-            Detail: JSON.stringify(detail),
-          },
-        ],
-      }),
-    );
-    const entry = result.Entries?.[0];
-    if (result.FailedEntryCount || !entry?.EventId) {
-      throw new UsageError(`the bus refused the event: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
+    const result = await client.send(new PutEventsCommand({ Entries: [entry] }));
+    const accepted = result.Entries?.[0];
+    if (result.FailedEntryCount || !accepted?.EventId) {
+      throw new UsageError(
+        `the bus refused the event: ${accepted?.ErrorCode} ${accepted?.ErrorMessage}`,
+      );
     }
-    process.stdout.write(`accepted: event ${entry.EventId}\n`);
-    return 0;
+    return accepted.EventId;
   } catch (error) {
     throw unreachable(error, 'the local event bus', endpoint);
   } finally {
@@ -375,6 +385,50 @@ async function customer(args: string[]): Promise<number> {
         '\n',
     );
   }
+  return 0;
+}
+
+const SES_EVENTS = {
+  delivery: { detailType: 'Email Delivered', eventType: 'Delivery' },
+  bounce: { detailType: 'Email Bounced', eventType: 'Bounce', bounceType: 'Permanent' },
+  'soft-bounce': { detailType: 'Email Bounced', eventType: 'Bounce', bounceType: 'Transient' },
+  complaint: { detailType: 'Email Complaint Received', eventType: 'Complaint' },
+} as const;
+
+/** Puts an SES-shaped event on the local bus's default bus, where SES would publish it. */
+async function sesEvent(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { invitation: { type: 'string' } },
+  });
+  const kind = positionals[0] as keyof typeof SES_EVENTS | undefined;
+  if (!kind || !(kind in SES_EVENTS)) {
+    throw new UsageError(
+      `ses-event needs one of ${Object.keys(SES_EVENTS).join(', ')}, got "${kind ?? ''}"`,
+    );
+  }
+  if (!values.invitation) throw new UsageError('ses-event needs --invitation <invitation id>');
+  const spec = SES_EVENTS[kind];
+  const timestamp = new Date().toISOString();
+  const detail = {
+    eventType: spec.eventType,
+    mail: {
+      timestamp,
+      messageId: `local-${Date.now()}`,
+      tags: { invitationId: [values.invitation] },
+    },
+    ...(spec.eventType === 'Delivery' ? { delivery: { timestamp } } : {}),
+    ...('bounceType' in spec ? { bounce: { bounceType: spec.bounceType, timestamp } } : {}),
+    ...(spec.eventType === 'Complaint' ? { complaint: { timestamp } } : {}),
+  };
+  await putOnLocalBus({
+    EventBusName: 'default',
+    Source: 'aws.ses',
+    DetailType: spec.detailType,
+    Detail: JSON.stringify(detail),
+  });
+  process.stdout.write(`accepted: ${spec.detailType} for invitation ${values.invitation}\n`);
   return 0;
 }
 

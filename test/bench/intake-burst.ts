@@ -5,7 +5,6 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { randomUUID } from 'node:crypto';
-import { freePort } from '../../lib/local/ports.js';
 import { startLocalStack } from '../../lib/local/stack.js';
 
 export interface IntakeBurstResult {
@@ -18,9 +17,13 @@ export interface IntakeBurstResult {
   busConcurrency: number;
 }
 
-export async function intakeBurst(events = 10_000): Promise<IntakeBurstResult> {
+export async function intakeBurst(
+  endpoints: { dynamodb: string; ses: string },
+  events = 10_000,
+): Promise<IntakeBurstResult> {
   const stack = await startLocalStack({
-    ports: { dynamodb: await freePort(), ses: await freePort(), bus: 0, web: 0 },
+    ports: { dynamodb: 0, ses: 0, bus: 0, web: 0 },
+    external: endpoints,
     tableName: `bench-${randomUUID()}`,
   });
   try {

@@ -1,37 +1,60 @@
 /**
- * `npm run bench`: runs the benchmarks against the real local components and writes their
- * figures to test/bench/results.json. Benchmarks are not tests: they report, they do not fail on a
- * slow machine (only on lost data).
+ * `npm run bench`: runs the benchmarks against the real local components (DynamoDB Local, the SES
+ * emulator, the local bus) and writes their figures to test/bench/results.json. Benchmarks are not
+ * tests: they report figures with their targets, and fail only when data is lost.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { startDynamoDbLocal } from '../../lib/local/dynamodb.js';
+import { freePort } from '../../lib/local/ports.js';
+import { startSesEmulator } from '../../lib/local/ses.js';
+import { dispatchRate } from './dispatch-rate.js';
 import { intakeBurst } from './intake-burst.js';
 
 process.env.LOG_LEVEL ??= 'warn';
-const events = Number(process.env.BENCH_INTAKE_EVENTS ?? 10_000);
+const intakeEvents = Number(process.env.BENCH_INTAKE_EVENTS ?? 10_000);
+const dispatchSurveys = Number(process.env.BENCH_DISPATCH_SURVEYS ?? 1_500);
+const sendRate = Number(process.env.BENCH_SEND_RATE ?? 50);
 
-const intake = await intakeBurst(events);
-const lost = intake.events - intake.decisionsWritten;
-const results = {
-  measuredAt: new Date().toISOString(),
-  machine: {
-    cpus: cpus().length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-  },
-  intakeBurst: intake,
-};
-const path = fileURLToPath(new URL('./results.json', import.meta.url));
-writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+const dynamodb = await startDynamoDbLocal({ port: await freePort() });
+const ses = await startSesEmulator({ port: await freePort() });
+const endpoints = { dynamodb: dynamodb.endpoint, ses: ses.endpoint };
+try {
+  const intake = await intakeBurst(endpoints, intakeEvents);
+  const send = await dispatchRate(endpoints, { rate: sendRate, surveys: dispatchSurveys });
+  const results = {
+    measuredAt: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    intakeBurst: intake,
+    dispatchRate: send,
+  };
+  const path = fileURLToPath(new URL('./results.json', import.meta.url));
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
 
-console.log(`intake burst: ${intake.events} events through the local bus into DynamoDB Local`);
-console.log(
-  `  end to end      ${intake.seconds.toFixed(1)} s  →  ${intake.eventsPerSecond.toFixed(0)} events/s`,
-);
-console.log(`  PutEvents only  ${intake.putEventsSeconds.toFixed(1)} s`);
-console.log(
-  `  decisions       ${intake.decisionsWritten} written, ${lost} lost, ${intake.deadLetters} dead letters`,
-);
-console.log(`results: ${path}`);
-if (lost !== 0 || intake.deadLetters !== 0) process.exitCode = 1;
+  const lost = intake.events - intake.decisionsWritten;
+  console.log(`intake burst: ${intake.events} events through the local bus into DynamoDB Local`);
+  console.log(
+    `  end to end      ${intake.seconds.toFixed(1)} s  →  ${intake.eventsPerSecond.toFixed(0)} events/s`,
+  );
+  console.log(`  PutEvents only  ${intake.putEventsSeconds.toFixed(1)} s`);
+  console.log(
+    `  decisions       ${intake.decisionsWritten} written, ${lost} lost, ${intake.deadLetters} dead letters`,
+  );
+  console.log(
+    `dispatch rate: ${send.surveys} due surveys through the SES emulator at ${send.configuredRate}/s`,
+  );
+  console.log(
+    `  sustained       ${send.sustainedRate.toFixed(1)}/s = ${(send.ratioToConfigured * 100).toFixed(1)} % of the configured rate (target ≥ 95 %)`,
+  );
+  console.log(`  sent ${send.sent}, retried ${send.retried}, failed ${send.failed}`);
+  console.log(`results: ${path}`);
+  if (lost !== 0 || intake.deadLetters !== 0 || send.sent !== send.surveys) process.exitCode = 1;
+} finally {
+  await ses.stop();
+  await dynamodb.stop();
+}

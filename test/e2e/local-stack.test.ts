@@ -86,6 +86,12 @@ describe('afterword start', () => {
       'the invitation to be sent',
       async () => (await rt.invitations.get(invitationId))?.status === 'sent',
     );
+    const feedback = await runCli(['ses-event', 'delivery', '--invitation', invitationId], env);
+    expect(feedback.stdout).toContain('accepted: Email Delivered');
+    await waitFor(
+      'the delivery to be recorded',
+      async () => (await rt.invitations.get(invitationId))?.status === 'delivered',
+    );
     const timeline = await runCli(['customer', 'c-123'], env);
     expect(timeline.stdout).toMatch(/sent\s+support-call\/phone/);
     expect(timeline.stdout).toMatch(/decision\s+support-call\/phone\s+scheduled/);
@@ -108,7 +114,7 @@ describe('afterword start', () => {
       },
     );
     expect(await rt.invitations.get(invitationId)).toMatchObject({
-      status: 'sent',
+      status: 'delivered',
       interactionId: 'call-8841',
     });
     expect(readFileSync(join(dataDir, 'link-secret'), 'utf8')).toBe(secret);
