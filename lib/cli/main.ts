@@ -11,10 +11,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { INTERACTION_COMPLETED } from '../contracts/interaction.js';
+import { INTERACTION_COMPLETED, type EventBridgeEvent } from '../contracts/interaction.js';
 import { DAY_PATTERN, addDays, dayOf } from '../domain/time.js';
 import { runDemo } from '../local/demo.js';
-import { FileDeadLetters } from '../local/dead-letters.js';
+import { FileJournal, type DeadLetter } from '../local/dead-letters.js';
 import { JavaMissingError } from '../local/dynamodb.js';
 import { PortInUseError } from '../local/ports.js';
 import {
@@ -47,6 +47,8 @@ Usage:
   afterword ses-event delivery|bounce|soft-bounce|complaint --invitation ID
                                                 inject SES feedback for a sent survey, as SES would
   afterword dead-letters                        list events the local bus could not deliver
+  afterword events [--type T] [--limit N]       Afterword's own events on the local bus (Survey Answered,
+                                                Survey Follow-up Requested), newest first
 
 Environment: AFTERWORD_CONFIG, AFTERWORD_DATA_DIR (default .afterword), AFTERWORD_TABLE,
 AFTERWORD_DYNAMODB_PORT (8000), AFTERWORD_SES_PORT (8005), AFTERWORD_BUS_PORT (4010),
@@ -76,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
         return await demo(rest);
       case 'dead-letters':
         return deadLetters();
+      case 'events':
+        return events(rest);
       case 'customer':
         return await customer(rest);
       case 'ses-event':
@@ -432,8 +436,31 @@ async function sesEvent(args: string[]): Promise<number> {
   return 0;
 }
 
+function events(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: { type: { type: 'string' }, limit: { type: 'string' } },
+  });
+  const limit = positiveInt(values.limit, '--limit') ?? 20;
+  const logged = new FileJournal<EventBridgeEvent>(resolve(dataDir(), 'events.jsonl'))
+    .list()
+    .filter((event) => !values.type || event['detail-type'] === values.type)
+    .reverse()
+    .slice(0, limit);
+  if (!logged.length) {
+    process.stdout.write('no events yet\n');
+    return 0;
+  }
+  for (const event of logged) {
+    process.stdout.write(
+      `${event.time}  ${event['detail-type']}\n  ${JSON.stringify(event.detail)}\n`,
+    );
+  }
+  return 0;
+}
+
 function deadLetters(): number {
-  const letters = new FileDeadLetters(resolve(dataDir(), 'dead-letters.jsonl')).list();
+  const letters = new FileJournal<DeadLetter>(resolve(dataDir(), 'dead-letters.jsonl')).list();
   if (!letters.length) {
     process.stdout.write('no dead letters\n');
     return 0;

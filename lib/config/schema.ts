@@ -27,6 +27,8 @@ const Wording = z.object({
   commentPrompt: z.string().min(1).max(200),
   submit: z.string().min(1).max(60),
   thanks: z.string().min(1).max(300),
+  /** An optional follow-up question, answered with a tick (e.g. "May we contact you about this?"). */
+  followUpQuestion: z.string().min(1).max(200).optional(),
   /** Subject of the one reminder. Default: the subject. */
   reminderSubject: z.string().min(1).max(150).optional(),
   /** Footer line and link text for unsubscribing. */
@@ -66,6 +68,8 @@ export const Program = z
     reminderAfter: isoDuration.optional(),
     /** Scores at or below this one ask the owner to follow up. Default: detractors / 1–2 / 1–3. */
     followUpThreshold: z.number().int().optional(),
+    /** How soon the owner should follow up a low score (the due-by time in the event). */
+    followUpWithin: isoDuration.default('P1D'),
     /** Target score in the metric's own units (NPS points, CSAT or CES percent). */
     target: z.number().optional(),
     fallbackLocale: z.string().default('en'),

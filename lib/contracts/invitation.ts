@@ -71,6 +71,8 @@ export const Invitation = z.object({
   answeredAt: z.string().optional(),
   score: z.number().int().optional(),
   comment: z.string().optional(),
+  /** The customer's tick on the program's follow-up question, when it has one. */
+  followUp: z.boolean().optional(),
   /** Every answer given, oldest first: a changed score keeps the earlier one here. */
   history: z
     .array(z.object({ score: z.number(), answeredAt: z.string(), comment: z.string().optional() }))
@@ -82,6 +84,11 @@ export type Invitation = z.infer<typeof Invitation>;
 export const COMMENT_MAX_LENGTH = 2000;
 export const AnswerInput = z.object({
   score: z.coerce.number().int('must be a whole number'),
+  /** The tick of the program's follow-up question ("on" from an HTML checkbox). */
+  followUp: z
+    .union([z.literal('on'), z.literal('yes'), z.literal('true'), z.boolean()])
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value !== false)),
   comment: z
     .string()
     .max(COMMENT_MAX_LENGTH, `must be at most ${COMMENT_MAX_LENGTH} characters`)

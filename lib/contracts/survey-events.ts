@@ -22,3 +22,18 @@ export const SurveyAnsweredV1 = z.object({
   answeredAt: z.iso.datetime(),
 });
 export type SurveyAnswered = z.infer<typeof SurveyAnsweredV1>;
+
+export const SURVEY_FOLLOW_UP_REQUESTED = 'Survey Follow-up Requested';
+
+/** A low score: the touchpoint's owner should get back to the customer by `dueBy`. */
+export const SurveyFollowUpRequestedV1 = SurveyAnsweredV1.extend({
+  owner: z.object({ name: z.string(), email: z.string() }),
+  threshold: z.number().int(),
+  dueBy: z.iso.datetime(),
+  /** The customer ticked the program's follow-up question (e.g. "may we contact you?"). */
+  followUp: z.boolean().optional(),
+});
+export type SurveyFollowUpRequested = z.infer<typeof SurveyFollowUpRequestedV1>;
+
+/** The default follow-up threshold: NPS detractors, and the two or three lowest CSAT and CES scores. */
+export const DEFAULT_FOLLOW_UP_THRESHOLD = { nps: 6, csat: 2, ces: 3 } as const;

@@ -9,7 +9,11 @@ export class InvalidEventError extends Error {
 
 export class InvalidLinkError extends Error {
   override name = 'InvalidLinkError';
-  constructor(readonly reason: 'malformed' | 'bad-signature' | 'unknown-key' | 'expired') {
+  constructor(
+    readonly reason: 'malformed' | 'bad-signature' | 'unknown-key' | 'expired',
+    /** Known only for a genuine link that expired: lets the page speak the customer's language. */
+    readonly invitationId?: string,
+  ) {
     super(`invalid survey link: ${reason}`);
   }
 }

@@ -57,7 +57,7 @@ export class LinkSigner {
       throw new InvalidLinkError('bad-signature');
     }
     const expiresAt = new Date(Number(expiry) * 1000);
-    if (expiresAt.getTime() <= now.getTime()) throw new InvalidLinkError('expired');
+    if (expiresAt.getTime() <= now.getTime()) throw new InvalidLinkError('expired', invitationId);
     return { invitationId, expiresAt };
   }
 

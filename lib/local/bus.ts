@@ -25,6 +25,8 @@ export interface LocalBusOptions {
   permanentErrors?: string[];
   /** Deliveries in flight at once, like a Lambda concurrency limit. */
   concurrency?: number;
+  /** Sees every accepted event, routed or not (a local event log). */
+  onAccepted?: (event: EventBridgeEvent) => void;
   account?: string;
   region?: string;
 }
@@ -85,6 +87,8 @@ export class LocalEventBus {
     detail: unknown;
     time?: Date;
     resources?: string[];
+    /** Which bus it was put on: the stack's own, or the account's default (where SES publishes). */
+    bus?: RuleDefinition['bus'];
   }): string {
     const event: EventBridgeEvent = {
       version: '0',
@@ -97,8 +101,11 @@ export class LocalEventBus {
       resources: entry.resources ?? [],
       detail: entry.detail,
     };
+    this.options.onAccepted?.(event);
+    const bus = entry.bus ?? 'afterword';
     for (const rule of this.options.rules) {
-      if (matches(rule.pattern, event)) this.queue.push({ rule, event, attempt: 1 });
+      if (rule.bus === bus && matches(rule.pattern, event))
+        this.queue.push({ rule, event, attempt: 1 });
     }
     this.pump();
     return event.id;
@@ -150,7 +157,8 @@ export class LocalEventBus {
       ErrorMessage: `Parameter ${name} is not valid. Reason: ${reason}`,
     });
     const busName = entry.EventBusName ?? 'default';
-    if (typeof busName !== 'string' || !busNameMatches(busName, this.options.busName)) {
+    const bus = typeof busName === 'string' ? busOf(busName, this.options.busName) : undefined;
+    if (!bus) {
       return {
         ErrorCode: 'ResourceNotFoundException',
         ErrorMessage: `Event bus ${JSON.stringify(busName)} does not exist.`,
@@ -181,6 +189,7 @@ export class LocalEventBus {
         detail,
         time,
         resources,
+        bus,
       }),
     };
   }
@@ -242,10 +251,12 @@ export class LocalEventBus {
   }
 }
 
-function busNameMatches(given: string, busName: string): boolean {
-  // An ARN names the bus after its last "/"; "default" is accepted as producers often omit it.
+/** The stack's bus, the account's default bus (an ARN names either after its last "/"), or neither. */
+function busOf(given: string, busName: string): RuleDefinition['bus'] | undefined {
   const name = given.startsWith('arn:') ? given.slice(given.lastIndexOf('/') + 1) : given;
-  return name === busName || name === 'default';
+  if (name === busName) return 'afterword';
+  if (name === 'default') return 'default';
+  return undefined;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {

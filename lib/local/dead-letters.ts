@@ -1,6 +1,40 @@
-/** Local dead-letter store: what the AWS stack sends to a DLQ, kept locally as JSON lines. */
+/**
+ * Local journals kept as JSON lines: the dead letters (what the AWS stack sends to a DLQ) and the
+ * event log (what a subscriber on the bus would see).
+ */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { EventBridgeEvent } from '../contracts/interaction.js';
+
+export interface Journal<T> {
+  add(entry: T): void;
+  list(): T[];
+}
+
+export class MemoryJournal<T> implements Journal<T> {
+  private readonly entries: T[] = [];
+  add(entry: T) {
+    this.entries.push(entry);
+  }
+  list() {
+    return [...this.entries];
+  }
+}
+
+export class FileJournal<T> implements Journal<T> {
+  constructor(private readonly path: string) {}
+  add(entry: T) {
+    mkdirSync(dirname(this.path), { recursive: true });
+    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+  }
+  list(): T[] {
+    if (!existsSync(this.path)) return [];
+    return readFileSync(this.path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as T);
+  }
+}
 
 export interface DeadLetter {
   at: string;
@@ -11,32 +45,5 @@ export interface DeadLetter {
   event: unknown;
 }
 
-export interface DeadLetterSink {
-  add(letter: DeadLetter): void;
-  list(): DeadLetter[];
-}
-
-export class MemoryDeadLetters implements DeadLetterSink {
-  private readonly letters: DeadLetter[] = [];
-  add(letter: DeadLetter) {
-    this.letters.push(letter);
-  }
-  list() {
-    return [...this.letters];
-  }
-}
-
-export class FileDeadLetters implements DeadLetterSink {
-  constructor(private readonly path: string) {}
-  add(letter: DeadLetter) {
-    mkdirSync(dirname(this.path), { recursive: true });
-    appendFileSync(this.path, `${JSON.stringify(letter)}\n`);
-  }
-  list(): DeadLetter[] {
-    if (!existsSync(this.path)) return [];
-    return readFileSync(this.path, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as DeadLetter);
-  }
-}
+export type DeadLetterSink = Journal<DeadLetter>;
+export type EventLog = Journal<EventBridgeEvent>;

@@ -4,6 +4,7 @@
  * are the Lambda handlers' own code, called in-process.
  */
 import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,11 +14,18 @@ import { createIntakeHandler } from '../../functions/intake.js';
 import { log } from '../adapters/log.js';
 import { loadConfig } from '../config/load.js';
 import { RULES } from '../contracts/rules.js';
+import { AFTERWORD_SOURCE } from '../contracts/survey-events.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { ensureTable } from '../store/table.js';
 import { createWebApp } from '../web/app.js';
 import { LocalEventBus } from './bus.js';
-import { FileDeadLetters, MemoryDeadLetters, type DeadLetterSink } from './dead-letters.js';
+import {
+  FileJournal,
+  MemoryJournal,
+  type DeadLetterSink,
+  type EventLog,
+  type Journal,
+} from './dead-letters.js';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb.js';
 import { assertPortFree } from './ports.js';
 import { startSesEmulator, type RunningSes } from './ses.js';
@@ -57,6 +65,8 @@ export interface LocalStackOptions {
   tableName?: string;
   instant?: boolean;
   dispatchIntervalMs?: number;
+  /** Survey and unsubscribe requests one client may make per minute. @default 120 */
+  rateLimitPerMinute?: number;
 }
 
 export interface LocalStack {
@@ -64,6 +74,7 @@ export interface LocalStack {
   runtime: Runtime;
   bus: LocalEventBus;
   deadLetters: DeadLetterSink;
+  eventLog: EventLog;
   stop(): Promise<void>;
 }
 
@@ -96,9 +107,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sesEndpoint = ses.endpoint;
     }
 
-    const deadLetters: DeadLetterSink = options.dataDir
-      ? new FileDeadLetters(join(options.dataDir, 'dead-letters.jsonl'))
-      : new MemoryDeadLetters();
+    const journal = <T>(file: string): Journal<T> =>
+      options.dataDir ? new FileJournal<T>(join(options.dataDir, file)) : new MemoryJournal<T>();
+    const deadLetters: DeadLetterSink = journal('dead-letters.jsonl');
+    const eventLog: EventLog = journal('events.jsonl');
     // The bus and the web server must listen before the runtime exists (it needs their URLs), so
     // their handlers reach the runtime through this holder, filled in once it is built.
     const wired: { runtime?: Runtime; fetch?: (request: Request) => Response | Promise<Response> } =
@@ -111,6 +123,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         feedback: (event) => createFeedbackHandler(wired.runtime!)(event),
       },
       deadLetters,
+      // Afterword's own events, as a subscriber on the bus would see them (`afterword events`).
+      onAccepted: (event) => {
+        if (event.source === AFTERWORD_SOURCE) eventLog.add(event);
+      },
       permanentErrors: ['InvalidEventError'],
     });
     const busUrl = await bus.listen(options.ports.bus);
@@ -144,7 +160,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     await ensureTable(runtime.dynamodb, runtime.settings.tableName);
     wired.runtime = runtime;
-    const app = createWebApp(runtime);
+    const app = createWebApp(runtime, {
+      rateLimit: {
+        requests: options.rateLimitPerMinute ?? 120,
+        windowMs: 60_000,
+        clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
+      },
+    });
     wired.fetch = (request) => app.fetch(request);
 
     const dispatcher = startDispatcherLoop(
@@ -158,6 +180,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       runtime,
       bus,
       deadLetters,
+      eventLog,
       stop,
     };
   } catch (error) {

@@ -376,7 +376,7 @@ export class InvitationStore {
    */
   async recordAnswer(
     invitationId: string,
-    answer: { score: number; comment?: string | undefined },
+    answer: { score: number; comment?: string | undefined; followUp?: boolean | undefined },
     answeredAt: Date,
   ): Promise<boolean> {
     const at = answeredAt.toISOString();
@@ -386,39 +386,54 @@ export class InvitationStore {
       ...(answer.comment ? { comment: answer.comment } : {}),
     };
     const keys = answerDayKeys(invitationId, at);
+    const sets = [
+      '#status = :answered',
+      'score = :score',
+      'answeredAt = :at',
+      '#apk = :apk',
+      '#ask = :ask',
+      'history = list_append(if_not_exists(history, :empty), :entry)',
+    ];
+    // answered: it waits for no reminder and no expiry any more
+    const removes = ['#opk', '#osk'];
+    const values: Record<string, unknown> = {
+      ':answered': 'answered',
+      ':sent': 'sent',
+      ':delivered': 'delivered',
+      ':score': answer.score,
+      ':at': at,
+      ':apk': keys[INDEX.answersByDay.pk],
+      ':ask': keys[INDEX.answersByDay.sk],
+      ':empty': [],
+      ':entry': [entry],
+    };
+    for (const [name, value] of [
+      ['comment', answer.comment],
+      ['followUp', answer.followUp],
+    ] as const) {
+      if (value === undefined) removes.push(`#${name}`);
+      else {
+        sets.push(`#${name} = :${name}`);
+        values[`:${name}`] = value;
+      }
+    }
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: invitationKey(invitationId),
-          UpdateExpression:
-            'SET #status = :answered, score = :score, answeredAt = :at, #apk = :apk, #ask = :ask, ' +
-            'history = list_append(if_not_exists(history, :empty), :entry)' +
-            (answer.comment
-              ? ', #comment = :comment REMOVE #opk, #osk'
-              : ' REMOVE #comment, #opk, #osk'),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
           ConditionExpression: '#status IN (:sent, :delivered, :answered) AND expiresAt > :at',
           ExpressionAttributeNames: {
             '#status': 'status',
             '#comment': 'comment',
+            '#followUp': 'followUp',
             '#apk': INDEX.answersByDay.pk,
             '#ask': INDEX.answersByDay.sk,
-            // answered: no reminder, no expiry to wait for
             '#opk': INDEX.outbox.pk,
             '#osk': INDEX.outbox.sk,
           },
-          ExpressionAttributeValues: {
-            ':answered': 'answered',
-            ':sent': 'sent',
-            ':delivered': 'delivered',
-            ':score': answer.score,
-            ':at': at,
-            ':apk': keys[INDEX.answersByDay.pk],
-            ':ask': keys[INDEX.answersByDay.sk],
-            ':empty': [],
-            ':entry': [entry],
-            ...(answer.comment ? { ':comment': answer.comment } : {}),
-          },
+          ExpressionAttributeValues: values,
         }),
       );
       return true;

@@ -12,7 +12,14 @@
 import { log } from '../adapters/log.js';
 import type { Program, Wording } from '../config/schema.js';
 import { AnswerInput, type Invitation } from '../contracts/invitation.js';
-import { SURVEY_ANSWERED, type SurveyAnswered } from '../contracts/survey-events.js';
+import {
+  DEFAULT_FOLLOW_UP_THRESHOLD,
+  SURVEY_ANSWERED,
+  SURVEY_FOLLOW_UP_REQUESTED,
+  type SurveyAnswered,
+  type SurveyFollowUpRequested,
+} from '../contracts/survey-events.js';
+import { addIsoDuration } from '../domain/time.js';
 import { describeIssues } from '../contracts/interaction.js';
 import {
   InvalidAnswerError,
@@ -71,27 +78,37 @@ export async function submitAnswer(
   token: string,
   form: unknown,
   now: Date,
-): Promise<SurveyView & { score: number }> {
+): Promise<SurveyView & { score: number; replay: boolean }> {
   const view = await openSurvey(rt, token, now);
   const { invitation, program } = view;
   const parsed = AnswerInput.safeParse(form);
   if (!parsed.success) throw new InvalidAnswerError(describeIssues(parsed.error));
   const { score, comment } = parsed.data;
+  const followUp = view.wording.followUpQuestion ? (parsed.data.followUp ?? false) : undefined;
   if (!isValidScore(program.metric, score)) {
     const { min, max } = SCALES[program.metric];
     throw new InvalidAnswerError([
       `score: must be a whole number from ${min} to ${max}, got ${score}`,
     ]);
   }
+  // A replayed POST (a double click, a resubmitted form) changes nothing and emits nothing again.
+  if (
+    invitation.status === 'answered' &&
+    invitation.score === score &&
+    invitation.comment === comment &&
+    invitation.followUp === followUp
+  ) {
+    return { ...view, score, replay: true };
+  }
   const recorded = await rt.invitations.recordAnswer(
     invitation.invitationId,
-    { score, comment },
+    { score, comment, followUp },
     now,
   );
   if (!recorded) throw new SurveyClosedError(invitation.invitationId, 'expired');
   log.info('answer.recorded', { invitationId: invitation.invitationId, score });
 
-  const event: SurveyAnswered = {
+  const answered: SurveyAnswered = {
     version: '1',
     invitationId: invitation.invitationId,
     interactionId: invitation.interactionId,
@@ -105,15 +122,35 @@ export async function submitAnswer(
     hasComment: Boolean(comment),
     answeredAt: now.toISOString(),
   };
-  try {
-    await rt.events.publish(SURVEY_ANSWERED, event);
-  } catch (error) {
-    // The answer is safely stored and counted by the rollup either way; the event is a courtesy
-    // to subscribers, so its failure must not turn the customer's answer into an error page.
-    log.error('answer.event-failed', {
-      invitationId: invitation.invitationId,
-      error: (error as Error).message,
-    });
+  await publishQuietly(rt, invitation.invitationId, SURVEY_ANSWERED, answered);
+  const threshold = program.followUpThreshold ?? DEFAULT_FOLLOW_UP_THRESHOLD[program.metric];
+  if (score <= threshold) {
+    const request: SurveyFollowUpRequested = {
+      ...answered,
+      owner: program.owner,
+      threshold,
+      dueBy: addIsoDuration(now, program.followUpWithin).toISOString(),
+      ...(followUp === undefined ? {} : { followUp }),
+    };
+    await publishQuietly(rt, invitation.invitationId, SURVEY_FOLLOW_UP_REQUESTED, request);
   }
-  return { ...view, score };
+  return { ...view, score, replay: false };
+}
+
+/**
+ * The answer is safely stored and counted by the rollup either way; an event is for subscribers,
+ * so its failure is logged (and alarmed on AWS through the function's errors) but must not turn
+ * the customer's answer into an error page.
+ */
+async function publishQuietly(
+  rt: Runtime,
+  invitationId: string,
+  detailType: string,
+  detail: object,
+) {
+  try {
+    await rt.events.publish(detailType, detail);
+  } catch (error) {
+    log.error('answer.event-failed', { invitationId, detailType, error: (error as Error).message });
+  }
 }

@@ -23,9 +23,12 @@ import {
   unsubscribePage,
   type ErrorKind,
 } from './pages.js';
+import { rateLimit } from './rate-limit.js';
 
 export interface WebAppOptions {
   now?: () => Date;
+  /** Per-client request limit on survey and unsubscribe links (the local server; AWS throttles at API Gateway). */
+  rateLimit?: { requests: number; windowMs: number; clientKey: (c: Context) => string };
 }
 
 export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
@@ -54,6 +57,15 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     c.header('Cache-Control', 'no-store');
   });
 
+  if (options.rateLimit) {
+    const limiter = rateLimit({
+      ...options.rateLimit,
+      onLimited: (c) => c.html(errorPage('too-many'), 429),
+    });
+    app.use('/s/*', limiter);
+    app.use('/u/*', limiter);
+  }
+
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/assets/survey.css', (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');
@@ -69,7 +81,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
         renderForm(view, c.req.path, Number.isInteger(requested) ? requested : undefined),
       );
     } catch (error) {
-      return errorResponse(c, error);
+      return errorResponse(c, error, rt);
     }
   });
 
@@ -89,6 +101,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     const fields = {
       score: typeof form.score === 'string' ? form.score : undefined,
       comment: typeof form.comment === 'string' ? form.comment : undefined,
+      followUp: typeof form.followUp === 'string' ? form.followUp : undefined,
     };
     try {
       const result = await submitAnswer(rt, token, fields, now());
@@ -102,10 +115,10 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
             422,
           );
         } catch (inner) {
-          return errorResponse(c, inner);
+          return errorResponse(c, inner, rt);
         }
       }
-      return errorResponse(c, error);
+      return errorResponse(c, error, rt);
     }
   });
 
@@ -116,7 +129,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
       const { locale } = await unsubscribe(rt, c.req.param('token'), now(), { record: false });
       return c.html(unsubscribePage(locale, rt.config.brand, c.req.path));
     } catch (error) {
-      return errorResponse(c, error);
+      return errorResponse(c, error, rt);
     }
   });
   app.post('/u/:token', async (c) => {
@@ -127,7 +140,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
       const { locale } = await unsubscribe(rt, c.req.param('token'), now(), { record: true });
       return c.html(unsubscribedPage(locale, rt.config.brand));
     } catch (error) {
-      return errorResponse(c, error);
+      return errorResponse(c, error, rt);
     }
   });
 
@@ -158,11 +171,19 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   }
 }
 
-/** Maps domain errors to a friendly page and its 4xx status; anything else is a 500 (onError). */
-function errorResponse(c: Context, error: unknown) {
+/**
+ * Maps domain errors to a friendly page and its 4xx status, in the invitation's language where
+ * the link was genuine; anything else is a 500 (onError).
+ */
+async function errorResponse(c: Context, error: unknown, rt: Runtime) {
   const match = errorKind(error);
   if (!match) throw error;
-  return c.html(errorPage(match[0]), match[1]);
+  const invitationId =
+    error instanceof SurveyClosedError || error instanceof InvalidLinkError
+      ? error.invitationId
+      : undefined;
+  const locale = invitationId ? (await rt.invitations.get(invitationId))?.locale : undefined;
+  return c.html(errorPage(match[0], locale), match[1]);
 }
 
 function errorKind(error: unknown): [ErrorKind, 400 | 404 | 410] | undefined {

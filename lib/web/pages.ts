@@ -24,6 +24,8 @@ textarea{width:100%;min-height:6rem;padding:.5rem;border:2px solid #71717a;borde
 textarea:focus-visible,button:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 button{margin-top:1rem;width:100%;padding:.875rem;border:0;border-radius:.5rem;background:#1d4ed8;color:#fff;font:inherit;font-weight:600;font-size:1.0625rem;cursor:pointer}
 .error{color:#b91c1c;font-weight:600}
+.follow-up{display:flex;gap:.5rem;align-items:flex-start;margin-top:1rem}
+.follow-up input{width:1.25rem;height:1.25rem;margin:.125rem 0 0}
 `;
 
 function layout(locale: string, title: string, body: SafeHtml): string {
@@ -48,6 +50,7 @@ export function surveyPage(input: {
   action: string;
   selected?: number;
   comment?: string;
+  followUp?: boolean;
   error?: string;
 }): string {
   const { wording, metric, selected } = input;
@@ -69,6 +72,7 @@ ${scores.map(
 </fieldset>
 <label class="comment" for="comment">${wording.commentPrompt}</label>
 <textarea id="comment" name="comment" maxlength="${COMMENT_MAX_LENGTH}">${input.comment ?? ''}</textarea>
+${wording.followUpQuestion ? html`<label class="follow-up"><input type="checkbox" name="followUp" value="yes"${input.followUp ? html` checked` : ''}> ${wording.followUpQuestion}</label>` : ''}
 <button type="submit">${wording.submit}</button>
 </form>`,
   );

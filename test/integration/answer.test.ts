@@ -133,3 +133,106 @@ describe('answering through the survey web app', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
+
+describe('answers that need a follow-up, replays and limits', () => {
+  let rt: TestRuntime;
+  let clock: Date;
+  let app: ReturnType<typeof createWebApp>;
+  beforeAll(async () => {
+    rt = await testRuntime();
+    app = createWebApp(rt, { now: () => clock });
+  });
+
+  async function sentSurvey(locale = 'en-GB') {
+    const detail = interaction({ occurredAt: occurred });
+    detail.customer.locale = locale;
+    const { invitationId } = await intake(rt, event(detail), new Date(occurred));
+    await dispatch(rt, sentAt);
+    const [email] = await emailsTo(detail.customer.email!);
+    clock = new Date('2026-11-23T11:00:00Z');
+    return { invitationId, path: new URL(scoreLinks(email!).get(0)!).pathname };
+  }
+  const post = (path: string, body: Record<string, string>) =>
+    app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+      body: new URLSearchParams(body).toString(),
+    });
+  const eventsFor = (invitationId: string) =>
+    rt.published.events.filter(
+      (e) => (e.detail as { invitationId: string }).invitationId === invitationId,
+    );
+
+  it("asks the owner to follow up a low score by the due time, with the customer's tick", async () => {
+    const { invitationId, path } = await sentSurvey();
+    expect(await (await app.request(path)).text()).toContain('You may contact me about my answer.');
+    await post(path, { score: '3', followUp: 'yes', comment: 'Waited an hour.' });
+    const [answered, followUp] = eventsFor(invitationId);
+    expect(answered?.detailType).toBe('Survey Answered');
+    expect(followUp).toMatchObject({
+      detailType: 'Survey Follow-up Requested',
+      detail: {
+        score: 3,
+        threshold: 6,
+        followUp: true,
+        hasComment: true,
+        owner: { name: 'Support team lead', email: 'support-lead@acme.example' },
+        dueBy: '2026-11-23T15:00:00.000Z', // PT4H
+      },
+    });
+    expect(JSON.stringify(followUp)).not.toContain('Waited an hour');
+    expect(await rt.invitations.get(invitationId)).toMatchObject({ followUp: true });
+  });
+
+  it('asks for no follow-up on a good score', async () => {
+    const { invitationId, path } = await sentSurvey();
+    await post(path, { score: '9' });
+    expect(eventsFor(invitationId).map((e) => e.detailType)).toEqual(['Survey Answered']);
+  });
+
+  it('treats a replayed POST as the same answer: nothing changes and nothing is emitted again', async () => {
+    const { invitationId, path } = await sentSurvey();
+    await post(path, { score: '7', comment: 'Fine.' });
+    const first = await rt.invitations.get(invitationId);
+    clock = new Date('2026-11-23T11:01:00Z');
+    expect((await post(path, { score: '7', comment: 'Fine.' })).status).toBe(200);
+    expect(await rt.invitations.get(invitationId)).toEqual(first);
+    expect(eventsFor(invitationId)).toHaveLength(1);
+  });
+
+  it('shows a hostile comment back escaped when the form has to be corrected', async () => {
+    const { invitationId, path } = await sentSurvey();
+    const response = await post(path, {
+      score: '99',
+      comment: '</textarea><script>alert(1)</script>',
+    });
+    expect(response.status).toBe(422);
+    const body = await response.text();
+    expect(body).not.toContain('<script>');
+    expect(body).toContain('&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect((await rt.invitations.get(invitationId))?.status).toBe('sent');
+  });
+
+  it("says an expired survey has closed in the customer's language", async () => {
+    const { path } = await sentSurvey('de-DE');
+    clock = new Date('2026-12-31T00:00:00Z');
+    const page = await app.request(path);
+    expect(page.status).toBe(410);
+    const body = await page.text();
+    expect(body).toContain('lang="de"');
+    expect(body).toContain('Diese Umfrage ist beendet');
+  });
+
+  it('limits how many requests one client makes, with a friendly 429', async () => {
+    const limited = createWebApp(rt, {
+      now: () => clock,
+      rateLimit: { requests: 3, windowMs: 60_000, clientKey: () => 'one-client' },
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await limited.request('/s/not-a-token')).status);
+    expect(statuses).toEqual([400, 400, 400, 429, 429]);
+    const limitedPage = await limited.request('/s/not-a-token');
+    expect(limitedPage.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await limitedPage.text()).toContain('Too many requests');
+  });
+});

@@ -8,12 +8,12 @@ import type { EventBridgeEvent } from '../../lib/contracts/interaction.js';
 import { RULES } from '../../lib/contracts/rules.js';
 import { InvalidEventError } from '../../lib/domain/errors.js';
 import { LocalEventBus } from '../../lib/local/bus.js';
-import { MemoryDeadLetters } from '../../lib/local/dead-letters.js';
+import { MemoryJournal, type DeadLetter } from '../../lib/local/dead-letters.js';
 
 describe('the local PutEvents-compatible bus', () => {
   const received: EventBridgeEvent[] = [];
   const failuresLeft = new Map<string, number>();
-  const deadLetters = new MemoryDeadLetters();
+  const deadLetters = new MemoryJournal<DeadLetter>();
   const bus = new LocalEventBus({
     busName: 'afterword',
     rules: RULES,
