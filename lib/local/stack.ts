@@ -113,8 +113,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const eventLog: EventLog = journal('events.jsonl');
     // The bus and the web server must listen before the runtime exists (it needs their URLs), so
     // their handlers reach the runtime through this holder, filled in once it is built.
-    const wired: { runtime?: Runtime; fetch?: (request: Request) => Response | Promise<Response> } =
-      {};
+    // The node server's bindings (`env`) carry the socket, which the per-client limit reads.
+    const wired: {
+      runtime?: Runtime;
+      fetch?: (request: Request, env: unknown) => Response | Promise<Response>;
+    } = {};
     const bus = new LocalEventBus({
       busName: LOCAL_BUS_NAME,
       rules: RULES,
@@ -137,8 +140,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const webUrl = await new Promise<string>((resolve, reject) => {
       webServer = serve(
         {
-          fetch: (request) =>
-            wired.fetch ? wired.fetch(request) : new Response('starting', { status: 503 }),
+          fetch: (request, env) =>
+            wired.fetch ? wired.fetch(request, env) : new Response('starting', { status: 503 }),
           port: options.ports.web,
           hostname: '127.0.0.1',
         },
@@ -167,7 +170,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
       },
     });
-    wired.fetch = (request) => app.fetch(request);
+    wired.fetch = (request, env) => app.fetch(request, env);
 
     const dispatcher = startDispatcherLoop(
       runtime,
