@@ -87,10 +87,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
 
   app.post('/s/:token', async (c) => {
     // Cross-site form posts are refused: the browser's Origin must be our own.
-    const origin = c.req.header('origin');
-    if (origin !== undefined && origin !== publicOrigin) {
-      return c.html(errorPage('bad-origin'), 403);
-    }
+    if (isCrossSite(c, publicOrigin)) return c.html(errorPage('bad-origin'), 403);
     const token = c.req.param('token');
     let form: Record<string, string | File>;
     try {
@@ -133,9 +130,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     }
   });
   app.post('/u/:token', async (c) => {
-    const origin = c.req.header('origin');
-    if (origin !== undefined && origin !== publicOrigin)
-      return c.html(errorPage('bad-origin'), 403);
+    if (isCrossSite(c, publicOrigin)) return c.html(errorPage('bad-origin'), 403);
     try {
       const { locale } = await unsubscribe(rt, c.req.param('token'), now(), { record: true });
       return c.html(unsubscribedPage(locale, rt.config.brand));
@@ -169,6 +164,18 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
       error,
     });
   }
+}
+
+/**
+ * Whether a POST comes from another site's page. Browsers say so in Sec-Fetch-Site; older ones
+ * give an Origin, which is "null" for our own form because the page sets no-referrer. A POST with
+ * neither (a mail provider's RFC 8058 one-click request) is not a browser's cross-site request.
+ */
+function isCrossSite(c: Context, publicOrigin: string): boolean {
+  const site = c.req.header('sec-fetch-site');
+  if (site) return site === 'cross-site' || site === 'same-site';
+  const origin = c.req.header('origin');
+  return origin !== undefined && origin !== 'null' && origin !== publicOrigin;
 }
 
 /**

@@ -12,8 +12,8 @@ main{max-width:40rem;margin:0 auto;padding:1.25rem}
 h1{font-size:1.25rem;margin:0 0 1rem}
 fieldset{border:0;margin:0 0 1rem;padding:0}
 legend{font-weight:600;margin-bottom:.5rem}
-.scale{display:flex;flex-wrap:wrap;gap:.375rem}
-.scale label{flex:1 0 2.75rem;position:relative}
+.scale{display:grid;grid-template-columns:repeat(auto-fit,minmax(2.75rem,1fr));gap:.375rem}
+.scale label{position:relative}
 .scale input{position:absolute;opacity:0;width:100%;height:100%;margin:0;cursor:pointer}
 .scale span{display:block;text-align:center;padding:.75rem 0;border:2px solid #71717a;border-radius:.5rem;font-weight:600;min-height:2.75rem}
 .scale input:checked+span{background:#1d4ed8;border-color:#1d4ed8;color:#fff}

@@ -236,3 +236,27 @@ describe('answers that need a follow-up, replays and limits', () => {
     expect(await limitedPage.text()).toContain('Too many requests');
   });
 });
+
+describe('cross-site requests', () => {
+  it('refuses a POST a browser marks as cross-site, and accepts our own form\'s (Origin "null" under no-referrer)', async () => {
+    const rt = await testRuntime();
+    const detail = interaction({ occurredAt: occurred });
+    await intake(rt, event(detail), new Date(occurred));
+    await dispatch(rt, sentAt);
+    const [email] = await emailsTo(detail.customer.email!);
+    const path = new URL(scoreLinks(email!).get(8)!).pathname;
+    const app = createWebApp(rt, { now: () => new Date('2026-11-23T11:00:00Z') });
+    const post = (headers: Record<string, string>) =>
+      app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: 'score=8',
+      });
+    expect((await post({ 'sec-fetch-site': 'cross-site', origin: 'null' })).status).toBe(403);
+    expect((await post({ 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    expect(await rt.invitations.get(path.split('/').pop()!.split('.')[1]!)).toMatchObject({
+      status: 'sent',
+    });
+    expect((await post({ 'sec-fetch-site': 'same-origin', origin: 'null' })).status).toBe(200);
+  });
+});
