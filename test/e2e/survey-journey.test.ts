@@ -87,6 +87,11 @@ describe('a survey from interaction to report, on the local stack', () => {
       body: new URLSearchParams({ score: '10', comment: 'Lovely' }).toString(),
     });
     expect(submitted.status).toBe(200);
+    await stack.bus.idle();
+    const published = stack.eventLog
+      .list()
+      .filter((e) => (e.detail as { customerId?: string }).customerId === 'c-123');
+    expect(published.map((e) => e['detail-type'])).toContain('Survey Answered');
 
     const rolled = await runCli(['rollup'], env);
     expect(rolled.code).toBe(0);

@@ -57,3 +57,33 @@ describe('the afterword command', () => {
     expect(stderr).toContain('--format must be table, csv or json, got "xml"');
   });
 });
+
+describe('afterword events and dead-letters', () => {
+  it('lists the local event log newest first, filtered by type', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'afterword-events-'));
+    const log = (type: string, n: number) =>
+      JSON.stringify({
+        id: `e${n}`,
+        'detail-type': type,
+        source: 'afterword',
+        time: `2026-11-23T10:0${n}:00Z`,
+        detail: { n },
+      });
+    writeFileSync(
+      join(dataDir, 'events.jsonl'),
+      [
+        log('Survey Answered', 1),
+        log('Survey Follow-up Requested', 2),
+        log('Survey Answered', 3),
+      ].join('\n') + '\n',
+    );
+    const { code, stdout } = await runCli(['events', '--type', 'Survey Answered'], {
+      AFTERWORD_DATA_DIR: dataDir,
+    });
+    expect(code).toBe(0);
+    expect(stdout.indexOf('{"n":3}')).toBeLessThan(stdout.indexOf('{"n":1}'));
+    expect(stdout).not.toContain('Follow-up');
+    const empty = await runCli(['dead-letters'], { AFTERWORD_DATA_DIR: dataDir });
+    expect(empty.stdout).toContain('no dead letters');
+  });
+});
