@@ -24,6 +24,12 @@ export const REPORT_COLUMNS: (keyof ReportRow)[] = [
   'lowN',
   'mean',
   'target',
+  'rolling7Score',
+  'rolling7N',
+  'rolling28Score',
+  'rolling28N',
+  'weekOverWeekChange',
+  'weekOverWeekSignificant',
 ];
 
 function csvCell(value: string | number | boolean | null | undefined): string {
@@ -64,6 +70,11 @@ export function toTable(rows: ReportRow[]): string {
       row.ciLow === null || row.ciHigh === null
         ? '-'
         : `${row.ciLow.toFixed(1)}…${row.ciHigh.toFixed(1)}`,
+    '7d': row.rolling7Score === null ? '-' : row.rolling7Score.toFixed(1),
+    'vs week before':
+      row.weekOverWeekChange === null
+        ? '-'
+        : `${row.weekOverWeekChange >= 0 ? '+' : ''}${row.weekOverWeekChange.toFixed(1)}${row.weekOverWeekSignificant ? ' ▲' : ''}`,
     target: row.target === null ? '-' : String(row.target),
     flags: row.lowN && row.n > 0 ? 'low-n' : '',
   }));
@@ -82,6 +93,6 @@ export function toTable(rows: ReportRow[]): string {
       line(widths.map((w) => '-'.repeat(w))),
       ...display.map((r) => line(headers.map((h) => (r as Record<string, string>)[h]!))),
     ].join('\n') +
-    '\n* response rate over sent: delivery not yet known. low-n: fewer than 30 answers.\n'
+    '\n* response rate over sent: delivery not yet known. low-n: fewer than 30 answers. ▲ significant change (95 %).\n'
   );
 }

@@ -55,5 +55,13 @@ export const ReportRow = Cell.extend({
   /** CES only: the mean score on the 1–7 scale. */
   mean: z.number().nullable(),
   target: z.number().nullable(),
+  /** The score over the 7 and 28 days ending with this day (answers given in those days). */
+  rolling7Score: z.number().nullable(),
+  rolling7N: z.number().int(),
+  rolling28Score: z.number().nullable(),
+  rolling28N: z.number().int(),
+  /** The 7 days ending with this day against the 7 before: change in points and whether it is significant. */
+  weekOverWeekChange: z.number().nullable(),
+  weekOverWeekSignificant: z.boolean(),
 });
 export type ReportRow = z.infer<typeof ReportRow>;

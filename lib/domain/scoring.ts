@@ -124,3 +124,42 @@ export function studentT975(df: number): number {
     (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / (384 * df ** 3)
   );
 }
+
+export interface PeriodComparison {
+  /** Current minus previous score, in the metric's points (null when either has no answers). */
+  change: number | null;
+  /** The intervals support a real change at 95 % (|z| > 1.96). */
+  significant: boolean;
+  z: number | null;
+}
+
+/**
+ * Compares two periods' answers: the NPS variance test for NPS (each period's variance
+ * (p + d − (p − d)²)/n, as metrics.md defines it), the two-proportion z-test for the CSAT and CES
+ * shares.
+ */
+export function comparePeriods(
+  metric: Metric,
+  current: number[],
+  previous: number[],
+): PeriodComparison {
+  const a = summarize(metric, current);
+  const b = summarize(metric, previous);
+  if (a.score === null || b.score === null) return { change: null, significant: false, z: null };
+  const change = a.score - b.score;
+  let standardError: number;
+  if (metric === 'nps') {
+    const variance = (counts: number[], n: number) => {
+      const p = counts.slice(9, 11).reduce((x, y) => x + y, 0) / n;
+      const d = counts.slice(0, 7).reduce((x, y) => x + y, 0) / n;
+      return (p + d - (p - d) ** 2) / n;
+    };
+    standardError = Math.sqrt(variance(current, a.n) + variance(previous, b.n)) * 100;
+  } else {
+    const pooled = ((a.score / 100) * a.n + (b.score / 100) * b.n) / (a.n + b.n);
+    standardError = Math.sqrt(pooled * (1 - pooled) * (1 / a.n + 1 / b.n)) * 100;
+  }
+  if (standardError === 0) return { change, significant: false, z: null };
+  const z = change / standardError;
+  return { change, significant: Math.abs(z) > Z95, z };
+}

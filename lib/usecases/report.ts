@@ -3,7 +3,8 @@
  * raw counts and score histograms, so any grouping is exact (no averaging of averages).
  */
 import { ALL, type ReportRow, type RollupRow } from '../contracts/report.js';
-import { addHistograms, emptyHistogram, summarize } from '../domain/scoring.js';
+import { addHistograms, comparePeriods, emptyHistogram, summarize } from '../domain/scoring.js';
+import { addDays } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
 
 export const DIMENSIONS = ['touchpoint', 'channel', 'segment', 'journeyStep'] as const;
@@ -16,13 +17,16 @@ export interface ReportOptions {
   by?: Dimension[];
 }
 
+/** Days of rollups read before `from`, for the rolling 28 days and the week before's 7. */
+const LOOKBACK_DAYS = 27;
+
 export async function report(rt: Runtime, options: ReportOptions): Promise<ReportRow[]> {
-  const rows = await rt.rollups.range(options.from, options.to);
+  const rows = await rt.rollups.range(addDays(options.from, -LOOKBACK_DAYS), options.to);
   return buildReport(
     rows,
     options.by ?? [...DIMENSIONS],
     (touchpoint) => rt.programFor(touchpoint)?.target,
-  );
+  ).filter((row) => row.day >= options.from);
 }
 
 export function buildReport(
@@ -57,10 +61,46 @@ export function buildReport(
       group.skipped[reason] = (group.skipped[reason] ?? 0) + count;
     }
   }
+  // Score histograms per cell (without the day) and day, for the rolling windows.
+  const cellOf = (group: RollupRow) =>
+    [...DIMENSIONS.map((d) => group[d]), group.metric ?? ''].join('\u0000');
+  const histograms = new Map<string, Map<string, number[]>>();
+  for (const group of groups.values()) {
+    const days = histograms.get(cellOf(group)) ?? new Map<string, number[]>();
+    days.set(group.day, group.scores);
+    histograms.set(cellOf(group), days);
+  }
+  const window = (group: RollupRow, lastDay: string, length: number) => {
+    const days = histograms.get(cellOf(group))!;
+    let total = emptyHistogram();
+    for (let i = 0; i < length; i++) {
+      const scores = days.get(addDays(lastDay, -i));
+      if (scores) total = addHistograms(total, scores);
+    }
+    return total;
+  };
   return [...groups.values()]
-    .map((group) =>
-      toReportRow(group, group.touchpoint === ALL ? undefined : targetOf(group.touchpoint)),
-    )
+    .map((group) => {
+      const row = toReportRow(
+        group,
+        group.touchpoint === ALL ? undefined : targetOf(group.touchpoint),
+      );
+      if (!group.metric) return row;
+      const week = window(group, group.day, 7);
+      const weekBefore = window(group, addDays(group.day, -7), 7);
+      const rolling7 = summarize(group.metric, week);
+      const rolling28 = summarize(group.metric, window(group, group.day, 28));
+      const wow = comparePeriods(group.metric, week, weekBefore);
+      return {
+        ...row,
+        rolling7Score: rolling7.score,
+        rolling7N: rolling7.n,
+        rolling28Score: rolling28.score,
+        rolling28N: rolling28.n,
+        weekOverWeekChange: wow.change,
+        weekOverWeekSignificant: wow.significant,
+      };
+    })
     .sort((a, b) => rowOrder(a).localeCompare(rowOrder(b)));
 }
 
@@ -102,5 +142,11 @@ function toReportRow(group: RollupRow, target: number | undefined): ReportRow {
     lowN: summary ? summary.lowN : true,
     mean: summary?.mean ?? null,
     target: target ?? null,
+    rolling7Score: null,
+    rolling7N: 0,
+    rolling28Score: null,
+    rolling28N: 0,
+    weekOverWeekChange: null,
+    weekOverWeekSignificant: false,
   };
 }
