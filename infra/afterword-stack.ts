@@ -107,7 +107,6 @@ export class AfterwordStack extends Stack {
       description: 'Sends due surveys through SES, at most once each',
       timeout: Duration.seconds(55),
       deadLetterQueue: deadLetters.dispatch,
-      environment: { SES_CONFIGURATION_SET: configurationSet.configurationSetName },
     }).useTable(table, ['Query', 'UpdateItem'], [INDEX.outbox.name]);
     const answer = new AfterwordFunction(this, 'Answer', {
       ...common,
@@ -120,7 +119,8 @@ export class AfterwordStack extends Stack {
     const rollup = new AfterwordFunction(this, 'Rollup', {
       ...common,
       handler: 'rollup',
-      description: 'Nightly: recomputes the recent days of metrics',
+      description:
+        'Nightly: recomputes the recent days of metrics, publishes them, sends the digest',
       memorySizeMb: 1024,
       timeout: Duration.minutes(10),
       deadLetterQueue: deadLetters.rollup,
@@ -138,19 +138,26 @@ export class AfterwordStack extends Stack {
       fn.function.addEnvironment('LINK_SIGNING_SECRET_ARN', signingSecret.secretArn);
     }
     bus.grantPutEventsTo(answer.function);
-    dispatch.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ses:SendEmail'],
-        resources: [
-          this.formatArn({ service: 'ses', resource: 'identity', resourceName: sesIdentity }),
-          this.formatArn({
-            service: 'ses',
-            resource: 'configuration-set',
-            resourceName: configurationSet.configurationSetName,
-          }),
-        ],
-        conditions: { StringEquals: { 'ses:FromAddress': this.config.sender } },
-      }),
+    // Surveys (dispatch) and the digest (rollup) are sent from the sender address only.
+    const sendEmail = new iam.PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: sesIdentity }),
+        this.formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: configurationSet.configurationSetName,
+        }),
+      ],
+      conditions: { StringEquals: { 'ses:FromAddress': this.config.sender } },
+    });
+    for (const fn of [dispatch, rollup]) {
+      fn.function.addToRolePolicy(sendEmail);
+      fn.function.addEnvironment('SES_CONFIGURATION_SET', configurationSet.configurationSetName);
+    }
+    rollup.function.addEnvironment(
+      'DASHBOARD_URL',
+      `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.dashboardName}`,
     );
 
     // Rules: the same patterns the local bus routes by.
@@ -268,6 +275,11 @@ export class AfterwordStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'ProducerPolicyArn', { value: producerPolicy.managedPolicyArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: configurationSet.configurationSetName });
+  }
+
+  /** The CloudWatch dashboard's name, which the digest links to. */
+  get dashboardName(): string {
+    return `${this.stackName}-afterword`;
   }
 
   private table(): dynamodb.TableV2 {
@@ -413,7 +425,7 @@ export class AfterwordStack extends Stack {
     );
 
     new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: `${this.stackName}-afterword`,
+      dashboardName: this.dashboardName,
       widgets: [
         [
           new cloudwatch.GraphWidget({

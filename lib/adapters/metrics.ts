@@ -6,7 +6,10 @@ export const METRIC_NAMESPACE = 'Afterword';
 
 export type MetricUnit = 'Count' | 'Seconds';
 
-export function emitMetrics(values: Record<string, { value: number; unit: MetricUnit }>): void {
+export function emitMetrics(
+  values: Record<string, { value: number; unit: MetricUnit }>,
+  dimensions: Record<string, string> = {},
+): void {
   if (!process.env.AWS_LAMBDA_FUNCTION_NAME) return;
   const names = Object.keys(values);
   if (!names.length) return;
@@ -16,11 +19,12 @@ export function emitMetrics(values: Record<string, { value: number; unit: Metric
       CloudWatchMetrics: [
         {
           Namespace: METRIC_NAMESPACE,
-          Dimensions: [[]],
+          Dimensions: [Object.keys(dimensions)],
           Metrics: names.map((name) => ({ Name: name, Unit: values[name]!.unit })),
         },
       ],
     },
+    ...dimensions,
     ...Object.fromEntries(names.map((name) => [name, values[name]!.value])),
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);

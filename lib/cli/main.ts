@@ -28,6 +28,7 @@ import {
 import { createRuntime, type Runtime } from '../runtime.js';
 import { DEFAULT_ROLLUP_DAYS, rollup } from '../usecases/rollup.js';
 import { DIMENSIONS, report, type Dimension } from '../usecases/report.js';
+import { sendDigest } from '../usecases/digest.js';
 import { customerTimeline } from '../usecases/timeline.js';
 import { toCsv, toTable } from './format.js';
 
@@ -41,6 +42,7 @@ Usage:
   afterword rollup [--date YYYY-MM-DD] [--days N] recompute rollups (default: the last ${DEFAULT_ROLLUP_DAYS} days)
   afterword report [--from D] [--to D] [--by touchpoint|channel|segment|journeyStep]
                    [--format table|csv|json]    print metrics from the rollups
+  afterword digest [--date YYYY-MM-DD]          send the digest for a day (default yesterday) to the CX leads
   afterword demo [--days N] [--seed N]          simulate days of interactions and answers
   afterword customer ID [--limit N] [--format table|json]
                                                 one customer's timeline across channels, newest first
@@ -80,6 +82,8 @@ export async function main(argv: string[]): Promise<number> {
         return deadLetters();
       case 'events':
         return events(rest);
+      case 'digest':
+        return await digestCommand(rest);
       case 'customer':
         return await customer(rest);
       case 'ses-event':
@@ -335,6 +339,18 @@ async function reportCommand(args: string[]): Promise<number> {
       : format === 'csv'
         ? toCsv(rows)
         : toTable(rows),
+  );
+  return 0;
+}
+
+async function digestCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { date: { type: 'string' } } });
+  const date = day(values.date, '--date');
+  const sent = await withLocalRuntime((rt) => sendDigest(rt, { now: new Date(), day: date }));
+  process.stdout.write(
+    sent
+      ? `digest sent to ${sent} recipient(s): see the SES emulator's mailbox\n`
+      : 'no digest recipients configured (digest.recipients)\n',
   );
   return 0;
 }

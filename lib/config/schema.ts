@@ -129,6 +129,14 @@ export const AfterwordConfig = z
       .optional(),
     /** Invitations (with their contact data and answers) expire from the table after this many days; rollups stay. */
     dataRetentionDays: z.number().int().min(30).max(3650).default(400),
+    /** The nightly digest to CX leads, sent after the rollup. Default: none. */
+    digest: z
+      .object({
+        recipients: z.array(z.email()).min(1),
+        /** Where the digest's link points, e.g. the CloudWatch dashboard on AWS. Default: the local dashboard. */
+        dashboardUrl: z.url().optional(),
+      })
+      .optional(),
     /** Sending limits. */
     sending: z
       .object({

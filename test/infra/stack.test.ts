@@ -112,7 +112,7 @@ describe('the CDK stack', () => {
       expected('dynamodb:GetItem', 'dynamodb:UpdateItem', 'events:PutEvents', ...secret),
     );
     expect(data('rollup')).toEqual(
-      expected('dynamodb:BatchWriteItem', 'dynamodb:Query', ...deadLetter),
+      expected('dynamodb:BatchWriteItem', 'dynamodb:Query', 'ses:SendEmail', ...deadLetter),
     );
     expect(data('feedback')).toEqual(
       expected('dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...deadLetter),

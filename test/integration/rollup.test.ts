@@ -6,7 +6,9 @@ import { intake } from '../../lib/usecases/intake.js';
 import { report } from '../../lib/usecases/report.js';
 import { rollup, rollupDay } from '../../lib/usecases/rollup.js';
 import { submitAnswer } from '../../lib/usecases/answer.js';
+import { sendDigest } from '../../lib/usecases/digest.js';
 import {
+  emailsTo,
   event,
   interaction,
   testRuntime,
@@ -238,3 +240,32 @@ async function collect(
   }
   return ids;
 }
+
+describe('the nightly digest', () => {
+  it("mails the CX leads the day's numbers with margins, the week's change and the dashboard link", async () => {
+    const lead = `cx-${Date.now()}@acme.example`;
+    const rt = await testRuntime({
+      config: withConfig((config) => {
+        config.digest = { recipients: [lead] };
+        config.programs.forEach((program) => delete program.sendWindow);
+      }),
+    });
+    const answers = [10, 10, 9, 3, 7];
+    for (const [i, score] of answers.entries()) {
+      const detail = interaction({ occurredAt: `2026-10-25T0${i}:00:00Z` });
+      const { invitationId } = await intake(rt, event(detail), new Date(detail.occurredAt));
+      await dispatch(rt, new Date(`2026-10-25T0${i}:31:00Z`));
+      const invitation = (await rt.invitations.get(invitationId))!;
+      const token = rt.signer.sign({ invitationId, expiresAt: new Date(invitation.expiresAt!) });
+      await submitAnswer(rt, token, { score: String(score) }, new Date(`2026-10-25T0${i}:45:00Z`));
+    }
+    await rollup(rt, { now: new Date('2026-10-26T02:30:00Z'), days: 2 });
+    expect(await sendDigest(rt, { now: new Date('2026-10-26T02:30:00Z') })).toBe(1);
+    const [mail] = await emailsTo(lead);
+    expect(mail!.subject).toBe('Acme customer feedback, 2026-10-25: support-call 40');
+    expect(mail!.body.text).toContain('support-call (NPS): 40.0 ±');
+    expect(mail!.body.text).toContain('(n = 5, low n)');
+    expect(mail!.body.text).toContain('Dashboard: http://127.0.0.1:3999/dashboard');
+    expect(mail!.body.html).toContain('href="http://127.0.0.1:3999/dashboard"');
+  });
+});
