@@ -4,6 +4,7 @@
  */
 import type { InteractionCompleted } from '../contracts/interaction.js';
 import { INTERACTION_COMPLETED } from '../contracts/interaction.js';
+import { DEFAULT_FOLLOW_UP_THRESHOLD } from '../contracts/survey-events.js';
 import type { Metric } from '../domain/metric.js';
 import type { Runtime } from '../runtime.js';
 import { submitAnswer } from '../usecases/answer.js';
@@ -36,6 +37,13 @@ const CHANNELS: Record<string, string[]> = {
   'chat-closed': ['chat'],
 };
 const SEGMENTS = ['smb', 'enterprise', 'consumer'];
+const UNHAPPY = [
+  'I waited far too long before anyone picked up.',
+  'The parcel arrived late and the box was damaged.',
+  'I had to explain my problem three times.',
+  'Nobody told me what would happen next.',
+];
+const HAPPY = ['Quick and friendly, thank you!', 'Solved on the first try.', 'Easy, clear, done.'];
 const LOCALES = ['en-GB', 'en-US', 'de-DE'];
 
 export interface DemoResult {
@@ -67,6 +75,7 @@ export async function runDemo(
     answerAfterMs: number;
     score: number;
     answers: boolean;
+    comment: boolean;
   }[] = [];
 
   for (let day = 0; day < options.days; day++) {
@@ -97,6 +106,7 @@ export async function runDemo(
             },
           },
           answers: rand() < 0.45,
+          comment: rand() < 0.4,
           answerAfterMs: Math.floor(rand() * 6 * 60 * 60 * 1000),
           score: weightedPick(weights, rand()),
         });
@@ -141,7 +151,11 @@ export async function runDemo(
       invitationId: invitation.invitationId,
       expiresAt: new Date(invitation.expiresAt),
     });
-    await submitAnswer(rt, token, { score: String(item.score) }, answeredAt);
+    const metric = rt.programFor(item.event.touchpoint)!.metric;
+    const comment = item.comment
+      ? pick(item.score <= DEFAULT_FOLLOW_UP_THRESHOLD[metric] ? UNHAPPY : HAPPY)
+      : undefined;
+    await submitAnswer(rt, token, { score: String(item.score), comment }, answeredAt);
     result.answered += 1;
   }
   return result;

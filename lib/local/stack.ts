@@ -164,6 +164,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTable(runtime.dynamodb, runtime.settings.tableName);
     wired.runtime = runtime;
     const app = createWebApp(runtime, {
+      dashboard: true,
       rateLimit: {
         requests: options.rateLimitPerMinute ?? 120,
         windowMs: 60_000,
