@@ -50,7 +50,7 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
     return cell;
   };
 
-  for await (const page of rt.invitations.byTime('invitations', start, end)) {
+  await rt.invitations.forEachPage('invitations', start, end, (page) => {
     for (const row of page) {
       const cell = cellOf(row);
       if (row.status === 'skipped' || row.status === 'cancelled') {
@@ -65,14 +65,14 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
       if (row.complainedAt) cell.complained += 1;
       if (row.answeredAt) cell.answered += 1;
     }
-  }
-  for await (const page of rt.invitations.byTime('answers', start, end)) {
+  });
+  await rt.invitations.forEachPage('answers', start, end, (page) => {
     for (const row of page) {
       if (row.score === undefined) continue;
       const cell = cellOf(row);
       cell.scores[row.score] = (cell.scores[row.score] ?? 0) + 1;
     }
-  }
+  });
 
   const rows = [...cells.values()].sort((a, b) =>
     [a.touchpoint, a.channel, a.segment, a.journeyStep]

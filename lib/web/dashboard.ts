@@ -49,14 +49,14 @@ async function unhappyComments(
   const start = dayBounds(from, rt.config.timeZone).start;
   const end = dayBounds(to, rt.config.timeZone).end;
   const unhappy: { invitationId: string; answeredAt: string }[] = [];
-  for await (const page of rt.invitations.byTime('answers', start, end)) {
+  await rt.invitations.forEachPage('answers', start, end, (page) => {
     for (const row of page) {
       const program = rt.programFor(row.touchpoint);
       if (!program || row.score === undefined || !row.answeredAt) continue;
       if (row.score <= threshold(program))
         unhappy.push({ invitationId: row.invitationId, answeredAt: row.answeredAt });
     }
-  }
+  });
   unhappy.sort((a, b) => (a.answeredAt < b.answeredAt ? 1 : -1));
   const comments: UnhappyComment[] = [];
   for (const { invitationId } of unhappy) {

@@ -235,9 +235,9 @@ async function collect(
 ) {
   const { start, end } = dayBounds(day, rt.config.timeZone);
   const ids: string[] = [];
-  for await (const page of rt.invitations.byTime('invitations', start, end)) {
+  await rt.invitations.forEachPage('invitations', start, end, (page) => {
     for (const row of page) if (keep(row)) ids.push(row.invitationId);
-  }
+  });
   return ids;
 }
 
