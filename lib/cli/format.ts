@@ -12,6 +12,8 @@ export const REPORT_COLUMNS: (keyof ReportRow)[] = [
   'skipped',
   'sent',
   'delivered',
+  'bounced',
+  'complained',
   'answered',
   'responseRate',
   'responseRateBasis',

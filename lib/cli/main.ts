@@ -139,7 +139,7 @@ async function start(args: string[]): Promise<number> {
     [
       `Afterword local stack is running${values.instant ? ' (instant: program delays ignored)' : ''}`,
       `  event bus (PutEvents)  ${urls.bus}   bus name "${LOCAL_BUS_NAME}", region ${LOCAL_REGION}`,
-      `  survey web app         ${urls.web}`,
+      `  survey web app         ${urls.web}   CX dashboard: ${urls.web}/dashboard`,
       `  SES emulator           ${urls.ses}   mailbox viewer; GET ${urls.ses}/store`,
       `  DynamoDB Local         ${urls.dynamodb}   table "${stack.runtime.settings.tableName}", data in ${dataDir()}`,
       `  dispatcher             every ${values.instant ? 1 : 5} s`,

@@ -40,6 +40,8 @@ export const ReportRow = Cell.extend({
   skipped: z.number().int(),
   sent: z.number().int(),
   delivered: z.number().int(),
+  bounced: z.number().int(),
+  complained: z.number().int(),
   answered: z.number().int(),
   /** answered / delivered, or answered / sent while delivery is not known (see basis). */
   responseRate: z.number().nullable(),

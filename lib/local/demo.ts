@@ -134,7 +134,10 @@ export async function runDemo(
       result.interactions += 1;
     }
     for (;;) {
-      const tick = await dispatch(rt, tickAt, { batchSize: 100 });
+      // Leases are read against the wall clock by a running stack's own dispatcher, so a claim
+      // made in the replayed past must last into the real present.
+      const leaseSeconds = Math.ceil((Date.now() - tickAt.getTime()) / 1000) + 300;
+      const tick = await dispatch(rt, tickAt, { batchSize: 100, leaseSeconds });
       result.sent += tick.sent;
       if (tick.sent + tick.failed + tick.skipped === 0) break;
     }

@@ -219,7 +219,9 @@ export class InvitationStore {
     const next = sent.remindAt
       ? queueKeys('REMIND', invitationId, sent.remindAt.toISOString())
       : queueKeys('EXPIRE', invitationId, sent.expiresAt.toISOString());
-    await this.transition(invitationId, 'sending', {
+    // Conditional: a sender that outlived its lease finds the survey already marked `unknown`
+    // and must leave that record alone (false), not fail.
+    const updated = await this.conditionalUpdate(invitationId, {
       set: {
         status: 'sent',
         messageId: sent.messageId,
@@ -228,7 +230,10 @@ export class InvitationStore {
         ...next,
       },
       remove: ['leaseUntil'],
+      condition: '#status = :from',
+      values: { ':from': 'sending' },
     });
+    return updated !== undefined;
   }
 
   /** Puts a claimed invitation back in the outbox (a transient failure: try again later). */

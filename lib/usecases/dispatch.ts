@@ -168,13 +168,14 @@ async function sendOne(
   const expiresAt = addIsoDuration(sentAt, program.linkExpiry);
   try {
     const { messageId } = await sendSurveyEmail(rt, invitation, program, expiresAt, false);
-    await rt.invitations.markSent(invitationId, {
+    const recorded = await rt.invitations.markSent(invitationId, {
       messageId,
       sentAt,
       expiresAt,
       remindAt: program.reminderAfter ? addIsoDuration(sentAt, program.reminderAfter) : undefined,
     });
-    log.info('dispatch.sent', { invitationId, messageId });
+    if (!recorded) log.warn('dispatch.sent-after-lease', { invitationId, messageId });
+    else log.info('dispatch.sent', { invitationId, messageId });
     return 'sent';
   } catch (error) {
     if (error instanceof PermanentSendError) {

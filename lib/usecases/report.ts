@@ -130,6 +130,8 @@ function toReportRow(group: RollupRow, target: number | undefined): ReportRow {
     skipped: Object.values(group.skipped).reduce((a, b) => a + b, 0),
     sent: group.sent,
     delivered: group.delivered,
+    bounced: group.bounced,
+    complained: group.complained,
     answered: group.answered,
     responseRate: basis > 0 ? group.answered / basis : null,
     responseRateBasis: deliveryKnown ? 'delivered' : 'sent',

@@ -7,13 +7,13 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invitationIdFor } from '../../lib/domain/ids.js';
 import { runDemo } from '../../lib/local/demo.js';
 import { rollup } from '../../lib/usecases/rollup.js';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack.js';
+import type { LocalStack } from '../../lib/local/stack.js';
 import { ARTIFACTS, launchBrowser } from '../support/browser.js';
-import { waitForEmails } from '../support/harness.js';
+import { startTestStack, waitForEmails } from '../support/harness.js';
 
 const PHONE: BrowserContextOptions = {
   viewport: { width: 390, height: 844 },
@@ -28,13 +28,7 @@ describe('the survey in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      ports: { dynamodb: 0, ses: 0, bus: 0, web: 0 },
-      external: { dynamodb: inject('dynamodbEndpoint'), ses: inject('sesEndpoint') },
-      tableName: `browser-${randomUUID()}`,
-      instant: true,
-      dispatchIntervalMs: 200,
-    });
+    stack = await startTestStack('browser');
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -206,11 +200,7 @@ describe('the CX dashboard in Chromium', () => {
   let stack: LocalStack;
   let browser: Browser;
   beforeAll(async () => {
-    stack = await startLocalStack({
-      ports: { dynamodb: 0, ses: 0, bus: 0, web: 0 },
-      external: { dynamodb: inject('dynamodbEndpoint'), ses: inject('sesEndpoint') },
-      tableName: `dashboard-${randomUUID()}`,
-    });
+    stack = await startTestStack('dashboard', { instant: false, dispatchIntervalMs: 3_600_000 });
     stack.runtime.config.sending.maxSendRate = 1000;
     browser = await launchBrowser();
   });

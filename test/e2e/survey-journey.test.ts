@@ -6,24 +6,16 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { ReportRow } from '../../lib/contracts/report.js';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack.js';
+import type { LocalStack } from '../../lib/local/stack.js';
 import { runCli } from '../support/cli.js';
-import { scoreLinks, waitForEmails } from '../support/harness.js';
+import { scoreLinks, startTestStack, waitForEmails } from '../support/harness.js';
 
 describe('a survey from interaction to report, on the local stack', () => {
   let stack: LocalStack;
-  const tableName = `e2e-${randomUUID()}`;
 
   beforeAll(async () => {
-    stack = await startLocalStack({
-      ports: { dynamodb: 0, ses: 0, bus: 0, web: 0 },
-      external: { dynamodb: inject('dynamodbEndpoint'), ses: inject('sesEndpoint') },
-      tableName,
-      instant: true,
-      dispatchIntervalMs: 200,
-    });
+    stack = await startTestStack('e2e');
   });
   afterAll(async () => {
     await stack?.stop();
@@ -68,7 +60,7 @@ describe('a survey from interaction to report, on the local stack', () => {
     expect(await page.text()).toMatch(/value="10" required checked/);
     const env = {
       AFTERWORD_DYNAMODB_PORT: new URL(stack.urls.dynamodb).port,
-      AFTERWORD_TABLE: tableName,
+      AFTERWORD_TABLE: stack.runtime.settings.tableName,
     };
     await runCli(['rollup'], env);
     const beforeAnswer = ReportRow.array().parse(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../lib/local/demo.js';
-import { addDays, dayOf } from '../../lib/domain/time.js';
+import { addDays, dayBounds, dayOf } from '../../lib/domain/time.js';
 import { report } from '../../lib/usecases/report.js';
 import { rollup } from '../../lib/usecases/rollup.js';
 import { testRuntime } from '../support/harness.js';
@@ -24,6 +24,25 @@ describe('afterword demo', () => {
     expect(total('invited') + skipped).toBe(result.interactions);
     expect(total('answered')).toBe(result.answered);
     expect(total('n')).toBe(result.answered);
+    // Each day's score, computed again straight from the stored answers with the plain definitions.
+    for (const row of rows.filter((r) => r.n > 0)) {
+      const { start, end } = dayBounds(row.day, rt.config.timeZone);
+      const scores: number[] = [];
+      await rt.invitations.forEachPage('answers', start, end, (page) => {
+        for (const answer of page)
+          if (answer.touchpoint === row.touchpoint) scores.push(answer.score!);
+      });
+      const share = (keep: (s: number) => boolean) =>
+        (scores.filter(keep).length / scores.length) * 100;
+      const reference =
+        row.metric === 'nps'
+          ? share((s) => s >= 9) - share((s) => s <= 6)
+          : row.metric === 'csat'
+            ? share((s) => s >= 4)
+            : share((s) => s >= 5);
+      expect(scores.length).toBe(row.n);
+      expect(row.score).toBeCloseTo(reference, 9);
+    }
     expect(new Set(rows.map((r) => r.touchpoint))).toEqual(
       new Set(['support-call', 'order-delivered', 'chat-closed']),
     );

@@ -6,11 +6,9 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { InvalidEventError } from '../../lib/domain/errors.js';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack.js';
+import type { LocalStack } from '../../lib/local/stack.js';
 import { intake } from '../../lib/usecases/intake.js';
 import {
   event,
@@ -18,6 +16,7 @@ import {
   testRuntime,
   waitForEmails,
   type TestRuntime,
+  startTestStack,
 } from '../support/harness.js';
 
 const hostileText = fc.oneof(
@@ -161,13 +160,7 @@ describe('intake under malformed and hostile input', () => {
 describe('the local stack under a mix of garbage and real events', () => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = await startLocalStack({
-      ports: { dynamodb: 0, ses: 0, bus: 0, web: 0 },
-      external: { dynamodb: inject('dynamodbEndpoint'), ses: inject('sesEndpoint') },
-      tableName: `fuzz-${randomUUID()}`,
-      instant: true,
-      dispatchIntervalMs: 200,
-    });
+    stack = await startTestStack('fuzz');
   });
   afterAll(async () => {
     await stack?.stop();

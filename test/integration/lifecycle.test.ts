@@ -46,6 +46,24 @@ describe('a survey after intake', () => {
     expect(await emailsTo(detail.customer.email!)).toHaveLength(0);
   });
 
+  it('leaves an unknown survey unknown when its slow sender reports back after the lease', async () => {
+    const rt = await testRuntime();
+    const { invitationId } = await intake(
+      rt,
+      event(interaction({ occurredAt: occurred, customer: customer() })),
+      at(occurred),
+    );
+    await rt.invitations.claim(invitationId, at('2026-11-23T10:35:00Z'));
+    expect(await rt.invitations.markUnknown(invitationId, at('2026-11-23T10:36:00Z'))).toBe(true);
+    const recorded = await rt.invitations.markSent(invitationId, {
+      messageId: 'late',
+      sentAt: at('2026-11-23T10:37:00Z'),
+      expiresAt: at('2026-11-30T10:37:00Z'),
+    });
+    expect(recorded).toBe(false);
+    expect(await rt.invitations.get(invitationId)).toMatchObject({ status: 'unknown' });
+  });
+
   it('sends one reminder after reminderAfter to an unanswered survey, and none once answered', async () => {
     const rt = await testRuntime();
     const quiet = customer();

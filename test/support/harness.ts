@@ -7,6 +7,7 @@ import type { AfterwordConfig } from '../../lib/config/schema.js';
 import type { InteractionCompleted } from '../../lib/contracts/interaction.js';
 import { fetchStoredEmails, type StoredEmail } from '../../lib/local/ses.js';
 import { waitFor } from '../../lib/local/ports.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lib/local/stack.js';
 import { createRuntime, type Runtime, type Settings } from '../../lib/runtime.js';
 import { ensureTable } from '../../lib/store/table.js';
 
@@ -106,4 +107,19 @@ export function scoreLinks(email: StoredEmail): Map<number, string> {
     links.set(Number(match[1]), match[2]!);
   }
   return links;
+}
+
+/** The local stack on the test run's DynamoDB Local and SES emulator, with its own table. */
+export function startTestStack(
+  name: string,
+  options: Partial<LocalStackOptions> = {},
+): Promise<LocalStack> {
+  return startLocalStack({
+    ports: { dynamodb: 0, ses: 0, bus: 0, web: 0 },
+    external: { dynamodb: inject('dynamodbEndpoint'), ses: inject('sesEndpoint') },
+    tableName: `${name}-${randomUUID()}`,
+    instant: true,
+    dispatchIntervalMs: 200,
+    ...options,
+  });
 }
