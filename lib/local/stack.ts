@@ -18,6 +18,7 @@ import { AFTERWORD_SOURCE } from '../contracts/survey-events.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { ensureTable } from '../store/table.js';
 import { createWebApp } from '../web/app.js';
+import { dashboardRoutes } from '../web/dashboard.js';
 import { LocalEventBus } from './bus.js';
 import {
   FileJournal,
@@ -164,7 +165,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTable(runtime.dynamodb, runtime.settings.tableName);
     wired.runtime = runtime;
     const app = createWebApp(runtime, {
-      dashboard: true,
+      routes: dashboardRoutes(runtime),
       rateLimit: {
         requests: options.rateLimitPerMinute ?? 120,
         windowMs: 60_000,

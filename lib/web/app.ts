@@ -23,17 +23,12 @@ import {
   unsubscribePage,
   type ErrorKind,
 } from './pages.js';
-import { DASHBOARD_STYLES, dashboardData, dashboardPage } from './dashboard.js';
 import { rateLimit } from './rate-limit.js';
 
 export interface WebAppOptions {
   now?: () => Date;
-  /**
-   * Serve the CX dashboard at /dashboard. Only on the local server: it shows customers' comments
-   * and the AWS stack has no sign-in for it (there, CX leads use the CloudWatch dashboard, the
-   * digest and the export).
-   */
-  dashboard?: boolean;
+  /** More routes, registered after the security headers (the local server adds the dashboard). */
+  routes?: (app: Hono) => void;
   /** Per-client request limit on survey and unsubscribe links (the local server; AWS throttles at API Gateway). */
   rateLimit?: { requests: number; windowMs: number; clientKey: (c: Context) => string };
 }
@@ -74,15 +69,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   }
 
   app.get('/healthz', (c) => c.json({ ok: true }));
-  if (options.dashboard) {
-    app.get('/assets/dashboard.css', (c) => {
-      c.header('Content-Type', 'text/css; charset=utf-8');
-      return c.body(DASHBOARD_STYLES);
-    });
-    app.get('/dashboard', async (c) =>
-      c.html(dashboardPage(await dashboardData(rt, now()), rt.config.brand)),
-    );
-  }
+  options.routes?.(app);
   app.get('/assets/survey.css', (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');
     return c.body(STYLESHEET);

@@ -3,6 +3,7 @@
  * band, the rolling 7 days and the target; the response funnel; the latest comments of unhappy
  * customers. Server-rendered SVG: no script, nothing from a CDN, escaped throughout.
  */
+import type { Hono } from 'hono';
 import type { Program } from '../config/schema.js';
 import type { ReportRow } from '../contracts/report.js';
 import { DEFAULT_FOLLOW_UP_THRESHOLD } from '../contracts/survey-events.js';
@@ -203,4 +204,21 @@ ${
 }
 </section>
 </main></body></html>`.value;
+}
+
+/**
+ * Adds the dashboard to a web app. Only the local server does: the dashboard shows customers'
+ * comments and the AWS stack has no sign-in to put them behind (there, CX leads use the CloudWatch
+ * dashboard, the digest and the export), so its code stays out of the Lambda bundle too.
+ */
+export function dashboardRoutes(rt: Runtime, now: () => Date = () => new Date()) {
+  return (app: Hono) => {
+    app.get('/assets/dashboard.css', (c) => {
+      c.header('Content-Type', 'text/css; charset=utf-8');
+      return c.body(DASHBOARD_STYLES);
+    });
+    app.get('/dashboard', async (c) =>
+      c.html(dashboardPage(await dashboardData(rt, now()), rt.config.brand)),
+    );
+  };
 }
