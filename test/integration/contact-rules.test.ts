@@ -24,9 +24,9 @@ describe('contact rules against DynamoDB Local', () => {
   it('asks a customer once when ten of their interactions arrive at the same moment', async () => {
     const rt = await testRuntime();
     const who = customer();
-    const touchpoints = ['support-call', 'order-delivered', 'chat-closed'];
+    // two touchpoints surveyed in full (chat-closed samples 80 %), so only the rules decide
+    const touchpoints = ['support-call', 'order-delivered'];
     const details = Array.from({ length: 10 }, (_, i) =>
-      // chat-closed samples 80 %: these ids are in its sample or use another touchpoint
       interaction({
         occurredAt: occurred,
         touchpoint: touchpoints[i % 2]!,

@@ -144,7 +144,7 @@ describe('a survey after intake', () => {
     expect((await rt.contacts.get(who.id)).optedOutAt).toBe('2026-11-23T11:00:00.000Z');
     const later = interaction({
       occurredAt: '2026-11-24T10:00:00Z',
-      touchpoint: 'chat-closed',
+      touchpoint: 'order-delivered', // sampled in full, so the opt-out is what decides
       channel: 'chat',
       customer: who,
     });
