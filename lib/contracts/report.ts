@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { Metric } from '../domain/metric.js';
+import { emptyHistogram } from '../domain/scoring.js';
 
 /** Marks a dimension left out of the grouping ("all channels"). */
 export const ALL = '*';
@@ -34,6 +35,21 @@ export const RollupRow = Cell.extend({
   scores: z.array(z.number().int()).length(11),
 });
 export type RollupRow = z.infer<typeof RollupRow>;
+
+/** A cell with nothing counted yet. */
+export function emptyRollupRow(cell: z.infer<typeof Cell>): RollupRow {
+  return {
+    ...cell,
+    invited: 0,
+    skipped: {},
+    sent: 0,
+    delivered: 0,
+    bounced: 0,
+    complained: 0,
+    answered: 0,
+    scores: emptyHistogram(),
+  };
+}
 
 export const ReportRow = Cell.extend({
   invited: z.number().int(),

@@ -10,8 +10,7 @@
  * 4. Replace the day's stored rows with the result.
  */
 import { log } from '../adapters/log.js';
-import { NONE, type RollupRow } from '../contracts/report.js';
-import { emptyHistogram } from '../domain/scoring.js';
+import { emptyRollupRow, NONE, type RollupRow } from '../contracts/report.js';
 import { addDays, dayBounds, dayOf } from '../domain/time.js';
 import type { InvitationDayRow } from '../store/invitations.js';
 import type { Runtime } from '../runtime.js';
@@ -31,19 +30,7 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
     const key = [dims.touchpoint, dims.channel, dims.segment, dims.journeyStep].join('\u0000');
     let cell = cells.get(key);
     if (!cell) {
-      cell = {
-        day,
-        ...dims,
-        metric: row.metric ?? null,
-        invited: 0,
-        skipped: {},
-        sent: 0,
-        delivered: 0,
-        bounced: 0,
-        complained: 0,
-        answered: 0,
-        scores: emptyHistogram(),
-      };
+      cell = emptyRollupRow({ day, ...dims, metric: row.metric ?? null });
       cells.set(key, cell);
     }
     cell.metric ??= row.metric ?? null;

@@ -16,38 +16,40 @@ const occurred = '2026-11-23T10:00:00Z';
 const sentAt = new Date('2026-11-23T10:31:00Z');
 const origin = 'http://127.0.0.1:3999';
 
-describe('answering through the survey web app', () => {
-  let rt: TestRuntime;
-  let clock: Date;
-  let app: ReturnType<typeof createWebApp>;
+// One runtime and app for the answer tests; each test makes its own survey.
+let rt: TestRuntime;
+let clock: Date;
+let app: ReturnType<typeof createWebApp>;
 
-  beforeAll(async () => {
-    rt = await testRuntime();
-    app = createWebApp(rt, { now: () => clock });
+beforeAll(async () => {
+  rt = await testRuntime();
+  app = createWebApp(rt, { now: () => clock });
+});
+
+/** Intake and dispatch one survey; returns its invitation id and the path of its link for `score`. */
+async function sentSurvey(score = 9, locale = 'en-GB') {
+  const detail = interaction({ occurredAt: occurred });
+  detail.customer.locale = locale;
+  const { invitationId } = await intake(rt, event(detail), new Date(occurred));
+  await dispatch(rt, sentAt);
+  const [email] = await emailsTo(detail.customer.email!);
+  const url = new URL(scoreLinks(email!).get(score)!);
+  clock = new Date('2026-11-23T11:00:00Z');
+  return { invitationId, path: url.pathname, link: `${url.pathname}${url.search}` };
+}
+
+const post = (
+  path: string,
+  body: Record<string, string>,
+  headers: Record<string, string> = { origin },
+) =>
+  app.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(body).toString(),
   });
 
-  /** Intake and dispatch one survey; returns its invitation id and the path of its link for `score`. */
-  async function sentSurvey(score = 9) {
-    const detail = interaction({ occurredAt: occurred });
-    const { invitationId } = await intake(rt, event(detail), new Date(occurred));
-    await dispatch(rt, sentAt);
-    const [email] = await emailsTo(detail.customer.email!);
-    const url = new URL(scoreLinks(email!).get(score)!);
-    clock = new Date('2026-11-23T11:00:00Z');
-    return { invitationId, path: url.pathname, link: `${url.pathname}${url.search}` };
-  }
-
-  const post = (
-    path: string,
-    body: Record<string, string>,
-    headers: Record<string, string> = { origin },
-  ) =>
-    app.request(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams(body).toString(),
-    });
-
+describe('answering through the survey web app', () => {
   it('shows the chosen score preselected on GET and HEAD, and records nothing', async () => {
     const { invitationId, link } = await sentSurvey(9);
     const before = await rt.invitations.get(invitationId);
@@ -135,29 +137,6 @@ describe('answering through the survey web app', () => {
 });
 
 describe('answers that need a follow-up, replays and limits', () => {
-  let rt: TestRuntime;
-  let clock: Date;
-  let app: ReturnType<typeof createWebApp>;
-  beforeAll(async () => {
-    rt = await testRuntime();
-    app = createWebApp(rt, { now: () => clock });
-  });
-
-  async function sentSurvey(locale = 'en-GB') {
-    const detail = interaction({ occurredAt: occurred });
-    detail.customer.locale = locale;
-    const { invitationId } = await intake(rt, event(detail), new Date(occurred));
-    await dispatch(rt, sentAt);
-    const [email] = await emailsTo(detail.customer.email!);
-    clock = new Date('2026-11-23T11:00:00Z');
-    return { invitationId, path: new URL(scoreLinks(email!).get(0)!).pathname };
-  }
-  const post = (path: string, body: Record<string, string>) =>
-    app.request(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
-      body: new URLSearchParams(body).toString(),
-    });
   const eventsFor = (invitationId: string) =>
     rt.published.events.filter(
       (e) => (e.detail as { invitationId: string }).invitationId === invitationId,
@@ -214,7 +193,7 @@ describe('answers that need a follow-up, replays and limits', () => {
   });
 
   it("says an expired survey has closed in the customer's language", async () => {
-    const { path } = await sentSurvey('de-DE');
+    const { path } = await sentSurvey(9, 'de-DE');
     clock = new Date('2026-12-31T00:00:00Z');
     const page = await app.request(path);
     expect(page.status).toBe(410);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RollupRow } from '../../lib/contracts/report.js';
+import { emptyRollupRow, type RollupRow } from '../../lib/contracts/report.js';
 import { comparePeriods } from '../../lib/domain/scoring.js';
 import { addDays } from '../../lib/domain/time.js';
 import { buildReport } from '../../lib/usecases/report.js';
@@ -17,19 +17,14 @@ function cell(
   funnel: Partial<RollupRow> = {},
 ): RollupRow {
   return {
-    day,
-    touchpoint: 'order-delivered',
-    channel,
-    segment: 'smb',
-    journeyStep: '-',
-    metric: 'csat',
-    invited: 0,
-    skipped: {},
-    sent: 0,
-    delivered: 0,
-    bounced: 0,
-    complained: 0,
-    answered: 0,
+    ...emptyRollupRow({
+      day,
+      touchpoint: 'order-delivered',
+      channel,
+      segment: 'smb',
+      journeyStep: '-',
+      metric: 'csat',
+    }),
     scores: histogram(scores),
     ...funnel,
   };
