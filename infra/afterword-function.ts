@@ -14,6 +14,12 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  FUNCTION_MEMORY_MB,
+  LAMBDA_BUNDLING,
+  LAMBDA_NODE_OPTIONS,
+  type FunctionName,
+} from './bundling.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -22,12 +28,10 @@ export const BUNDLED_CONFIG_PATH = '/var/task/afterword.config.json';
 
 export interface AfterwordFunctionProps {
   /** Handler file under `functions/`, without extension. */
-  handler: string;
+  handler: FunctionName;
   description: string;
   /** The validated programs config file, copied into the bundle. */
   configPath: string;
-  /** @default 256 */
-  memorySizeMb?: number;
   /** @default 30 seconds */
   timeout?: Duration;
   /** On-failure destination for async invocations that failed every retry; unset for synchronous (HTTP) functions. */
@@ -63,7 +67,7 @@ export class AfterwordFunction extends Construct {
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memorySizeMb ?? 256,
+      memorySize: FUNCTION_MEMORY_MB[props.handler],
       timeout: props.timeout ?? Duration.seconds(30),
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
@@ -73,20 +77,13 @@ export class AfterwordFunction extends Construct {
         : undefined,
       retryAttempts: props.deadLetterQueue ? 2 : undefined,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         AFTERWORD_CONFIG: BUNDLED_CONFIG_PATH,
         ...props.environment,
       },
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // The AWS SDK v3 ships with the Lambda runtime, so it is left out of the bundle.
-        externalModules: ['@aws-sdk/*'],
-        // Some dependencies still call require(); give the ESM bundle one.
-        banner:
-          "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        ...LAMBDA_BUNDLING,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -112,7 +112,6 @@ export class AfterwordStack extends Stack {
       ...common,
       handler: 'answer-http',
       description: 'The survey web app: pages and answers',
-      memorySizeMb: 512,
       timeout: Duration.seconds(10),
       environment: { EVENT_BUS_NAME: bus.eventBusName },
     }).useTable(table, ['GetItem', 'UpdateItem']);
@@ -121,7 +120,6 @@ export class AfterwordStack extends Stack {
       handler: 'rollup',
       description:
         'Nightly: recomputes the recent days of metrics, publishes them, sends the digest',
-      memorySizeMb: 1024,
       timeout: Duration.minutes(10),
       deadLetterQueue: deadLetters.rollup,
     }).useTable(table, ['Query', 'BatchWriteItem'], [INDEX.byDay.name, INDEX.answersByDay.name]);

@@ -1,0 +1,29 @@
+/**
+ * How each function is built and sized: plain values, shared by the CDK stack and by the
+ * benchmarks (which bundle the same way to measure size and load time, and price the memory).
+ */
+
+/** esbuild settings for every function (ESM; the format is set where the CDK enum is at hand). */
+export const LAMBDA_BUNDLING = {
+  target: 'node22',
+  minify: true,
+  sourceMap: true,
+  // The AWS SDK v3 ships with the Lambda runtime, so it is left out of the bundle.
+  externalModules: ['@aws-sdk/*'],
+  // Some dependencies still call require(); give the ESM bundle one.
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+};
+
+/** NODE_OPTIONS every function runs with. */
+export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
+
+/** Each function's memory in MB (Lambda bills GB-seconds of it). */
+export const FUNCTION_MEMORY_MB = {
+  intake: 256,
+  dispatch: 256,
+  'answer-http': 512,
+  rollup: 1024,
+  feedback: 256,
+} as const;
+
+export type FunctionName = keyof typeof FUNCTION_MEMORY_MB;
