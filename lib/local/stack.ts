@@ -118,12 +118,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const wired: {
       runtime?: Runtime;
       fetch?: (request: Request, env: unknown) => Response | Promise<Response>;
+      wakeDispatcher?: () => void;
     } = {};
     const bus = new LocalEventBus({
       busName: LOCAL_BUS_NAME,
       rules: RULES,
       targets: {
-        intake: (event) => createIntakeHandler(wired.runtime!)(event),
+        // In instant mode a survey is due as soon as it is decided: wake the dispatcher at once
+        // instead of leaving it to the next tick.
+        intake: async (event) => {
+          const result = await createIntakeHandler(wired.runtime!)(event);
+          if (options.instant) wired.wakeDispatcher?.();
+          return result;
+        },
         feedback: (event) => createFeedbackHandler(wired.runtime!)(event),
       },
       deadLetters,
@@ -179,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       options.dispatchIntervalMs ?? (options.instant ? 1000 : 5000),
     );
     stoppers.push(() => dispatcher.stop());
+    wired.wakeDispatcher = dispatcher.wake;
 
     return {
       urls: { dynamodb: dynamodbEndpoint, ses: sesEndpoint, bus: busUrl, web: webUrl },
@@ -194,22 +202,39 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
-/** Runs the dispatch handler every `intervalMs`, never two ticks at once. */
+/**
+ * Runs the dispatch handler every `intervalMs`, never two ticks at once; `wake` runs a tick now
+ * (or right after the one in progress).
+ */
 function startDispatcherLoop(rt: Runtime, intervalMs: number) {
   const tick = createDispatchHandler(rt);
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
+  let running: Promise<unknown> | undefined;
+  let wokenWhileRunning = false;
   let stopped = false;
+  const runTick = () => {
+    clearTimeout(timer);
+    running = tick()
+      .catch((error: Error) => log.error('dispatch.tick-failed', { error: error.message }))
+      .finally(() => {
+        running = undefined;
+        if (wokenWhileRunning) {
+          wokenWhileRunning = false;
+          if (!stopped) runTick();
+        } else schedule();
+      });
+  };
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick()
-        .catch((error: Error) => log.error('dispatch.tick-failed', { error: error.message }))
-        .finally(schedule);
-    }, intervalMs);
+    timer = setTimeout(runTick, intervalMs);
   };
   schedule();
   return {
+    wake: () => {
+      if (stopped) return;
+      if (running) wokenWhileRunning = true;
+      else runTick();
+    },
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
