@@ -1,72 +1,162 @@
 /**
  * `npm run bench`: runs the benchmarks against the real local components (DynamoDB Local, the SES
- * emulator, the local bus) and writes their figures to test/bench/results.json. Benchmarks are not
- * tests: they report figures with their targets, and fail only when data is lost.
+ * emulator, the local bus), prints every figure with its floor or target and the ratio, writes
+ * test/bench/results.json and regenerates the README's table from it. Benchmarks are not tests:
+ * a slow machine fails nothing; only lost data makes the run fail.
+ *
+ * BENCH_ONLY=life,cold,web,latency,intake,dispatch,rollup runs some of them (the others' figures
+ * are kept from the last results.json).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb.js';
 import { freePort } from '../../lib/local/ports.js';
 import { startSesEmulator } from '../../lib/local/ses.js';
+import { answerEndpoint } from './answer-endpoint.js';
+import { coldStart } from './cold-start.js';
+import { costPerThousand } from './cost.js';
 import { dispatchRate } from './dispatch-rate.js';
 import { intakeBurst } from './intake-burst.js';
-import { rollupScale, type RollupScaleResult } from './rollup-scale.js';
+import { putEventsToEmail } from './latency.js';
+import { RESULTS_PATH, updateReadme } from './readme.js';
+import type { BenchResults } from './results.js';
+import { rollupScale } from './rollup-scale.js';
+import { surveyLife } from './survey-life.js';
 
 process.env.LOG_LEVEL ??= 'warn';
-const intakeEvents = Number(process.env.BENCH_INTAKE_EVENTS ?? 10_000);
-const dispatchSurveys = Number(process.env.BENCH_DISPATCH_SURVEYS ?? 1_500);
-const sendRate = Number(process.env.BENCH_SEND_RATE ?? 50);
-const rollupSizes = (process.env.BENCH_ROLLUP_SIZES ?? '100000,1000000').split(',').map(Number);
+const env = (name: string, fallback: string) => process.env[name] ?? fallback;
+const intakeEvents = Number(env('BENCH_INTAKE_EVENTS', '10000'));
+const dispatchSurveys = Number(env('BENCH_DISPATCH_SURVEYS', '1500'));
+const sendRate = Number(env('BENCH_SEND_RATE', '50'));
+const lifeSurveys = Number(env('BENCH_LIFE_SURVEYS', '200'));
+const surveysPerDay = Number(env('BENCH_SURVEYS_PER_DAY', '10000'));
+const rollupSizes = env('BENCH_ROLLUP_SIZES', '100000,1000000').split(',').map(Number);
+const only = new Set(
+  env('BENCH_ONLY', 'life,cold,web,latency,intake,dispatch,rollup').split(',').filter(Boolean),
+);
+
+const previous: Partial<BenchResults> = existsSync(RESULTS_PATH)
+  ? (JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as BenchResults)
+  : {};
+const results: BenchResults = {
+  ...previous,
+  measuredAt: new Date().toISOString(),
+  seconds: 0,
+  machine: {
+    cpus: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
+};
+const ratio = (value: number, floor: number) => `${(value / floor).toFixed(2)}×`;
+const fixed = (value: number, digits = 0) => value.toFixed(digits);
+const started = performance.now();
+let dataLost = false;
 
 const dynamodb = await startDynamoDbLocal({ port: await freePort() });
 const ses = await startSesEmulator({ port: await freePort() });
 const endpoints = { dynamodb: dynamodb.endpoint, ses: ses.endpoint };
 try {
-  const intake = await intakeBurst(endpoints, intakeEvents);
-  const send = await dispatchRate(endpoints, { rate: sendRate, surveys: dispatchSurveys });
-  const rollups: RollupScaleResult[] = [];
-  for (const size of rollupSizes) rollups.push(await rollupScale(endpoints, size));
-  const results = {
-    measuredAt: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
-    },
-    intakeBurst: intake,
-    dispatchRate: send,
-    rollupScale: rollups,
-  };
-  const path = fileURLToPath(new URL('./results.json', import.meta.url));
-  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
-
-  const lost = intake.events - intake.decisionsWritten;
-  console.log(`intake burst: ${intake.events} events through the local bus into DynamoDB Local`);
-  console.log(
-    `  end to end      ${intake.seconds.toFixed(1)} s  →  ${intake.eventsPerSecond.toFixed(0)} events/s`,
-  );
-  console.log(`  PutEvents only  ${intake.putEventsSeconds.toFixed(1)} s`);
-  console.log(
-    `  decisions       ${intake.decisionsWritten} written, ${lost} lost, ${intake.deadLetters} dead letters`,
-  );
-  console.log(
-    `dispatch rate: ${send.surveys} due surveys through the SES emulator at ${send.configuredRate}/s`,
-  );
-  console.log(
-    `  sustained       ${send.sustainedRate.toFixed(1)}/s = ${(send.ratioToConfigured * 100).toFixed(1)} % of the configured rate (target ≥ 95 %)`,
-  );
-  console.log(`  sent ${send.sent}, retried ${send.retried}, failed ${send.failed}`);
-  for (const r of rollups) {
+  if (only.has('life')) {
+    const life = await surveyLife(endpoints, lifeSurveys);
+    results.surveyLife = life;
+    results.cost = costPerThousand(life, { surveysPerDay });
+    console.log(`survey life: ${life.answered} answered surveys, request units by AWS's rules`);
+    for (const [stage, usage] of Object.entries(life.perSurvey)) {
+      console.log(
+        `  ${stage.padEnd(9)} ${fixed(usage.writeUnits, 2)} WRU  ${fixed(usage.readUnits, 2)} RRU  ${fixed(usage.invocations, 3)} invocations × ${fixed(usage.meanDurationMs, 1)} ms`,
+      );
+    }
     console.log(
-      `rollup: ${r.answers} answers over ${r.days} days (loaded in ${r.loadSeconds.toFixed(0)} s)`,
+      `  per answered survey ${fixed(life.writeUnitsPerSurvey, 2)} WRU (target ≤ 5: ${ratio(life.writeUnitsPerSurvey, 5)}), ${fixed(life.readUnitsPerSurvey, 2)} RRU (target ≤ 2: ${ratio(life.readUnitsPerSurvey, 2)})`,
     );
     console.log(
-      `  ${r.rollupSeconds.toFixed(1)} s (${r.answersPerSecond.toFixed(0)} answers/s), ${r.readUnits.toFixed(0)} read units (${r.readUnitsPerThousandAnswers.toFixed(1)} per 1,000 answers), peak RSS ${r.peakRssMiB.toFixed(0)} MiB, heap ${r.peakHeapUsedMiB.toFixed(0)} MiB, ${r.rowsWritten} rows`,
+      `  write units by table/index: ${Object.entries(life.writeUnitsBy)
+        .map(([name, units]) => `${name} ${fixed(units, 2)}`)
+        .join(', ')}`,
+    );
+    const cost = results.cost;
+    console.log(
+      `cost per 1,000 answered surveys: $${fixed(cost.perThousandTotal, 4)} (SES alone $${fixed(cost.floorPerThousand, 4)}: ${fixed(cost.ratioToFloor, 3)}×, target ≤ 1.10×)`,
+    );
+    console.log(
+      `  ${Object.entries(cost.perThousand)
+        .map(([service, usd]) => `${service} $${fixed(usd, 5)}`)
+        .join(', ')}`,
+    );
+    console.log(
+      `  fixed $${fixed(cost.fixedPerMonth, 2)} a month → $${fixed(cost.perThousandAtVolume, 4)} per 1,000 at ${surveysPerDay} surveys a day`,
     );
   }
-  console.log(`results: ${path}`);
-  if (lost !== 0 || intake.deadLetters !== 0 || send.sent !== send.surveys) process.exitCode = 1;
+  if (only.has('cold')) {
+    const cold = await coldStart();
+    results.coldStart = cold;
+    console.log(
+      `cold start: bare Node process ${fixed(cold.bareProcessMs)} ms; the DynamoDB SDK alone adds ${fixed(cold.sdkFloorMs)} ms (median of ${cold.runs})`,
+    );
+    for (const f of cold.functions) {
+      console.log(
+        `  ${f.name.padEnd(12)} ${fixed(f.bundleBytes / 1024, 1)} KB (target < 250)  module load +${fixed(f.moduleLoadMs)} ms (target ≤ +50)  ${fixed(f.ratioToBare, 2)}× the bare process`,
+      );
+    }
+  }
+  if (only.has('web')) {
+    const web = await answerEndpoint(endpoints);
+    results.answerEndpoint = web;
+    const show = (name: string, f: typeof web.minimal) =>
+      console.log(
+        `  ${name.padEnd(16)} ${fixed(f.requestsPerSecond)} req/s  p50 ${fixed(f.p50Ms, 1)} ms  p99 ${fixed(f.p99Ms, 1)} ms  ${f.errors} errors`,
+      );
+    console.log(`answer endpoint: ${web.concurrency} clients on one server`);
+    show('minimal handler', web.minimal);
+    show('survey page GET', web.surveyPage);
+    show('answer POST', web.answerPost);
+    console.log(
+      `  ratio to the minimal handler: page ${fixed(web.pageRatio, 2)}×, POST ${fixed(web.postRatio, 2)}×`,
+    );
+  }
+  if (only.has('latency')) {
+    const latency = await putEventsToEmail(endpoints);
+    results.latency = latency;
+    console.log(
+      `PutEvents → email (--instant, ${latency.surveys} one at a time): p50 ${fixed(latency.p50Ms)} ms, p99 ${fixed(latency.p99Ms)} ms (the un-woken tick is ${latency.dispatchIntervalMs} ms)`,
+    );
+  }
+  if (only.has('intake')) {
+    const intake = await intakeBurst(endpoints, intakeEvents);
+    results.intakeBurst = intake;
+    const lost = intake.events - intake.decisionsWritten;
+    dataLost ||= lost !== 0 || intake.deadLetters !== 0;
+    console.log(`intake burst: ${intake.events} events through the local bus into DynamoDB Local`);
+    console.log(
+      `  ${fixed(intake.seconds, 1)} s end to end → ${fixed(intake.eventsPerSecond)} events/s (PutEvents ${fixed(intake.putEventsSeconds, 1)} s); ${lost} lost, ${intake.deadLetters} dead letters`,
+    );
+  }
+  if (only.has('dispatch')) {
+    const send = await dispatchRate(endpoints, { rate: sendRate, surveys: dispatchSurveys });
+    results.dispatchRate = send;
+    dataLost ||= send.sent !== send.surveys;
+    console.log(
+      `dispatch: ${send.surveys} due surveys at a configured ${send.configuredRate}/s: ${fixed(send.sustainedRate, 1)}/s sustained = ${fixed(send.ratioToConfigured * 100, 1)} % (target ≥ 95 %); ${send.retried} retried, ${send.failed} failed`,
+    );
+  }
+  if (only.has('rollup')) {
+    results.rollupScale = [];
+    for (const size of rollupSizes) {
+      const r = await rollupScale(endpoints, size);
+      results.rollupScale.push(r);
+      console.log(
+        `rollup: ${r.answers} answers over ${r.days} days (loaded in ${fixed(r.loadSeconds)} s): ${fixed(r.rollupSeconds, 1)} s, ${fixed(r.readUnits)} read units (${fixed(r.readUnitsPerThousandAnswers, 1)} per 1,000), peak RSS ${fixed(r.peakRssMiB)} MiB, heap ${fixed(r.peakHeapUsedMiB)} MiB`,
+      );
+    }
+  }
+  results.seconds = (performance.now() - started) / 1000;
+  writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
+  updateReadme(results);
+  console.log(
+    `results: ${RESULTS_PATH} and the README table (${fixed(results.seconds / 60, 1)} min)`,
+  );
+  if (dataLost) process.exitCode = 1;
 } finally {
   await ses.stop();
   await dynamodb.stop();

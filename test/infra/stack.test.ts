@@ -16,6 +16,7 @@ import { INDEX, TTL_ATTRIBUTE } from '../../lib/store/table.js';
 import { AfterwordStack } from '../../infra/afterword-stack.js';
 import { applySuppressions, type Acknowledged } from '../../infra/nag-suppressions.js';
 import { parseParameters } from '../../infra/parameters.js';
+import { STACK_ALARMS } from '../bench/cost.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -254,6 +255,8 @@ describe('the CDK stack', () => {
       MetricName: 'Reputation.ComplaintRate',
       Threshold: 0.0008,
     });
+    // The cost benchmark prices this many alarms a month.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', STACK_ALARMS);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@acme.example',

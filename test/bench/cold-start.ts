@@ -1,0 +1,110 @@
+/**
+ * Benchmark: each function's cold start as far as this machine can show it. Every handler is
+ * bundled the way the CDK stack bundles it (infra/bundling.ts), and its size is measured; then a
+ * fresh Node process imports the bundle (with Lambda's NODE_OPTIONS), against a bare Node process
+ * that imports an empty module, interleaved, in the same run. Targets: under 250 KB minified, and
+ * within +50 ms of the bare process.
+ */
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  FUNCTION_MEMORY_MB,
+  LAMBDA_BUNDLING,
+  LAMBDA_NODE_OPTIONS,
+  type FunctionName,
+} from '../../infra/bundling.js';
+
+import { median } from './stats.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ColdStartResult {
+  runs: number;
+  bareProcessMs: number;
+  /** A process that imports only the DynamoDB SDK, as the bundles do (ESM): every function's floor. */
+  sdkFloorMs: number;
+  functions: {
+    name: FunctionName;
+    bundleBytes: number;
+    /** Median wall time of a process that imports the bundle. */
+    processMs: number;
+    /** processMs − bareProcessMs: what loading this function's module adds. */
+    moduleLoadMs: number;
+    ratioToBare: number;
+  }[];
+}
+
+export async function coldStart(runs = 15): Promise<ColdStartResult> {
+  // Inside the repo, so the bundles resolve the AWS SDK from node_modules as Lambda's runtime would.
+  const dir = join(ROOT, '.afterword', 'bench-bundles');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const names = Object.keys(FUNCTION_MEMORY_MB) as FunctionName[];
+  const bundles = new Map<FunctionName, string>();
+  for (const name of names) {
+    const outfile = join(dir, name, 'index.mjs');
+    await build({
+      entryPoints: [join(ROOT, 'functions', `${name}.ts`)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: LAMBDA_BUNDLING.target,
+      minify: LAMBDA_BUNDLING.minify,
+      sourcemap: LAMBDA_BUNDLING.sourceMap,
+      external: LAMBDA_BUNDLING.externalModules,
+      banner: { js: LAMBDA_BUNDLING.banner },
+      logLevel: 'error',
+    });
+    bundles.set(name, outfile);
+  }
+  const empty = join(dir, 'empty.mjs');
+  writeFileSync(empty, 'export const handler = async () => undefined;\n');
+  const sdkOnly = join(dir, 'sdk-only.mjs');
+  writeFileSync(
+    sdkOnly,
+    "import '@aws-sdk/client-dynamodb'; import '@aws-sdk/lib-dynamodb';\nexport const handler = async () => undefined;\n",
+  );
+  // The loader checks the import really yields a handler, so a broken bundle cannot look fast.
+  const loader = join(dir, 'load.mjs');
+  writeFileSync(
+    loader,
+    "const m = await import(process.argv[2]); if (typeof m.handler !== 'function') { console.error('no handler'); process.exit(1); }\n",
+  );
+  const env = { ...process.env, NODE_OPTIONS: LAMBDA_NODE_OPTIONS, AWS_REGION: 'us-east-1' };
+  const timeOne = async (module: string) => {
+    const started = performance.now();
+    await run(process.execPath, [loader, module], { env });
+    return performance.now() - started;
+  };
+  const samples = new Map<string, number[]>([
+    [empty, []],
+    [sdkOnly, []],
+    ...names.map((name) => [bundles.get(name)!, []] as [string, number[]]),
+  ]);
+  await timeOne(empty); // warm the file cache
+  for (let i = 0; i < runs; i++) {
+    for (const module of samples.keys()) samples.get(module)!.push(await timeOne(module));
+  }
+  const bare = median(samples.get(empty)!);
+  return {
+    runs,
+    bareProcessMs: bare,
+    sdkFloorMs: median(samples.get(sdkOnly)!) - bare,
+    functions: names.map((name) => {
+      const processMs = median(samples.get(bundles.get(name)!)!);
+      return {
+        name,
+        bundleBytes: statSync(bundles.get(name)!).size,
+        processMs,
+        moduleLoadMs: processMs - bare,
+        ratioToBare: processMs / bare,
+      };
+    }),
+  };
+}

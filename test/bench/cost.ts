@@ -1,0 +1,117 @@
+/**
+ * What Afterword costs on AWS per 1,000 answered surveys, from the counts and durations measured
+ * by the survey-life benchmark and AWS's public list prices (us-east-1, on demand, no free tier).
+ * The floor is SES's own price: the emails have to be sent whatever orchestrates them.
+ */
+import type { SurveyLifeResult } from './survey-life.js';
+import { STAGES } from './survey-life.js';
+
+/** List prices, USD (aws.amazon.com/<service>/pricing, us-east-1). */
+export const PRICES = {
+  lambdaRequest: 0.2 / 1e6,
+  /** arm64 (Graviton), first 7.5 billion GB-seconds a month. */
+  lambdaGbSecondArm: 0.0000133334,
+  /** DynamoDB on-demand, Standard table class. */
+  dynamoWriteUnit: 0.625 / 1e6,
+  dynamoReadUnit: 0.125 / 1e6,
+  /** EventBridge custom events put on a bus (AWS service events, like SES's, are free). */
+  eventBridgeEvent: 1.0 / 1e6,
+  schedulerInvocation: 1.0 / 1e6,
+  /** API Gateway HTTP API, first 300 million requests a month. */
+  httpApiRequest: 1.0 / 1e6,
+  sesEmail: 0.1 / 1000,
+  logsIngestedGb: 0.5,
+  xrayTrace: 5.0 / 1e6,
+  /** Monthly: one CloudWatch dashboard, each standard alarm, each secret. */
+  dashboardMonth: 3.0,
+  alarmMonth: 0.1,
+  secretMonth: 0.4,
+} as const;
+
+/** The stack's alarms (each dead-letter queue and function, backlog age, bounce and complaint rates). */
+export const STACK_ALARMS = 12;
+
+/** X-Ray's default sampling rule keeps about 5 % of requests at any real volume. */
+const XRAY_SAMPLED = 0.05;
+/** Lambda's START, END and REPORT lines per invocation, in bytes. */
+const PLATFORM_LOG_BYTES = 350;
+const GB = 2 ** 30;
+
+export interface CostResult {
+  /** Variable cost per 1,000 answered surveys, by service, USD. */
+  perThousand: Record<string, number>;
+  perThousandTotal: number;
+  /** SES's price for the same emails: the floor. */
+  floorPerThousand: number;
+  /** perThousandTotal / floorPerThousand (target ≤ 1.10). */
+  ratioToFloor: number;
+  /** The clock's cost (dispatch every minute, nightly rollup, dashboard, alarms, secret), USD a month. */
+  fixedPerMonth: number;
+  /** The variable cost plus the fixed cost spread over `surveysPerDay`. */
+  surveysPerDay: number;
+  perThousandAtVolume: number;
+}
+
+export function costPerThousand(
+  life: SurveyLifeResult,
+  options: { surveysPerDay: number },
+): CostResult {
+  const lambda = STAGES.reduce((sum, stage) => {
+    const usage = life.perSurvey[stage];
+    const gbSeconds = usage.invocations * (usage.memoryMb / 1024) * (usage.meanDurationMs / 1000);
+    return sum + usage.invocations * PRICES.lambdaRequest + gbSeconds * PRICES.lambdaGbSecondArm;
+  }, 0);
+  const invocations = STAGES.reduce((sum, stage) => sum + life.perSurvey[stage].invocations, 0);
+  const logBytes =
+    STAGES.reduce((sum, stage) => sum + life.perSurvey[stage].logBytes, 0) +
+    invocations * PLATFORM_LOG_BYTES;
+  const perSurvey = {
+    ses: life.emails * PRICES.sesEmail,
+    lambda,
+    dynamodb:
+      life.writeUnitsPerSurvey * PRICES.dynamoWriteUnit +
+      life.readUnitsPerSurvey * PRICES.dynamoReadUnit,
+    // The Interaction Completed event itself, and the events Afterword publishes.
+    eventbridge: (1 + life.eventsPublished) * PRICES.eventBridgeEvent,
+    apiGateway: life.httpRequests * PRICES.httpApiRequest,
+    logs: (logBytes / GB) * PRICES.logsIngestedGb,
+    xray: invocations * XRAY_SAMPLED * PRICES.xrayTrace,
+  };
+  const perThousand = Object.fromEntries(
+    Object.entries(perSurvey).map(([service, usd]) => [service, usd * 1000]),
+  );
+  const perThousandTotal = Object.values(perThousand).reduce((sum, usd) => sum + usd, 0);
+  const floorPerThousand = life.emails * PRICES.sesEmail * 1000;
+
+  const day = life.perDay;
+  const dispatchMemoryGb = life.perSurvey.dispatch.memoryMb / 1024;
+  const rollupMemoryGb = life.perSurvey.rollup.memoryMb / 1024;
+  const fixedPerDay =
+    day.dispatchTicks *
+      (PRICES.schedulerInvocation +
+        PRICES.lambdaRequest +
+        dispatchMemoryGb * (day.idleTickMs / 1000) * PRICES.lambdaGbSecondArm +
+        day.idleTickReadUnits * PRICES.dynamoReadUnit) +
+    day.rollupRuns *
+      (PRICES.schedulerInvocation +
+        PRICES.lambdaRequest +
+        rollupMemoryGb * (day.rollupDurationMs / 1000) * PRICES.lambdaGbSecondArm +
+        // every night recomputes the last days: the fixed part of each day's run, that many times
+        life.nightsEachDayIsRecomputed *
+          (day.rollupFixedReadUnits * PRICES.dynamoReadUnit +
+            day.rollupFixedWriteUnits * PRICES.dynamoWriteUnit));
+  const fixedPerMonth =
+    fixedPerDay * 30 +
+    PRICES.dashboardMonth +
+    STACK_ALARMS * PRICES.alarmMonth +
+    PRICES.secretMonth;
+  return {
+    perThousand,
+    perThousandTotal,
+    floorPerThousand,
+    ratioToFloor: perThousandTotal / floorPerThousand,
+    fixedPerMonth,
+    surveysPerDay: options.surveysPerDay,
+    perThousandAtVolume: perThousandTotal + (fixedPerMonth / 30 / options.surveysPerDay) * 1000,
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * Renders the benchmark table from results.json into the README, between the bench markers, so
+ * the README always shows the last run's figures. `npm run bench` calls it; so can
+ * `npm run bench:readme` on its own.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { BenchResults } from './results.js';
+
+export const README_PATH = fileURLToPath(new URL('../../README.md', import.meta.url));
+export const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
+const START = '<!-- bench:start (generated from test/bench/results.json by npm run bench) -->';
+const END = '<!-- bench:end -->';
+
+const n = (value: number, digits = 0) =>
+  value.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const usd = (value: number) => `$${value.toFixed(4)}`;
+const kb = (bytes: number) => `${n(bytes / 1024, 1)} KB`;
+const met = (ok: boolean) => (ok ? 'met' : '**not met**');
+
+/** Rows of | figure | measured | floor or target | ratio | verdict |. */
+export function renderTable(r: BenchResults): string {
+  const rows: string[][] = [];
+  const life = r.surveyLife;
+  if (life) {
+    const stages = Object.entries(life.perSurvey)
+      .map(([stage, u]) => `${stage} ${n(u.writeUnits, 2)}/${n(u.readUnits, 2)}`)
+      .join(', ');
+    rows.push([
+      'DynamoDB write units per answered survey, whole life',
+      `**${n(life.writeUnitsPerSurvey, 2)} WRU** (WRU/RRU by stage: ${stages})`,
+      'target ≤ 5',
+      `${n(life.writeUnitsPerSurvey / 5, 2)}×`,
+      met(life.writeUnitsPerSurvey <= 5),
+    ]);
+    rows.push([
+      'DynamoDB read units per answered survey, whole life (rollup share included)',
+      `**${n(life.readUnitsPerSurvey, 2)} RRU**`,
+      'target ≤ 2',
+      `${n(life.readUnitsPerSurvey / 2, 2)}×`,
+      met(life.readUnitsPerSurvey <= 2),
+    ]);
+  }
+  const cost = r.cost;
+  if (cost) {
+    const services = Object.entries(cost.perThousand)
+      .map(([service, value]) => `${service} ${usd(value)}`)
+      .join(', ');
+    rows.push([
+      'cost per 1,000 answered surveys on AWS (variable)',
+      `**${usd(cost.perThousandTotal)}** (${services})`,
+      `SES alone ${usd(cost.floorPerThousand)}; target ≤ ${usd(cost.floorPerThousand * 1.1)}`,
+      `${n(cost.ratioToFloor, 3)}×`,
+      met(cost.ratioToFloor <= 1.1),
+    ]);
+    rows.push([
+      `fixed cost a month; per 1,000 at ${n(cost.surveysPerDay)} surveys a day`,
+      `${usd(cost.fixedPerMonth)} a month; **${usd(cost.perThousandAtVolume)}** per 1,000 all in`,
+      `SES alone ${usd(cost.floorPerThousand)}`,
+      `${n(cost.perThousandAtVolume / cost.floorPerThousand, 3)}×`,
+      'informational',
+    ]);
+  }
+  const cold = r.coldStart;
+  if (cold) {
+    for (const f of cold.functions) {
+      rows.push([
+        `cold start: ${f.name} bundle, and module load over a bare Node process (${n(cold.bareProcessMs)} ms)`,
+        `${kb(f.bundleBytes)}; **+${n(f.moduleLoadMs)} ms** (DynamoDB SDK alone +${n(cold.sdkFloorMs)} ms)`,
+        'target < 250 KB and ≤ +50 ms',
+        `${n(f.ratioToBare, 2)}× the bare process`,
+        met(f.bundleBytes < 250 * 1024 && f.moduleLoadMs <= 50),
+      ]);
+    }
+  }
+  const intake = r.intakeBurst;
+  if (intake) {
+    rows.push([
+      `intake burst: ${n(intake.events)} events through the local bus into DynamoDB Local`,
+      `**${n(intake.eventsPerSecond)} events/s** end to end; ${n(intake.events - intake.decisionsWritten)} lost, ${n(intake.deadLetters)} dead letters`,
+      'nothing lost',
+      '',
+      met(intake.events === intake.decisionsWritten && intake.deadLetters === 0),
+    ]);
+  }
+  const send = r.dispatchRate;
+  if (send) {
+    rows.push([
+      `dispatch: ${n(send.surveys)} due surveys through the SES emulator`,
+      `**${n(send.sustainedRate, 1)} emails/s** sustained; ${n(send.retried)} retried, ${n(send.failed)} failed`,
+      `configured ${send.configuredRate}/s; target ≥ 95 %`,
+      `${n(send.ratioToConfigured * 100, 1)} %`,
+      met(send.ratioToConfigured >= 0.95),
+    ]);
+  }
+  const web = r.answerEndpoint;
+  if (web) {
+    rows.push([
+      `survey page GET (${web.concurrency} clients)`,
+      `**${n(web.surveyPage.requestsPerSecond)} req/s**, p99 ${n(web.surveyPage.p99Ms, 1)} ms`,
+      `minimal handler ${n(web.minimal.requestsPerSecond)} req/s, p99 ${n(web.minimal.p99Ms, 1)} ms`,
+      `${n(web.pageRatio, 2)}×`,
+      'informational',
+    ]);
+    rows.push([
+      `answer POST (${web.concurrency} clients, ${n(web.answerPost.requests)} first answers)`,
+      `**${n(web.answerPost.requestsPerSecond)} req/s**, p99 ${n(web.answerPost.p99Ms, 1)} ms`,
+      `minimal handler ${n(web.minimal.requestsPerSecond)} req/s`,
+      `${n(web.postRatio, 2)}×`,
+      'informational',
+    ]);
+  }
+  const latency = r.latency;
+  if (latency) {
+    rows.push([
+      `PutEvents → email in the emulator, --instant (${n(latency.surveys)} surveys, one at a time)`,
+      `**p50 ${n(latency.p50Ms)} ms, p99 ${n(latency.p99Ms)} ms**`,
+      `dispatcher tick ${n(latency.dispatchIntervalMs)} ms when not woken`,
+      '',
+      'informational',
+    ]);
+  }
+  for (const rollup of r.rollupScale ?? []) {
+    rows.push([
+      `rollup of ${n(rollup.answers)} answers over ${rollup.days} days`,
+      `**${n(rollup.rollupSeconds, 1)} s**, ${n(rollup.readUnits)} read units, peak RSS ${n(rollup.peakRssMiB)} MiB`,
+      'memory flat with size',
+      `${n(rollup.readUnitsPerThousandAnswers, 1)} RRU per 1,000 answers`,
+      'informational',
+    ]);
+  }
+  const header = ['figure', 'measured', 'floor or target', 'ratio', 'verdict'];
+  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+  return [
+    `Measured ${r.measuredAt.slice(0, 10)} on ${r.machine.cpus} cores, Node ${r.machine.node}, in ${n(r.seconds / 60, 1)} minutes.`,
+    '',
+    line(header),
+    line(header.map(() => '---')),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+export function updateReadme(results: BenchResults, path = README_PATH): void {
+  const readme = readFileSync(path, 'utf8');
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${START} … ${END} block`);
+  writeFileSync(
+    path,
+    `${readme.slice(0, start + START.length)}\n\n${renderTable(results)}\n\n${readme.slice(end)}`,
+  );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  updateReadme(JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as BenchResults);
+  console.log(`README.md: benchmark table regenerated from ${RESULTS_PATH}`);
+}
