@@ -153,12 +153,19 @@ export class InvitationStore {
     }
   }
 
-  async get(invitationId: string): Promise<Invitation | undefined> {
+  /**
+   * One invitation. `consistent: false` halves the read's price where a read a moment stale is
+   * harmless (the state changes it could miss are guarded by conditional writes).
+   */
+  async get(
+    invitationId: string,
+    { consistent = true }: { consistent?: boolean } = {},
+  ): Promise<Invitation | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
         Key: invitationKey(invitationId),
-        ConsistentRead: true,
+        ConsistentRead: consistent,
       }),
     );
     return Item ? fromItem(Item) : undefined;
@@ -450,33 +457,58 @@ export class InvitationStore {
 
   /**
    * Records SES feedback: the event's time (first one wins, so redeliveries change nothing) and,
-   * where given, a status change that only applies while the survey is still unanswered.
+   * where given, a status change that only applies while the survey is in one of `from`. One write
+   * when the status moves (the usual case); when it may not, a second write records the time
+   * alone. Returns false when there is no such invitation (nothing is written).
    */
   async recordFeedback(
     invitationId: string,
     field: 'deliveredAt' | 'bouncedAt' | 'complainedAt',
     at: Date,
     status?: { to: Invitation['status']; from: Invitation['status'][] },
-  ): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: invitationKey(invitationId),
-        UpdateExpression: 'SET #field = if_not_exists(#field, :at)',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#field': field, '#pk': KEY.pk },
-        ExpressionAttributeValues: { ':at': at.toISOString() },
-      }),
-    );
-    if (!status) return;
-    const from = Object.fromEntries(status.from.map((value, i) => [`:from${i}`, value]));
-    await this.conditionalUpdate(invitationId, {
-      set: { status: status.to },
+  ): Promise<boolean> {
+    const names = { '#field': field, '#pk': KEY.pk };
+    const values = { ':at': at.toISOString() };
+    if (status) {
+      const from = Object.fromEntries(status.from.map((value, i) => [`:from${i}`, value]));
       // A bounced survey waits for no reminder and no expiry.
-      remove: status.to === 'bounced' ? OUT_OF_QUEUES : [],
-      condition: `#status IN (${Object.keys(from).join(', ')})`,
-      values: from,
-    });
+      const removes = status.to === 'bounced' ? ' REMOVE #opk, #osk' : '';
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: invitationKey(invitationId),
+            UpdateExpression: `SET #field = if_not_exists(#field, :at), #status = :to${removes}`,
+            ConditionExpression: `attribute_exists(#pk) AND #status IN (${Object.keys(from).join(', ')})`,
+            ExpressionAttributeNames: {
+              ...names,
+              '#status': 'status',
+              ...(removes ? { '#opk': INDEX.outbox.pk, '#osk': INDEX.outbox.sk } : {}),
+            },
+            ExpressionAttributeValues: { ...values, ...from, ':to': status.to },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invitationKey(invitationId),
+          UpdateExpression: 'SET #field = if_not_exists(#field, :at)',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** A customer's invitations, newest interaction first (the timeline's source). */

@@ -35,18 +35,20 @@ export async function recordSesFeedback(rt: Runtime, detail: unknown): Promise<F
   const event = parsed.data;
   const invitationId = event.mail.tags?.invitationId?.[0];
   if (!invitationId) return ignored('untagged', event.mail.messageId);
+  // Deliveries, by far the most events, need no read: the conditional write finds the invitation.
+  if (event.eventType === 'Delivery') {
+    const at = new Date(event.delivery?.timestamp ?? event.mail.timestamp ?? Date.now());
+    const found = await rt.invitations.recordFeedback(invitationId, 'deliveredAt', at, {
+      to: 'delivered',
+      from: ['sent'],
+    });
+    if (!found) return ignored('unknown-invitation', event.mail.messageId);
+    return done('delivered', invitationId);
+  }
   const invitation = await rt.invitations.get(invitationId);
   if (!invitation) return ignored('unknown-invitation', event.mail.messageId);
 
   switch (event.eventType) {
-    case 'Delivery': {
-      const at = new Date(event.delivery?.timestamp ?? event.mail.timestamp ?? Date.now());
-      await rt.invitations.recordFeedback(invitationId, 'deliveredAt', at, {
-        to: 'delivered',
-        from: ['sent'],
-      });
-      return done('delivered', invitationId);
-    }
     case 'Bounce': {
       if (!event.bounce) return ignored('bounce-without-details', event.mail.messageId);
       if (event.bounce.bounceType !== 'Permanent') return done('soft-bounce', invitationId);
