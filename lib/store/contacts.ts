@@ -22,12 +22,19 @@ export class ContactStore {
     private readonly tableName: string,
   ) {}
 
-  async get(customerId: string): Promise<ContactState> {
+  /**
+   * The customer's contact state. An eventually consistent read (`consistent: false`) costs half;
+   * a stale version only makes the conditional claim fail, and the caller reads again, consistently.
+   */
+  async get(
+    customerId: string,
+    { consistent = true }: { consistent?: boolean } = {},
+  ): Promise<ContactState> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
         Key: contactKey(customerId),
-        ConsistentRead: true,
+        ConsistentRead: consistent,
       }),
     );
     if (!Item) return { ...EMPTY_CONTACT_STATE };

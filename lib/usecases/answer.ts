@@ -39,10 +39,18 @@ export interface SurveyView {
 
 const ANSWERABLE = new Set<Invitation['status']>(['sent', 'delivered', 'answered']);
 
-/** Everything the survey page needs; writes nothing. */
-export async function openSurvey(rt: Runtime, token: string, now: Date): Promise<SurveyView> {
+/**
+ * Everything the survey page needs; writes nothing. The page itself reads eventually consistently
+ * (`consistent: false`, half the price); the POST reads consistently, to see a replay at once.
+ */
+export async function openSurvey(
+  rt: Runtime,
+  token: string,
+  now: Date,
+  { consistent = true }: { consistent?: boolean } = {},
+): Promise<SurveyView> {
   const { invitationId } = rt.signer.verify(token, now);
-  const invitation = await rt.invitations.get(invitationId);
+  const invitation = await rt.invitations.get(invitationId, { consistent });
   if (!invitation) throw new InvitationNotFoundError(invitationId);
   const program = rt.programFor(invitation.touchpoint);
   if (!program) throw new InvitationNotFoundError(invitationId);

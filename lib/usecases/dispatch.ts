@@ -225,7 +225,9 @@ async function contactStopped(
 ): Promise<'suppressed' | 'opted-out' | undefined> {
   const [suppressed, contact] = await Promise.all([
     invitation.email ? rt.suppressions.reasonFor(invitation.email) : undefined,
-    rt.contacts.get(invitation.customerId),
+    // An opt-out recorded a moment ago may be missed by an eventually consistent read; the
+    // half-price read is worth that (opt-outs must be honoured within days, not milliseconds).
+    rt.contacts.get(invitation.customerId, { consistent: false }),
   ]);
   if (suppressed) return 'suppressed';
   if (contact.optedOutAt) return 'opted-out';

@@ -71,11 +71,20 @@ export async function intake(
   const interaction = parseInteraction(event['detail-type'], event.detail);
   const invitationId = invitationIdFor(interaction.interactionId);
   const hash = payloadHash(interaction);
-  const earlier = await rt.invitations.get(invitationId);
+  // EventBridge redelivers after its retry delay, long after an eventually consistent read
+  // would see the first delivery's write; the conditional create catches the rest.
+  const earlier = await rt.invitations.get(invitationId, { consistent: false });
   if (earlier) return duplicateOf(earlier, hash);
 
   for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
-    const decision = await decide(rt, interaction, { invitationId, hash, now });
+    // The first attempt reads the contact state eventually consistently (half the price); a
+    // stale read fails the conditional claim, and the next attempt reads consistently.
+    const decision = await decide(rt, interaction, {
+      invitationId,
+      hash,
+      now,
+      consistent: attempt > 1,
+    });
     if (decision === 'contended') continue;
     const result = await rt.invitations.create(decision, rt.config.dataRetentionDays);
     if (!result.created) return duplicateOf(result.existing, hash);
@@ -110,7 +119,7 @@ function duplicateOf(existing: Invitation, hash: string): IntakeResult {
 async function decide(
   rt: Runtime,
   interaction: InteractionCompleted,
-  ids: { invitationId: string; hash: string; now: Date },
+  ids: { invitationId: string; hash: string; now: Date; consistent: boolean },
 ): Promise<Invitation | 'contended'> {
   const { customer } = interaction;
   const program = rt.programFor(interaction.touchpoint);
@@ -145,7 +154,7 @@ async function decide(
     return skip('not-sampled');
   }
   if (await rt.suppressions.reasonFor(base.email)) return skip('suppressed');
-  const contact = await rt.contacts.get(customer.id);
+  const contact = await rt.contacts.get(customer.id, { consistent: ids.consistent });
   if (contact.optedOutAt) return skip('opted-out');
 
   // A retry of an interaction whose claim went through (but whose decision was not written)

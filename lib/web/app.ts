@@ -78,7 +78,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   app.get('/s/:token', async (c) => {
     const token = c.req.param('token');
     try {
-      const view = await openSurvey(rt, token, now());
+      const view = await openSurvey(rt, token, now(), { consistent: false });
       const requested = Number(c.req.query('score'));
       return c.html(
         renderForm(view, c.req.path, Number.isInteger(requested) ? requested : undefined),
