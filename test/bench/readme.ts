@@ -140,18 +140,19 @@ export function renderTable(r: BenchResults): string {
   ].join('\n');
 }
 
-export function updateReadme(results: BenchResults, path = README_PATH): void {
+/** Writes the table into the README, formatted as `npm test`'s prettier check expects. */
+export async function updateReadme(results: BenchResults, path = README_PATH): Promise<void> {
   const readme = readFileSync(path, 'utf8');
   const start = readme.indexOf(START);
   const end = readme.indexOf(END);
   if (start < 0 || end < start) throw new Error(`README.md has no ${START} … ${END} block`);
-  writeFileSync(
-    path,
-    `${readme.slice(0, start + START.length)}\n\n${renderTable(results)}\n\n${readme.slice(end)}`,
-  );
+  const updated = `${readme.slice(0, start + START.length)}\n\n${renderTable(results)}\n\n${readme.slice(end)}`;
+  const prettier = await import('prettier');
+  const options = await prettier.resolveConfig(path);
+  writeFileSync(path, await prettier.format(updated, { ...options, filepath: path }));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  updateReadme(JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as BenchResults);
+  await updateReadme(JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as BenchResults);
   console.log(`README.md: benchmark table regenerated from ${RESULTS_PATH}`);
 }

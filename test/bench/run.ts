@@ -152,7 +152,7 @@ try {
   }
   results.seconds = (performance.now() - started) / 1000;
   writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
-  updateReadme(results);
+  await updateReadme(results);
   console.log(
     `results: ${RESULTS_PATH} and the README table (${fixed(results.seconds / 60, 1)} min)`,
   );
