@@ -7,16 +7,13 @@
 import { serve } from '@hono/node-server';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { EventPublisher } from '../../lib/adapters/events.js';
-import { loadConfig } from '../../lib/config/load.js';
 import { INTERACTION_COMPLETED } from '../../lib/contracts/interaction.js';
 import { fetchStoredEmails } from '../../lib/local/ses.js';
-import { createRuntime } from '../../lib/runtime.js';
-import { ensureTable } from '../../lib/store/table.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { createWebApp } from '../../lib/web/app.js';
 import { percentile } from './stats.js';
+import { benchRuntime } from './support.js';
 
 export interface LoadFigures {
   requests: number;
@@ -36,19 +33,11 @@ export interface AnswerEndpointResult {
   postRatio: number;
 }
 
-class NoEvents implements EventPublisher {
-  publish(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 export async function answerEndpoint(
   endpoints: { dynamodb: string; ses: string },
   options: { surveys?: number; seconds?: number; concurrency?: number } = {},
 ): Promise<AnswerEndpointResult> {
   const { surveys = 1000, seconds = 5, concurrency = 16 } = options;
-  const config = loadConfig();
-  config.sending.maxSendRate = 1000;
   const wired: { fetch?: (request: Request) => Response | Promise<Response> } = {};
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve(
@@ -57,19 +46,9 @@ export async function answerEndpoint(
     );
   });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const rt = createRuntime({
-    config,
-    tableName: `bench-answer-${randomUUID()}`,
-    region: 'us-east-1',
-    publicBaseUrl: origin,
-    eventBusName: 'afterword',
-    signing: { activeKeyId: 'bench', keys: { bench: 'bench-secret-that-is-at-least-32-bytes' } },
-    endpoints,
-    instant: true,
-  });
-  rt.events = new NoEvents(); // EventBridge is not what is measured here
+  // EventBridge is not what is measured here: the runtime's publisher only counts.
+  const { rt } = await benchRuntime(endpoints, { name: 'answer', publicBaseUrl: origin });
   try {
-    await ensureTable(rt.dynamodb, rt.settings.tableName);
     const app = createWebApp(rt, {
       routes: (routes) => routes.get('/bench/minimal', (c) => c.text('ok')),
     });

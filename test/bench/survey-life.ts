@@ -11,17 +11,16 @@ import { randomUUID } from 'node:crypto';
 import { FUNCTION_MEMORY_MB, type FunctionName } from '../../infra/bundling.js';
 import { createFeedbackHandler } from '../../functions/feedback.js';
 import { createIntakeHandler } from '../../functions/intake.js';
-import type { EventPublisher } from '../../lib/adapters/events.js';
-import { loadConfig } from '../../lib/config/load.js';
 import { INTERACTION_COMPLETED } from '../../lib/contracts/interaction.js';
 import { dayOf } from '../../lib/domain/time.js';
 import { fetchStoredEmails } from '../../lib/local/ses.js';
-import { createRuntime, type Runtime } from '../../lib/runtime.js';
+import { createRuntime } from '../../lib/runtime.js';
 import { ensureTable } from '../../lib/store/table.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { DEFAULT_ROLLUP_DAYS, rollup } from '../../lib/usecases/rollup.js';
 import { createWebApp } from '../../lib/web/app.js';
 import { breakdown, RequestUnitMeter } from './request-units.js';
+import { benchRuntime } from './support.js';
 
 export const STAGES = ['intake', 'dispatch', 'feedback', 'answer', 'rollup'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -77,14 +76,6 @@ export const STAGE_FUNCTION: Record<Stage, FunctionName> = {
   answer: 'answer-http',
   rollup: 'rollup',
 };
-
-class CountingPublisher implements EventPublisher {
-  count = 0;
-  publish(): Promise<void> {
-    this.count += 1;
-    return Promise.resolve();
-  }
-}
 
 export async function surveyLife(
   endpoints: { dynamodb: string; ses: string },
@@ -161,22 +152,12 @@ async function runLife(
   surveys: number,
   withMeter: boolean,
 ): Promise<LifeRun> {
-  const config = loadConfig();
-  config.sending.maxSendRate = 1000; // the send rate is the dispatch benchmark's subject
-  const publicBaseUrl = 'https://surveys.example.com';
-  const rt: Runtime = createRuntime({
-    config,
-    tableName: `bench-life-${randomUUID()}`,
-    region: 'us-east-1',
-    publicBaseUrl,
-    signing: { activeKeyId: 'bench', keys: { bench: 'bench-secret-that-is-at-least-32-bytes' } },
-    endpoints,
-    eventBusName: 'afterword',
-    instant: true,
+  // A high send rate: the send rate is the dispatch benchmark's subject.
+  const { rt, published: publisher } = await benchRuntime(endpoints, {
+    name: 'life',
+    publicBaseUrl: 'https://surveys.example.com',
   });
-  await ensureTable(rt.dynamodb, rt.settings.tableName);
-  const publisher = new CountingPublisher();
-  rt.events = publisher;
+  const { config } = rt;
   const meter = withMeter ? new RequestUnitMeter(endpoints.dynamodb) : undefined;
   meter?.attach(rt.dynamodb);
   const stages = Object.fromEntries(
