@@ -17,6 +17,7 @@ import { LinkSigner, type SigningKeys } from './domain/links.js';
 import { TokenBucket } from './domain/token-bucket.js';
 import { InvitationStore } from './store/invitations.js';
 import { ContactStore } from './store/contacts.js';
+import { DispatcherLeaseStore } from './store/dispatcher-lease.js';
 import { RollupStore } from './store/rollups.js';
 import { SuppressionStore } from './store/suppressions.js';
 
@@ -44,6 +45,7 @@ export interface Runtime {
   suppressions: SuppressionStore;
   contacts: ContactStore;
   rollups: RollupStore;
+  dispatcherLease: DispatcherLeaseStore;
   mailer: Mailer;
   events: EventPublisher;
   /** Signs and verifies survey links; throws when this function was given no signing keys. */
@@ -84,9 +86,12 @@ export function createRuntime(settings: Settings): Runtime {
     suppressions: new SuppressionStore(doc, settings.tableName),
     contacts: new ContactStore(doc, settings.tableName),
     rollups: new RollupStore(doc, settings.tableName),
+    dispatcherLease: new DispatcherLeaseStore(doc, settings.tableName),
     get mailer() {
       return (mailer ??= new SesMailer(
-        new SESv2Client(clientOptions(settings, settings.endpoints?.ses)),
+        // One attempt: SendEmail has no idempotency token, so an SDK retry after a timeout or a
+        // 5xx could send a survey twice. Dispatch decides what to try again (throttling only).
+        new SESv2Client({ ...clientOptions(settings, settings.endpoints?.ses), maxAttempts: 1 }),
         settings.sesConfigurationSet,
       ));
     },

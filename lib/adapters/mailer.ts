@@ -18,13 +18,31 @@ export interface Mailer {
   maxSendRate(): Promise<number>;
 }
 
-/** Worth trying again later: throttling, a service hiccup, the network. */
+/**
+ * SES refused the email before accepting it (throttling, a client-side error, no connection): it
+ * was not sent, so trying again later cannot send it twice.
+ */
 export class TransientSendError extends Error {
   override name = 'TransientSendError';
   constructor(
     message: string,
     /** SES said we are sending too fast: slow down, not just retry. */
     readonly throttled = false,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The request may have reached SES and the email may have gone (a timeout, a dropped connection,
+ * a server error after the request left): trying again could send it twice, so it is not retried.
+ */
+export class UncertainSendError extends Error {
+  override name = 'UncertainSendError';
+  /** The SDK error's name, safe to store and log. */
+  constructor(
+    readonly code: string,
+    message: string,
   ) {
     super(message);
   }
@@ -58,6 +76,39 @@ const PERMANENT = new Set([
   'NotFoundException',
 ]);
 
+/** Network failures that happen before a request is written: nothing reached SES. */
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+]);
+
+type SdkError = Error & {
+  code?: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number };
+};
+
+/**
+ * Sorts an SES failure by what it says about the email: rejected for good, certainly not sent
+ * (safe to try again), or possibly sent. Only an answer from SES itself with a 4xx status, or a
+ * connection that never opened, proves the email did not go; everything else is uncertain.
+ */
+export function classifySendError(error: unknown): Error {
+  const { name, message, code, $metadata } = error as SdkError;
+  const status = $metadata?.httpStatusCode;
+  if (PERMANENT.has(name)) return new PermanentSendError(name, message);
+  if (THROTTLING.has(name) || status === 429)
+    return new TransientSendError(`${name}: ${message}`, true);
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new TransientSendError(`${name}: ${message}`);
+  }
+  if (code && NOT_CONNECTED.has(code)) return new TransientSendError(`${code}: ${message}`);
+  return new UncertainSendError(name || 'Error', message);
+}
+
 export class SesMailer implements Mailer {
   constructor(
     private readonly ses: SESv2Client,
@@ -84,14 +135,14 @@ export class SesMailer implements Mailer {
           },
         }),
       );
-      if (!result.MessageId)
-        throw new TransientSendError('SES accepted the email without a MessageId');
+      if (!result.MessageId) {
+        // SES answered 200: the email is on its way, we just cannot tell which one it is.
+        throw new UncertainSendError('NoMessageId', 'SES accepted the email without a MessageId');
+      }
       return { messageId: result.MessageId };
     } catch (error) {
-      const name = (error as Error).name;
-      if (PERMANENT.has(name)) throw new PermanentSendError(name, (error as Error).message);
-      if (error instanceof TransientSendError) throw error;
-      throw new TransientSendError(`${name}: ${(error as Error).message}`, THROTTLING.has(name));
+      if (error instanceof UncertainSendError) throw error;
+      throw classifySendError(error);
     }
   }
 

@@ -137,7 +137,12 @@ export async function runDemo(
       // Leases are read against the wall clock by a running stack's own dispatcher, so a claim
       // made in the replayed past must last into the real present.
       const leaseSeconds = Math.ceil((Date.now() - tickAt.getTime()) / 1000) + 300;
-      const tick = await dispatch(rt, tickAt, { batchSize: 100, leaseSeconds });
+      const tick = await dispatch(rt, tickAt, {
+        batchSize: 100,
+        leaseSeconds,
+        // a running stack's dispatcher may hold the dispatcher lease for a moment
+        waitForLeaseMs: 60_000,
+      });
       result.sent += tick.sent;
       if (tick.sent + tick.failed + tick.skipped === 0) break;
     }

@@ -243,11 +243,14 @@ export class InvitationStore {
     return updated !== undefined;
   }
 
-  /** Puts a claimed invitation back in the outbox (a transient failure: try again later). */
-  async release(invitationId: string, sendAt: Date) {
-    const at = sendAt.toISOString();
+  /**
+   * Puts a claimed invitation back in the outbox, due again at `retryAt` (SES throttled us, or the
+   * send window is closed). Only the queue entry moves: `sendAt` keeps the planned send time, so
+   * lateness is always measured from it, however often a send is put off.
+   */
+  async release(invitationId: string, retryAt: Date) {
     await this.transition(invitationId, 'sending', {
-      set: { status: 'scheduled', sendAt: at, ...queueKeys('DUE', invitationId, at) },
+      set: { status: 'scheduled', ...queueKeys('DUE', invitationId, retryAt.toISOString()) },
       remove: ['leaseUntil'],
     });
   }
@@ -282,12 +285,28 @@ export class InvitationStore {
   }
 
   /**
-   * Takes a sent, unanswered invitation's reminder (REMIND → EXPIRE), once. Returns the
-   * invitation, or undefined when another dispatcher took it or it no longer needs one.
+   * The send failed in a way that leaves open whether SES accepted the email (a timeout, a server
+   * error): like an abandoned lease, it becomes `unknown` and is never sent again.
    */
-  async claimReminder(invitationId: string, now: Date): Promise<Invitation | undefined> {
+  async markUncertain(invitationId: string, code: string) {
+    await this.transition(invitationId, 'sending', {
+      set: { status: 'unknown', reason: `send-uncertain:${code}` },
+      remove: ['leaseUntil', ...OUT_OF_QUEUES],
+    });
+  }
+
+  /**
+   * Takes a sent, unanswered invitation's reminder (REMIND → EXPIRE), once. Returns the
+   * invitation, or undefined when another dispatcher took it or it no longer needs one. `current`
+   * is the caller's fresh read of it, when it has one.
+   */
+  async claimReminder(
+    invitationId: string,
+    now: Date,
+    current?: Invitation,
+  ): Promise<Invitation | undefined> {
     const shardKey = `REMIND#${shardOf(invitationId)}`;
-    const current = await this.get(invitationId);
+    current ??= await this.get(invitationId);
     if (!current?.expiresAt) return undefined;
     return this.conditionalUpdate(invitationId, {
       set: {
@@ -296,6 +315,27 @@ export class InvitationStore {
       },
       condition: '#opk = :queue AND #status IN (:sent, :delivered)',
       values: { ':queue': shardKey, ':sent': 'sent', ':delivered': 'delivered' },
+      names: { '#opk': INDEX.outbox.pk },
+    });
+  }
+
+  /**
+   * Puts a due reminder off until `at` (the customer's send window opens then), or drops it when
+   * the survey closes first: it then only waits for its expiry.
+   */
+  async deferReminder(invitationId: string, at: Date, expiresAt: string) {
+    const next =
+      at.toISOString() < expiresAt
+        ? queueKeys('REMIND', invitationId, at.toISOString())
+        : queueKeys('EXPIRE', invitationId, expiresAt);
+    await this.conditionalUpdate(invitationId, {
+      set: next,
+      condition: '#opk = :queue AND #status IN (:sent, :delivered)',
+      values: {
+        ':queue': `REMIND#${shardOf(invitationId)}`,
+        ':sent': 'sent',
+        ':delivered': 'delivered',
+      },
       names: { '#opk': INDEX.outbox.pk },
     });
   }

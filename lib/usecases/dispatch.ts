@@ -3,25 +3,35 @@
  * reminder, then closes them when their link expires.
  *
  * Primary course of one tick:
+ * 0. Take the dispatcher lease, so overlapping runs never send at once (each paces itself to the
+ *    SES rate; two together would not be); without it, leave the tick to the holder.
  * 1. Abandoned sends: a claim whose lease ran out (the sender died after claiming) becomes
  *    `unknown` and is counted, never sent again: SES may already have accepted it (at most once).
  * 2. Due sends, page by page from the sparse outbox index (every shard; no Scan), until none are
  *    due or the tick's time budget is spent:
  *    a. claim with a conditional update (scheduled → sending, with a lease); a lost race means
  *       another dispatcher has it;
- *    b. skip it when later than the program's maxLateness (`too-late`), cancel it when the
- *       customer opted out or the address was suppressed since intake;
+ *    b. outside the customer's send window, put it back until the window opens; skip it when
+ *       later than the program's maxLateness (`too-late`), also when the window opens too late;
+ *       cancel it when the customer opted out or the address was suppressed since intake;
  *    c. wait for a token (the account's send rate), render, send through SES;
- *    d. record SES's message id (sent). Throttling pauses the bucket and puts the survey back in
- *       the outbox for a later try; a permanent error marks it failed with SES's error code.
- * 3. Due reminders: once, to sent and unanswered surveys of programs with `reminderAfter`.
+ *    d. record SES's message id (sent), trying the write again; once SES has accepted the
+ *       email it is never sent again, so a write that keeps failing leaves the lease to run out
+ *       (`unknown`). Only failures that prove the email did not leave (throttling, SES's 4xx
+ *       answers) put it back in the outbox; throttling also pauses the bucket. A rejection marks
+ *       it failed with SES's error code; a failure that leaves it open (a timeout, a 5xx) marks
+ *       it `unknown`.
+ * 3. Due reminders: once, to sent and unanswered surveys of programs with `reminderAfter`, inside
+ *    the send window (put off until it opens, or dropped when the survey closes first).
  * 4. Due expiries: unanswered surveys whose link expired become `expired`.
  */
 import { Duration } from 'luxon';
 import { log } from '../adapters/log.js';
-import { PermanentSendError, TransientSendError } from '../adapters/mailer.js';
+import { randomUUID } from 'node:crypto';
+import { PermanentSendError, TransientSendError, UncertainSendError } from '../adapters/mailer.js';
 import type { Program } from '../config/schema.js';
 import type { Invitation } from '../contracts/invitation.js';
+import { nextSendTime } from '../domain/contact-rules.js';
 import { renderSurveyEmail } from '../domain/email.js';
 import { addIsoDuration } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
@@ -37,9 +47,16 @@ export interface DispatchOptions {
   concurrency?: number;
   /** Keep taking due pages for this long (a Lambda tick uses most of its time); 0: one page. */
   budgetMs?: number;
+  /**
+   * How long to wait for another dispatcher's lease before leaving the tick to it. 0 on AWS (the
+   * next tick comes within a minute); the demo waits, as it must send what it replays.
+   */
+  waitForLeaseMs?: number;
 }
 
 export interface DispatchResult {
+  /** Another dispatcher held the lease: this run did nothing. */
+  busy: boolean;
   sent: number;
   failed: number;
   retried: number;
@@ -47,7 +64,7 @@ export interface DispatchResult {
   lostRaces: number;
   /** Claimed but not sent: too late to ask, or opted out / suppressed since intake. */
   skipped: number;
-  /** Abandoned claims found this tick and marked `unknown`. */
+  /** Abandoned claims found this tick, and sends SES may or may not have accepted: `unknown`. */
   unknown: number;
   reminders: number;
   expired: number;
@@ -55,15 +72,65 @@ export interface DispatchResult {
   backlogAgeSeconds: number;
 }
 
-type SendOutcome = 'sent' | 'failed' | 'retried' | 'lostRaces' | 'skipped';
+type SendOutcome = 'sent' | 'failed' | 'retried' | 'lostRaces' | 'skipped' | 'unknown';
 
 /** Throttled by SES: hold every send this long before trying again. */
 const THROTTLE_PAUSE_MS = 1000;
 
+/** Tries of the write that records an accepted send, and the first pause between them. */
+const RECORD_ATTEMPTS = 4;
+const RECORD_BACKOFF_MS = 100;
+
+/** The lease outlasts the tick's budget by this much, for the sends in flight and the reminders. */
+const LEASE_MARGIN_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function emptyResult(): DispatchResult {
+  return {
+    busy: false,
+    sent: 0,
+    failed: 0,
+    retried: 0,
+    lostRaces: 0,
+    skipped: 0,
+    unknown: 0,
+    reminders: 0,
+    expired: 0,
+    backlogAgeSeconds: 0,
+  };
+}
+
+/**
+ * Runs one tick under the dispatcher lease. The lease runs on the wall clock, whatever `now` says:
+ * it orders real processes (the demo replays the past while a running stack dispatches the present).
+ */
 export async function dispatch(
   rt: Runtime,
   now: Date,
   options: DispatchOptions = {},
+): Promise<DispatchResult> {
+  const holder = randomUUID();
+  const leaseMs = (options.budgetMs ?? 0) + LEASE_MARGIN_MS;
+  const giveUpAt = Date.now() + (options.waitForLeaseMs ?? 0);
+  while (!(await rt.dispatcherLease.acquire(holder, new Date(), new Date(Date.now() + leaseMs)))) {
+    if (Date.now() >= giveUpAt) {
+      log.info('dispatch.busy', { why: 'another dispatcher holds the lease' });
+      return { ...emptyResult(), busy: true };
+    }
+    await sleep(Math.min(250, Math.max(1, giveUpAt - Date.now())));
+  }
+  try {
+    return await dispatchUnderLease(rt, now, options);
+  } finally {
+    await rt.dispatcherLease.release(holder);
+  }
+}
+
+async function dispatchUnderLease(
+  rt: Runtime,
+  now: Date,
+  options: DispatchOptions,
 ): Promise<DispatchResult> {
   const {
     batchSize = 25,
@@ -76,17 +143,7 @@ export async function dispatch(
   const started = performance.now();
   const clock = () => new Date(now.getTime() + (performance.now() - started));
   const withinBudget = () => performance.now() - started < budgetMs;
-  const result: DispatchResult = {
-    sent: 0,
-    failed: 0,
-    retried: 0,
-    lostRaces: 0,
-    skipped: 0,
-    unknown: 0,
-    reminders: 0,
-    expired: 0,
-    backlogAgeSeconds: 0,
-  };
+  const result = emptyResult();
 
   for (const { invitationId } of await rt.invitations.dueIn('LEASE', now, batchSize)) {
     if (await rt.invitations.markUnknown(invitationId, now)) {
@@ -106,7 +163,9 @@ export async function dispatch(
       result.backlogAgeSeconds = Math.max(0, (at.getTime() - Date.parse(oldest)) / 1000);
     }
     if (!due.length) break;
-    const before = result.sent + result.failed + result.retried + result.skipped;
+    const moved = () =>
+      result.sent + result.failed + result.retried + result.skipped + result.unknown;
+    const before = moved();
     const limiter = await rt.sendLimiter();
     await inParallel(due, concurrency, async ({ invitationId }) => {
       result[
@@ -114,8 +173,7 @@ export async function dispatch(
       ] += 1;
     });
     // Stop when out of time, or when a page moved nothing (index entries not yet caught up).
-    if (!withinBudget() || result.sent + result.failed + result.retried + result.skipped === before)
-      break;
+    if (!withinBudget() || moved() === before) break;
   }
 
   for (const { invitationId } of await rt.invitations.dueIn('REMIND', clock(), batchSize)) {
@@ -125,7 +183,11 @@ export async function dispatch(
     if (await rt.invitations.expire(invitationId, clock())) result.expired += 1;
   }
 
-  if (Object.entries(result).some(([key, value]) => key !== 'backlogAgeSeconds' && value > 0)) {
+  if (
+    Object.entries(result).some(
+      ([key, value]) => key !== 'backlogAgeSeconds' && typeof value === 'number' && value > 0,
+    )
+  ) {
     log.info('dispatch.tick', { ...result });
   }
   return result;
@@ -149,12 +211,22 @@ async function sendOne(
     await rt.invitations.markFailed(invitationId, program ? 'no-email' : 'no-program');
     return 'failed';
   }
-  // After an outage, catch up, but do not ask about an interaction long past.
-  const lateBy = claimedAt.getTime() - Date.parse(invitation.sendAt ?? invitation.decidedAt);
+  // After an outage or a throttled retry, catch up, but only inside the customer's send window
+  // and never about an interaction long past.
+  const plannedAt = Date.parse(invitation.sendAt ?? invitation.decidedAt);
+  const opensAt = rt.settings.instant
+    ? claimedAt
+    : nextSendTime(claimedAt, program.sendWindow, invitation.timeZone);
+  const lateBy = opensAt.getTime() - plannedAt;
   if (lateBy > Duration.fromISO(program.maxLateness).toMillis()) {
     await rt.invitations.markNotSent(invitationId, 'skipped', 'too-late');
     log.info('dispatch.too-late', { invitationId, lateBySeconds: Math.round(lateBy / 1000) });
     return 'skipped';
+  }
+  if (opensAt > claimedAt) {
+    await rt.invitations.release(invitationId, opensAt);
+    log.info('dispatch.outside-window', { invitationId, until: opensAt.toISOString() });
+    return 'retried';
   }
   const stopped = await contactStopped(rt, invitation);
   if (stopped) {
@@ -166,39 +238,75 @@ async function sendOne(
   await limiter.take();
   const sentAt = clock();
   const expiresAt = addIsoDuration(sentAt, program.linkExpiry);
+  let messageId: string;
   try {
-    const { messageId } = await sendSurveyEmail(rt, invitation, program, expiresAt, false);
-    const recorded = await rt.invitations.markSent(invitationId, {
-      messageId,
-      sentAt,
-      expiresAt,
-      remindAt: program.reminderAfter ? addIsoDuration(sentAt, program.reminderAfter) : undefined,
-    });
-    if (!recorded) log.warn('dispatch.sent-after-lease', { invitationId, messageId });
-    else log.info('dispatch.sent', { invitationId, messageId });
-    return 'sent';
+    ({ messageId } = await sendSurveyEmail(rt, invitation, program, expiresAt, false));
   } catch (error) {
     if (error instanceof PermanentSendError) {
       await rt.invitations.markFailed(invitationId, error.code);
       log.warn('dispatch.failed', { invitationId, error: error.code });
       return 'failed';
     }
-    if (error instanceof TransientSendError && error.throttled) limiter.pause(THROTTLE_PAUSE_MS);
-    await rt.invitations.release(
-      invitationId,
-      new Date(clock().getTime() + timing.retryAfterSeconds * 1000),
-    );
-    log.warn('dispatch.retry', { invitationId, error: (error as Error).name });
-    return 'retried';
+    if (error instanceof TransientSendError) {
+      if (error.throttled) limiter.pause(THROTTLE_PAUSE_MS);
+      await rt.invitations.release(
+        invitationId,
+        new Date(clock().getTime() + timing.retryAfterSeconds * 1000),
+      );
+      log.warn('dispatch.retry', { invitationId, error: error.name });
+      return 'retried';
+    }
+    const code = error instanceof UncertainSendError ? error.code : (error as Error).name;
+    await rt.invitations.markUncertain(invitationId, code);
+    log.warn('dispatch.unknown', { invitationId, why: 'SES may have accepted it', error: code });
+    return 'unknown';
+  }
+  // SES has the email: from here on it is never sent again, whatever fails.
+  const sent = {
+    messageId,
+    sentAt,
+    expiresAt,
+    remindAt: program.reminderAfter ? addIsoDuration(sentAt, program.reminderAfter) : undefined,
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const recorded = await rt.invitations.markSent(invitationId, sent);
+      if (!recorded) log.warn('dispatch.sent-after-lease', { invitationId, messageId });
+      else log.info('dispatch.sent', { invitationId, messageId });
+      return 'sent';
+    } catch (error) {
+      if (attempt >= RECORD_ATTEMPTS) {
+        // The lease runs out and the survey becomes `unknown`: counted, and never sent twice.
+        log.error('dispatch.record-failed', {
+          invitationId,
+          messageId,
+          error: (error as Error).name,
+        });
+        return 'sent';
+      }
+      await sleep(RECORD_BACKOFF_MS * 2 ** (attempt - 1));
+    }
   }
 }
 
-/** The one reminder: only to a sent, unanswered survey of a customer still willing to hear. */
+/**
+ * The one reminder: only to a sent, unanswered survey of a customer still willing to hear, and
+ * inside their send window (put off until it opens; dropped when the survey would close first).
+ */
 async function remindOne(rt: Runtime, invitationId: string, clock: () => Date): Promise<boolean> {
-  const invitation = await rt.invitations.claimReminder(invitationId, clock());
-  if (!invitation?.email || !invitation.expiresAt) return false;
-  const program = rt.programFor(invitation.touchpoint);
-  if (!program || (await contactStopped(rt, invitation))) return false;
+  const now = clock();
+  const current = await rt.invitations.get(invitationId);
+  const program = current && rt.programFor(current.touchpoint);
+  if (current?.expiresAt && program && !rt.settings.instant) {
+    const opensAt = nextSendTime(now, program.sendWindow, current.timeZone);
+    if (opensAt > now) {
+      await rt.invitations.deferReminder(invitationId, opensAt, current.expiresAt);
+      return false;
+    }
+  }
+  const invitation = await rt.invitations.claimReminder(invitationId, now, current);
+  if (!invitation?.email || !invitation.expiresAt || !program) return false;
+  if (await contactStopped(rt, invitation)) return false;
   const limiter = await rt.sendLimiter();
   await limiter.take();
   try {

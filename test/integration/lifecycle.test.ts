@@ -99,6 +99,24 @@ describe('a survey after intake', () => {
     expect(await emailsTo(answers.email)).toHaveLength(1);
   });
 
+  it('keeps the reminder inside the send window: a reminder due at night waits for the morning', async () => {
+    const rt = await testRuntime();
+    const who = customer();
+    const detail = interaction({
+      occurredAt: occurred,
+      touchpoint: 'order-delivered',
+      channel: 'web',
+      customer: who,
+    });
+    await intake(rt, event(detail), at(occurred));
+    await dispatch(rt, at('2026-11-23T19:30:00Z')); // sent at 19:30: the reminder falls due at 19:30 on the 26th
+    // the dispatcher is down from 19:00 to 21:00 on the 26th: the window (09:00–20:00) is closed
+    expect((await dispatch(rt, at('2026-11-26T21:00:00Z'))).reminders).toBe(0);
+    expect((await dispatch(rt, at('2026-11-27T08:59:00Z'))).reminders).toBe(0);
+    expect((await dispatch(rt, at('2026-11-27T09:00:30Z'))).reminders).toBe(1);
+    expect(await emailsTo(who.email)).toHaveLength(2);
+  });
+
   it('closes an unanswered survey when its link expires', async () => {
     const rt = await testRuntime();
     const detail = interaction({ occurredAt: occurred, customer: customer() });
