@@ -66,7 +66,7 @@ export function dynamoDbError(name = 'InternalServerError'): Error {
 export function setsStatus(input: Record<string, unknown>, status: string): boolean {
   const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
   const values = (input.ExpressionAttributeValues ?? {}) as Record<string, { S?: string }>;
-  const expression = String(input.UpdateExpression ?? '');
+  const expression = typeof input.UpdateExpression === 'string' ? input.UpdateExpression : '';
   return Object.entries(names).some(
     ([placeholder, attribute]) =>
       attribute === 'status' &&
