@@ -5,7 +5,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgePublisher, type EventPublisher } from './adapters/events.js';
@@ -13,7 +14,7 @@ import { SesMailer, type Mailer } from './adapters/mailer.js';
 import { loadConfig } from './config/load.js';
 import type { AfterwordConfig, Program } from './config/schema.js';
 import { AFTERWORD_SOURCE } from './contracts/survey-events.js';
-import { LinkSigner, type SigningKeys } from './domain/links.js';
+import { LinkSigner, type SigningKeys, type SigningKeySource } from './domain/links.js';
 import { TokenBucket } from './domain/token-bucket.js';
 import { InvitationStore } from './store/invitations.js';
 import { ContactStore } from './store/contacts.js';
@@ -29,8 +30,8 @@ export interface Settings {
   eventBusName?: string;
   /** Where survey links point: the answer endpoint's public base URL (dispatch and answer). */
   publicBaseUrl?: string;
-  /** Link-signing keys (dispatch and answer only). */
-  signing?: SigningKeys;
+  /** Link-signing keys (dispatch and answer only): fixed, or read through a cache (AWS). */
+  signing?: SigningKeySource;
   sesConfigurationSet?: string;
   /** Local endpoints; unset on AWS. */
   endpoints?: { dynamodb?: string; ses?: string; events?: string; secrets?: string };
@@ -148,7 +149,8 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 
 /**
  * Settings for a Lambda function, from its environment, read once at cold start. The signing keys
- * come from Secrets Manager (LINK_SIGNING_SECRET_ARN: JSON `{"activeKeyId":"k1","k1":"<secret>"}`).
+ * come from Secrets Manager (LINK_SIGNING_SECRET_ARN: JSON `{"activeKeyId":"k1","k1":"<secret>"}`),
+ * through a cache with a maximum age.
  */
 export async function settingsFromEnv(
   needs: readonly Need[],
@@ -163,25 +165,42 @@ export async function settingsFromEnv(
   if (needs.includes('eventBus')) settings.eventBusName = required(env, 'EVENT_BUS_NAME');
   if (needs.includes('publicBaseUrl')) settings.publicBaseUrl = required(env, 'PUBLIC_BASE_URL');
   if (needs.includes('signing')) {
-    settings.signing = await signingKeysFromSecret(
-      required(env, 'LINK_SIGNING_SECRET_ARN'),
-      settings,
-    );
+    const source = secretKeySource(required(env, 'LINK_SIGNING_SECRET_ARN'), settings);
+    await source.load(false); // fail at cold start, naming the problem, not at the first link
+    settings.signing = source;
   }
   return settings;
 }
 
-export async function signingKeysFromSecret(
+/** How long a container keeps the signing keys before reading the secret again. */
+export const SIGNING_KEYS_MAX_AGE_SECONDS = 300;
+
+/**
+ * The signing keys in Secrets Manager, read through Powertools' cache: re-read after
+ * SIGNING_KEYS_MAX_AGE_SECONDS, or at once (`load(true)`) when a link names a key id the cache
+ * does not know, so a key added by a rotation works in warm containers too.
+ */
+export function secretKeySource(
   secretId: string,
   settings: Pick<Settings, 'region' | 'endpoints'>,
-): Promise<SigningKeys> {
-  const client = new SecretsManagerClient(clientOptions(settings, settings.endpoints?.secrets));
-  try {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    return parseSigningSecret(SecretString ?? '');
-  } finally {
-    client.destroy();
-  }
+): { load(fresh: boolean): Promise<SigningKeys> } {
+  const provider = new SecretsProvider({
+    awsSdkV3Client: new SecretsManagerClient(clientOptions(settings, settings.endpoints?.secrets)),
+  });
+  let last: { raw: string; keys: SigningKeys } | undefined;
+  return {
+    async load(fresh) {
+      const raw = await provider.get(secretId, {
+        maxAge: SIGNING_KEYS_MAX_AGE_SECONDS,
+        forceFetch: fresh,
+      });
+      if (typeof raw !== 'string')
+        throw new MissingSettingError('the link-signing secret is empty');
+      // Parsed once per value, so the signer's checks run once per rotation, not per link.
+      if (last?.raw !== raw) last = { raw, keys: parseSigningSecret(raw) };
+      return last.keys;
+    },
+  };
 }
 
 /** `{"activeKeyId":"k2","k1":"…","k2":"…"}`: every other field is a key, so old links keep working after rotation. */
@@ -191,6 +210,9 @@ export function parseSigningSecret(secretString: string): SigningKeys {
     parsed = JSON.parse(secretString);
   } catch {
     throw new MissingSettingError('the link-signing secret is not JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new MissingSettingError('the link-signing secret must be a JSON object');
   }
   const { activeKeyId, ...keys } = parsed as Record<string, unknown>;
   if (typeof activeKeyId !== 'string' || Object.values(keys).some((k) => typeof k !== 'string')) {

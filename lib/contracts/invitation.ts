@@ -73,17 +73,33 @@ export const Invitation = z.object({
   comment: z.string().optional(),
   /** The customer's tick on the program's follow-up question, when it has one. */
   followUp: z.boolean().optional(),
-  /** Every answer given, oldest first: a changed score keeps the earlier one here. */
+  /** How many answers were recorded (the first and each change); changes stop at MAX_ANSWERS. */
+  answerCount: z.number().int().optional(),
+  /**
+   * The earlier answers, oldest first, when the customer changed theirs (the current one is the
+   * item's own score and comment). Items written before answerCount existed also hold the current one.
+   */
   history: z
     .array(z.object({ score: z.number(), answeredAt: z.string(), comment: z.string().optional() }))
     .optional(),
+  /** When a score first fell to the follow-up threshold (the request goes out once). */
+  followUpRequestedAt: z.string().optional(),
+  /** When a later answer rose above it again (the request was withdrawn, once). */
+  followUpWithdrawnAt: z.string().optional(),
 });
 export type Invitation = z.infer<typeof Invitation>;
+
+/** Answers recorded per survey: the first and up to nine changes; the history stays bounded. */
+export const MAX_ANSWERS = 10;
 
 /** What a customer submits: the score and an optional comment. */
 export const COMMENT_MAX_LENGTH = 2000;
 export const AnswerInput = z.object({
-  score: z.coerce.number().int('must be a whole number'),
+  // Digits only: "", "0x5", "1e1", " 5" and "5.0" are not scores (Number() would take them).
+  score: z
+    .string({ error: 'choose a score' })
+    .regex(/^\d{1,2}$/, 'must be a whole number such as 7')
+    .transform(Number),
   /** The tick of the program's follow-up question ("on" from an HTML checkbox). */
   followUp: z
     .union([z.literal('on'), z.literal('yes'), z.literal('true'), z.boolean()])

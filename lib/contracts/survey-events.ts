@@ -35,5 +35,16 @@ export const SurveyFollowUpRequestedV1 = SurveyAnsweredV1.extend({
 });
 export type SurveyFollowUpRequested = z.infer<typeof SurveyFollowUpRequestedV1>;
 
+export const SURVEY_FOLLOW_UP_WITHDRAWN = 'Survey Follow-up Withdrawn';
+
+/**
+ * The customer changed a low answer to one above the threshold: the follow-up requested earlier
+ * for this invitation is no longer needed (sent once, and only after a request).
+ */
+export const SurveyFollowUpWithdrawnV1 = SurveyAnsweredV1.extend({
+  threshold: z.number().int(),
+});
+export type SurveyFollowUpWithdrawn = z.infer<typeof SurveyFollowUpWithdrawnV1>;
+
 /** The default follow-up threshold: NPS detractors, and the two or three lowest CSAT and CES scores. */
 export const DEFAULT_FOLLOW_UP_THRESHOLD = { nps: 6, csat: 2, ces: 3 } as const;

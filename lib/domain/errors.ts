@@ -41,3 +41,11 @@ export class InvalidAnswerError extends Error {
     super(`invalid answer: ${problems.join('; ')}`);
   }
 }
+
+/** The customer changed their answer as often as allowed: the latest one stands. */
+export class AnswerLimitError extends Error {
+  override name = 'AnswerLimitError';
+  constructor(readonly invitationId: string) {
+    super(`survey ${invitationId} takes no more changes`);
+  }
+}

@@ -155,7 +155,7 @@ export async function runDemo(
     const answeredAt = new Date(
       Math.min(sentAt.getTime() + item.answerAfterMs, options.now.getTime()),
     );
-    const token = rt.signer.sign({
+    const token = await rt.signer.sign({
       invitationId: invitation.invitationId,
       expiresAt: new Date(invitation.expiresAt),
     });

@@ -110,6 +110,16 @@ export type InvitationDayRow = Pick<
   | 'score'
 >;
 
+/**
+ * Answers recorded so far. Items from before `answerCount` kept every answer, the current one
+ * included, in `history`.
+ */
+export function answerCountOf(invitation: Invitation): number {
+  if (invitation.answerCount !== undefined) return invitation.answerCount;
+  if (invitation.status !== 'answered') return 0;
+  return Math.max(1, invitation.history?.length ?? 0);
+}
+
 export type CreateResult = { created: true } | { created: false; existing: Invitation };
 
 export class InvitationStore {
@@ -423,31 +433,29 @@ export class InvitationStore {
   }
 
   /**
-   * Records the customer's answer; the last answer wins and earlier ones are kept in `history`.
-   * Only a sent, unexpired survey can be answered; otherwise returns false and writes nothing.
+   * Records the customer's answer in one conditional write, against the state the caller read:
+   * only a sent, unexpired survey, and only if no other answer was recorded since (`answerCount`
+   * unchanged), so of concurrent POSTs one writes and the others see its result. The answer it
+   * replaces (if any) moves to `history`; the follow-up flags are set in the same write, so a
+   * request (or its withdrawal) is recorded once. Returns the stored item when the condition
+   * failed, so the caller decides again from what is there now.
    */
   async recordAnswer(
-    invitationId: string,
+    current: Invitation,
     answer: { score: number; comment?: string | undefined; followUp?: boolean | undefined },
     answeredAt: Date,
-  ): Promise<boolean> {
+    followUp: { request: boolean; withdraw: boolean },
+  ): Promise<{ recorded: true } | { recorded: false; now: Invitation | undefined }> {
     const at = answeredAt.toISOString();
-    const entry = {
-      score: answer.score,
-      answeredAt: at,
-      ...(answer.comment ? { comment: answer.comment } : {}),
+    const count = answerCountOf(current);
+    const keys = answerDayKeys(current.invitationId, at);
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#apk': INDEX.answersByDay.pk,
+      '#ask': INDEX.answersByDay.sk,
+      '#opk': INDEX.outbox.pk,
+      '#osk': INDEX.outbox.sk,
     };
-    const keys = answerDayKeys(invitationId, at);
-    const sets = [
-      '#status = :answered',
-      'score = :score',
-      'answeredAt = :at',
-      '#apk = :apk',
-      '#ask = :ask',
-      'history = list_append(if_not_exists(history, :empty), :entry)',
-    ];
-    // answered: it waits for no reminder and no expiry any more
-    const removes = ['#opk', '#osk'];
     const values: Record<string, unknown> = {
       ':answered': 'answered',
       ':sent': 'sent',
@@ -456,42 +464,71 @@ export class InvitationStore {
       ':at': at,
       ':apk': keys[INDEX.answersByDay.pk],
       ':ask': keys[INDEX.answersByDay.sk],
-      ':empty': [],
-      ':entry': [entry],
+      ':next': count + 1,
     };
+    const sets = [
+      '#status = :answered',
+      'score = :score',
+      'answeredAt = :at',
+      '#apk = :apk',
+      '#ask = :ask',
+      'answerCount = :next',
+    ];
+    // answered: it waits for no reminder and no expiry any more
+    const removes = ['#opk', '#osk'];
+    // Items from before answerCount already hold the current answer in their history.
+    const legacyHistory = current.answerCount === undefined && Boolean(current.history?.length);
+    if (
+      current.status === 'answered' &&
+      current.score !== undefined &&
+      current.answeredAt &&
+      !legacyHistory
+    ) {
+      sets.push('history = list_append(if_not_exists(history, :empty), :previous)');
+      values[':empty'] = [];
+      values[':previous'] = [
+        {
+          score: current.score,
+          answeredAt: current.answeredAt,
+          ...(current.comment ? { comment: current.comment } : {}),
+        },
+      ];
+    }
     for (const [name, value] of [
       ['comment', answer.comment],
       ['followUp', answer.followUp],
     ] as const) {
+      names[`#${name}`] = name;
       if (value === undefined) removes.push(`#${name}`);
       else {
         sets.push(`#${name} = :${name}`);
         values[`:${name}`] = value;
       }
     }
+    if (followUp.request) sets.push('followUpRequestedAt = :at');
+    if (followUp.withdraw) sets.push('followUpWithdrawnAt = :at');
+    let condition = '#status IN (:sent, :delivered, :answered) AND expiresAt > :at AND ';
+    if (current.answerCount === undefined) condition += 'attribute_not_exists(answerCount)';
+    else {
+      condition += 'answerCount = :count';
+      values[':count'] = current.answerCount;
+    }
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: invitationKey(invitationId),
+          Key: invitationKey(current.invitationId),
           UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-          ConditionExpression: '#status IN (:sent, :delivered, :answered) AND expiresAt > :at',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#comment': 'comment',
-            '#followUp': 'followUp',
-            '#apk': INDEX.answersByDay.pk,
-            '#ask': INDEX.answersByDay.sk,
-            '#opk': INDEX.outbox.pk,
-            '#osk': INDEX.outbox.sk,
-          },
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return true;
+      return { recorded: true };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { recorded: false, now: error.Item ? fromItem(unmarshall(error.Item)) : undefined };
     }
   }
 

@@ -4,24 +4,34 @@
  *
  * Primary course of submitAnswer:
  * 1. Verify the signed token (forged, unknown-key or expired links record nothing).
- * 2. Validate the score against the program's scale and the comment's length.
- * 3. Record the answer with a conditional update (only a sent, unexpired survey; the last answer
- *    wins, earlier ones are kept in its history).
- * 4. Publish `Survey Answered` on the bus.
+ * 2. Validate the score (digits, within the program's scale) and the comment's length.
+ * 3. Read the survey consistently: the same answer again (a double click, a resubmitted form)
+ *    is a replay and changes nothing; after MAX_ANSWERS answers, changes stop.
+ * 4. Record the answer with one conditional write on the state read (only a sent, unexpired
+ *    survey, and only if no other answer landed since): the last answer wins, the one it replaces
+ *    goes to the history, and a follow-up request (or its withdrawal) is marked in the same write.
+ *    A lost condition reads what is there now and decides again, so N identical concurrent POSTs
+ *    make one write and one set of events.
+ * 5. Publish `Survey Answered`; `Survey Follow-up Requested` the first time a score falls to the
+ *    threshold, `Survey Follow-up Withdrawn` the first time a later one rises above it.
  */
 import { log } from '../adapters/log.js';
 import type { Program, Wording } from '../config/schema.js';
-import { AnswerInput, type Invitation } from '../contracts/invitation.js';
+import { emitMetrics } from '../adapters/metrics.js';
+import { AnswerInput, MAX_ANSWERS, type Invitation } from '../contracts/invitation.js';
 import {
   DEFAULT_FOLLOW_UP_THRESHOLD,
   SURVEY_ANSWERED,
   SURVEY_FOLLOW_UP_REQUESTED,
+  SURVEY_FOLLOW_UP_WITHDRAWN,
   type SurveyAnswered,
   type SurveyFollowUpRequested,
+  type SurveyFollowUpWithdrawn,
 } from '../contracts/survey-events.js';
 import { addIsoDuration } from '../domain/time.js';
 import { describeIssues } from '../contracts/interaction.js';
 import {
+  AnswerLimitError,
   InvalidAnswerError,
   InvitationNotFoundError,
   SurveyClosedError,
@@ -29,6 +39,7 @@ import {
 import { isValidScore, SCALES } from '../domain/metric.js';
 import { wordingFor } from '../domain/wording.js';
 import type { Runtime } from '../runtime.js';
+import { answerCountOf } from '../store/invitations.js';
 
 export interface SurveyView {
   invitation: Invitation;
@@ -49,8 +60,16 @@ export async function openSurvey(
   now: Date,
   { consistent = true }: { consistent?: boolean } = {},
 ): Promise<SurveyView> {
-  const { invitationId } = rt.signer.verify(token, now);
-  const invitation = await rt.invitations.get(invitationId, { consistent });
+  const { invitationId } = await rt.signer.verify(token, now);
+  return viewOf(rt, invitationId, await rt.invitations.get(invitationId, { consistent }), now);
+}
+
+function viewOf(
+  rt: Runtime,
+  invitationId: string,
+  invitation: Invitation | undefined,
+  now: Date,
+): SurveyView {
   if (!invitation) throw new InvitationNotFoundError(invitationId);
   const program = rt.programFor(invitation.touchpoint);
   if (!program) throw new InvitationNotFoundError(invitationId);
@@ -71,7 +90,7 @@ export async function unsubscribe(
   now: Date,
   options: { record: boolean },
 ): Promise<{ locale: string }> {
-  const { invitationId } = rt.signer.verify(token, now, 'unsubscribe');
+  const { invitationId } = await rt.signer.verify(token, now, 'unsubscribe');
   const invitation = await rt.invitations.get(invitationId);
   if (!invitation) throw new InvitationNotFoundError(invitationId);
   if (options.record) {
@@ -81,14 +100,17 @@ export async function unsubscribe(
   return { locale: invitation.locale };
 }
 
+/** Conditional writes lost to other answers of the same survey before giving up (a flood). */
+const MAX_ANSWER_ATTEMPTS = 5;
+
 export async function submitAnswer(
   rt: Runtime,
   token: string,
   form: unknown,
   now: Date,
 ): Promise<SurveyView & { score: number; replay: boolean }> {
-  const view = await openSurvey(rt, token, now);
-  const { invitation, program } = view;
+  let view = await openSurvey(rt, token, now);
+  const { program } = view;
   const parsed = AnswerInput.safeParse(form);
   if (!parsed.success) throw new InvalidAnswerError(describeIssues(parsed.error));
   const { score, comment } = parsed.data;
@@ -99,23 +121,56 @@ export async function submitAnswer(
       `score: must be a whole number from ${min} to ${max}, got ${score}`,
     ]);
   }
-  // A replayed POST (a double click, a resubmitted form) changes nothing and emits nothing again.
-  if (
-    invitation.status === 'answered' &&
-    invitation.score === score &&
-    invitation.comment === comment &&
-    invitation.followUp === followUp
-  ) {
-    return { ...view, score, replay: true };
+  const threshold = program.followUpThreshold ?? DEFAULT_FOLLOW_UP_THRESHOLD[program.metric];
+  for (let attempt = 1; attempt <= MAX_ANSWER_ATTEMPTS; attempt++) {
+    const { invitation } = view;
+    // A replayed POST (a double click, a resubmitted form) changes nothing and emits nothing again.
+    if (
+      invitation.status === 'answered' &&
+      invitation.score === score &&
+      invitation.comment === comment &&
+      invitation.followUp === followUp
+    ) {
+      return { ...view, score, replay: true };
+    }
+    if (answerCountOf(invitation) >= MAX_ANSWERS) {
+      throw new AnswerLimitError(invitation.invitationId);
+    }
+    const low = score <= threshold;
+    const flags = {
+      request: low && !invitation.followUpRequestedAt,
+      withdraw: !low && Boolean(invitation.followUpRequestedAt) && !invitation.followUpWithdrawnAt,
+    };
+    const outcome = await rt.invitations.recordAnswer(
+      invitation,
+      { score, comment, followUp },
+      now,
+      flags,
+    );
+    if (outcome.recorded) {
+      log.info('answer.recorded', { invitationId: invitation.invitationId, score });
+      await publishAnswerEvents(rt, view, { score, comment, followUp, threshold, now, ...flags });
+      return { ...view, score, replay: false };
+    }
+    // Another answer landed first, or the survey closed: decide again from what is stored now.
+    view = viewOf(rt, invitation.invitationId, outcome.now, now);
   }
-  const recorded = await rt.invitations.recordAnswer(
-    invitation.invitationId,
-    { score, comment, followUp },
-    now,
-  );
-  if (!recorded) throw new SurveyClosedError(invitation.invitationId, 'expired');
-  log.info('answer.recorded', { invitationId: invitation.invitationId, score });
+  throw new AnswerLimitError(view.invitation.invitationId);
+}
 
+async function publishAnswerEvents(
+  rt: Runtime,
+  { invitation, program }: SurveyView,
+  answer: {
+    score: number;
+    comment: string | undefined;
+    followUp: boolean | undefined;
+    threshold: number;
+    now: Date;
+    request: boolean;
+    withdraw: boolean;
+  },
+) {
   const answered: SurveyAnswered = {
     version: '1',
     invitationId: invitation.invitationId,
@@ -126,28 +181,30 @@ export async function submitAnswer(
     segment: invitation.segment,
     journeyStep: invitation.journeyStep,
     metric: program.metric,
-    score,
-    hasComment: Boolean(comment),
-    answeredAt: now.toISOString(),
+    score: answer.score,
+    hasComment: Boolean(answer.comment),
+    answeredAt: answer.now.toISOString(),
   };
   await publishQuietly(rt, invitation.invitationId, SURVEY_ANSWERED, answered);
-  const threshold = program.followUpThreshold ?? DEFAULT_FOLLOW_UP_THRESHOLD[program.metric];
-  if (score <= threshold) {
+  if (answer.request) {
     const request: SurveyFollowUpRequested = {
       ...answered,
       owner: program.owner,
-      threshold,
-      dueBy: addIsoDuration(now, program.followUpWithin).toISOString(),
-      ...(followUp === undefined ? {} : { followUp }),
+      threshold: answer.threshold,
+      dueBy: addIsoDuration(answer.now, program.followUpWithin).toISOString(),
+      ...(answer.followUp === undefined ? {} : { followUp: answer.followUp }),
     };
     await publishQuietly(rt, invitation.invitationId, SURVEY_FOLLOW_UP_REQUESTED, request);
   }
-  return { ...view, score, replay: false };
+  if (answer.withdraw) {
+    const withdrawn: SurveyFollowUpWithdrawn = { ...answered, threshold: answer.threshold };
+    await publishQuietly(rt, invitation.invitationId, SURVEY_FOLLOW_UP_WITHDRAWN, withdrawn);
+  }
 }
 
 /**
  * The answer is safely stored and counted by the rollup either way; an event is for subscribers,
- * so its failure is logged (and alarmed on AWS through the function's errors) but must not turn
+ * so its failure is logged and counted (`EventPublishFailures`, alarmed on AWS) but must not turn
  * the customer's answer into an error page.
  */
 async function publishQuietly(
@@ -160,5 +217,7 @@ async function publishQuietly(
     await rt.events.publish(detailType, detail);
   } catch (error) {
     log.error('answer.event-failed', { invitationId, detailType, error: (error as Error).message });
+    // A handled error: the function does not fail, so this metric is what the alarm watches.
+    emitMetrics({ EventPublishFailures: { value: 1, unit: 'Count' } });
   }
 }

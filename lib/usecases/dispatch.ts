@@ -354,12 +354,16 @@ async function sendSurveyEmail(
     new Date(invitation.decidedAt),
     `P${rt.config.dataRetentionDays}D`,
   );
+  const [token, unsubscribeToken] = await Promise.all([
+    rt.signer.sign({ invitationId, expiresAt }),
+    rt.signer.sign({ invitationId, expiresAt: unsubscribeUntil }, 'unsubscribe'),
+  ]);
   const email = renderSurveyEmail({
     invitation,
     program,
     brand: rt.config.brand,
-    token: rt.signer.sign({ invitationId, expiresAt }),
-    unsubscribeToken: rt.signer.sign({ invitationId, expiresAt: unsubscribeUntil }, 'unsubscribe'),
+    token,
+    unsubscribeToken,
     baseUrl: rt.publicBaseUrl,
     reminder,
   });

@@ -3,9 +3,11 @@
  * GET and HEAD only read (mail scanners follow every link); the page's form POST records.
  */
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { log } from '../adapters/log.js';
 import {
+  AnswerLimitError,
   InvalidAnswerError,
   InvalidLinkError,
   InvitationNotFoundError,
@@ -24,6 +26,12 @@ import {
   type ErrorKind,
 } from './pages.js';
 import { rateLimit } from './rate-limit.js';
+
+/**
+ * Largest request body read: a survey answer with a 2,000-character comment is well under it, and
+ * nothing bigger is parsed at all.
+ */
+export const MAX_BODY_BYTES = 16 * 1024;
 
 export interface WebAppOptions {
   now?: () => Date;
@@ -68,6 +76,15 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     app.use('/u/*', limiter);
   }
 
+  // Refused before a byte is parsed: by Content-Length, or while reading a body sent without one.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.html(errorPage('too-large'), 413),
+    }),
+  );
+
   app.get('/healthz', (c) => c.json({ ok: true }));
   options.routes?.(app);
   app.get('/assets/survey.css', (c) => {
@@ -79,9 +96,13 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     const token = c.req.param('token');
     try {
       const view = await openSurvey(rt, token, now(), { consistent: false });
-      const requested = Number(c.req.query('score'));
+      const requested = c.req.query('score');
       return c.html(
-        renderForm(view, c.req.path, Number.isInteger(requested) ? requested : undefined),
+        renderForm(
+          view,
+          c.req.path,
+          requested && /^\d{1,2}$/.test(requested) ? Number(requested) : undefined,
+        ),
       );
     } catch (error) {
       return errorResponse(c, error, rt);
@@ -189,14 +210,16 @@ async function errorResponse(c: Context, error: unknown, rt: Runtime) {
   const match = errorKind(error);
   if (!match) throw error;
   const invitationId =
-    error instanceof SurveyClosedError || error instanceof InvalidLinkError
+    error instanceof SurveyClosedError ||
+    error instanceof InvalidLinkError ||
+    error instanceof AnswerLimitError
       ? error.invitationId
       : undefined;
   const locale = invitationId ? (await rt.invitations.get(invitationId))?.locale : undefined;
   return c.html(errorPage(match[0], locale), match[1]);
 }
 
-function errorKind(error: unknown): [ErrorKind, 400 | 404 | 410] | undefined {
+function errorKind(error: unknown): [ErrorKind, 400 | 404 | 409 | 410] | undefined {
   if (error instanceof InvalidLinkError) {
     return error.reason === 'expired' ? ['closed', 410] : ['invalid-link', 400];
   }
@@ -204,5 +227,6 @@ function errorKind(error: unknown): [ErrorKind, 400 | 404 | 410] | undefined {
     return error.why === 'expired' ? ['closed', 410] : ['not-found', 404];
   }
   if (error instanceof InvitationNotFoundError) return ['not-found', 404];
+  if (error instanceof AnswerLimitError) return ['answer-limit', 409];
   return undefined;
 }

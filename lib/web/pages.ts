@@ -92,6 +92,11 @@ const MESSAGES = {
     'not-found': ['Survey not found', 'We could not find this survey.'],
     'bad-origin': ['Request refused', 'Please answer from the survey page itself.'],
     'too-many': ['Too many requests', 'Please wait a moment and try again.'],
+    'too-large': ['Your answer is too long', 'Please shorten your comment and send it again.'],
+    'answer-limit': [
+      'Your answer is saved',
+      'You have changed it several times already, so your latest answer stands. Thank you!',
+    ],
     'server-error': ['Something went wrong', 'Please try again in a few minutes.'],
   },
   de: {
@@ -106,6 +111,14 @@ const MESSAGES = {
     'not-found': ['Umfrage nicht gefunden', 'Wir konnten diese Umfrage nicht finden.'],
     'bad-origin': ['Anfrage abgelehnt', 'Bitte antworten Sie direkt auf der Umfrageseite.'],
     'too-many': ['Zu viele Anfragen', 'Bitte warten Sie einen Moment und versuchen Sie es erneut.'],
+    'too-large': [
+      'Ihre Antwort ist zu lang',
+      'Bitte kürzen Sie Ihren Kommentar und senden Sie ihn erneut.',
+    ],
+    'answer-limit': [
+      'Ihre Antwort ist gespeichert',
+      'Sie haben sie schon mehrmals geändert, daher gilt Ihre letzte Antwort. Vielen Dank!',
+    ],
     'server-error': [
       'Etwas ist schiefgelaufen',
       'Bitte versuchen Sie es in ein paar Minuten erneut.',
@@ -115,14 +128,16 @@ const MESSAGES = {
 
 export type ErrorKind = keyof (typeof MESSAGES)['en'];
 
+/** The language of `locale` that `table` has (own keys only), else English. */
+function languageOf<T extends { en: unknown }>(table: T, locale: string): keyof T & string {
+  const language = locale.split('-')[0]!;
+  return (Object.hasOwn(table, language) ? language : 'en') as keyof T & string;
+}
+
 export function errorPage(kind: ErrorKind, locale = 'en'): string {
-  const language = locale.split('-')[0] as keyof typeof MESSAGES;
-  const [title, detail] = (MESSAGES[language] ?? MESSAGES.en)[kind];
-  return layout(
-    MESSAGES[language] ? language : 'en',
-    title,
-    html`<h1>${title}</h1><p>${detail}</p>`,
-  );
+  const language = languageOf(MESSAGES, locale);
+  const [title, detail] = MESSAGES[language][kind];
+  return layout(language, title, html`<h1>${title}</h1><p>${detail}</p>`);
 }
 
 const UNSUBSCRIBE = {
@@ -151,11 +166,8 @@ const UNSUBSCRIBE = {
 } as const;
 
 function unsubscribeTexts(locale: string) {
-  const language = locale.split('-')[0] as keyof typeof UNSUBSCRIBE;
-  return {
-    language: UNSUBSCRIBE[language] ? language : 'en',
-    texts: UNSUBSCRIBE[language] ?? UNSUBSCRIBE.en,
-  };
+  const language = languageOf(UNSUBSCRIBE, locale);
+  return { language, texts: UNSUBSCRIBE[language] };
 }
 
 /** GET of an unsubscribe link: asks, records nothing (mail scanners follow links too). */

@@ -230,7 +230,7 @@ async function runLife(
     const feedbackHandler = createFeedbackHandler(rt);
     for (const email of emails) {
       const token = new URL(scoreLink(email.body.text ?? '')).pathname.split('/').pop()!;
-      const id = rt.signer.verify(token, new Date()).invitationId;
+      const id = (await rt.signer.verify(token, new Date())).invitationId;
       const timestamp = new Date().toISOString();
       await run('feedback', () =>
         feedbackHandler({

@@ -94,8 +94,9 @@ describe('answering through the survey web app', () => {
     clock = new Date('2026-11-23T11:05:00Z');
     await post(path, { score: '8' });
     const stored = await rt.invitations.get(invitationId);
-    expect(stored?.score).toBe(8);
-    expect(stored?.history?.map((h) => h.score)).toEqual([3, 8]);
+    expect(stored).toMatchObject({ score: 8, answerCount: 2 });
+    // the history keeps the answers that were replaced, not the current one
+    expect(stored?.history?.map((h) => h.score)).toEqual([3]);
   });
 
   it('refuses an out-of-range score with the reason on the page and records nothing', async () => {
@@ -213,6 +214,128 @@ describe('answers that need a follow-up, replays and limits', () => {
     const limitedPage = await limited.request('/s/not-a-token');
     expect(limitedPage.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await limitedPage.text()).toContain('Too many requests');
+  });
+});
+
+describe('one genuine link in hostile hands', () => {
+  const eventsFor = (invitationId: string) =>
+    rt.published.events.filter(
+      (e) => (e.detail as { invitationId: string }).invitationId === invitationId,
+    );
+
+  it('records ten identical concurrent POSTs once, with one set of events', async () => {
+    const { invitationId, path } = await sentSurvey();
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, async () => post(path, { score: '3', comment: 'Too slow.' })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(new Array(10).fill(200));
+    const stored = await rt.invitations.get(invitationId);
+    expect(stored).toMatchObject({ score: 3, answerCount: 1 });
+    expect(stored?.history ?? []).toEqual([]);
+    expect(eventsFor(invitationId).map((e) => e.detailType)).toEqual([
+      'Survey Answered',
+      'Survey Follow-up Requested',
+    ]);
+  });
+
+  it('bounds a flood of changing answers: ten answers at most, one follow-up, no 5xx', async () => {
+    const { invitationId, path } = await sentSurvey();
+    const comment = 'x'.repeat(1_900);
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      clock = new Date(Date.parse('2026-11-23T11:00:00Z') + i * 1000);
+      const response = await post(path, { score: i % 2 ? '9' : '2', comment: `${i} ${comment}` });
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, 10)).toEqual(new Array(10).fill(200));
+    expect(statuses.slice(10)).toEqual(new Array(20).fill(409));
+    const stored = await rt.invitations.get(invitationId);
+    expect(stored).toMatchObject({ answerCount: 10, score: 9 }); // the tenth answer stands
+    expect(stored?.history).toHaveLength(9);
+    expect(JSON.stringify(stored).length).toBeLessThan(30_000); // far from DynamoDB's 400 KB
+    const types = eventsFor(invitationId).map((e) => e.detailType);
+    expect(types.filter((t) => t === 'Survey Answered')).toHaveLength(10);
+    expect(types.filter((t) => t === 'Survey Follow-up Requested')).toHaveLength(1);
+    expect(types.filter((t) => t === 'Survey Follow-up Withdrawn')).toHaveLength(1);
+    const limited = await post(path, { score: '5' });
+    expect(await limited.text()).toContain('your latest answer stands');
+  });
+
+  it('withdraws the follow-up once when a low score is raised above the threshold', async () => {
+    const { invitationId, path } = await sentSurvey();
+    await post(path, { score: '4' });
+    clock = new Date('2026-11-23T11:10:00Z');
+    await post(path, { score: '8' });
+    const events = eventsFor(invitationId);
+    expect(events.map((e) => e.detailType)).toEqual([
+      'Survey Answered',
+      'Survey Follow-up Requested',
+      'Survey Answered',
+      'Survey Follow-up Withdrawn',
+    ]);
+    expect(events[3]!.detail).toMatchObject({ score: 8, threshold: 6 });
+    expect(await rt.invitations.get(invitationId)).toMatchObject({
+      followUpRequestedAt: '2026-11-23T11:00:00.000Z',
+      followUpWithdrawnAt: '2026-11-23T11:10:00.000Z',
+    });
+  });
+
+  it('takes only digits within the scale as a score', async () => {
+    const { invitationId, path } = await sentSurvey();
+    for (const score of ['', '0x5', '1e1', ' 5', '5.0', '+5', '-0', '05x', '١']) {
+      const response = await post(path, { score });
+      expect(response.status, JSON.stringify(score)).toBe(422);
+    }
+    const noScore = await app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+      body: 'comment=hello',
+    });
+    expect(noScore.status).toBe(422);
+    expect(await noScore.text()).toContain('choose a score');
+    expect((await rt.invitations.get(invitationId))?.status).toBe('sent');
+  });
+
+  it('refuses a body over 16 KB with 413 before reading it, and records nothing', async () => {
+    const { invitationId, path } = await sentSurvey();
+    const over = await post(path, { score: '9', comment: 'y'.repeat(17 * 1024) });
+    expect(over.status).toBe(413);
+    const huge = await app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+      body: `score=9&comment=${'z'.repeat(64 * 1024 * 1024)}`,
+    });
+    expect(huge.status).toBe(413);
+    expect((await rt.invitations.get(invitationId))?.status).toBe('sent');
+  });
+
+  it('answers every hostile token with a 4xx, never a 5xx', async () => {
+    const { path } = await sentSurvey();
+    const [, , expiry, mac] = path.split('/').pop()!.split('.');
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'prototype'];
+    const tokens = [
+      ...names.flatMap((name) => [
+        `${name}.x.y.z`,
+        `${name}.inv.${expiry}.${mac}`,
+        `k.${name}.${expiry}.${mac}`,
+        `test1.${name}.${expiry}.${mac}`,
+      ]),
+      '....',
+      '%00',
+      'a'.repeat(5000),
+      `test1.${'A'.repeat(22)}.99999999999.${mac}`,
+    ];
+    for (const token of tokens) {
+      for (const route of ['s', 'u']) {
+        const url = `/${route}/${encodeURIComponent(token)}`;
+        const got = await app.request(url);
+        expect(got.status, `GET ${url.slice(0, 60)}`).toBeGreaterThanOrEqual(400);
+        expect(got.status, `GET ${url.slice(0, 60)}`).toBeLessThan(500);
+        const posted = await post(url, { score: '9' });
+        expect(posted.status, `POST ${url.slice(0, 60)}`).toBeGreaterThanOrEqual(400);
+        expect(posted.status, `POST ${url.slice(0, 60)}`).toBeLessThan(500);
+      }
+    }
   });
 });
 

@@ -39,7 +39,7 @@ describe('dispatch through the SES emulator', () => {
     const links = scoreLinks(emails[0]!);
     expect([...links.keys()]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const token = new URL(links.get(9)!).pathname.split('/').pop()!;
-    expect(rt.signer.verify(token, due).invitationId).toBe(invitationId);
+    expect((await rt.signer.verify(token, due)).invitationId).toBe(invitationId);
     const stored = await rt.invitations.get(invitationId);
     expect(stored).toMatchObject({ status: 'sent', messageId: emails[0]!.messageId });
     // the tick's clock starts at `due` and moves on with the time the tick takes

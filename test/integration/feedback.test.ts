@@ -101,7 +101,10 @@ describe('SES feedback against DynamoDB Local', () => {
 
   it('suppresses after a complaint and keeps an answered survey answered', async () => {
     const { invitationId, detail } = await sent();
-    const token = rt.signer.sign({ invitationId, expiresAt: new Date('2026-11-30T00:00:00Z') });
+    const token = await rt.signer.sign({
+      invitationId,
+      expiresAt: new Date('2026-11-30T00:00:00Z'),
+    });
     await submitAnswer(rt, token, { score: '2' }, new Date('2026-11-23T11:00:00Z'));
     expect(
       await recordSesFeedback(

@@ -125,7 +125,7 @@ describe('rollup and report against DynamoDB Local', () => {
     for (const [i, survey] of surveys.entries()) {
       if (!('score' in survey)) continue;
       const invitation = (await rt.invitations.get(invitationIds.get(i)!))!;
-      const token = rt.signer.sign({
+      const token = await rt.signer.sign({
         invitationId: invitation.invitationId,
         expiresAt: new Date(invitation.expiresAt!),
       });
@@ -200,7 +200,7 @@ describe('rollup and report against DynamoDB Local', () => {
       (row) => row.touchpoint === 'support-call' && !row.answeredAt && row.status === 'sent',
     );
     const invitation = (await rt.invitations.get(unanswered!))!;
-    const token = rt.signer.sign({
+    const token = await rt.signer.sign({
       invitationId: invitation.invitationId,
       expiresAt: new Date(invitation.expiresAt!),
     });
@@ -256,7 +256,10 @@ describe('the nightly digest', () => {
       const { invitationId } = await intake(rt, event(detail), new Date(detail.occurredAt));
       await dispatch(rt, new Date(`2026-10-25T0${i}:31:00Z`));
       const invitation = (await rt.invitations.get(invitationId))!;
-      const token = rt.signer.sign({ invitationId, expiresAt: new Date(invitation.expiresAt!) });
+      const token = await rt.signer.sign({
+        invitationId,
+        expiresAt: new Date(invitation.expiresAt!),
+      });
       await submitAnswer(rt, token, { score: String(score) }, new Date(`2026-10-25T0${i}:45:00Z`));
     }
     await rollup(rt, { now: new Date('2026-10-26T02:30:00Z'), days: 2 });

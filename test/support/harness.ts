@@ -5,6 +5,14 @@ import type { EventPublisher } from '../../lib/adapters/events.js';
 import { loadConfig } from '../../lib/config/load.js';
 import type { AfterwordConfig } from '../../lib/config/schema.js';
 import type { InteractionCompleted } from '../../lib/contracts/interaction.js';
+import {
+  SURVEY_ANSWERED,
+  SURVEY_FOLLOW_UP_REQUESTED,
+  SURVEY_FOLLOW_UP_WITHDRAWN,
+  SurveyAnsweredV1,
+  SurveyFollowUpRequestedV1,
+  SurveyFollowUpWithdrawnV1,
+} from '../../lib/contracts/survey-events.js';
 import { fetchStoredEmails, type StoredEmail } from '../../lib/local/ses.js';
 import { waitFor } from '../../lib/local/ports.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lib/local/stack.js';
@@ -16,9 +24,19 @@ export const TEST_SIGNING = {
   keys: { test1: 'test-secret-that-is-at-least-32-bytes-long' },
 };
 
+const OUTGOING: Record<string, { parse(value: unknown): unknown }> = {
+  [SURVEY_ANSWERED]: SurveyAnsweredV1.strict(),
+  [SURVEY_FOLLOW_UP_REQUESTED]: SurveyFollowUpRequestedV1.strict(),
+  [SURVEY_FOLLOW_UP_WITHDRAWN]: SurveyFollowUpWithdrawnV1.strict(),
+};
+
+/** Records what would go on the bus, and holds every event to its published contract. */
 export class RecordingPublisher implements EventPublisher {
   readonly events: { detailType: string; detail: object }[] = [];
   publish(detailType: string, detail: object) {
+    const schema = OUTGOING[detailType];
+    if (!schema) throw new Error(`no contract for the event "${detailType}"`);
+    schema.parse(JSON.parse(JSON.stringify(detail)));
     this.events.push({ detailType, detail });
     return Promise.resolve();
   }

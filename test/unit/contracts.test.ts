@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeIssues, InteractionCompletedV1 } from '../../lib/contracts/interaction.js';
 import { InvalidEventError } from '../../lib/domain/errors.js';
+import {
+  SurveyAnsweredV1,
+  SurveyFollowUpRequestedV1,
+  SurveyFollowUpWithdrawnV1,
+} from '../../lib/contracts/survey-events.js';
 import { parseInteraction } from '../../lib/usecases/intake.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/events');
@@ -64,5 +69,17 @@ describe('Interaction Completed v1 contract', () => {
     };
     sample.customer.email = 'not-an-address';
     expect(InteractionCompletedV1.safeParse(sample).success).toBe(true);
+  });
+});
+
+describe("Afterword's own events, version 1", () => {
+  const outgoing = join(import.meta.dirname, '../fixtures/events-out');
+  it.each([
+    ['survey-answered.v1.json', SurveyAnsweredV1],
+    ['survey-follow-up-requested.v1.json', SurveyFollowUpRequestedV1],
+    ['survey-follow-up-withdrawn.v1.json', SurveyFollowUpWithdrawnV1],
+  ] as const)('parses the sample %s', (name, schema) => {
+    const sample: unknown = JSON.parse(readFileSync(join(outgoing, name), 'utf8'));
+    expect(schema.parse(sample)).toEqual(sample);
   });
 });
