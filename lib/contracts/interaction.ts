@@ -38,6 +38,13 @@ export const Journey = z.object({
 
 const attributeValue = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 
+/** Attributes ride on every write of the invitation: bounded, so they cannot bloat it. */
+export const MAX_ATTRIBUTES = 50;
+export const MAX_ATTRIBUTES_BYTES = 4096;
+
+/** An event never waits to be sent more than this before its interaction happened. */
+export const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+
 export const InteractionCompletedV1 = z.object({
   interactionId: z.string().trim().min(1).max(256),
   occurredAt: z.iso.datetime({ offset: true }),
@@ -45,7 +52,25 @@ export const InteractionCompletedV1 = z.object({
   channel: token,
   customer: Customer,
   journey: Journey.optional(),
-  attributes: z.record(z.string().max(100), attributeValue).optional(),
+  attributes: z
+    .record(z.string().max(100), attributeValue)
+    .superRefine((attributes, ctx) => {
+      const count = Object.keys(attributes).length;
+      if (count > MAX_ATTRIBUTES) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `at most ${MAX_ATTRIBUTES} attributes, got ${count}`,
+        });
+      }
+      const bytes = Buffer.byteLength(JSON.stringify(attributes));
+      if (bytes > MAX_ATTRIBUTES_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `at most ${MAX_ATTRIBUTES_BYTES} bytes as JSON, got ${bytes}`,
+        });
+      }
+    })
+    .optional(),
 });
 export type InteractionCompleted = z.infer<typeof InteractionCompletedV1>;
 

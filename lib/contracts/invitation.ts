@@ -39,6 +39,8 @@ export type SkipReason = z.infer<typeof SkipReason>;
 export const Invitation = z.object({
   invitationId: z.string(),
   interactionId: z.string(),
+  /** The event's source: with interactionId, the idempotency key (optional: older items lack it). */
+  source: z.string().optional(),
   /** Hash of the event detail: tells a redelivery from a different payload under the same id. */
   payloadHash: z.string(),
   status: InvitationStatus,

@@ -3,6 +3,7 @@
  * two cannot drift.
  */
 import { INTERACTION_COMPLETED } from './interaction.js';
+import { AFTERWORD_SOURCE } from './survey-events.js';
 
 export type EventPattern = Record<string, unknown>;
 
@@ -29,9 +30,14 @@ export const SES_FEEDBACK_DETAIL_TYPES = [
 export const RULES: readonly RuleDefinition[] = [
   {
     id: 'InteractionCompleted',
-    description: 'Every Interaction Completed event, from any source, goes to intake.',
+    description:
+      "Every Interaction Completed event goes to intake, from any source but Afterword's own.",
     bus: 'afterword',
-    pattern: { 'detail-type': [INTERACTION_COMPLETED] },
+    // Afterword's own source never carries interactions (the producer policy forbids it too).
+    pattern: {
+      'detail-type': [INTERACTION_COMPLETED],
+      source: [{ 'anything-but': [AFTERWORD_SOURCE] }],
+    },
     target: 'intake',
   },
   {

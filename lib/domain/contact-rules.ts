@@ -11,7 +11,7 @@ export interface ContactState {
   version: number;
   /** Interaction time of the last survey claimed for this customer, any program. */
   lastInvitedAt?: string;
-  /** The interaction that made that claim: a retry of it finds its claim and goes on. */
+  /** The interaction (its source and id) that made that claim: a retry of it finds its claim and goes on. */
   lastInteractionId?: string;
   /** Interaction time of the last survey claimed, per touchpoint. */
   programLast: Record<string, string>;

@@ -1,9 +1,17 @@
 /** Deterministic ids: the same interaction always maps to the same invitation (idempotent intake). */
 import { createHash } from 'node:crypto';
 
-export function invitationIdFor(interactionId: string): string {
+/**
+ * The idempotency key of an interaction: the producer's `source` and its `interactionId`, so two
+ * producers that both number their interactions from 1 never collide.
+ */
+export function interactionKey(source: string, interactionId: string): string {
+  return `${source}\u0000${interactionId}`;
+}
+
+export function invitationIdFor(source: string, interactionId: string): string {
   return createHash('sha256')
-    .update(`interaction:${interactionId}`)
+    .update(`interaction:${interactionKey(source, interactionId)}`)
     .digest('base64url')
     .slice(0, 22);
 }

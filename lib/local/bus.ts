@@ -2,6 +2,8 @@
  * A local EventBridge: a PutEvents-compatible endpoint (AWS JSON 1.1, per-entry results as AWS
  * returns them) that routes each event by the same rule patterns as the CDK stack to in-process
  * targets, asynchronously, with retries and a dead-letter store, like EventBridge → Lambda.
+ * Nothing a producer sends can stop it: every failure of a target, the journals or the event log is
+ * caught and logged with ids, and the event dead-lettered with its raw detail.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -9,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { log } from '../adapters/log.js';
 import type { EventBridgeEvent } from '../contracts/interaction.js';
 import type { RuleDefinition } from '../contracts/rules.js';
-import type { DeadLetterSink } from './dead-letters.js';
+import type { DeadLetter, DeadLetterSink } from './dead-letters.js';
 import { matches } from './pattern.js';
 
 export type Target = (event: EventBridgeEvent) => Promise<unknown>;
@@ -37,6 +39,8 @@ const MAX_REQUEST_BYTES = 256 * 1024;
 interface Delivery {
   rule: RuleDefinition;
   event: EventBridgeEvent;
+  /** The detail as the producer put it (PutEvents), kept for the dead letter. */
+  rawDetail?: string;
   attempt: number;
 }
 
@@ -54,7 +58,9 @@ export class LocalEventBus {
     const server = createServer((req, res) => {
       this.handle(req, res).catch((error: Error) => {
         log.error('bus.request-failed', { error: error.message });
-        sendJson(res, 500, { __type: 'InternalException', message: 'internal error' });
+        if (!res.headersSent) {
+          sendJson(res, 500, { __type: 'InternalException', message: 'internal error' });
+        } else res.destroy();
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -89,6 +95,7 @@ export class LocalEventBus {
     resources?: string[];
     /** Which bus it was put on: the stack's own, or the account's default (where SES publishes). */
     bus?: RuleDefinition['bus'];
+    rawDetail?: string;
   }): string {
     const event: EventBridgeEvent = {
       version: '0',
@@ -101,11 +108,15 @@ export class LocalEventBus {
       resources: entry.resources ?? [],
       detail: entry.detail,
     };
-    this.options.onAccepted?.(event);
+    try {
+      this.options.onAccepted?.(event);
+    } catch (error) {
+      log.error('bus.event-log-failed', { eventId: event.id, error: (error as Error).message });
+    }
     const bus = entry.bus ?? 'afterword';
     for (const rule of this.options.rules) {
       if (rule.bus === bus && matches(rule.pattern, event))
-        this.queue.push({ rule, event, attempt: 1 });
+        this.queue.push({ rule, event, rawDetail: entry.rawDetail, attempt: 1 });
     }
     this.pump();
     return event.id;
@@ -190,6 +201,7 @@ export class LocalEventBus {
         time,
         resources,
         bus,
+        rawDetail: entry.Detail,
       }),
     };
   }
@@ -199,11 +211,19 @@ export class LocalEventBus {
     while (this.inFlight < limit && this.queue.length) {
       const delivery = this.queue.shift()!;
       this.inFlight += 1;
-      void this.deliver(delivery).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
-        if (this.isIdle()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
-      });
+      void this.deliver(delivery)
+        .catch((error: unknown) =>
+          // deliver() catches everything itself; this is the last line, never an unhandled rejection
+          log.error('bus.delivery-failed', {
+            eventId: delivery.event.id,
+            error: (error as Error).message,
+          }),
+        )
+        .finally(() => {
+          this.inFlight -= 1;
+          this.pump();
+          if (this.isIdle()) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+        });
     }
   }
 
@@ -233,20 +253,47 @@ export class LocalEventBus {
         this.retryTimers.add(timer);
         return;
       }
-      this.options.deadLetters.add({
-        at: new Date().toISOString(),
-        rule: rule.id,
-        target: rule.target,
-        attempts: attempt,
-        error: (error as Error).message,
-        event,
-      });
+      this.deadLetter(delivery, String((error as Error).message));
       log.warn('bus.dead-lettered', {
         eventId: event.id,
         rule: rule.id,
         attempts: attempt,
         error: name,
       });
+    }
+  }
+
+  /**
+   * Keeps a failed event in the dead letters. An event whose detail cannot be written as it is
+   * (nested deeper than JSON.stringify can go) is kept with the producer's raw detail instead.
+   */
+  private deadLetter({ rule, event, rawDetail, attempt }: Delivery, error: string) {
+    const letter: DeadLetter = {
+      at: new Date().toISOString(),
+      rule: rule.id,
+      target: rule.target,
+      attempts: attempt,
+      error,
+      event,
+      ...(rawDetail === undefined ? {} : { rawDetail }),
+    };
+    try {
+      this.options.deadLetters.add(letter);
+      return;
+    } catch (first) {
+      log.warn('bus.dead-letter-detail-unwritable', {
+        eventId: event.id,
+        error: (first as Error).message,
+      });
+    }
+    try {
+      this.options.deadLetters.add({
+        ...letter,
+        event: { ...event, detail: undefined },
+        rawDetail: rawDetail ?? '(the detail could not be serialised)',
+      });
+    } catch (second) {
+      log.error('bus.dead-letter-failed', { eventId: event.id, error: (second as Error).message });
     }
   }
 }

@@ -42,7 +42,10 @@ export interface DeadLetter {
   target: string;
   attempts: number;
   error: string;
+  /** The event as delivered; without its detail when that could not be written (say, nested too deep). */
   event: unknown;
+  /** The detail exactly as the producer put it, so nothing accepted is ever lost. */
+  rawDetail?: string;
 }
 
 export type DeadLetterSink = Journal<DeadLetter>;

@@ -12,6 +12,9 @@ import { dispatch } from '../usecases/dispatch.js';
 import { intake } from '../usecases/intake.js';
 import { invitationIdFor } from '../domain/ids.js';
 
+/** The demo's interactions come from their own producer. */
+const DEMO_SOURCE = 'afterword.demo';
+
 /** Deterministic pseudo-random numbers (mulberry32), so a demo run can be reproduced with --seed. */
 function random(seed: number) {
   let state = seed >>> 0;
@@ -128,7 +131,7 @@ export async function runDemo(
       const { event } = interactions[next++]!;
       await intake(
         rt,
-        { 'detail-type': INTERACTION_COMPLETED, detail: event },
+        { 'detail-type': INTERACTION_COMPLETED, source: DEMO_SOURCE, detail: event },
         new Date(event.occurredAt),
       );
       result.interactions += 1;
@@ -149,7 +152,9 @@ export async function runDemo(
   }
   for (const item of interactions) {
     if (!item.answers) continue;
-    const invitation = await rt.invitations.get(invitationIdFor(item.event.interactionId));
+    const invitation = await rt.invitations.get(
+      invitationIdFor(DEMO_SOURCE, item.event.interactionId),
+    );
     if (!invitation?.sentAt || !invitation.expiresAt || invitation.status !== 'sent') continue;
     const sentAt = new Date(invitation.sentAt);
     const answeredAt = new Date(

@@ -2,10 +2,12 @@
  * Intake: turns one Interaction Completed event into one recorded decision.
  *
  * Primary course:
- * 1. Validate the event against the v1 contract; an invalid one writes nothing and throws
+ * 1. Validate the event against the v1 contract (also: nested no deeper than the contract, an
+ *    occurredAt at most 24 hours ahead); an invalid one writes nothing and throws
  *    InvalidEventError naming every problem (the caller dead-letters it).
- * 2. A redelivery finds the first decision and returns it; a different payload under the same
- *    interaction id is logged as a conflict (by id only) and the first is kept.
+ * 2. A redelivery finds the first decision and returns it (the idempotency key is the event's
+ *    source with its interaction id); a different payload under the same key is logged as a
+ *    conflict (by id only) and the first is kept.
  * 3. Decide, in this order (checks that need no read first): no-program, disabled, no-email,
  *    invalid-email, not-sampled, suppressed (after a bounce or complaint), opted-out, then the
  *    contact rules (global and per-program cool-down, rolling cap).
@@ -22,6 +24,7 @@ import {
   describeIssues,
   InteractionCompletedV1,
   INTERACTION_COMPLETED,
+  MAX_FUTURE_MS,
   type InteractionCompleted,
 } from '../contracts/interaction.js';
 import type { Invitation, SkipReason } from '../contracts/invitation.js';
@@ -32,7 +35,7 @@ import {
   withClaim,
 } from '../domain/contact-rules.js';
 import { InvalidEventError } from '../domain/errors.js';
-import { invitationIdFor, payloadHash } from '../domain/ids.js';
+import { interactionKey, invitationIdFor, payloadHash } from '../domain/ids.js';
 import { addIsoDuration } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
 
@@ -52,24 +55,57 @@ export class ContactContentionError extends Error {
   override name = 'ContactContentionError';
 }
 
-export function parseInteraction(detailType: string, detail: unknown): InteractionCompleted {
+/** The contract nests three levels deep; anything much deeper is not an interaction (nor safe to walk). */
+const MAX_DEPTH = 8;
+
+/** Whether `value` nests deeper than `limit`, found without recursion (so no depth can overflow it). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [current, depth] = stack.pop()!;
+    if (!current || typeof current !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * The interaction in an event, or InvalidEventError naming every problem. With `now`, an
+ * interaction more than 24 hours in the future is refused too: a producer's clock or data is wrong,
+ * and the survey would otherwise go out at once, outside any send window.
+ */
+export function parseInteraction(
+  detailType: string,
+  detail: unknown,
+  now?: Date,
+): InteractionCompleted {
   if (detailType !== INTERACTION_COMPLETED) {
     throw new InvalidEventError([
       `detail-type: expected "${INTERACTION_COMPLETED}", got "${detailType}"`,
     ]);
   }
+  if (nestsDeeperThan(detail, MAX_DEPTH)) {
+    throw new InvalidEventError([`detail: nested deeper than ${MAX_DEPTH} levels`]);
+  }
   const parsed = InteractionCompletedV1.safeParse(detail);
   if (!parsed.success) throw new InvalidEventError(describeIssues(parsed.error, 'detail'));
+  if (now && Date.parse(parsed.data.occurredAt) - now.getTime() > MAX_FUTURE_MS) {
+    throw new InvalidEventError([
+      `detail.occurredAt: ${parsed.data.occurredAt} is more than 24 hours after the time it was received (${now.toISOString()})`,
+    ]);
+  }
   return parsed.data;
 }
 
 export async function intake(
   rt: Runtime,
-  event: { 'detail-type': string; detail: unknown },
+  event: { 'detail-type': string; source: string; detail: unknown },
   now: Date,
 ): Promise<IntakeResult> {
-  const interaction = parseInteraction(event['detail-type'], event.detail);
-  const invitationId = invitationIdFor(interaction.interactionId);
+  const interaction = parseInteraction(event['detail-type'], event.detail, now);
+  const key = interactionKey(event.source, interaction.interactionId);
+  const invitationId = invitationIdFor(event.source, interaction.interactionId);
   const hash = payloadHash(interaction);
   // EventBridge redelivers after its retry delay, long after an eventually consistent read
   // would see the first delivery's write; the conditional create catches the rest.
@@ -81,6 +117,8 @@ export async function intake(
     // stale read fails the conditional claim, and the next attempt reads consistently.
     const decision = await decide(rt, interaction, {
       invitationId,
+      source: event.source,
+      key,
       hash,
       now,
       consistent: attempt > 1,
@@ -119,7 +157,15 @@ function duplicateOf(existing: Invitation, hash: string): IntakeResult {
 async function decide(
   rt: Runtime,
   interaction: InteractionCompleted,
-  ids: { invitationId: string; hash: string; now: Date; consistent: boolean },
+  ids: {
+    invitationId: string;
+    source: string;
+    /** The interaction's idempotency key (source and id): what the contact claim remembers. */
+    key: string;
+    hash: string;
+    now: Date;
+    consistent: boolean;
+  },
 ): Promise<Invitation | 'contended'> {
   const { customer } = interaction;
   const program = rt.programFor(interaction.touchpoint);
@@ -127,6 +173,7 @@ async function decide(
   const base: Invitation = {
     invitationId: ids.invitationId,
     interactionId: interaction.interactionId,
+    source: ids.source,
     payloadHash: ids.hash,
     status: 'skipped',
     customerId: customer.id,
@@ -159,7 +206,7 @@ async function decide(
 
   // A retry of an interaction whose claim went through (but whose decision was not written)
   // finds its own claim and goes on, rather than tripping over it as a cool-down.
-  if (contact.lastInteractionId !== interaction.interactionId) {
+  if (contact.lastInteractionId !== ids.key) {
     const breached = contactRuleBreached(contact, program.touchpoint, occurredAt, {
       globalCoolDown: rt.config.contactRules.globalCoolDown,
       programCoolDown: program.coolDown,
@@ -168,7 +215,7 @@ async function decide(
     if (breached) return skip(breached);
     const next = withClaim(
       contact,
-      { touchpoint: program.touchpoint, at: occurredAt, interactionId: interaction.interactionId },
+      { touchpoint: program.touchpoint, at: occurredAt, interactionId: ids.key },
       rt.config.contactRules.cap.period,
     );
     if (!(await rt.contacts.claim(customer.id, contact.version, next))) return 'contended';

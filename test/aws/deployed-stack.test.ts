@@ -66,7 +66,7 @@ describe.skipIf(!enabled)(
         }),
       );
       expect(result.FailedEntryCount).toBe(0);
-      const invitationId = invitationIdFor(interactionId);
+      const invitationId = invitationIdFor('afterword.integration-test', interactionId);
       // The dispatcher runs every minute; allow three ticks.
       await waitFor(
         'the survey to be sent',

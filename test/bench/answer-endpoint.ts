@@ -61,6 +61,7 @@ export async function answerEndpoint(
         rt,
         {
           'detail-type': INTERACTION_COMPLETED,
+          source: 'bench.producer',
           detail: {
             interactionId: `answer-${runId}-${i}`,
             occurredAt: now.toISOString(),

@@ -42,6 +42,7 @@ export async function dispatchRate(
       rt,
       {
         'detail-type': INTERACTION_COMPLETED,
+        source: 'bench.producer',
         detail: {
           interactionId: `rate-${i}`,
           occurredAt: occurredAt.toISOString(),

@@ -67,7 +67,7 @@ describe('the survey in Chromium', () => {
     const [message] = await waitForEmails(email, 1);
     return {
       message: message!,
-      invitationId: invitationIdFor(interactionId),
+      invitationId: invitationIdFor('crm.calls', interactionId),
       customerId: `c-${interactionId}`,
     };
   }

@@ -72,7 +72,7 @@ describe('afterword start', () => {
 
     const sent = await runCli(['send', 'test/fixtures/events/support-call.v1.json'], env);
     expect(sent.stdout).toMatch(/accepted: event /);
-    const invitationId = invitationIdFor('call-8841');
+    const invitationId = invitationIdFor('afterword.cli', 'call-8841');
     const rt = createRuntime({
       config: loadConfig(),
       tableName: 'afterword',

@@ -3,12 +3,17 @@ import {
   PutEventsCommand,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBridgeEvent } from '../../lib/contracts/interaction.js';
 import { RULES } from '../../lib/contracts/rules.js';
 import { InvalidEventError } from '../../lib/domain/errors.js';
 import { LocalEventBus } from '../../lib/local/bus.js';
 import { MemoryJournal, type DeadLetter } from '../../lib/local/dead-letters.js';
+import { invitationIdFor } from '../../lib/domain/ids.js';
+import { interaction, startTestStack } from '../support/harness.js';
 
 describe('the local PutEvents-compatible bus', () => {
   const received: EventBridgeEvent[] = [];
@@ -179,5 +184,64 @@ describe('the local PutEvents-compatible bus', () => {
           (l.event as { detail: { interactionId?: string } }).detail.interactionId === 'doomed',
       );
     expect(letter).toMatchObject({ attempts: 3, error: 'DynamoDB is having a moment' });
+  });
+});
+
+describe('the running local stack, given hostile input', () => {
+  it('survives a deeply nested event: dead-lettered with its raw detail, nothing accepted lost', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'afterword-deep-'));
+    const stack = await startTestStack('deep', { dataDir, instant: false });
+    const client = new EventBridgeClient({
+      endpoint: stack.urls.bus,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    try {
+      // 25,000 levels: within PutEvents' 256 KB, far beyond what JSON.stringify can write back.
+      const rawDeep = `${'{"a":'.repeat(25_000)}1${'}'.repeat(25_000)}`;
+      const hostile = JSON.stringify({ ...interaction(), attributes: { x: 1 } }).replace(
+        '{"x":1}',
+        rawDeep,
+      );
+      const good = Array.from({ length: 8 }, () => interaction());
+      const put = (detail: string) => ({
+        EventBusName: 'afterword',
+        Source: 'test.producer',
+        DetailType: 'Interaction Completed',
+        Detail: detail,
+      });
+      const sent = await client.send(
+        new PutEventsCommand({
+          Entries: [
+            ...good.slice(0, 4).map((d) => put(JSON.stringify(d))),
+            put(hostile),
+            ...good.slice(4).map((d) => put(JSON.stringify(d))),
+          ],
+        }),
+      );
+      expect(sent.FailedEntryCount).toBe(0);
+      await stack.bus.idle();
+
+      const [letter, ...others] = stack.deadLetters.list();
+      expect(others).toEqual([]);
+      expect(letter).toMatchObject({ target: 'intake', attempts: 1, rawDetail: hostile });
+      expect(letter!.error).toContain('nested deeper than 8 levels');
+      for (const detail of good) {
+        const id = invitationIdFor('test.producer', detail.interactionId);
+        // decided and on its way (the stack's dispatcher may already have sent it)
+        const stored = await stack.runtime.invitations.get(id);
+        expect(['scheduled', 'sending', 'sent'], detail.interactionId).toContain(stored?.status);
+      }
+      // and it keeps taking events
+      const after = interaction();
+      await client.send(new PutEventsCommand({ Entries: [put(JSON.stringify(after))] }));
+      await stack.bus.idle();
+      expect(
+        await stack.runtime.invitations.get(invitationIdFor('test.producer', after.interactionId)),
+      ).toBeDefined();
+    } finally {
+      client.destroy();
+      await stack.stop();
+    }
   });
 });

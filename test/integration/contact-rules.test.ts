@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { withClaim, EMPTY_CONTACT_STATE } from '../../lib/domain/contact-rules.js';
+import { interactionKey } from '../../lib/domain/ids.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { customerTimeline } from '../../lib/usecases/timeline.js';
-import { emailsTo, event, interaction, testRuntime, withConfig } from '../support/harness.js';
+import {
+  emailsTo,
+  event,
+  interaction,
+  testRuntime,
+  TEST_SOURCE,
+  withConfig,
+} from '../support/harness.js';
 
 const occurred = '2026-11-23T10:00:00Z';
 const due = new Date('2026-11-23T10:45:00Z');
@@ -120,7 +128,7 @@ describe('contact rules against DynamoDB Local', () => {
       {
         touchpoint: detail.touchpoint,
         at: new Date(occurred),
-        interactionId: detail.interactionId,
+        interactionId: interactionKey(TEST_SOURCE, detail.interactionId),
       },
       'P90D',
     );

@@ -5,6 +5,7 @@ import { intake } from '../../lib/usecases/intake.js';
 import {
   event,
   interaction,
+  TEST_SOURCE,
   testRuntime,
   withConfig,
   type TestRuntime,
@@ -47,7 +48,9 @@ describe('intake against DynamoDB Local', () => {
     );
     expect(new Set(results.map((r) => r.invitationId)).size).toBe(1);
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
-    expect(await rt.invitations.get(invitationIdFor(detail.interactionId))).toBeDefined();
+    expect(
+      await rt.invitations.get(invitationIdFor(TEST_SOURCE, detail.interactionId)),
+    ).toBeDefined();
   });
 
   it('keeps the first payload when the same interaction id comes back different', async () => {
@@ -85,7 +88,63 @@ describe('intake against DynamoDB Local', () => {
     const failure = intake(rt, event(detail), now);
     await expect(failure).rejects.toBeInstanceOf(InvalidEventError);
     await expect(failure).rejects.toThrowError(/detail\.occurredAt[\s\S]*detail\.customer\.id/);
-    expect(await rt.invitations.get(invitationIdFor(detail.interactionId))).toBeUndefined();
+    expect(
+      await rt.invitations.get(invitationIdFor(TEST_SOURCE, detail.interactionId)),
+    ).toBeUndefined();
+  });
+
+  it('keeps two producers apart that use the same interaction id (the source is in the key)', async () => {
+    const detail = interaction({ interactionId: '123' });
+    const fromCrm = await intake(rt, event(detail, 'crm.calls'), now);
+    const other = { ...interaction({ interactionId: '123' }), channel: 'web' };
+    const fromShop = await intake(rt, event(other, 'shop.orders'), now);
+    expect(fromShop.invitationId).not.toBe(fromCrm.invitationId);
+    expect([fromCrm.duplicate, fromShop.duplicate]).toEqual([false, false]);
+    expect(await rt.invitations.get(fromShop.invitationId)).toMatchObject({
+      channel: 'web',
+      source: 'shop.orders',
+    });
+    expect((await intake(rt, event(other, 'shop.orders'), now)).duplicate).toBe(true);
+  });
+
+  it('refuses an interaction more than 24 hours in the future, naming the field', async () => {
+    const soon = interaction({ occurredAt: '2026-11-24T09:00:00Z' }); // 23h40 after `now`
+    expect((await intake(rt, event(soon), now)).status).toBe('scheduled');
+    const far = interaction({ occurredAt: '9999-01-01T00:00:00Z' });
+    const failure = intake(rt, event(far), now);
+    await expect(failure).rejects.toBeInstanceOf(InvalidEventError);
+    await expect(failure).rejects.toThrowError(
+      /detail\.occurredAt: 9999-01-01T00:00:00Z is more than 24 hours/,
+    );
+    expect(
+      await rt.invitations.get(invitationIdFor(TEST_SOURCE, far.interactionId)),
+    ).toBeUndefined();
+  });
+
+  it('bounds the attributes: 50 keys and 4 KB as JSON, with the count in the error', async () => {
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i]));
+    await expect(intake(rt, event(interaction({ attributes: many })), now)).rejects.toThrowError(
+      /detail\.attributes: at most 50 attributes, got 51/,
+    );
+    const big = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(900)]),
+    );
+    await expect(intake(rt, event(interaction({ attributes: big })), now)).rejects.toThrowError(
+      /detail\.attributes: at most 4096 bytes as JSON, got 3\d{4}/,
+    );
+    const fine = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'short']));
+    expect((await intake(rt, event(interaction({ attributes: fine })), now)).status).toBe(
+      'scheduled',
+    );
+  });
+
+  it('refuses a detail nested deeper than the contract without walking all of it', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 50_000; i++) deep = { a: deep };
+    const detail = { ...interaction(), attributes: deep };
+    await expect(intake(rt, event(detail), now)).rejects.toThrowError(
+      /nested deeper than 8 levels/,
+    );
   });
 
   it('ignores program delays in instant mode, so a trial sees the email at once', async () => {

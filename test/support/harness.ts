@@ -94,7 +94,14 @@ export function interaction(overrides: Partial<InteractionCompleted> = {}): Inte
   };
 }
 
-export const event = (detail: unknown) => ({ 'detail-type': 'Interaction Completed', detail });
+/** The source the tests' producer puts its interactions on the bus with. */
+export const TEST_SOURCE = 'test.producer';
+
+export const event = (detail: unknown, source = TEST_SOURCE) => ({
+  'detail-type': 'Interaction Completed',
+  source,
+  detail,
+});
 
 export async function emailsTo(address: string): Promise<StoredEmail[]> {
   const emails = await fetchStoredEmails(inject('sesEndpoint'));
