@@ -1,13 +1,16 @@
 /** Lambda: the survey web app behind API Gateway (HTTP API). */
 import { handle } from 'hono/aws-lambda';
-import { runtimeFromEnv } from '../lib/runtime.js';
+import { runtimeFromEnv, type Need } from '../lib/runtime.js';
 import { createWebApp } from '../lib/web/app.js';
+
+/** What this function needs beyond the table (its environment must provide it). */
+export const NEEDS: Need[] = ['signing', 'publicBaseUrl', 'eventBus'];
 
 type LambdaHandler = ReturnType<typeof handle>;
 let app: Promise<LambdaHandler> | undefined;
 
 export const handler: LambdaHandler = async (event, context) => {
-  app ??= runtimeFromEnv(['signing', 'publicBaseUrl', 'eventBus']).then(
+  app ??= runtimeFromEnv(NEEDS).then(
     (rt) => handle(createWebApp(rt)),
     (error: unknown) => {
       app = undefined; // let the next request try again rather than failing for good

@@ -1,7 +1,11 @@
 /** Lambda: every minute (EventBridge Scheduler) → send due surveys, reminders and expiries. */
+import { inFunction } from '../lib/adapters/function-scope.js';
 import { emitMetrics } from '../lib/adapters/metrics.js';
-import { runtimeFromEnv, type Runtime } from '../lib/runtime.js';
+import { runtimeFromEnv, type Need, type Runtime } from '../lib/runtime.js';
 import { dispatch, type DispatchOptions } from '../lib/usecases/dispatch.js';
+
+/** What this function needs beyond the table (its environment must provide it). */
+export const NEEDS: Need[] = ['signing', 'publicBaseUrl'];
 
 /** Time kept back from the Lambda timeout to record the last sends. */
 const SAFETY_MARGIN_MS = 8_000;
@@ -11,7 +15,9 @@ export function createDispatchHandler(
   options?: DispatchOptions,
   clock: () => Date = () => new Date(),
 ) {
-  return async (overrides: DispatchOptions = {}) => {
+  return (overrides: DispatchOptions = {}) => inFunction('dispatch', () => tick(overrides));
+
+  async function tick(overrides: DispatchOptions) {
     const result = await dispatch(rt, clock(), { ...options, ...overrides });
     emitMetrics({
       SurveysSent: { value: result.sent, unit: 'Count' },
@@ -22,7 +28,7 @@ export function createDispatchHandler(
       DueBacklogAgeSeconds: { value: result.backlogAgeSeconds, unit: 'Seconds' },
     });
     return result;
-  };
+  }
 }
 
 export const handler = async (
@@ -30,5 +36,5 @@ export const handler = async (
   context?: { getRemainingTimeInMillis(): number },
 ) => {
   const budgetMs = context ? Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS) : 0;
-  return createDispatchHandler(await runtimeFromEnv(['signing', 'publicBaseUrl']))({ budgetMs });
+  return createDispatchHandler(await runtimeFromEnv(NEEDS))({ budgetMs });
 };

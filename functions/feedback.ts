@@ -1,10 +1,15 @@
 /** Lambda: SES events (configuration set → EventBridge) → invitation status and suppression. */
-import { runtimeFromEnv, type Runtime } from '../lib/runtime.js';
+import { inFunction } from '../lib/adapters/function-scope.js';
+import { runtimeFromEnv, type Need, type Runtime } from '../lib/runtime.js';
 import { recordSesFeedback } from '../lib/usecases/feedback.js';
 
+/** What this function needs beyond the table (its environment must provide it). */
+export const NEEDS: Need[] = [];
+
 export function createFeedbackHandler(rt: Runtime) {
-  return (event: { detail: unknown }) => recordSesFeedback(rt, event.detail);
+  return (event: { detail: unknown }) =>
+    inFunction('feedback', () => recordSesFeedback(rt, event.detail));
 }
 
 export const handler = async (event: { detail: unknown }) =>
-  createFeedbackHandler(await runtimeFromEnv())(event);
+  createFeedbackHandler(await runtimeFromEnv(NEEDS))(event);

@@ -1,11 +1,15 @@
 /** Lambda: EventBridge rule "Interaction Completed" → intake. Invalid events throw (→ retries, then the DLQ). */
 import type { EventBridgeEvent } from '../lib/contracts/interaction.js';
-import { runtimeFromEnv, type Runtime } from '../lib/runtime.js';
+import { inFunction } from '../lib/adapters/function-scope.js';
+import { runtimeFromEnv, type Need, type Runtime } from '../lib/runtime.js';
 import { intake } from '../lib/usecases/intake.js';
 
+/** What this function needs beyond the table (its environment must provide it). */
+export const NEEDS: Need[] = [];
+
 export function createIntakeHandler(rt: Runtime, clock: () => Date = () => new Date()) {
-  return (event: EventBridgeEvent) => intake(rt, event, clock());
+  return (event: EventBridgeEvent) => inFunction('intake', () => intake(rt, event, clock()));
 }
 
 export const handler = async (event: EventBridgeEvent) =>
-  createIntakeHandler(await runtimeFromEnv())(event);
+  createIntakeHandler(await runtimeFromEnv(NEEDS))(event);

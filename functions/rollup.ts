@@ -2,12 +2,16 @@
  * Lambda: nightly (EventBridge Scheduler, in the configured time zone) → recompute recent days,
  * publish yesterday's headline metrics (EMF) and send the digest to the CX leads.
  */
+import { inFunction } from '../lib/adapters/function-scope.js';
 import { emitMetrics } from '../lib/adapters/metrics.js';
 import { addDays, dayOf } from '../lib/domain/time.js';
-import { runtimeFromEnv, type Runtime } from '../lib/runtime.js';
+import { runtimeFromEnv, type Need, type Runtime } from '../lib/runtime.js';
 import { sendDigest } from '../lib/usecases/digest.js';
 import { report } from '../lib/usecases/report.js';
 import { rollup } from '../lib/usecases/rollup.js';
+
+/** What this function needs beyond the table (its environment must provide it). */
+export const NEEDS: Need[] = [];
 
 export interface RollupRequest {
   days?: number;
@@ -19,7 +23,9 @@ export function createRollupHandler(
   options: { dashboardUrl?: string } = {},
   clock: () => Date = () => new Date(),
 ) {
-  return async (request: RollupRequest = {}) => {
+  return (request: RollupRequest = {}) => inFunction('rollup', () => nightly(request));
+
+  async function nightly(request: RollupRequest) {
     const now = clock();
     const result = await rollup(rt, { now, days: request.days, lastDay: request.lastDay });
     const yesterday = addDays(dayOf(now, rt.config.timeZone), -1);
@@ -36,8 +42,10 @@ export function createRollupHandler(
     }
     const digests = await sendDigest(rt, { now, dashboardUrl: options.dashboardUrl });
     return { ...result, digests };
-  };
+  }
 }
 
 export const handler = async (request?: RollupRequest) =>
-  createRollupHandler(await runtimeFromEnv(), { dashboardUrl: process.env.DASHBOARD_URL })(request);
+  createRollupHandler(await runtimeFromEnv(NEEDS), { dashboardUrl: process.env.DASHBOARD_URL })(
+    request,
+  );

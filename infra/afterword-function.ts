@@ -5,6 +5,7 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -41,7 +42,15 @@ export interface AfterwordFunctionProps {
   environment?: Record<string, string>;
 }
 
-export type TableAccess = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'BatchWriteItem';
+/** DynamoDB actions a function may be granted on the table's items. */
+export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'BatchWriteItem';
+
+export interface TableAccess {
+  /** Actions on the table itself. */
+  items?: ItemAction[];
+  /** Indexes the function queries (Query is the only action an index takes). */
+  queries?: string[];
+}
 
 export class AfterwordFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -96,17 +105,40 @@ export class AfterwordFunction extends Construct {
   }
 
   /**
-   * Grants exactly these actions on the table, and on the named indexes only, and tells the
-   * function the table's name.
+   * Grants exactly these actions on the table's items, and Query on the named indexes only, and
+   * tells the function the table's name. The permission contract test holds every grant to the
+   * calls the function makes.
    */
-  useTable(table: dynamodb.ITable, actions: TableAccess[], indexes: string[] = []): this {
+  useTable(table: dynamodb.ITable, access: TableAccess): this {
+    if (access.items?.length) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: access.items.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+        }),
+      );
+    }
+    if (access.queries?.length) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: access.queries.map((index) => `${table.tableArn}/index/${index}`),
+        }),
+      );
+    }
+    this.function.addEnvironment('TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /** Lets the function read the link-signing keys (GetSecretValue only) and tells it where they are. */
+  useSigningSecret(secret: secrets.ISecret): this {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: actions.map((action) => `dynamodb:${action}`),
-        resources: [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index}`)],
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secret.secretArn],
       }),
     );
-    this.function.addEnvironment('TABLE_NAME', table.tableName);
+    this.function.addEnvironment('LINK_SIGNING_SECRET_ARN', secret.secretArn);
     return this;
   }
 }

@@ -26,7 +26,9 @@ import type { Construct } from 'constructs';
 import { METRIC_NAMESPACE } from '../lib/adapters/metrics.js';
 import { loadConfig } from '../lib/config/load.js';
 import type { AfterwordConfig } from '../lib/config/schema.js';
+import { INTERACTION_COMPLETED } from '../lib/contracts/interaction.js';
 import { RULES, type RuleDefinition } from '../lib/contracts/rules.js';
+import { AFTERWORD_DETAIL_TYPES, AFTERWORD_SOURCE } from '../lib/contracts/survey-events.js';
 import { INDEX, KEY, ROLLUP_ATTRIBUTES, TTL_ATTRIBUTE } from '../lib/store/table.js';
 import { AfterwordFunction } from './afterword-function.js';
 import type { DeployParameters } from './parameters.js';
@@ -50,6 +52,11 @@ export class AfterwordStack extends Stack {
   >;
   readonly signingSecret: secrets.Secret;
   readonly surveyApi: apigwv2.HttpApi;
+  readonly table: dynamodb.TableV2;
+  /** The stack's own bus: interactions in, Afterword's events out. */
+  readonly bus: events.EventBus;
+  /** What producers attach to put interactions on the bus. */
+  readonly producerPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: AfterwordStackProps) {
     super(scope, id, props);
@@ -58,8 +65,10 @@ export class AfterwordStack extends Stack {
     this.config = loadConfig(parameters.configPath);
     const sesIdentity = parameters.sesIdentity ?? this.config.sender.split('@')[1]!;
 
-    const table = this.table();
-    const bus = new events.EventBus(this, 'Bus', { eventBusName: `${this.stackName}-bus` });
+    const table = (this.table = this.createTable());
+    const bus = (this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName: `${this.stackName}-bus`,
+    }));
     const defaultBus = events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     const signingSecret = (this.signingSecret = new secrets.Secret(this, 'LinkSigningSecret', {
       description:
@@ -100,21 +109,21 @@ export class AfterwordStack extends Stack {
       handler: 'intake',
       description: 'Interaction Completed → a recorded survey decision',
       deadLetterQueue: deadLetters.intake,
-    }).useTable(table, ['GetItem', 'PutItem']);
+    }).useTable(table, { items: ['GetItem', 'PutItem'] });
     const dispatch = new AfterwordFunction(this, 'Dispatch', {
       ...common,
       handler: 'dispatch',
       description: 'Sends due surveys through SES, at most once each',
       timeout: Duration.seconds(55),
       deadLetterQueue: deadLetters.dispatch,
-    }).useTable(table, ['Query', 'UpdateItem'], [INDEX.outbox.name]);
+    }).useTable(table, { items: ['GetItem', 'UpdateItem'], queries: [INDEX.outbox.name] });
     const answer = new AfterwordFunction(this, 'Answer', {
       ...common,
       handler: 'answer-http',
       description: 'The survey web app: pages and answers',
       timeout: Duration.seconds(10),
       environment: { EVENT_BUS_NAME: bus.eventBusName },
-    }).useTable(table, ['GetItem', 'UpdateItem']);
+    }).useTable(table, { items: ['GetItem', 'UpdateItem'] });
     const rollup = new AfterwordFunction(this, 'Rollup', {
       ...common,
       handler: 'rollup',
@@ -122,20 +131,33 @@ export class AfterwordStack extends Stack {
         'Nightly: recomputes the recent days of metrics, publishes them, sends the digest',
       timeout: Duration.minutes(10),
       deadLetterQueue: deadLetters.rollup,
-    }).useTable(table, ['Query', 'BatchWriteItem'], [INDEX.byDay.name, INDEX.answersByDay.name]);
+    }).useTable(table, {
+      items: ['Query', 'BatchWriteItem'],
+      queries: [INDEX.byDay.name, INDEX.answersByDay.name],
+    });
     const feedback = new AfterwordFunction(this, 'Feedback', {
       ...common,
       handler: 'feedback',
       description: 'SES delivery, bounce and complaint → invitation status and suppression',
       deadLetterQueue: deadLetters.feedback,
-    }).useTable(table, ['GetItem', 'UpdateItem', 'PutItem']);
+    }).useTable(table, { items: ['GetItem', 'UpdateItem', 'PutItem'] });
     this.functions = { intake, dispatch, answer, rollup, feedback };
 
-    for (const fn of [dispatch, answer]) {
-      signingSecret.grantRead(fn.function);
-      fn.function.addEnvironment('LINK_SIGNING_SECRET_ARN', signingSecret.secretArn);
-    }
-    bus.grantPutEventsTo(answer.function);
+    for (const fn of [dispatch, answer]) fn.useSigningSecret(signingSecret);
+    // Answers publish Afterword's own events, and nothing else, on the stack's bus.
+    answer.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [bus.eventBusArn],
+        conditions: {
+          'ForAllValues:StringEquals': {
+            'events:source': [AFTERWORD_SOURCE],
+            'events:detail-type': AFTERWORD_DETAIL_TYPES,
+          },
+          Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+        },
+      }),
+    );
     // Surveys (dispatch) and the digest (rollup) are sent from the sender address only.
     const sendEmail = new iam.PolicyStatement({
       actions: ['ses:SendEmail'],
@@ -152,6 +174,12 @@ export class AfterwordStack extends Stack {
     for (const fn of [dispatch, rollup]) {
       fn.function.addToRolePolicy(sendEmail);
       fn.function.addEnvironment('SES_CONFIGURATION_SET', configurationSet.configurationSetName);
+    }
+    // The send rate, when the config sets none: GetAccount has no resource-level permissions.
+    if (this.config.sending.maxSendRate === undefined) {
+      dispatch.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }),
+      );
     }
     rollup.function.addEnvironment(
       'DASHBOARD_URL',
@@ -257,13 +285,22 @@ export class AfterwordStack extends Stack {
     }
     for (const fn of [dispatch, answer]) fn.function.addEnvironment('PUBLIC_BASE_URL', surveyUrl);
 
-    // Producers attach this policy to put interactions on the bus, and nothing else.
-    const producerPolicy = new iam.ManagedPolicy(this, 'ProducerPolicy', {
+    // Producers attach this policy to put interactions on the bus, and nothing else: not
+    // Afterword's own events, nor anything under its source.
+    const producerPolicy = (this.producerPolicy = new iam.ManagedPolicy(this, 'ProducerPolicy', {
       description: 'Lets a producer put Interaction Completed events on the Afterword bus',
       statements: [
-        new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }),
+        new iam.PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [bus.eventBusArn],
+          conditions: {
+            'ForAllValues:StringEquals': { 'events:detail-type': [INTERACTION_COMPLETED] },
+            'ForAllValues:StringNotEquals': { 'events:source': [AFTERWORD_SOURCE] },
+            Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+          },
+        }),
       ],
-    });
+    }));
 
     this.alarmsAndDashboard(parameters, { ...this.functions }, deadLetters, api);
 
@@ -280,7 +317,7 @@ export class AfterwordStack extends Stack {
     return `${this.stackName}-afterword`;
   }
 
-  private table(): dynamodb.TableV2 {
+  private createTable(): dynamodb.TableV2 {
     const attribute = (name: string) => ({ name, type: dynamodb.AttributeType.STRING });
     return new dynamodb.TableV2(this, 'Table', {
       partitionKey: attribute(KEY.pk),
@@ -388,6 +425,47 @@ export class AfterwordStack extends Stack {
         threshold: 900,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    // Surveys SES may or may not have sent (at most once gave them up): someone should look.
+    alarms.push(
+      alarm('UnknownSendsAlarm', {
+        alarmDescription:
+          'Surveys ended unknown: a send was abandoned or failed after it may have reached SES (see the dispatch logs)',
+        metric: new cloudwatch.Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName: 'UnknownSends',
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      // The answer function handles a failed publish (the answer is kept), so its Errors metric
+      // never sees it: this one does.
+      alarm('EventPublishFailuresAlarm', {
+        alarmDescription:
+          'Survey Answered / Follow-up events could not be put on the bus: subscribers miss them',
+        metric: new cloudwatch.Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName: 'EventPublishFailures',
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      alarm('SurveyApi5xxAlarm', {
+        alarmDescription: 'The survey endpoint answers customers with server errors',
+        metric: api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 5,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );

@@ -28,7 +28,9 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
       {
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
         reason:
-          'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires "*".',
+          fn === stack.functions.dispatch
+            ? 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and ses:GetAccount (the account send rate, read when the config sets none) support no resource-level permissions, so AWS requires "*".'
+            : 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires "*".',
       },
       {
         id: 'Serverless::Serverless-LambdaDLQ',

@@ -69,8 +69,31 @@ function clientOptions(settings: Pick<Settings, 'region'>, endpoint: string | un
   };
 }
 
+/** Any SDK v3 client, as far as its middleware stack goes. */
+export interface SdkClient {
+  middlewareStack: { add(middleware: never, options: never): void };
+}
+
+const clientHooks = new Set<(client: SdkClient) => void>();
+
+/**
+ * Calls `hook` with every SDK client the runtime builds from now on (the test suite records the AWS
+ * calls each function makes this way); returns a function that stops it.
+ */
+export function onSdkClient(hook: (client: SdkClient) => void): () => void {
+  clientHooks.add(hook);
+  return () => clientHooks.delete(hook);
+}
+
+/** Every AWS client is built here, so hooks see all of them. */
+function newClient<C extends SdkClient, O>(Client: new (options: O) => C, options: O): C {
+  const client = new Client(options);
+  for (const hook of clientHooks) hook(client);
+  return client;
+}
+
 export function createRuntime(settings: Settings): Runtime {
-  const dynamodb = new DynamoDBClient(clientOptions(settings, settings.endpoints?.dynamodb));
+  const dynamodb = newClient(DynamoDBClient, clientOptions(settings, settings.endpoints?.dynamodb));
   const doc = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -92,7 +115,10 @@ export function createRuntime(settings: Settings): Runtime {
       return (mailer ??= new SesMailer(
         // One attempt: SendEmail has no idempotency token, so an SDK retry after a timeout or a
         // 5xx could send a survey twice. Dispatch decides what to try again (throttling only).
-        new SESv2Client({ ...clientOptions(settings, settings.endpoints?.ses), maxAttempts: 1 }),
+        newClient(SESv2Client, {
+          ...clientOptions(settings, settings.endpoints?.ses),
+          maxAttempts: 1,
+        }),
         settings.sesConfigurationSet,
       ));
     },
@@ -103,7 +129,7 @@ export function createRuntime(settings: Settings): Runtime {
       const busName = settings.eventBusName;
       if (!busName) throw new MissingSettingError('no event bus configured (EVENT_BUS_NAME)');
       return (events ??= new EventBridgePublisher(
-        new EventBridgeClient(clientOptions(settings, settings.endpoints?.events)),
+        newClient(EventBridgeClient, clientOptions(settings, settings.endpoints?.events)),
         busName,
         AFTERWORD_SOURCE,
       ));
@@ -155,12 +181,15 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 export async function settingsFromEnv(
   needs: readonly Need[],
   env: NodeJS.ProcessEnv = process.env,
+  /** Local endpoints, to run a function as deployed against the local components (tests). */
+  endpoints?: Settings['endpoints'],
 ): Promise<Settings> {
   const settings: Settings = {
     config: loadConfig(env.AFTERWORD_CONFIG),
     tableName: required(env, 'TABLE_NAME'),
     region: env.AWS_REGION ?? 'us-east-1',
     sesConfigurationSet: env.SES_CONFIGURATION_SET || undefined,
+    ...(endpoints ? { endpoints } : {}),
   };
   if (needs.includes('eventBus')) settings.eventBusName = required(env, 'EVENT_BUS_NAME');
   if (needs.includes('publicBaseUrl')) settings.publicBaseUrl = required(env, 'PUBLIC_BASE_URL');
@@ -185,7 +214,10 @@ export function secretKeySource(
   settings: Pick<Settings, 'region' | 'endpoints'>,
 ): { load(fresh: boolean): Promise<SigningKeys> } {
   const provider = new SecretsProvider({
-    awsSdkV3Client: new SecretsManagerClient(clientOptions(settings, settings.endpoints?.secrets)),
+    awsSdkV3Client: newClient(
+      SecretsManagerClient,
+      clientOptions(settings, settings.endpoints?.secrets),
+    ),
   });
   let last: { raw: string; keys: SigningKeys } | undefined;
   return {

@@ -46,5 +46,12 @@ export const SurveyFollowUpWithdrawnV1 = SurveyAnsweredV1.extend({
 });
 export type SurveyFollowUpWithdrawn = z.infer<typeof SurveyFollowUpWithdrawnV1>;
 
+/** Every detail-type Afterword publishes (the answer function may publish these and nothing else). */
+export const AFTERWORD_DETAIL_TYPES = [
+  SURVEY_ANSWERED,
+  SURVEY_FOLLOW_UP_REQUESTED,
+  SURVEY_FOLLOW_UP_WITHDRAWN,
+];
+
 /** The default follow-up threshold: NPS detractors, and the two or three lowest CSAT and CES scores. */
 export const DEFAULT_FOLLOW_UP_THRESHOLD = { nps: 6, csat: 2, ces: 3 } as const;

@@ -5,6 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { inFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
 import {
   AnswerLimitError,
@@ -66,6 +67,11 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     await next();
     c.header('Cache-Control', 'no-store');
   });
+
+  // Survey and unsubscribe links are the answer function's work (the local server adds routes of
+  // its own, such as the dashboard, which no deployed function serves).
+  app.use('/s/*', (_c, next) => inFunction('answer', next));
+  app.use('/u/*', (_c, next) => inFunction('answer', next));
 
   if (options.rateLimit) {
     const limiter = rateLimit({

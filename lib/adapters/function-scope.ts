@@ -1,0 +1,21 @@
+/**
+ * Which Lambda function's code is running. On AWS each process is one function; locally every
+ * handler shares one process, so the handler adapters set this scope around their work. Logs and
+ * the test suite's permission contract (which AWS calls each function makes) read it.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** The stack's functions, by the names the CDK stack gives them. */
+export type FunctionName = 'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback';
+
+const scope = new AsyncLocalStorage<FunctionName>();
+
+/** Runs `work` as the function `name` (and everything it awaits, through async context). */
+export function inFunction<T>(name: FunctionName, work: () => T): T {
+  return scope.run(name, work);
+}
+
+/** The function whose code is running, if a handler set it. */
+export function currentFunction(): FunctionName | undefined {
+  return scope.getStore();
+}

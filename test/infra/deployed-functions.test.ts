@@ -1,0 +1,228 @@
+/**
+ * Every function run as it is deployed: its handler, with the environment the synthesized template
+ * gives it (names resolved as CloudFormation would), against the local components named the same
+ * way: the table, the signing secret, the bus, SES with the configuration set. Each branch that
+ * touches AWS is taken at least once, so the AWS calls recorded here (test/support/aws-calls.ts)
+ * cover everything each function can do; test/permissions/ holds them to the roles.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { NEEDS as ANSWER_NEEDS } from '../../functions/answer-http.js';
+import { createDispatchHandler, NEEDS as DISPATCH_NEEDS } from '../../functions/dispatch.js';
+import { createFeedbackHandler, NEEDS as FEEDBACK_NEEDS } from '../../functions/feedback.js';
+import { createIntakeHandler, NEEDS as INTAKE_NEEDS } from '../../functions/intake.js';
+import { createRollupHandler, NEEDS as ROLLUP_NEEDS } from '../../functions/rollup.js';
+import { inFunction, type FunctionName } from '../../lib/adapters/function-scope.js';
+import { DEFAULT_CONFIG_PATH } from '../../lib/config/load.js';
+import type { EventBridgeEvent } from '../../lib/contracts/interaction.js';
+import { LinkSigner } from '../../lib/domain/links.js';
+import { LocalEventBus } from '../../lib/local/bus.js';
+import { MemoryJournal, type DeadLetter } from '../../lib/local/dead-letters.js';
+import { createRuntime, settingsFromEnv, type Need, type Runtime } from '../../lib/runtime.js';
+import { ensureTable } from '../../lib/store/table.js';
+import { createWebApp } from '../../lib/web/app.js';
+import { readRecordedCalls } from '../support/aws-calls.js';
+import { REGION, synthDeployedStack, type DeployedStack } from '../support/cfn.js';
+import {
+  startFakeSecretsManager,
+  type FakeSecretsManager,
+} from '../support/fake-secrets-manager.js';
+import { emailsTo, interaction, scoreLinks } from '../support/harness.js';
+
+const NEEDS: Record<FunctionName, Need[]> = {
+  intake: INTAKE_NEEDS,
+  dispatch: DISPATCH_NEEDS,
+  answer: ANSWER_NEEDS,
+  rollup: ROLLUP_NEEDS,
+  feedback: FEEDBACK_NEEDS,
+};
+
+const occurred = '2026-11-23T10:00:00Z';
+const at = (iso: string) => new Date(iso);
+
+let deployed: DeployedStack;
+let secrets: FakeSecretsManager;
+let bus: LocalEventBus;
+const env = {} as Record<FunctionName, Record<string, string>>;
+const rt = {} as Record<FunctionName, Runtime>;
+let secretArn: string;
+const firstKey = randomBytes(32).toString('base64url');
+
+/** The function's environment variables, as the template sets them. */
+function environmentOf(name: FunctionName): Record<string, string> {
+  const cfn = deployed.logicalId(deployed.stack.functions[name].function);
+  const variables = deployed.resolve(
+    (deployed.template.Resources[cfn]!.Properties!.Environment as { Variables: unknown }).Variables,
+  ) as Record<string, string>;
+  // The bundle carries a copy of the config at /var/task; here it is the file that was copied.
+  return { ...variables, AFTERWORD_CONFIG: DEFAULT_CONFIG_PATH, AWS_REGION: REGION };
+}
+
+/** Cold start of one function: its settings from its environment, read inside its scope. */
+async function coldStart(name: FunctionName, endpoints: Runtime['settings']['endpoints']) {
+  return inFunction(name, async () =>
+    createRuntime(await settingsFromEnv(NEEDS[name], env[name], endpoints)),
+  );
+}
+
+beforeAll(async () => {
+  deployed = synthDeployedStack();
+  for (const name of Object.keys(NEEDS) as FunctionName[]) env[name] = environmentOf(name);
+  secretArn = env.answer.LINK_SIGNING_SECRET_ARN!;
+  expect(env.dispatch.LINK_SIGNING_SECRET_ARN).toBe(secretArn);
+  secrets = await startFakeSecretsManager();
+  secrets.put(secretArn, JSON.stringify({ activeKeyId: 'k1', k1: firstKey }));
+  bus = new LocalEventBus({
+    busName: env.answer.EVENT_BUS_NAME!,
+    rules: [],
+    targets: { intake: () => Promise.resolve(), feedback: () => Promise.resolve() },
+    deadLetters: new MemoryJournal<DeadLetter>(),
+  });
+  const endpoints = {
+    dynamodb: inject('dynamodbEndpoint'),
+    ses: inject('sesEndpoint'),
+    secrets: secrets.endpoint,
+    events: await bus.listen(0),
+  };
+  for (const name of Object.keys(NEEDS) as FunctionName[])
+    rt[name] = await coldStart(name, endpoints);
+  // The table CloudFormation would have created, under its name (fresh for this run).
+  await ensureTable(rt.intake.dynamodb, env.intake.TABLE_NAME!);
+}, 120_000);
+
+afterAll(async () => {
+  await bus?.close();
+  await secrets?.close();
+});
+
+function envelope(detail: unknown, source = 'crm.calls'): EventBridgeEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Interaction Completed',
+    source,
+    account: '111122223333',
+    time: occurred,
+    region: REGION,
+    resources: [],
+    detail,
+  };
+}
+
+function sesEvent(type: 'Delivery' | 'Bounce' | 'Complaint', invitationId: string) {
+  const timestamp = '2026-11-23T10:40:00Z';
+  return {
+    detail: {
+      eventType: type,
+      mail: { messageId: `m-${randomUUID()}`, timestamp, tags: { invitationId: [invitationId] } },
+      ...(type === 'Delivery' ? { delivery: { timestamp } } : {}),
+      ...(type === 'Bounce' ? { bounce: { bounceType: 'Permanent', timestamp } } : {}),
+      ...(type === 'Complaint' ? { complaint: { timestamp } } : {}),
+    },
+  };
+}
+
+describe('every function, run with the environment the stack deploys it with', () => {
+  it('runs a survey life through every handler, taking each branch that calls AWS', async () => {
+    const intake = createIntakeHandler(rt.intake, () => at(occurred));
+    const support = interaction({ occurredAt: occurred });
+    const order = interaction({
+      occurredAt: occurred,
+      touchpoint: 'order-delivered',
+      channel: 'web',
+    });
+    const quiet = interaction({ occurredAt: occurred });
+    const bounced = interaction({ occurredAt: occurred });
+    const decided = [];
+    for (const detail of [support, order, quiet, bounced])
+      decided.push(await intake(envelope(detail)));
+    expect(decided.map((d) => d.status)).toEqual([
+      'scheduled',
+      'scheduled',
+      'scheduled',
+      'scheduled',
+    ]);
+    expect((await intake(envelope(support))).duplicate).toBe(true);
+    // the same customer again: the contact rules skip it
+    const again = await intake(
+      envelope({ ...interaction({ occurredAt: occurred }), customer: support.customer }),
+    );
+    expect(again).toMatchObject({ status: 'skipped', reason: 'cool-down' });
+    const [supportId, orderId, quietId, bouncedId] = decided.map((d) => d.invitationId) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+
+    // A claim whose sender died: the next tick finds its lease run out (unknown).
+    const abandoned = await intake(envelope(interaction({ occurredAt: occurred })));
+    await rt.dispatch.invitations.claim(abandoned.invitationId, at('2026-11-23T12:00:00Z'));
+
+    // Dispatch at the send time: the shipped config sets no send rate, so GetAccount is read.
+    expect(rt.dispatch.config.sending.maxSendRate).toBeUndefined();
+    const dispatchAt = (iso: string) => createDispatchHandler(rt.dispatch, {}, () => at(iso))();
+    const sent = await dispatchAt('2026-11-23T12:01:00Z');
+    expect(sent).toMatchObject({ sent: 4, unknown: 1 });
+
+    // Feedback: a delivery, a permanent bounce, a complaint.
+    const feedback = createFeedbackHandler(rt.feedback);
+    expect(await feedback(sesEvent('Delivery', supportId))).toBe('delivered');
+    expect(await feedback(sesEvent('Bounce', bouncedId))).toBe('bounced');
+    expect(await feedback(sesEvent('Complaint', quietId))).toBe('complained');
+
+    // The customer answers low, then raises it; and unsubscribes.
+    const app = createWebApp(rt.answer, { now: () => at('2026-11-23T12:30:00Z') });
+    const [email] = await emailsTo(support.customer.email!);
+    const link = new URL(scoreLinks(email!).get(3)!);
+    expect((await app.request(`${link.pathname}${link.search}`)).status).toBe(200);
+    const post = (path: string, body: string) =>
+      app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+    expect((await post(link.pathname, 'score=3&comment=Slow')).status).toBe(200);
+    expect((await post(link.pathname, 'score=9')).status).toBe(200);
+    const unsubscribe = email!.headers?.find((h) => h.name === 'List-Unsubscribe')?.value ?? '';
+    const unsubscribePath = new URL(unsubscribe.slice(1, -1)).pathname;
+    expect((await post(unsubscribePath, 'List-Unsubscribe=One-Click')).status).toBe(200);
+
+    // A key rotation: a link signed with a key added after the answer function read the secret.
+    const rotated = {
+      activeKeyId: 'k2',
+      keys: { k1: firstKey, k2: randomBytes(32).toString('base64url') },
+    };
+    secrets.put(secretArn, JSON.stringify({ activeKeyId: 'k2', ...rotated.keys }));
+    const newLink = await new LinkSigner(rotated).sign({
+      invitationId: orderId,
+      expiresAt: at('2026-12-07T12:01:00Z'),
+    });
+    expect((await app.request(`/s/${newLink}`)).status).toBe(200);
+
+    // The reminder (order-delivered, P3D) and the expiry (support-call's quiet twin, P7D).
+    expect((await dispatchAt('2026-11-26T12:05:00Z')).reminders).toBe(1);
+    expect((await dispatchAt('2026-11-30T12:05:00Z')).expired).toBeGreaterThanOrEqual(1);
+
+    // The nightly rollup, with its digest through the configuration set.
+    const rollup = createRollupHandler(rt.rollup, { dashboardUrl: env.rollup.DASHBOARD_URL }, () =>
+      at('2026-11-24T02:30:00Z'),
+    );
+    const result = await rollup({ days: 2 });
+    expect(result.rows).toBeGreaterThan(0);
+    expect(result.digests).toBeGreaterThan(0);
+    await bus.idle();
+  });
+
+  it('recorded the calls of all five functions, each under its own name', () => {
+    const calls = readRecordedCalls();
+    for (const name of Object.keys(NEEDS)) {
+      expect(
+        calls.some((call) => call.function === name),
+        name,
+      ).toBe(true);
+    }
+    // the answer function read the secret again for the rotated key
+    expect(secrets.reads()).toBeGreaterThanOrEqual(3);
+  });
+});
