@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { emptyRollupRow, type RollupRow } from '../../lib/contracts/report.js';
-import { comparePeriods } from '../../lib/domain/scoring.js';
 import { addDays } from '../../lib/domain/time.js';
 import { buildReport } from '../../lib/usecases/report.js';
 
@@ -29,40 +28,6 @@ function cell(
     ...funnel,
   };
 }
-
-describe('period comparison', () => {
-  it('flags a CSAT move from 60 % to 80 % on 100 answers each as significant (two-proportion z ≈ 3.1)', () => {
-    const result = comparePeriods('csat', histogram({ 5: 80, 1: 20 }), histogram({ 5: 60, 1: 40 }));
-    expect(result.change).toBeCloseTo(20, 9);
-    expect(result.z).toBeCloseTo(3.09, 2);
-    expect(result.significant).toBe(true);
-  });
-
-  it('does not flag the same move on 10 answers each', () => {
-    expect(
-      comparePeriods('csat', histogram({ 5: 8, 1: 2 }), histogram({ 5: 6, 1: 4 })).significant,
-    ).toBe(false);
-  });
-
-  it('uses the NPS variance of each period', () => {
-    // p = .5, d = .2 (NPS 30) against p = .3, d = .4 (NPS −10), n = 234 each
-    const current = histogram({ 10: 117, 8: 70.2, 0: 46.8 });
-    const previous = histogram({ 10: 70.2, 8: 70.2, 0: 93.6 });
-    const result = comparePeriods('nps', current, previous);
-    expect(result.change).toBeCloseTo(40, 6);
-    const se = Math.sqrt((0.7 - 0.09) / 234 + (0.7 - 0.01) / 234) * 100;
-    expect(result.z).toBeCloseTo(40 / se, 6);
-    expect(result.significant).toBe(true);
-  });
-
-  it('has nothing to say when a period has no answers', () => {
-    expect(comparePeriods('nps', histogram({ 10: 3 }), histogram({}))).toEqual({
-      change: null,
-      significant: false,
-      z: null,
-    });
-  });
-});
 
 describe('report rows', () => {
   const start = '2026-11-01';
