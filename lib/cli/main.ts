@@ -27,7 +27,7 @@ import {
 } from '../local/stack.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { DEFAULT_ROLLUP_DAYS, rollup } from '../usecases/rollup.js';
-import { DIMENSIONS, report, type Dimension } from '../usecases/report.js';
+import { DEFAULT_REPORT_DAYS, DIMENSIONS, report, type Dimension } from '../usecases/report.js';
 import { sendDigest } from '../usecases/digest.js';
 import { customerTimeline } from '../usecases/timeline.js';
 import { toCsv, toTable } from './format.js';
@@ -40,8 +40,8 @@ Usage:
   afterword send --touchpoint T --channel C --customer-id ID --email E [--name N] [--locale L]
                  [--segment S] [--interaction-id ID] [--occurred-at ISO]
   afterword rollup [--date YYYY-MM-DD] [--days N] recompute rollups (default: the last ${DEFAULT_ROLLUP_DAYS} days)
-  afterword report [--from D] [--to D] [--by touchpoint|channel|segment|journeyStep]
-                   [--format table|csv|json]    print metrics from the rollups
+  afterword report [--from D] [--to D] [--by touchpoint|channel|segment|journey|journeyStep]
+                   [--format table|csv|json]    print metrics from the rollups, a totals row per group
   afterword digest [--date YYYY-MM-DD]          send the digest for a day (default yesterday) to the CX leads
   afterword demo [--days N] [--seed N]          simulate days of interactions and answers
   afterword customer ID [--limit N] [--format table|json]
@@ -320,18 +320,23 @@ async function reportCommand(args: string[]): Promise<number> {
   const format = values.format;
   if (!['table', 'csv', 'json'].includes(format))
     throw new UsageError(`--format must be table, csv or json, got "${format}"`);
-  const by = values.by?.flatMap((v) => v.split(','));
+  // `journey` is the journey id; `journeyStep` keeps its journey too (see groupingDimensions).
+  const by = values.by
+    ?.flatMap((v) => v.split(','))
+    .map((dimension) => (dimension === 'journey' ? 'journeyId' : dimension));
   for (const dimension of by ?? []) {
     if (!DIMENSIONS.includes(dimension as Dimension)) {
-      throw new UsageError(`--by must be one of ${DIMENSIONS.join(', ')}, got "${dimension}"`);
+      throw new UsageError(
+        `--by must be one of touchpoint, channel, segment, journey, journeyStep, got "${dimension}"`,
+      );
     }
   }
   const config = loadConfig();
   const to = day(values.to, '--to') ?? dayOf(new Date(), config.timeZone);
-  const from = day(values.from, '--from') ?? addDays(to, -(DEFAULT_ROLLUP_DAYS - 1));
+  const from = day(values.from, '--from') ?? addDays(to, -(DEFAULT_REPORT_DAYS - 1));
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
   const rows = await withLocalRuntime((rt) =>
-    report(rt, { from, to, by: by as Dimension[] | undefined }),
+    report(rt, { from, to, by: by as Dimension[] | undefined, totals: true }),
   );
   process.stdout.write(
     format === 'json'

@@ -6,7 +6,7 @@
  * clocks change):
  * 1. Stream the invitations whose send (or skip decision) falls in the day → the funnel.
  * 2. Stream the answers given in the day → the score histogram.
- * 3. Group both by touchpoint × channel × segment × journey step.
+ * 3. Group both by touchpoint × channel × segment × journey × journey step.
  * 4. Replace the day's stored rows with the result.
  */
 import { log } from '../adapters/log.js';
@@ -25,9 +25,10 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
       touchpoint: row.touchpoint,
       channel: row.channel,
       segment: row.segment ?? NONE,
+      journeyId: row.journeyId ?? NONE,
       journeyStep: row.journeyStep ?? NONE,
     };
-    const key = [dims.touchpoint, dims.channel, dims.segment, dims.journeyStep].join('\u0000');
+    const key = Object.values(dims).join('\u0000');
     let cell = cells.get(key);
     if (!cell) {
       cell = emptyRollupRow({ day, ...dims, metric: row.metric ?? null });
@@ -46,10 +47,16 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
         continue;
       }
       cell.invited += 1;
-      if (row.sentAt) cell.sent += 1;
+      if (row.status === 'failed') cell.failed += 1;
+      if (row.status === 'unknown') cell.unknown += 1;
+      if (row.status === 'expired') cell.expired += 1;
+      // Only sent surveys count further down the funnel, so answered ≤ sent always holds.
+      if (!row.sentAt) continue;
+      cell.sent += 1;
       if (row.deliveredAt) cell.delivered += 1;
       if (row.bouncedAt) cell.bounced += 1;
       if (row.complainedAt) cell.complained += 1;
+      if (row.deliveredAt || row.bouncedAt || row.complainedAt) cell.outcomeKnown += 1;
       if (row.answeredAt) cell.answered += 1;
     }
   });
@@ -61,11 +68,9 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
     }
   });
 
-  const rows = [...cells.values()].sort((a, b) =>
-    [a.touchpoint, a.channel, a.segment, a.journeyStep]
-      .join('#')
-      .localeCompare([b.touchpoint, b.channel, b.segment, b.journeyStep].join('#')),
-  );
+  const order = (row: RollupRow) =>
+    [row.touchpoint, row.channel, row.segment, row.journeyId, row.journeyStep].join('#');
+  const rows = [...cells.values()].sort((a, b) => order(a).localeCompare(order(b)));
   await rt.rollups.replaceDay(day, rows);
   return rows;
 }

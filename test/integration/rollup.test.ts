@@ -1,3 +1,4 @@
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NONE } from '../../lib/contracts/report.js';
 import { dayBounds } from '../../lib/domain/time.js';
@@ -225,6 +226,119 @@ describe('rollup and report against DynamoDB Local', () => {
   it('writes no rows for a day without interactions or answers', async () => {
     expect(await rollupDay(rt, '2026-10-20')).toEqual([]);
     expect(await report(rt, { from: '2026-10-20', to: '2026-10-20' })).toEqual([]);
+  });
+});
+
+describe('the funnel of a send day, against DynamoDB Local', () => {
+  let rt: TestRuntime;
+  const day = '2026-09-10';
+  // order-delivered: delay PT2H, linkExpiry P14D, maxLateness P2D (infra/afterword.config.json)
+  const sendAt = (hour: number) => new Date(`${day}T${String(hour + 2).padStart(2, '0')}:00:00Z`);
+
+  beforeAll(async () => {
+    rt = await testRuntime({
+      config: withConfig((config) =>
+        config.programs.forEach((program) => delete program.sendWindow),
+      ),
+    });
+  });
+
+  async function decided(hour: number, journey = { id: 'onboarding', step: 'first-call' }) {
+    const detail = interaction({
+      occurredAt: `${day}T${String(hour).padStart(2, '0')}:00:00Z`,
+      touchpoint: 'order-delivered',
+      channel: 'funnel',
+      journey,
+    });
+    return (await intake(rt, event(detail), new Date(detail.occurredAt))).invitationId;
+  }
+
+  async function sent(hour: number, journey?: { id: string; step: string }) {
+    const id = await decided(hour, journey);
+    await dispatch(rt, new Date(sendAt(hour).getTime() + 60_000));
+    expect((await rt.invitations.get(id))?.status).toBe('sent');
+    return id;
+  }
+
+  it('counts every outcome once: delivered, bounced, complained, failed, unknown, expired, answered', async () => {
+    const delivered = await sent(1);
+    const at = new Date(sendAt(1).getTime() + 120_000);
+    await rt.invitations.recordFeedback(delivered, 'deliveredAt', at, {
+      to: 'delivered',
+      from: ['sent'],
+    });
+    // a complaint after the delivery: one survey, one known outcome
+    await rt.invitations.recordFeedback(delivered, 'complainedAt', at);
+    const bounced = await sent(2);
+    await rt.invitations.recordFeedback(bounced, 'bouncedAt', at, {
+      to: 'bounced',
+      from: ['sent', 'delivered'],
+    });
+    const expired = await sent(3);
+    const expiry = new Date((await rt.invitations.get(expired))!.expiresAt!);
+    expect(await rt.invitations.expire(expired, expiry)).toBe(true);
+    const failed = await decided(4);
+    await rt.invitations.claim(failed, new Date(sendAt(4).getTime() + 60_000));
+    await rt.invitations.markFailed(failed, 'MessageRejected');
+    const unknown = await decided(5);
+    const lease = new Date(sendAt(5).getTime() + 60_000);
+    await rt.invitations.claim(unknown, lease);
+    expect(await rt.invitations.markUnknown(unknown, lease)).toBe(true);
+    await sent(6, { id: 'renewal', step: 'first-call' });
+
+    const rows = await rollupDay(rt, day);
+    const onboarding = rows.find((r) => r.channel === 'funnel' && r.journeyId === 'onboarding');
+    expect(onboarding).toMatchObject({
+      journeyStep: 'first-call',
+      invited: 5,
+      sent: 3,
+      delivered: 1,
+      bounced: 1,
+      complained: 1,
+      outcomeKnown: 2, // not 3: the complaint follows the delivery
+      failed: 1,
+      unknown: 1,
+      expired: 1,
+      answered: 0,
+    });
+    expect(rows.find((r) => r.channel === 'funnel' && r.journeyId === 'renewal')).toMatchObject({
+      journeyStep: 'first-call',
+      sent: 1,
+    });
+    const [reported] = await report(rt, { from: day, to: day, by: ['channel'] });
+    expect(reported).toMatchObject({ sent: 4, outcomeKnown: 2, responseRateBasis: 'sent' });
+  });
+
+  it('replaces rows stored under the key format before journeys, so nothing counts twice', async () => {
+    const doc = DynamoDBDocumentClient.from(rt.dynamodb);
+    await doc.send(
+      new PutCommand({
+        TableName: rt.settings.tableName,
+        Item: {
+          pk: `ROLLUP#${day.slice(0, 7)}`,
+          sk: `${day}#order-delivered#funnel#smb#first-call`,
+          day,
+          touchpoint: 'order-delivered',
+          channel: 'funnel',
+          segment: 'smb',
+          journeyStep: 'first-call',
+          metric: 'csat',
+          invited: 99,
+          skipped: {},
+          sent: 99,
+          delivered: 0,
+          bounced: 0,
+          complained: 0,
+          answered: 0,
+          scores: new Array<number>(11).fill(0),
+        },
+      }),
+    );
+    expect((await rt.rollups.range(day, day)).some((r) => r.invited === 99)).toBe(true);
+    const fresh = await rollupDay(rt, day);
+    const stored = await rt.rollups.range(day, day);
+    expect(stored.some((r) => r.invited === 99)).toBe(false);
+    expect(stored).toEqual(fresh);
   });
 });
 
