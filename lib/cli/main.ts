@@ -26,7 +26,7 @@ import {
   startLocalStack,
 } from '../local/stack.js';
 import { createRuntime, type Runtime } from '../runtime.js';
-import { DEFAULT_ROLLUP_DAYS, rollup } from '../usecases/rollup.js';
+import { rollup, rollupWindowDays } from '../usecases/rollup.js';
 import { DEFAULT_REPORT_DAYS, DIMENSIONS, report, type Dimension } from '../usecases/report.js';
 import { sendDigest } from '../usecases/digest.js';
 import { customerTimeline } from '../usecases/timeline.js';
@@ -39,7 +39,9 @@ Usage:
   afterword send FILE.json                      put an Interaction Completed event on the local bus
   afterword send --touchpoint T --channel C --customer-id ID --email E [--name N] [--locale L]
                  [--segment S] [--interaction-id ID] [--occurred-at ISO]
-  afterword rollup [--date YYYY-MM-DD] [--days N] recompute rollups (default: the last ${DEFAULT_ROLLUP_DAYS} days)
+  afterword rollup [--date YYYY-MM-DD] [--days N] recompute rollups (default: every day whose survey
+                                                links may still be open: the longest linkExpiry +
+                                                maxLateness + 2 days)
   afterword report [--from D] [--to D] [--by touchpoint|channel|segment|journey|journeyStep]
                    [--format table|csv|json]    print metrics from the rollups, a totals row per group
   afterword digest [--date YYYY-MM-DD]          send the digest for a day (default yesterday) to the CX leads
@@ -299,8 +301,13 @@ async function rollupCommand(args: string[]): Promise<number> {
     options: { date: { type: 'string' }, days: { type: 'string' } },
   });
   const lastDay = day(values.date, '--date');
-  const days = positiveInt(values.days, '--days') ?? (lastDay ? 1 : DEFAULT_ROLLUP_DAYS);
-  const result = await withLocalRuntime((rt) => rollup(rt, { now: new Date(), days, lastDay }));
+  const result = await withLocalRuntime((rt) =>
+    rollup(rt, {
+      now: new Date(),
+      days: positiveInt(values.days, '--days') ?? (lastDay ? 1 : rollupWindowDays(rt.config)),
+      lastDay,
+    }),
+  );
   process.stdout.write(
     `rolled up ${result.days[0]} … ${result.days.at(-1)}: ${result.rows} rows\n`,
   );

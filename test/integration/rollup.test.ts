@@ -309,6 +309,20 @@ describe('the funnel of a send day, against DynamoDB Local', () => {
     expect(reported).toMatchObject({ sent: 4, outcomeKnown: 2, responseRateBasis: 'sent' });
   });
 
+  it("counts an answer 12 days after the send in its send day's funnel, with the default nightly window", async () => {
+    const id = await sent(7);
+    const invitation = (await rt.invitations.get(id))!;
+    const token = rt.signer.sign({ invitationId: id, expiresAt: new Date(invitation.expiresAt!) });
+    const late = new Date('2026-09-22T10:00:00Z');
+    expect(await submitAnswer(rt, token, { score: '5' }, late)).toMatchObject({ replay: false });
+    // the night after: 2026-09-23 02:30 in London; the window reaches back to the send day
+    const nightly = await rollup(rt, { now: new Date('2026-09-23T01:30:00Z') });
+    expect(nightly.days[0]! <= day).toBe(true);
+    const [row] = await report(rt, { from: day, to: day, by: ['channel'] });
+    expect(row!.answered).toBe(1);
+    expect(row!.n).toBe(0); // its score counts on the day it was given
+  });
+
   it('replaces rows stored under the key format before journeys, so nothing counts twice', async () => {
     const doc = DynamoDBDocumentClient.from(rt.dynamodb);
     await doc.send(
