@@ -8,6 +8,7 @@ import { report } from '../../lib/usecases/report.js';
 import { rollup, rollupDay } from '../../lib/usecases/rollup.js';
 import { submitAnswer } from '../../lib/usecases/answer.js';
 import { sendDigest } from '../../lib/usecases/digest.js';
+import { npsInterval } from '../../lib/domain/scoring.js';
 import {
   emailsTo,
   event,
@@ -370,7 +371,7 @@ async function collect(
 }
 
 describe('the nightly digest', () => {
-  it("mails the CX leads the day's numbers with margins, the week's change and the dashboard link", async () => {
+  it('leads with the last 7 days, shows intervals as [low, high], marks low n and names no low-n change', async () => {
     const lead = `cx-${Date.now()}@acme.example`;
     const rt = await testRuntime({
       config: withConfig((config) => {
@@ -378,21 +379,40 @@ describe('the nightly digest', () => {
         config.programs.forEach((program) => delete program.sendWindow);
       }),
     });
-    const answers = [10, 10, 9, 3, 7];
-    for (const [i, score] of answers.entries()) {
-      const detail = interaction({ occurredAt: `2026-10-25T0${i}:00:00Z` });
-      const { invitationId } = await intake(rt, event(detail), new Date(detail.occurredAt));
-      await dispatch(rt, new Date(`2026-10-25T0${i}:31:00Z`));
+    // the week before: 3 answers (NPS −100); the day: 10, 10, 9, 3, 7 (NPS 40, n = 5)
+    const answer = async (occurredAt: string, score: number) => {
+      const detail = interaction({ occurredAt });
+      const { invitationId } = await intake(rt, event(detail), new Date(occurredAt));
+      await dispatch(rt, new Date(Date.parse(occurredAt) + 31 * 60_000));
       const invitation = (await rt.invitations.get(invitationId))!;
       const token = rt.signer.sign({ invitationId, expiresAt: new Date(invitation.expiresAt!) });
-      await submitAnswer(rt, token, { score: String(score) }, new Date(`2026-10-25T0${i}:45:00Z`));
+      await submitAnswer(
+        rt,
+        token,
+        { score: String(score) },
+        new Date(Date.parse(occurredAt) + 45 * 60_000),
+      );
+    };
+    for (const hour of [1, 2, 3]) await answer(`2026-10-17T0${hour}:00:00Z`, 0);
+    for (const [i, score] of [10, 10, 9, 3, 7].entries()) {
+      await answer(`2026-10-25T0${i}:00:00Z`, score);
     }
-    await rollup(rt, { now: new Date('2026-10-26T02:30:00Z'), days: 2 });
+    await rollup(rt, { now: new Date('2026-10-26T02:30:00Z'), days: 10 });
     expect(await sendDigest(rt, { now: new Date('2026-10-26T02:30:00Z') })).toBe(1);
     const [mail] = await emailsTo(lead);
-    expect(mail!.subject).toBe('Acme customer feedback, 2026-10-25: support-call 40');
-    expect(mail!.body.text).toContain('support-call (NPS): 40.0 ±');
-    expect(mail!.body.text).toContain('(n = 5, low n)');
+    // the 7 days to 10-25 hold the five answers of 10-25 only
+    expect(mail!.subject).toBe(
+      'Acme customer feedback, 7 days to 2026-10-25: support-call NPS 40.0 (n = 5, low n)',
+    );
+    const week = npsInterval(3, 1, 5);
+    const bounds = `[${week.ciLow.toFixed(1)}, ${week.ciHigh.toFixed(1)}]`;
+    expect(mail!.body.text).toContain(
+      `support-call (NPS): last 7 days 40.0 ${bounds} (n = 5, low n); vs the 7 days before +140.0 (low n: not tested)`,
+    );
+    expect(mail!.body.text).not.toContain('±');
+    expect(mail!.body.text).toContain('response rate 100 % of sent (5 of 5)');
+    expect(mail!.body.text).toContain('Nothing changed significantly against the 7 days before.');
+    expect(mail!.body.text).toContain('Too few answers to test a change: support-call.');
     expect(mail!.body.text).toContain('Dashboard: http://127.0.0.1:3999/dashboard');
     expect(mail!.body.html).toContain('href="http://127.0.0.1:3999/dashboard"');
   });
