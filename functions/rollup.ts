@@ -3,7 +3,8 @@
  * publish yesterday's headline metrics (EMF) and send the digest to the CX leads.
  */
 import { inFunction } from '../lib/adapters/function-scope.js';
-import { emitMetrics } from '../lib/adapters/metrics.js';
+import { emitMetrics, type MetricUnit } from '../lib/adapters/metrics.js';
+import type { ReportRow } from '../lib/contracts/report.js';
 import { addDays, dayOf } from '../lib/domain/time.js';
 import { runtimeFromEnv, type Need, type Runtime } from '../lib/runtime.js';
 import { sendDigest } from '../lib/usecases/digest.js';
@@ -16,6 +17,20 @@ export const NEEDS: Need[] = [];
 export interface RollupRequest {
   days?: number;
   lastDay?: string;
+}
+
+/**
+ * A day's headline datapoints. A day without answers has no score: a 0 would be a score (a very
+ * bad NPS), so no `Score` datapoint is written and the CloudWatch graph shows a gap.
+ */
+export function headlineMetrics(
+  row: Pick<ReportRow, 'score' | 'n' | 'invited'>,
+): Record<string, { value: number; unit: MetricUnit }> {
+  return {
+    ...(row.score === null ? {} : { Score: { value: row.score, unit: 'None' as const } }),
+    Responses: { value: row.n, unit: 'Count' },
+    Invited: { value: row.invited, unit: 'Count' },
+  };
 }
 
 export function createRollupHandler(
@@ -31,14 +46,7 @@ export function createRollupHandler(
     const yesterday = addDays(dayOf(now, rt.config.timeZone), -1);
     for (const row of await report(rt, { from: yesterday, to: yesterday, by: ['touchpoint'] })) {
       if (!row.metric) continue;
-      emitMetrics(
-        {
-          Score: { value: row.score ?? 0, unit: 'Count' },
-          Responses: { value: row.n, unit: 'Count' },
-          Invited: { value: row.invited, unit: 'Count' },
-        },
-        { Touchpoint: row.touchpoint, Metric: row.metric },
-      );
+      emitMetrics(headlineMetrics(row), { Touchpoint: row.touchpoint, Metric: row.metric });
     }
     const digests = await sendDigest(rt, { now, dashboardUrl: options.dashboardUrl });
     return { ...result, digests };

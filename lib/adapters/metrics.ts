@@ -4,7 +4,8 @@
  */
 export const METRIC_NAMESPACE = 'Afterword';
 
-export type MetricUnit = 'Count' | 'Seconds';
+/** CloudWatch units; a score (NPS points, a percent share) is `None`: it counts nothing. */
+export type MetricUnit = 'Count' | 'Seconds' | 'None';
 
 export function emitMetrics(
   values: Record<string, { value: number; unit: MetricUnit }>,

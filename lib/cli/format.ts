@@ -1,6 +1,9 @@
 /** Report output: an aligned table for people, CSV and JSON for tools. */
-import type { ReportRow } from '../contracts/report.js';
+import { SkipReason } from '../contracts/invitation.js';
+import { NONE, TOTAL, type ReportRow } from '../contracts/report.js';
+import { formatInterval, formatRate } from '../domain/display.js';
 
+/** The CSV's first columns, in their original order; later additions follow, so positions hold. */
 export const REPORT_COLUMNS: (keyof ReportRow)[] = [
   'day',
   'touchpoint',
@@ -32,7 +35,71 @@ export const REPORT_COLUMNS: (keyof ReportRow)[] = [
   'rolling28N',
   'weekOverWeekChange',
   'weekOverWeekSignificant',
+  'journeyId',
+  'periodFrom',
+  'periodTo',
+  'failed',
+  'unknown',
+  'expired',
+  'outcomeKnown',
+  'adjustedScore',
+  'meanCiLow',
+  'meanCiHigh',
+  'meanInterval',
+  'rolling7CiLow',
+  'rolling7CiHigh',
+  'rolling7Interval',
+  'rolling7LowN',
+  'rolling28CiLow',
+  'rolling28CiHigh',
+  'rolling28Interval',
+  'rolling28LowN',
+  'weekOverWeekZ',
+  'weekOverWeekP',
+  'weekOverWeekTest',
+  'weekOverWeekLowN',
 ];
+
+/** `skippedByReason` as one column per known reason, and `skipped.other` for any other. */
+export const SKIP_COLUMNS = [
+  ...SkipReason.options.map((reason) => `skipped.${reason}`),
+  'skipped.other',
+];
+
+/**
+ * Decimals a spreadsheet needs (JSON keeps full precision): points and percents to 2, the mean
+ * and z to 3, the response rate (a fraction) to 4. p values keep 3 significant digits instead, so
+ * a tiny p does not print as 0.
+ */
+const DECIMALS: Partial<Record<keyof ReportRow, number>> = {
+  responseRate: 4,
+  score: 2,
+  ciLow: 2,
+  ciHigh: 2,
+  margin: 2,
+  adjustedScore: 2,
+  target: 2,
+  rolling7Score: 2,
+  rolling7CiLow: 2,
+  rolling7CiHigh: 2,
+  rolling28Score: 2,
+  rolling28CiLow: 2,
+  rolling28CiHigh: 2,
+  weekOverWeekChange: 2,
+  mean: 3,
+  meanCiLow: 3,
+  meanCiHigh: 3,
+  weekOverWeekZ: 3,
+};
+const SIGNIFICANT_DIGITS: Partial<Record<keyof ReportRow, number>> = { weekOverWeekP: 3 };
+
+export function roundForCsv(column: keyof ReportRow, value: number): string {
+  const decimals = DECIMALS[column];
+  if (decimals !== undefined) return String(Number(value.toFixed(decimals)));
+  const digits = SIGNIFICANT_DIGITS[column];
+  if (digits !== undefined) return String(Number(value.toPrecision(digits)));
+  return String(value);
+}
 
 function csvCell(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return '';
@@ -42,41 +109,62 @@ function csvCell(value: string | number | boolean | null | undefined): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
+function skipCells(row: ReportRow): number[] {
+  const known = new Set<string>(SkipReason.options);
+  const other = Object.entries(row.skippedByReason)
+    .filter(([reason]) => !known.has(reason))
+    .reduce((sum, [, count]) => sum + count, 0);
+  return [...SkipReason.options.map((reason) => row.skippedByReason[reason] ?? 0), other];
+}
+
 export function toCsv(rows: ReportRow[]): string {
-  const lines = [REPORT_COLUMNS.join(',')];
-  for (const row of rows)
-    lines.push(REPORT_COLUMNS.map((column) => csvCell(row[column])).join(','));
+  const lines = [[...REPORT_COLUMNS, ...SKIP_COLUMNS].join(',')];
+  for (const row of rows) {
+    const cells = REPORT_COLUMNS.map((column) => {
+      const value = row[column];
+      // only number and text columns are listed; the record is split into SKIP_COLUMNS
+      if (typeof value === 'object' && value !== null) return '';
+      return typeof value === 'number' ? roundForCsv(column, value) : csvCell(value);
+    });
+    lines.push([...cells, ...skipCells(row)].join(','));
+  }
   return `${lines.join('\n')}\n`;
 }
+
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 
 export function toTable(rows: ReportRow[]): string {
   if (!rows.length) return 'no rollup rows in that period (run `afterword rollup` first?)\n';
   const display = rows.map((row) => ({
-    day: row.day,
+    day: row.day === TOTAL ? `total ${row.periodFrom}…${row.periodTo}` : row.day,
     touchpoint: row.touchpoint,
     channel: row.channel,
     segment: row.segment,
-    step: row.journeyStep,
+    journey:
+      row.journeyStep === NONE || row.journeyStep === '*'
+        ? row.journeyId
+        : `${row.journeyId}/${row.journeyStep}`,
     metric: row.metric ?? '-',
     invited: String(row.invited),
     skipped: String(row.skipped),
     sent: String(row.sent),
+    'deliv.': String(row.delivered),
     answered: String(row.answered),
     'resp.rate':
       row.responseRate === null
         ? '-'
-        : `${(row.responseRate * 100).toFixed(0)}%${row.responseRateBasis === 'sent' ? '*' : ''}`,
+        : `${formatRate(row.responseRate)}${row.responseRateBasis === 'sent' ? '*' : ''}`,
     n: String(row.n),
     score: row.score === null ? '-' : row.score.toFixed(1),
-    '95% CI':
-      row.ciLow === null || row.ciHigh === null
-        ? '-'
-        : `${row.ciLow.toFixed(1)}…${row.ciHigh.toFixed(1)}`,
+    '95% CI': row.ciLow === null ? '-' : formatInterval(row.ciLow, row.ciHigh),
     '7d': row.rolling7Score === null ? '-' : row.rolling7Score.toFixed(1),
+    '7d 95% CI':
+      row.rolling7CiLow === null ? '-' : formatInterval(row.rolling7CiLow, row.rolling7CiHigh),
+    '7d n': row.day === TOTAL ? '-' : `${row.rolling7N}${row.rolling7LowN ? ' low' : ''}`,
     'vs week before':
       row.weekOverWeekChange === null
         ? '-'
-        : `${row.weekOverWeekChange >= 0 ? '+' : ''}${row.weekOverWeekChange.toFixed(1)}${row.weekOverWeekSignificant ? ' ▲' : ''}`,
+        : `${signed(row.weekOverWeekChange)}${row.weekOverWeekSignificant ? ' ▲' : ''}${row.weekOverWeekLowN ? ' (low n)' : ''}`,
     target: row.target === null ? '-' : String(row.target),
     flags: row.lowN && row.n > 0 ? 'low-n' : '',
   }));
@@ -95,6 +183,8 @@ export function toTable(rows: ReportRow[]): string {
       line(widths.map((w) => '-'.repeat(w))),
       ...display.map((r) => line(headers.map((h) => (r as Record<string, string>)[h]!))),
     ].join('\n') +
-    '\n* response rate over sent: delivery not yet known. low-n: fewer than 30 answers. ▲ significant change (95 %).\n'
+    '\n* response rate over sent: not every sent survey has a known delivery outcome. ' +
+    'low-n: fewer than 30 answers (never marked significant). ▲ significant change (p < 0.05). ' +
+    '95 % intervals as [low, high]; NPS: adjusted Wald, CSAT/CES: Wilson.\n'
   );
 }

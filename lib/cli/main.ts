@@ -26,8 +26,8 @@ import {
   startLocalStack,
 } from '../local/stack.js';
 import { createRuntime, type Runtime } from '../runtime.js';
-import { DEFAULT_ROLLUP_DAYS, rollup } from '../usecases/rollup.js';
-import { DIMENSIONS, report, type Dimension } from '../usecases/report.js';
+import { rollup, rollupWindowDays } from '../usecases/rollup.js';
+import { DEFAULT_REPORT_DAYS, DIMENSIONS, report, type Dimension } from '../usecases/report.js';
 import { sendDigest } from '../usecases/digest.js';
 import { customerTimeline } from '../usecases/timeline.js';
 import { toCsv, toTable } from './format.js';
@@ -39,9 +39,11 @@ Usage:
   afterword send FILE.json                      put an Interaction Completed event on the local bus
   afterword send --touchpoint T --channel C --customer-id ID --email E [--name N] [--locale L]
                  [--segment S] [--interaction-id ID] [--occurred-at ISO]
-  afterword rollup [--date YYYY-MM-DD] [--days N] recompute rollups (default: the last ${DEFAULT_ROLLUP_DAYS} days)
-  afterword report [--from D] [--to D] [--by touchpoint|channel|segment|journeyStep]
-                   [--format table|csv|json]    print metrics from the rollups
+  afterword rollup [--date YYYY-MM-DD] [--days N] recompute rollups (default: every day whose survey
+                                                links may still be open: the longest linkExpiry +
+                                                maxLateness + 2 days)
+  afterword report [--from D] [--to D] [--by touchpoint|channel|segment|journey|journeyStep]
+                   [--format table|csv|json]    print metrics from the rollups, a totals row per group
   afterword digest [--date YYYY-MM-DD]          send the digest for a day (default yesterday) to the CX leads
   afterword demo [--days N] [--seed N]          simulate days of interactions and answers
   afterword customer ID [--limit N] [--format table|json]
@@ -299,8 +301,13 @@ async function rollupCommand(args: string[]): Promise<number> {
     options: { date: { type: 'string' }, days: { type: 'string' } },
   });
   const lastDay = day(values.date, '--date');
-  const days = positiveInt(values.days, '--days') ?? (lastDay ? 1 : DEFAULT_ROLLUP_DAYS);
-  const result = await withLocalRuntime((rt) => rollup(rt, { now: new Date(), days, lastDay }));
+  const result = await withLocalRuntime((rt) =>
+    rollup(rt, {
+      now: new Date(),
+      days: positiveInt(values.days, '--days') ?? (lastDay ? 1 : rollupWindowDays(rt.config)),
+      lastDay,
+    }),
+  );
   process.stdout.write(
     `rolled up ${result.days[0]} … ${result.days.at(-1)}: ${result.rows} rows\n`,
   );
@@ -320,18 +327,23 @@ async function reportCommand(args: string[]): Promise<number> {
   const format = values.format;
   if (!['table', 'csv', 'json'].includes(format))
     throw new UsageError(`--format must be table, csv or json, got "${format}"`);
-  const by = values.by?.flatMap((v) => v.split(','));
+  // `journey` is the journey id; `journeyStep` keeps its journey too (see groupingDimensions).
+  const by = values.by
+    ?.flatMap((v) => v.split(','))
+    .map((dimension) => (dimension === 'journey' ? 'journeyId' : dimension));
   for (const dimension of by ?? []) {
     if (!DIMENSIONS.includes(dimension as Dimension)) {
-      throw new UsageError(`--by must be one of ${DIMENSIONS.join(', ')}, got "${dimension}"`);
+      throw new UsageError(
+        `--by must be one of touchpoint, channel, segment, journey, journeyStep, got "${dimension}"`,
+      );
     }
   }
   const config = loadConfig();
   const to = day(values.to, '--to') ?? dayOf(new Date(), config.timeZone);
-  const from = day(values.from, '--from') ?? addDays(to, -(DEFAULT_ROLLUP_DAYS - 1));
+  const from = day(values.from, '--from') ?? addDays(to, -(DEFAULT_REPORT_DAYS - 1));
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
   const rows = await withLocalRuntime((rt) =>
-    report(rt, { from, to, by: by as Dimension[] | undefined }),
+    report(rt, { from, to, by: by as Dimension[] | undefined, totals: true }),
   );
   process.stdout.write(
     format === 'json'

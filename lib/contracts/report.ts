@@ -1,6 +1,8 @@
 /**
  * The rollup row (stored) and the report row (`afterword report --format json|csv`): public,
  * documented and versioned so BI tools can load them. Add fields; never rename or remove one.
+ * Fields added after the first version carry defaults, so rows stored (or exported) before them
+ * still parse.
  */
 import * as z from 'zod';
 import { Metric } from '../domain/metric.js';
@@ -10,13 +12,21 @@ import { emptyHistogram } from '../domain/scoring.js';
 export const ALL = '*';
 /** Marks an absent optional dimension (no segment, no journey step). */
 export const NONE = '-';
+/** The `day` of a report's totals row: the group summed over the whole chosen period. */
+export const TOTAL = 'total';
 
-/** Which cell a row describes: day × touchpoint × channel × segment × journey step, and its metric. */
+const count = z.number().int();
+
+/**
+ * Which cell a row describes: day × touchpoint × channel × segment × journey × journey step, and
+ * its metric. A journey step is only meaningful within its journey, so both are kept.
+ */
 const Cell = z.object({
   day: z.string(),
   touchpoint: z.string(),
   channel: z.string(),
   segment: z.string(),
+  journeyId: z.string().default(NONE),
   journeyStep: z.string(),
   metric: Metric.nullable(),
 });
@@ -24,62 +34,117 @@ const Cell = z.object({
 /** One stored cell. */
 export const RollupRow = Cell.extend({
   /** Funnel, by the day of the survey's send time (or decision time, when skipped). */
-  invited: z.number().int(),
-  skipped: z.record(z.string(), z.number().int()),
-  sent: z.number().int(),
-  delivered: z.number().int(),
-  bounced: z.number().int(),
-  complained: z.number().int(),
-  answered: z.number().int(),
+  invited: count,
+  skipped: z.record(z.string(), count),
+  sent: count,
+  delivered: count,
+  bounced: count,
+  complained: count,
+  /** SES rejected the send (status `failed`). */
+  failed: count.default(0),
+  /** The sender died between claiming and recording: perhaps sent, never retried. */
+  unknown: count.default(0),
+  /** The link closed unanswered. */
+  expired: count.default(0),
+  /**
+   * Sent surveys with a known outcome (delivered, bounced or complained), each counted once: a
+   * complaint usually follows a delivery, so the three counts cannot simply be added.
+   */
+  outcomeKnown: count.default(0),
+  answered: count,
   /** Score histogram by the day the answer was given: `scores[s]` answers scored s. */
-  scores: z.array(z.number().int()).length(11),
+  scores: z.array(count).length(11),
 });
 export type RollupRow = z.infer<typeof RollupRow>;
 
 /** A cell with nothing counted yet. */
-export function emptyRollupRow(cell: z.infer<typeof Cell>): RollupRow {
+export function emptyRollupRow(cell: z.input<typeof Cell>): RollupRow {
   return {
     ...cell,
+    journeyId: cell.journeyId ?? NONE,
     invited: 0,
     skipped: {},
     sent: 0,
     delivered: 0,
     bounced: 0,
     complained: 0,
+    failed: 0,
+    unknown: 0,
+    expired: 0,
+    outcomeKnown: 0,
     answered: 0,
     scores: emptyHistogram(),
   };
 }
 
+const Interval = z.enum(['wald', 'adjusted-wald', 'wilson', 't']);
+const nullableNumber = z.number().nullable();
+
 export const ReportRow = Cell.extend({
-  invited: z.number().int(),
-  skipped: z.number().int(),
-  sent: z.number().int(),
-  delivered: z.number().int(),
-  bounced: z.number().int(),
-  complained: z.number().int(),
-  answered: z.number().int(),
-  /** answered / delivered, or answered / sent while delivery is not known (see basis). */
-  responseRate: z.number().nullable(),
+  /** The days the row covers: the day itself, or the chosen period on a `total` row. */
+  periodFrom: z.string().optional(),
+  periodTo: z.string().optional(),
+  invited: count,
+  skipped: count,
+  /** The skips (and cancellations) by reason, e.g. `{"no-email": 2, "cap": 1}`. */
+  skippedByReason: z.record(z.string(), count).default({}),
+  sent: count,
+  delivered: count,
+  bounced: count,
+  complained: count,
+  failed: count.default(0),
+  unknown: count.default(0),
+  expired: count.default(0),
+  /** Sent surveys whose outcome SES reported (delivered, bounced or complained), each once. */
+  outcomeKnown: count.default(0),
+  answered: count,
+  /**
+   * answered / delivered when every sent survey has a known outcome (and the deliveries account for
+   * every answer), otherwise answered / sent; `responseRateBasis` says which. Never above 1.
+   */
+  responseRate: nullableNumber,
   responseRateBasis: z.enum(['delivered', 'sent']),
-  /** Answers given on this day that the score is computed from. */
-  n: z.number().int(),
-  score: z.number().nullable(),
-  ciLow: z.number().nullable(),
-  ciHigh: z.number().nullable(),
-  margin: z.number().nullable(),
-  interval: z.enum(['wald', 'adjusted-wald', 'wilson', 't']).nullable(),
+  /** Answers given on this day (or in the period) that the score is computed from. */
+  n: count,
+  score: nullableNumber,
+  /** The 95 % interval, [ciLow, ciHigh]: not centred on score (NPS: on adjustedScore). */
+  ciLow: nullableNumber,
+  ciHigh: nullableNumber,
+  /** Half the interval's width, (ciHigh − ciLow) / 2. Show [ciLow, ciHigh], not score ± margin. */
+  margin: nullableNumber,
+  interval: Interval.nullable(),
   lowN: z.boolean(),
-  /** CES only: the mean score on the 1–7 scale. */
-  mean: z.number().nullable(),
-  target: z.number().nullable(),
+  /** NPS only: NPS' = p' − d' in points, the adjusted estimate the interval is centred on. */
+  adjustedScore: nullableNumber.default(null),
+  /** CES only: the mean score on the 1–7 scale, and its t interval. */
+  mean: nullableNumber,
+  meanCiLow: nullableNumber.default(null),
+  meanCiHigh: nullableNumber.default(null),
+  meanInterval: Interval.nullable().default(null),
+  target: nullableNumber,
   /** The score over the 7 and 28 days ending with this day (answers given in those days). */
-  rolling7Score: z.number().nullable(),
-  rolling7N: z.number().int(),
-  rolling28Score: z.number().nullable(),
-  rolling28N: z.number().int(),
+  rolling7Score: nullableNumber,
+  rolling7N: count,
+  rolling7CiLow: nullableNumber.default(null),
+  rolling7CiHigh: nullableNumber.default(null),
+  rolling7Interval: Interval.nullable().default(null),
+  rolling7LowN: z.boolean().default(true),
+  rolling28Score: nullableNumber,
+  rolling28N: count,
+  rolling28CiLow: nullableNumber.default(null),
+  rolling28CiHigh: nullableNumber.default(null),
+  rolling28Interval: Interval.nullable().default(null),
+  rolling28LowN: z.boolean().default(true),
   /** The 7 days ending with this day against the 7 before: change in points and whether it is significant. */
-  weekOverWeekChange: z.number().nullable(),
+  weekOverWeekChange: nullableNumber,
   weekOverWeekSignificant: z.boolean(),
+  /** The test's statistic (z tests), two-sided p, the test, and whether either week is low-n. */
+  weekOverWeekZ: nullableNumber.default(null),
+  weekOverWeekP: nullableNumber.default(null),
+  weekOverWeekTest: z
+    .enum(['adjusted-wald-z', 'two-proportion-z', 'fisher-exact'])
+    .nullable()
+    .default(null),
+  weekOverWeekLowN: z.boolean().default(true),
 });
 export type ReportRow = z.infer<typeof ReportRow>;

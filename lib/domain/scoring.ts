@@ -5,9 +5,19 @@
  */
 import { SCALES, type Metric } from './metric.js';
 
-const Z95 = 1.959963984540054;
+/** Two-sided 95 % quantile of the standard normal distribution. */
+export const Z95 = 1.959963984540054;
+/** Fewer answers than this and a cell is low-n: marked wherever shown, never "significant". */
 export const LOW_N = 30;
+/** Two-sided significance level of period comparisons. */
+export const ALPHA = 0.05;
+/**
+ * Below this expected count in any cell of the 2 × 2 table, a share comparison uses Fisher's exact
+ * test: the normal approximation behind the z test is not to be trusted there (the usual rule).
+ */
+export const MIN_EXPECTED_COUNT = 5;
 
+/** `wald` is no longer produced (NPS is adjusted-Wald at every n); it stays for stored consumers. */
 export type IntervalMethod = 'wald' | 'adjusted-wald' | 'wilson' | 't';
 
 export interface MetricSummary {
@@ -17,10 +27,13 @@ export interface MetricSummary {
   score: number | null;
   ciLow: number | null;
   ciHigh: number | null;
+  /** Half the interval's width, (ciHigh − ciLow) / 2; the interval need not be centred on score. */
   margin: number | null;
   interval: IntervalMethod | null;
   lowN: boolean;
-  /** CES only: the mean score and its t-interval. */
+  /** NPS only: NPS' = p' − d' in points, the adjusted estimate the interval is centred on. */
+  adjustedScore?: number | null;
+  /** CES only: the mean score and its t interval (null below two answers or with no spread). */
   mean?: number | null;
   meanCiLow?: number | null;
   meanCiHigh?: number | null;
@@ -34,78 +47,110 @@ export function addHistograms(a: number[], b: number[]): number[] {
   return a.map((value, i) => value + (b[i] ?? 0));
 }
 
+function countBetween(counts: number[], from: number, to: number): number {
+  let total = 0;
+  for (let s = from; s <= to; s++) total += counts[s] ?? 0;
+  return total;
+}
+
+function answersOf(metric: Metric, counts: number[]): number {
+  const { min, max } = SCALES[metric];
+  return countBetween(counts, min, max);
+}
+
+/** Answers counted as the "good" share: NPS promoters, CSAT 4–5, CES 5–7. */
+function agreeing(metric: Metric, counts: number[]): number {
+  if (metric === 'nps') return countBetween(counts, 9, 10);
+  return metric === 'csat' ? countBetween(counts, 4, 5) : countBetween(counts, 5, 7);
+}
+
 export function summarize(metric: Metric, counts: number[]): MetricSummary {
   const { min, max } = SCALES[metric];
-  let n = 0;
-  for (let s = min; s <= max; s++) n += counts[s] ?? 0;
-  const countBetween = (from: number, to: number) => {
-    let total = 0;
-    for (let s = from; s <= to; s++) total += counts[s] ?? 0;
-    return total;
-  };
+  const n = answersOf(metric, counts);
   const base = { metric, n, lowN: n < LOW_N };
   if (n === 0) {
-    return { ...base, score: null, ciLow: null, ciHigh: null, margin: null, interval: null };
+    return {
+      ...base,
+      score: null,
+      ciLow: null,
+      ciHigh: null,
+      margin: null,
+      interval: null,
+      ...(metric === 'nps' ? { adjustedScore: null } : {}),
+      ...(metric === 'ces' ? { mean: null, meanCiLow: null, meanCiHigh: null } : {}),
+    };
   }
   if (metric === 'nps') {
-    return { ...base, ...npsInterval(countBetween(9, 10), countBetween(0, 6), n) };
+    return { ...base, ...npsInterval(agreeing(metric, counts), countBetween(counts, 0, 6), n) };
   }
-  const agree = metric === 'csat' ? countBetween(4, 5) : countBetween(5, 7);
-  const share = wilson(agree, n);
+  const share = wilson(agreeing(metric, counts), n);
   if (metric === 'csat') return { ...base, ...share };
   return { ...base, ...share, ...meanInterval(counts, min, max, n) };
 }
 
 /**
- * NPS with its 95 % interval: the Wald variance (p + d − (p − d)²)/n for n ≥ 30, and the
- * adjusted-Wald interval (¾ pseudo-answer added to promoters and to detractors, 3/2 to n) below,
- * where the plain one is too narrow.
+ * The adjusted-Wald estimate (Sauro & Lewis; Rocks 2016): ¾ of a pseudo-answer added to promoters
+ * and to detractors, 3 to n. Used at every n, for the interval and for period comparisons, so the
+ * width never jumps at some n and a period of identical answers still has a variance.
  */
+export function adjustedNps(promoters: number, detractors: number, n: number) {
+  const adjustedN = n + 3;
+  const p = (promoters + 0.75) / adjustedN;
+  const d = (detractors + 0.75) / adjustedN;
+  /** NPS' as a fraction (−1…1) and its variance. */
+  return { estimate: p - d, variance: (p + d - (p - d) ** 2) / adjustedN };
+}
+
+/** NPS in points, with the adjusted-Wald 95 % interval centred on NPS', clipped to ±100. */
 export function npsInterval(promoters: number, detractors: number, n: number) {
-  const score = ((promoters - detractors) / n) * 100;
-  const adjusted = n < LOW_N;
-  const [P, D, N] = adjusted
-    ? [promoters + 0.75, detractors + 0.75, n + 1.5]
-    : [promoters, detractors, n];
-  const p = P / N;
-  const d = D / N;
-  const centre = (p - d) * 100;
-  const margin = Z95 * Math.sqrt((p + d - (p - d) ** 2) / N) * 100;
+  const { estimate, variance } = adjustedNps(promoters, detractors, n);
+  const half = Z95 * Math.sqrt(variance);
+  const ciLow = Math.max(-1, estimate - half) * 100;
+  const ciHigh = Math.min(1, estimate + half) * 100;
   return {
-    score,
-    margin,
-    ciLow: Math.max(-100, centre - margin),
-    ciHigh: Math.min(100, centre + margin),
-    interval: (adjusted ? 'adjusted-wald' : 'wald') as IntervalMethod,
+    score: ((promoters - detractors) / n) * 100,
+    adjustedScore: estimate * 100,
+    ciLow,
+    ciHigh,
+    margin: (ciHigh - ciLow) / 2,
+    interval: 'adjusted-wald' as IntervalMethod,
   };
 }
 
-/** A share in percent with its Wilson score interval. */
+/** A share in percent with its Wilson score interval (never of zero width, always within 0…100). */
 export function wilson(successes: number, n: number) {
   const p = successes / n;
   const z2 = Z95 * Z95;
   const denominator = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denominator;
   const half = (Z95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denominator;
+  const ciLow = Math.max(0, centre - half) * 100;
+  const ciHigh = Math.min(1, centre + half) * 100;
   return {
     score: p * 100,
-    ciLow: Math.max(0, centre - half) * 100,
-    ciHigh: Math.min(1, centre + half) * 100,
-    margin: half * 100,
+    ciLow,
+    ciHigh,
+    margin: (ciHigh - ciLow) / 2,
     interval: 'wilson' as IntervalMethod,
   };
 }
 
-function meanInterval(counts: number[], min: number, max: number, n: number) {
+/**
+ * The mean score with its t interval (n − 1 degrees of freedom), clipped to the scale. With fewer
+ * than two answers, or answers that are all the same, the t interval would have zero width (it
+ * cannot know the spread): the bounds are then null rather than a falsely certain [m, m].
+ */
+export function meanInterval(counts: number[], min: number, max: number, n: number) {
   let sum = 0;
   for (let s = min; s <= max; s++) sum += s * (counts[s] ?? 0);
   const mean = sum / n;
   if (n < 2) return { mean, meanCiLow: null, meanCiHigh: null };
   let squares = 0;
   for (let s = min; s <= max; s++) squares += (counts[s] ?? 0) * (s - mean) ** 2;
+  if (squares === 0) return { mean, meanCiLow: null, meanCiHigh: null };
   const sd = Math.sqrt(squares / (n - 1));
   const half = studentT975(n - 1) * (sd / Math.sqrt(n));
-  return { mean, meanCiLow: mean - half, meanCiHigh: mean + half };
+  return { mean, meanCiLow: Math.max(min, mean - half), meanCiHigh: Math.min(max, mean + half) };
 }
 
 /** Two-sided 95 % quantile of Student's t (exact table to 30 degrees of freedom, then Cornish–Fisher). */
@@ -125,18 +170,28 @@ export function studentT975(df: number): number {
   );
 }
 
+/** The test behind a period comparison (see README, "Changes between periods"). */
+export type ComparisonTest = 'adjusted-wald-z' | 'two-proportion-z' | 'fisher-exact';
+
 export interface PeriodComparison {
   /** Current minus previous score, in the metric's points (null when either has no answers). */
   change: number | null;
-  /** The intervals support a real change at 95 % (|z| > 1.96). */
+  /** p < 0.05 (two-sided) and neither period low-n. */
   significant: boolean;
+  /** The z statistic of the z tests (null for the exact test). */
   z: number | null;
+  /** Two-sided p value of the test used. */
+  p: number | null;
+  test: ComparisonTest | null;
+  /** Either period has fewer than 30 answers: the change is never flagged significant. */
+  lowN: boolean;
 }
 
 /**
- * Compares two periods' answers: the NPS variance test for NPS (each period's variance
- * (p + d − (p − d)²)/n, as metrics.md defines it), the two-proportion z-test for the CSAT and CES
- * shares.
+ * Compares two periods' answers. NPS: z on the adjusted estimates, (NPS'₁ − NPS'₂) / √(Var₁ + Var₂),
+ * so identical answers in both periods still have a variance and a +200 swing is seen. CSAT and CES
+ * shares: the pooled two-proportion z test, or Fisher's exact test when any expected count of the
+ * 2 × 2 table is below 5. Never significant when either period is low-n.
  */
 export function comparePeriods(
   metric: Metric,
@@ -145,21 +200,118 @@ export function comparePeriods(
 ): PeriodComparison {
   const a = summarize(metric, current);
   const b = summarize(metric, previous);
-  if (a.score === null || b.score === null) return { change: null, significant: false, z: null };
-  const change = a.score - b.score;
-  let standardError: number;
-  if (metric === 'nps') {
-    const variance = (counts: number[], n: number) => {
-      const p = counts.slice(9, 11).reduce((x, y) => x + y, 0) / n;
-      const d = counts.slice(0, 7).reduce((x, y) => x + y, 0) / n;
-      return (p + d - (p - d) ** 2) / n;
-    };
-    standardError = Math.sqrt(variance(current, a.n) + variance(previous, b.n)) * 100;
-  } else {
-    const pooled = ((a.score / 100) * a.n + (b.score / 100) * b.n) / (a.n + b.n);
-    standardError = Math.sqrt(pooled * (1 - pooled) * (1 / a.n + 1 / b.n)) * 100;
+  const lowN = a.lowN || b.lowN;
+  if (a.score === null || b.score === null) {
+    return { change: null, significant: false, z: null, p: null, test: null, lowN };
   }
-  if (standardError === 0) return { change, significant: false, z: null };
-  const z = change / standardError;
-  return { change, significant: Math.abs(z) > Z95, z };
+  const change = a.score - b.score;
+  const verdict = (test: ComparisonTest, z: number | null, p: number): PeriodComparison => ({
+    change,
+    significant: !lowN && p < ALPHA,
+    z,
+    p,
+    test,
+    lowN,
+  });
+  if (metric === 'nps') {
+    const x = adjustedNps(countBetween(current, 9, 10), countBetween(current, 0, 6), a.n);
+    const y = adjustedNps(countBetween(previous, 9, 10), countBetween(previous, 0, 6), b.n);
+    const z = (x.estimate - y.estimate) / Math.sqrt(x.variance + y.variance);
+    return verdict('adjusted-wald-z', z, twoSidedNormalP(z));
+  }
+  const agreeA = agreeing(metric, current);
+  const agreeB = agreeing(metric, previous);
+  if (minExpectedCount(agreeA, a.n, agreeB, b.n) < MIN_EXPECTED_COUNT) {
+    return verdict('fisher-exact', null, fisherExactTwoSided(agreeA, a.n, agreeB, b.n));
+  }
+  const z = twoProportionZ(agreeA, a.n, agreeB, b.n);
+  return verdict('two-proportion-z', z, twoSidedNormalP(z));
+}
+
+/** Pooled two-proportion z statistic; 0 when both shares are 0 % or both 100 % (no difference). */
+export function twoProportionZ(x1: number, n1: number, x2: number, n2: number): number {
+  const pooled = (x1 + x2) / (n1 + n2);
+  const standardError = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  return standardError === 0 ? 0 : (x1 / n1 - x2 / n2) / standardError;
+}
+
+/** The smallest expected count of the 2 × 2 table (agree / not, period 1 / 2) under no change. */
+export function minExpectedCount(x1: number, n1: number, x2: number, n2: number): number {
+  const total = n1 + n2;
+  const agree = x1 + x2;
+  return Math.min(n1, n2) * (Math.min(agree, total - agree) / total);
+}
+
+/** Two-sided p of a standard normal statistic: erfc(|z| / √2). */
+export function twoSidedNormalP(z: number): number {
+  return Math.min(1, erfc(Math.abs(z) / Math.SQRT2));
+}
+
+/**
+ * Complementary error function (Chebyshev fit, Numerical Recipes `erfcc`): relative error below
+ * 1.2 × 10⁻⁷ everywhere, plenty for a p value.
+ */
+function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t *
+                              (-1.13520398 +
+                                t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
+}
+
+/**
+ * Fisher's exact test, two-sided: the probability, with the margins fixed, of every table at most
+ * as likely as the one observed (the usual definition, as R's fisher.test).
+ */
+export function fisherExactTwoSided(x1: number, n1: number, x2: number, n2: number): number {
+  const total = n1 + n2;
+  const agree = x1 + x2;
+  const logDenominator = logChoose(total, n1);
+  const logP = (x: number) =>
+    logChoose(agree, x) + logChoose(total - agree, n1 - x) - logDenominator;
+  const observed = logP(x1);
+  let p = 0;
+  for (let x = Math.max(0, n1 - (total - agree)); x <= Math.min(agree, n1); x++) {
+    const log = logP(x);
+    // a relative tolerance, so tables exactly as likely as the observed one are not lost to rounding
+    if (log <= observed + 1e-7) p += Math.exp(log);
+  }
+  return Math.min(1, p);
+}
+
+function logChoose(n: number, k: number): number {
+  return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
+}
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: about 15 significant digits). */
+function logGamma(x: number): number {
+  const g = 7;
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+    1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const y = x - 1;
+  let a = c[0]!;
+  const t = y + g + 0.5;
+  for (let i = 1; i < g + 2; i++) a += c[i]! / (y + i);
+  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
 }

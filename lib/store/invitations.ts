@@ -98,6 +98,7 @@ export type InvitationDayRow = Pick<
   | 'touchpoint'
   | 'channel'
   | 'segment'
+  | 'journeyId'
   | 'journeyStep'
   | 'metric'
   | 'sendAt'

@@ -1,6 +1,9 @@
 /**
- * Rollup items: pk `ROLLUP#<yyyy-mm>`, sk `<day>#<touchpoint>#<channel>#<segment>#<journeyStep>`.
- * A month per partition keeps a report over any date range to one Query per month.
+ * Rollup items: pk `ROLLUP#<yyyy-mm>`,
+ * sk `<day>#<touchpoint>#<channel>#<segment>#<journeyId>#<journeyStep>`.
+ * A month per partition keeps a report over any date range to one Query per month. Items written
+ * before the journey id was a dimension have a sk without it; they parse (journey `-`) and the
+ * next recompute of their day replaces them.
  */
 import {
   BatchWriteCommand,
@@ -11,13 +14,22 @@ import { RollupRow } from '../contracts/report.js';
 import { KEY } from './table.js';
 
 export function rollupKey(
-  row: Pick<RollupRow, 'day' | 'touchpoint' | 'channel' | 'segment' | 'journeyStep'>,
+  row: Pick<RollupRow, 'day' | 'touchpoint' | 'channel' | 'segment' | 'journeyId' | 'journeyStep'>,
 ) {
   return {
     [KEY.pk]: `ROLLUP#${row.day.slice(0, 7)}`,
-    [KEY.sk]: [row.day, row.touchpoint, row.channel, row.segment, row.journeyStep].join('#'),
+    [KEY.sk]: [
+      row.day,
+      row.touchpoint,
+      row.channel,
+      row.segment,
+      row.journeyId,
+      row.journeyStep,
+    ].join('#'),
   };
 }
+
+type StoredKey = Record<typeof KEY.pk | typeof KEY.sk, string>;
 
 const BATCH = 25;
 
@@ -30,10 +42,13 @@ export class RollupStore {
   /** Makes the stored rows of a day exactly `rows`: puts every row, deletes cells no longer there. */
   async replaceDay(day: string, rows: RollupRow[]): Promise<void> {
     const keep = new Set(rows.map((row) => rollupKey(row)[KEY.sk]));
-    const stale = (await this.range(day, day)).filter((row) => !keep.has(rollupKey(row)[KEY.sk]));
+    // Deleted by the keys they are stored under, which an older key format may have built.
+    const stale = (await this.items(day, day))
+      .map(({ key }) => key)
+      .filter((key) => !keep.has(key[KEY.sk]));
     const requests = [
       ...rows.map((row) => ({ PutRequest: { Item: { ...row, ...rollupKey(row) } } })),
-      ...stale.map((row) => ({ DeleteRequest: { Key: rollupKey(row) } })),
+      ...stale.map((key) => ({ DeleteRequest: { Key: key } })),
     ];
     for (let i = 0; i < requests.length; i += BATCH) {
       await this.batchWrite(requests.slice(i, i + BATCH));
@@ -42,7 +57,11 @@ export class RollupStore {
 
   /** Rows of the days from `from` to `to`, both included. */
   async range(from: string, to: string): Promise<RollupRow[]> {
-    const rows: RollupRow[] = [];
+    return (await this.items(from, to)).map(({ row }) => row);
+  }
+
+  private async items(from: string, to: string): Promise<{ key: StoredKey; row: RollupRow }[]> {
+    const rows: { key: StoredKey; row: RollupRow }[] = [];
     for (const month of monthsBetween(from, to)) {
       let startKey: Record<string, unknown> | undefined;
       do {
@@ -59,7 +78,12 @@ export class RollupStore {
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of page.Items ?? []) rows.push(RollupRow.parse(item));
+        for (const item of page.Items ?? []) {
+          rows.push({
+            key: { [KEY.pk]: item[KEY.pk] as string, [KEY.sk]: item[KEY.sk] as string },
+            row: RollupRow.parse(item),
+          });
+        }
         startKey = page.LastEvaluatedKey;
       } while (startKey);
     }

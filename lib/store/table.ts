@@ -38,6 +38,7 @@ export const ROLLUP_ATTRIBUTES = [
   'touchpoint',
   'channel',
   'segment',
+  'journeyId',
   'journeyStep',
   'metric',
   'sendAt',

@@ -1,8 +1,17 @@
 /**
- * The nightly digest for CX leads: yesterday's headline numbers per touchpoint with their margins,
- * the week against the week before, what changed significantly, and a link to the dashboard.
+ * The nightly digest for CX leads, per touchpoint: the last 7 days first (a single day is usually
+ * too few answers to read), with its 95 % interval as [low, high]; the change against the 7 days
+ * before and whether it is significant; the day itself; the target; the response rate of the
+ * surveys sent in those 7 days; a link to the dashboard. Low-n is marked wherever a score appears.
+ *
+ * Primary course:
+ * 1. Report the 7 days ending with the day, by touchpoint, with totals.
+ * 2. Per touchpoint, the 7-day totals row (score, interval, funnel) and the day's row (the day's
+ *    score and its week-over-week test).
+ * 3. Render the subject, the HTML and the text.
  */
-import type { ReportRow } from '../contracts/report.js';
+import { TOTAL, type ReportRow } from '../contracts/report.js';
+import { formatRate, formatScore } from '../domain/display.js';
 import { html } from '../domain/html.js';
 import { addDays, dayOf } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
@@ -13,21 +22,37 @@ export interface Digest {
   subject: string;
   html: string;
   text: string;
+  /** Per touchpoint with a metric: its totals over the 7 days ending with `day` (day `total`). */
   rows: ReportRow[];
 }
 
 const METRIC_NAMES = { nps: 'NPS', csat: 'CSAT', ces: 'CES' } as const;
 
-function formatScore(row: ReportRow): string {
-  if (row.score === null) return 'no answers';
-  const unit = row.metric === 'nps' ? '' : ' %';
-  return `${row.score.toFixed(1)}${unit} ± ${row.margin?.toFixed(1) ?? '?'} (n = ${row.n}${row.lowN ? ', low n' : ''})`;
+const unitOf = (row: ReportRow) => (row.metric === 'nps' ? '' : ' %');
+
+/** A row's own score: on a 7-day totals row, the 7 days; on a day row, the day. */
+function formatOwnScore(row: ReportRow | undefined): string {
+  if (!row) return 'no answers';
+  return formatScore(row.score, { low: row.ciLow, high: row.ciHigh }, row.n, row.lowN, unitOf(row));
 }
 
-function formatChange(row: ReportRow): string {
-  if (row.weekOverWeekChange === null) return '–';
+function formatChange(row: ReportRow | undefined): string {
+  if (!row || row.weekOverWeekChange === null) return '–';
   const sign = row.weekOverWeekChange >= 0 ? '+' : '';
-  return `${sign}${row.weekOverWeekChange.toFixed(1)}${row.weekOverWeekSignificant ? ' (significant)' : ''}`;
+  const change = `${sign}${row.weekOverWeekChange.toFixed(1)}`;
+  if (row.weekOverWeekLowN) return `${change} (low n: not tested)`;
+  const p = row.weekOverWeekP === null ? '' : `, p = ${formatP(row.weekOverWeekP)}`;
+  return `${change} (${row.weekOverWeekSignificant ? 'significant' : 'not significant'}${p})`;
+}
+
+function formatP(p: number): string {
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
+function formatResponseRate(week: ReportRow): string {
+  if (week.responseRate === null) return '–';
+  const basis = week.responseRateBasis === 'sent' ? week.sent : week.delivered;
+  return `${formatRate(week.responseRate)} of ${week.responseRateBasis} (${week.answered} of ${basis})`;
 }
 
 export async function buildDigest(
@@ -35,43 +60,64 @@ export async function buildDigest(
   options: { now: Date; day?: string; dashboardUrl: string },
 ): Promise<Digest> {
   const day = options.day ?? addDays(dayOf(options.now, rt.config.timeZone), -1);
-  const rows = (await report(rt, { from: day, to: day, by: ['touchpoint'] })).filter(
-    (row) => row.metric,
-  );
-  const significant = rows.filter((row) => row.weekOverWeekSignificant);
-  const subject = `${rt.config.brand} customer feedback, ${day}: ${rows.map((r) => `${r.touchpoint} ${r.score === null ? '–' : r.score.toFixed(0)}`).join(', ') || 'no answers'}`;
+  const weekStart = addDays(day, -6);
+  const reported = (
+    await report(rt, { from: weekStart, to: day, by: ['touchpoint'], totals: true })
+  ).filter((row) => row.metric);
+  // The 7-day totals are the rolling 7 days of `day`, also for a touchpoint quiet on the day itself.
+  const weeks = reported.filter((row) => row.day === TOTAL);
+  const dayRowOf = (week: ReportRow) =>
+    reported.find(
+      (row) => row.day === day && row.touchpoint === week.touchpoint && row.metric === week.metric,
+    );
+  const significant = weeks.filter((week) => dayRowOf(week)?.weekOverWeekSignificant);
+  const untested = weeks.filter((week) => {
+    const row = dayRowOf(week);
+    return row && row.weekOverWeekChange !== null && row.weekOverWeekLowN;
+  });
+  const headline = (week: ReportRow) =>
+    `${week.touchpoint} ${METRIC_NAMES[week.metric!]} ${
+      week.score === null ? '–' : `${week.score.toFixed(1)}${unitOf(week)}`
+    } (n = ${week.n}${week.lowN ? ', low n' : ''})`;
+  const subject = `${rt.config.brand} customer feedback, 7 days to ${day}: ${weeks.map(headline).join('; ') || 'no answers'}`;
   const body = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${subject}</title></head>
 <body style="margin:0;padding:16px;background:#f4f4f5;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#18181b">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:640px;margin:0 auto;background:#fff;border-radius:8px"><tr><td style="padding:20px">
-<h1 style="font-size:20px;margin:0 0 12px">${rt.config.brand}: customer feedback for ${day}</h1>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:720px;margin:0 auto;background:#fff;border-radius:8px"><tr><td style="padding:20px">
+<h1 style="font-size:20px;margin:0 0 12px">${rt.config.brand}: customer feedback, ${weekStart} to ${day}</h1>
 <table width="100%" cellpadding="6" cellspacing="0" style="border-collapse:collapse;font-size:14px">
-<tr style="text-align:left;border-bottom:2px solid #d4d4d8"><th>Touchpoint</th><th>Score (95 %)</th><th>7 days</th><th>vs week before</th><th>Target</th><th>Response rate</th></tr>
-${rows.map(
-  (row) =>
-    html`<tr style="border-bottom:1px solid #e4e4e7"><td>${row.touchpoint} (${METRIC_NAMES[row.metric!]})</td><td>${formatScore(row)}</td><td>${row.rolling7Score === null ? '–' : row.rolling7Score.toFixed(1)}</td><td>${formatChange(row)}</td><td>${row.target ?? '–'}</td><td>${row.responseRate === null ? '–' : `${(row.responseRate * 100).toFixed(0)} %`}</td></tr>`,
+<tr style="text-align:left;border-bottom:2px solid #d4d4d8"><th>Touchpoint</th><th>Last 7 days (95 % interval)</th><th>vs the 7 days before</th><th>${day} alone</th><th>Target</th><th>Response rate, 7 days</th></tr>
+${weeks.map(
+  (week) =>
+    html`<tr style="border-bottom:1px solid #e4e4e7"><td>${week.touchpoint} (${METRIC_NAMES[week.metric!]})</td><td>${formatOwnScore(week)}</td><td>${formatChange(dayRowOf(week))}</td><td>${formatOwnScore(dayRowOf(week))}</td><td>${week.target ?? '–'}</td><td>${formatResponseRate(week)}</td></tr>`,
 )}
 </table>
+<p style="font-size:12px;color:#52525b">Intervals are 95 % [low, high]: NPS adjusted Wald, CSAT and CES Wilson. Low n: fewer than 30 answers, too few to call a change. Response rates count answers until the links close, so recent days still rise.</p>
 <h2 style="font-size:16px;margin:20px 0 8px">What changed significantly</h2>
-${significant.length ? html`<ul>${significant.map((row) => html`<li>${row.touchpoint}: ${formatChange(row)} points over the last 7 days</li>`)}</ul>` : html`<p>Nothing changed significantly against the week before.</p>`}
+${significant.length ? html`<ul>${significant.map((week) => html`<li>${week.touchpoint}: ${formatChange(dayRowOf(week))} points over the last 7 days</li>`)}</ul>` : html`<p>Nothing changed significantly against the 7 days before.</p>`}
+${untested.length ? html`<p style="font-size:12px;color:#52525b">Too few answers to test a change: ${untested.map((week) => week.touchpoint).join(', ')}.</p>` : ''}
 <p><a href="${options.dashboardUrl}" style="color:#1d4ed8">Open the dashboard</a></p>
 </td></tr></table>
 </body></html>`;
   const text = [
-    `${rt.config.brand}: customer feedback for ${day}`,
+    `${rt.config.brand}: customer feedback, ${weekStart} to ${day}`,
     '',
-    ...rows.map(
-      (row) =>
-        `${row.touchpoint} (${METRIC_NAMES[row.metric!]}): ${formatScore(row)}; 7 days ${row.rolling7Score?.toFixed(1) ?? '–'}; vs week before ${formatChange(row)}; target ${row.target ?? '–'}`,
+    ...weeks.map(
+      (week) =>
+        `${week.touchpoint} (${METRIC_NAMES[week.metric!]}): last 7 days ${formatOwnScore(week)}; vs the 7 days before ${formatChange(dayRowOf(week))}; ${day} alone ${formatOwnScore(dayRowOf(week))}; target ${week.target ?? '–'}; response rate ${formatResponseRate(week)}`,
     ),
     '',
     significant.length
-      ? `Changed significantly: ${significant.map((row) => `${row.touchpoint} ${formatChange(row)}`).join('; ')}`
-      : 'Nothing changed significantly against the week before.',
+      ? `Changed significantly: ${significant.map((week) => `${week.touchpoint} ${formatChange(dayRowOf(week))}`).join('; ')}`
+      : 'Nothing changed significantly against the 7 days before.',
+    ...(untested.length
+      ? [`Too few answers to test a change: ${untested.map((week) => week.touchpoint).join(', ')}.`]
+      : []),
     '',
+    'Intervals are 95 % [low, high]. Low n: fewer than 30 answers.',
     `Dashboard: ${options.dashboardUrl}`,
   ].join('\n');
-  return { day, subject, html: body.value, text, rows };
+  return { day, subject, html: body.value, text, rows: weeks };
 }
 
 /** Sends the digest to the configured CX leads; returns how many were sent (0: none configured). */

@@ -1,13 +1,21 @@
 /**
  * Report: reads stored rollup rows and re-aggregates them for the requested grouping. Rows keep
  * raw counts and score histograms, so any grouping is exact (no averaging of averages).
+ *
+ * Primary course:
+ * 1. Read the rollup rows of the period and of the 27 days before (rolling 28 days, week before).
+ * 2. Sum them per day × kept dimensions × metric.
+ * 3. Per day row: the funnel and its response rate, the day's score and interval, the rolling 7 and
+ *    28 days with theirs, and the week against the week before.
+ * 4. Optionally, per group, a totals row (day `total`) over the whole period.
  */
-import { ALL, type ReportRow, type RollupRow } from '../contracts/report.js';
+import { ALL, TOTAL, type ReportRow, type RollupRow } from '../contracts/report.js';
+import { responseRate } from '../domain/funnel.js';
 import { addHistograms, comparePeriods, emptyHistogram, summarize } from '../domain/scoring.js';
 import { addDays } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
 
-export const DIMENSIONS = ['touchpoint', 'channel', 'segment', 'journeyStep'] as const;
+export const DIMENSIONS = ['touchpoint', 'channel', 'segment', 'journeyId', 'journeyStep'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export interface ReportOptions {
@@ -15,7 +23,12 @@ export interface ReportOptions {
   to: string;
   /** Dimensions to keep; the others are summed over and shown as "*". Default: all. */
   by?: Dimension[];
+  /** Add a totals row (day `total`) per group over the period. */
+  totals?: boolean;
 }
+
+/** The period `afterword report` shows when given no --from: the last 7 days. */
+export const DEFAULT_REPORT_DAYS = 7;
 
 /** Days of rollups read before `from`, for the rolling 28 days and the week before's 7. */
 const LOOKBACK_DAYS = 27;
@@ -26,44 +39,79 @@ export async function report(rt: Runtime, options: ReportOptions): Promise<Repor
     rows,
     options.by ?? [...DIMENSIONS],
     (touchpoint) => rt.programFor(touchpoint)?.target,
-  ).filter((row) => row.day >= options.from);
+    { from: options.from, to: options.to, totals: options.totals ?? false },
+  );
 }
 
+/**
+ * The dimensions a grouping keeps. A journey step is only meaningful within its journey (two
+ * journeys may both have a step "first-call"), so keeping the step keeps the journey too.
+ */
+export function groupingDimensions(by: readonly Dimension[]): Dimension[] {
+  const kept = new Set<Dimension>(by);
+  if (kept.has('journeyStep')) kept.add('journeyId');
+  return DIMENSIONS.filter((dimension) => kept.has(dimension));
+}
+
+const FUNNEL = [
+  'invited',
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+  'failed',
+  'unknown',
+  'expired',
+  'outcomeKnown',
+  'answered',
+] as const;
+
+function addInto(total: RollupRow, row: RollupRow): void {
+  for (const field of FUNNEL) total[field] += row[field];
+  total.scores = addHistograms(total.scores, row.scores);
+  for (const [reason, count] of Object.entries(row.skipped)) {
+    total.skipped[reason] = (total.skipped[reason] ?? 0) + count;
+  }
+}
+
+function copyOf(row: RollupRow, changes: Partial<RollupRow>): RollupRow {
+  return {
+    ...row,
+    ...changes,
+    skipped: { ...row.skipped },
+    scores: addHistograms(emptyHistogram(), row.scores),
+  };
+}
+
+/**
+ * Builds report rows from rollup rows. With a `period`, only its days are reported (earlier rows
+ * feed the rolling windows) and `totals` adds one row per group over the period.
+ */
 export function buildReport(
   rows: RollupRow[],
   by: readonly Dimension[],
   targetOf: (touchpoint: string) => number | undefined,
+  period?: { from: string; to: string; totals?: boolean },
 ): ReportRow[] {
+  const kept = groupingDimensions(by);
+  const dimensionsOf = (row: RollupRow) =>
+    Object.fromEntries(DIMENSIONS.map((d) => [d, kept.includes(d) ? row[d] : ALL])) as Record<
+      Dimension,
+      string
+    >;
+  // The group without its day: the rolling windows and the totals run along it.
+  const cellOf = (row: RollupRow) =>
+    [...DIMENSIONS.map((d) => row[d]), row.metric ?? ''].join('\u0000');
+
   const groups = new Map<string, RollupRow>();
   for (const row of rows) {
-    const dims = Object.fromEntries(
-      DIMENSIONS.map((d) => [d, by.includes(d) ? row[d] : ALL]),
-    ) as Record<Dimension, string>;
-    const key = [row.day, ...DIMENSIONS.map((d) => dims[d]), row.metric ?? ''].join('\u0000');
+    const grouped = { ...row, ...dimensionsOf(row) };
+    const key = `${row.day}\u0000${cellOf(grouped)}`;
     const group = groups.get(key);
-    if (!group) {
-      groups.set(key, {
-        ...row,
-        ...dims,
-        skipped: { ...row.skipped },
-        scores: addHistograms(emptyHistogram(), row.scores),
-      });
-      continue;
-    }
-    group.invited += row.invited;
-    group.sent += row.sent;
-    group.delivered += row.delivered;
-    group.bounced += row.bounced;
-    group.complained += row.complained;
-    group.answered += row.answered;
-    group.scores = addHistograms(group.scores, row.scores);
-    for (const [reason, count] of Object.entries(row.skipped)) {
-      group.skipped[reason] = (group.skipped[reason] ?? 0) + count;
-    }
+    if (group) addInto(group, row);
+    else groups.set(key, copyOf(grouped, {}));
   }
-  // Score histograms per cell (without the day) and day, for the rolling windows.
-  const cellOf = (group: RollupRow) =>
-    [...DIMENSIONS.map((d) => group[d]), group.metric ?? ''].join('\u0000');
+
   const histograms = new Map<string, Map<string, number[]>>();
   for (const group of groups.values()) {
     const days = histograms.get(cellOf(group)) ?? new Map<string, number[]>();
@@ -79,62 +127,93 @@ export function buildReport(
     }
     return total;
   };
-  return [...groups.values()]
-    .map((group) => {
-      const row = toReportRow(
-        group,
-        group.touchpoint === ALL ? undefined : targetOf(group.touchpoint),
-      );
-      if (!group.metric) return row;
-      const week = window(group, group.day, 7);
-      const weekBefore = window(group, addDays(group.day, -7), 7);
-      const rolling7 = summarize(group.metric, week);
-      const rolling28 = summarize(group.metric, window(group, group.day, 28));
-      const wow = comparePeriods(group.metric, week, weekBefore);
-      return {
-        ...row,
-        rolling7Score: rolling7.score,
-        rolling7N: rolling7.n,
-        rolling28Score: rolling28.score,
-        rolling28N: rolling28.n,
-        weekOverWeekChange: wow.change,
-        weekOverWeekSignificant: wow.significant,
-      };
-    })
-    .sort((a, b) => rowOrder(a).localeCompare(rowOrder(b)));
+  const inPeriod = (day: string) => !period || (day >= period.from && day <= period.to);
+  const targetFor = (group: RollupRow) =>
+    group.touchpoint === ALL ? undefined : targetOf(group.touchpoint);
+
+  const report: ReportRow[] = [];
+  const totals = new Map<string, RollupRow>();
+  for (const group of groups.values()) {
+    if (!inPeriod(group.day)) continue;
+    if (period?.totals) {
+      const total = totals.get(cellOf(group));
+      if (total) addInto(total, group);
+      else totals.set(cellOf(group), copyOf(group, { day: TOTAL }));
+    }
+    const row = toReportRow(group, targetFor(group), { from: group.day, to: group.day });
+    if (!group.metric) {
+      report.push(row);
+      continue;
+    }
+    const week = window(group, group.day, 7);
+    const rolling7 = summarize(group.metric, week);
+    const rolling28 = summarize(group.metric, window(group, group.day, 28));
+    const wow = comparePeriods(group.metric, week, window(group, addDays(group.day, -7), 7));
+    report.push({
+      ...row,
+      rolling7Score: rolling7.score,
+      rolling7N: rolling7.n,
+      rolling7CiLow: rolling7.ciLow,
+      rolling7CiHigh: rolling7.ciHigh,
+      rolling7Interval: rolling7.interval,
+      rolling7LowN: rolling7.lowN,
+      rolling28Score: rolling28.score,
+      rolling28N: rolling28.n,
+      rolling28CiLow: rolling28.ciLow,
+      rolling28CiHigh: rolling28.ciHigh,
+      rolling28Interval: rolling28.interval,
+      rolling28LowN: rolling28.lowN,
+      weekOverWeekChange: wow.change,
+      weekOverWeekSignificant: wow.significant,
+      weekOverWeekZ: wow.z,
+      weekOverWeekP: wow.p,
+      weekOverWeekTest: wow.test,
+      weekOverWeekLowN: wow.lowN,
+    });
+  }
+  for (const total of totals.values()) {
+    report.push(toReportRow(total, targetFor(total), { from: period!.from, to: period!.to }));
+  }
+  return report.sort((a, b) => rowOrder(a).localeCompare(rowOrder(b)));
 }
 
+/** Days in date order with each day's groups together; the totals rows (day `total`) come last. */
 function rowOrder(row: ReportRow): string {
-  return [
-    row.day,
-    row.touchpoint,
-    row.channel,
-    row.segment,
-    row.journeyStep,
-    row.metric ?? '',
-  ].join('\u0000');
+  return [row.day, ...DIMENSIONS.map((d) => row[d]), row.metric ?? ''].join('\u0000');
 }
 
-function toReportRow(group: RollupRow, target: number | undefined): ReportRow {
-  const deliveryKnown = group.delivered > 0 || group.bounced > 0;
-  const basis = deliveryKnown ? group.delivered : group.sent;
+function toReportRow(
+  group: RollupRow,
+  target: number | undefined,
+  period: { from: string; to: string },
+): ReportRow {
   const summary = group.metric ? summarize(group.metric, group.scores) : undefined;
+  const { rate, basis } = responseRate(group);
+  const meanKnown = summary?.meanCiLow !== undefined && summary.meanCiLow !== null;
   return {
     day: group.day,
     touchpoint: group.touchpoint,
     channel: group.channel,
     segment: group.segment,
+    journeyId: group.journeyId,
     journeyStep: group.journeyStep,
     metric: group.metric,
+    periodFrom: period.from,
+    periodTo: period.to,
     invited: group.invited,
     skipped: Object.values(group.skipped).reduce((a, b) => a + b, 0),
+    skippedByReason: { ...group.skipped },
     sent: group.sent,
     delivered: group.delivered,
     bounced: group.bounced,
     complained: group.complained,
+    failed: group.failed,
+    unknown: group.unknown,
+    expired: group.expired,
+    outcomeKnown: group.outcomeKnown,
     answered: group.answered,
-    responseRate: basis > 0 ? group.answered / basis : null,
-    responseRateBasis: deliveryKnown ? 'delivered' : 'sent',
+    responseRate: rate,
+    responseRateBasis: basis,
     n: summary?.n ?? 0,
     score: summary?.score ?? null,
     ciLow: summary?.ciLow ?? null,
@@ -142,13 +221,29 @@ function toReportRow(group: RollupRow, target: number | undefined): ReportRow {
     margin: summary?.margin ?? null,
     interval: summary?.interval ?? null,
     lowN: summary ? summary.lowN : true,
+    adjustedScore: summary?.adjustedScore ?? null,
     mean: summary?.mean ?? null,
+    meanCiLow: summary?.meanCiLow ?? null,
+    meanCiHigh: summary?.meanCiHigh ?? null,
+    meanInterval: meanKnown ? 't' : null,
     target: target ?? null,
     rolling7Score: null,
     rolling7N: 0,
+    rolling7CiLow: null,
+    rolling7CiHigh: null,
+    rolling7Interval: null,
+    rolling7LowN: true,
     rolling28Score: null,
     rolling28N: 0,
+    rolling28CiLow: null,
+    rolling28CiHigh: null,
+    rolling28Interval: null,
+    rolling28LowN: true,
     weekOverWeekChange: null,
     weekOverWeekSignificant: false,
+    weekOverWeekZ: null,
+    weekOverWeekP: null,
+    weekOverWeekTest: null,
+    weekOverWeekLowN: true,
   };
 }

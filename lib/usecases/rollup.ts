@@ -2,20 +2,44 @@
  * Rollup: recomputes whole days from the invitations, so a re-run writes identical rows and late
  * answers are counted when their day is recomputed.
  *
+ * Each night recomputes every day whose funnel can still change: an answer counts on its survey's
+ * send day whenever it arrives while the link is open, and the link closes `linkExpiry` after the
+ * send, which may come `maxLateness` after the planned send time (see `rollupWindowDays`).
+ *
  * Primary course for one day (cut in the configured time zone, so 23- or 25-hour days when the
  * clocks change):
  * 1. Stream the invitations whose send (or skip decision) falls in the day → the funnel.
  * 2. Stream the answers given in the day → the score histogram.
- * 3. Group both by touchpoint × channel × segment × journey step.
+ * 3. Group both by touchpoint × channel × segment × journey × journey step.
  * 4. Replace the day's stored rows with the result.
  */
 import { log } from '../adapters/log.js';
+import { Duration } from 'luxon';
+import type { AfterwordConfig } from '../config/schema.js';
 import { emptyRollupRow, NONE, type RollupRow } from '../contracts/report.js';
 import { addDays, dayBounds, dayOf } from '../domain/time.js';
 import type { InvitationDayRow } from '../store/invitations.js';
 import type { Runtime } from '../runtime.js';
 
+/** The fewest days a nightly run recomputes, whatever the programs' link lives. */
 export const DEFAULT_ROLLUP_DAYS = 7;
+
+/**
+ * How many days, ending today, the nightly run recomputes: the longest a survey's funnel can keep
+ * changing, over every program (disabled ones too: their sent links stay open). A survey planned
+ * on day D goes out at most `maxLateness` later and its link closes `linkExpiry` after that, so
+ * answers and expiries land until D + 1 day + maxLateness + linkExpiry; one more day covers the
+ * run's own time (02:30) and a 25-hour day. The example config: 2 + 14 + 2 = 18 days.
+ */
+export function rollupWindowDays(config: Pick<AfterwordConfig, 'programs'>): number {
+  const longest = Math.max(
+    0,
+    ...config.programs.map((program) =>
+      Duration.fromISO(program.linkExpiry).plus(Duration.fromISO(program.maxLateness)).as('days'),
+    ),
+  );
+  return Math.max(DEFAULT_ROLLUP_DAYS, Math.ceil(longest) + 2);
+}
 
 export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> {
   const { start, end } = dayBounds(day, rt.config.timeZone);
@@ -25,9 +49,10 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
       touchpoint: row.touchpoint,
       channel: row.channel,
       segment: row.segment ?? NONE,
+      journeyId: row.journeyId ?? NONE,
       journeyStep: row.journeyStep ?? NONE,
     };
-    const key = [dims.touchpoint, dims.channel, dims.segment, dims.journeyStep].join('\u0000');
+    const key = Object.values(dims).join('\u0000');
     let cell = cells.get(key);
     if (!cell) {
       cell = emptyRollupRow({ day, ...dims, metric: row.metric ?? null });
@@ -46,10 +71,16 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
         continue;
       }
       cell.invited += 1;
-      if (row.sentAt) cell.sent += 1;
+      if (row.status === 'failed') cell.failed += 1;
+      if (row.status === 'unknown') cell.unknown += 1;
+      if (row.status === 'expired') cell.expired += 1;
+      // Only sent surveys count further down the funnel, so answered ≤ sent always holds.
+      if (!row.sentAt) continue;
+      cell.sent += 1;
       if (row.deliveredAt) cell.delivered += 1;
       if (row.bouncedAt) cell.bounced += 1;
       if (row.complainedAt) cell.complained += 1;
+      if (row.deliveredAt || row.bouncedAt || row.complainedAt) cell.outcomeKnown += 1;
       if (row.answeredAt) cell.answered += 1;
     }
   });
@@ -61,22 +92,23 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
     }
   });
 
-  const rows = [...cells.values()].sort((a, b) =>
-    [a.touchpoint, a.channel, a.segment, a.journeyStep]
-      .join('#')
-      .localeCompare([b.touchpoint, b.channel, b.segment, b.journeyStep].join('#')),
-  );
+  const order = (row: RollupRow) =>
+    [row.touchpoint, row.channel, row.segment, row.journeyId, row.journeyStep].join('#');
+  const rows = [...cells.values()].sort((a, b) => order(a).localeCompare(order(b)));
   await rt.rollups.replaceDay(day, rows);
   return rows;
 }
 
-/** Recomputes the `days` days ending with `lastDay` (default: today in the rollup time zone). */
+/**
+ * Recomputes the `days` days (default: `rollupWindowDays`) ending with `lastDay` (default: today
+ * in the rollup time zone).
+ */
 export async function rollup(
   rt: Runtime,
   options: { now: Date; days?: number; lastDay?: string },
 ): Promise<{ days: string[]; rows: number }> {
   const lastDay = options.lastDay ?? dayOf(options.now, rt.config.timeZone);
-  const count = options.days ?? DEFAULT_ROLLUP_DAYS;
+  const count = options.days ?? rollupWindowDays(rt.config);
   const days = Array.from({ length: count }, (_, i) => addDays(lastDay, i - count + 1));
   let rows = 0;
   for (const day of days) rows += (await rollupDay(rt, day)).length;

@@ -11,13 +11,14 @@ import { randomUUID } from 'node:crypto';
 import { FUNCTION_MEMORY_MB, type FunctionName } from '../../infra/bundling.js';
 import { createFeedbackHandler } from '../../functions/feedback.js';
 import { createIntakeHandler } from '../../functions/intake.js';
+import type { AfterwordConfig } from '../../lib/config/schema.js';
 import { INTERACTION_COMPLETED } from '../../lib/contracts/interaction.js';
 import { dayOf } from '../../lib/domain/time.js';
 import { fetchStoredEmails } from '../../lib/local/ses.js';
 import { createRuntime } from '../../lib/runtime.js';
 import { ensureTable } from '../../lib/store/table.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
-import { DEFAULT_ROLLUP_DAYS, rollup } from '../../lib/usecases/rollup.js';
+import { rollup, rollupWindowDays } from '../../lib/usecases/rollup.js';
 import { createWebApp } from '../../lib/web/app.js';
 import { breakdown, RequestUnitMeter } from './request-units.js';
 import { benchRuntime } from './support.js';
@@ -96,10 +97,11 @@ export async function surveyLife(
       },
     ]),
   ) as Record<Stage, StageUsage>;
-  // A day's invitations and answers are re-read by every nightly run whose window covers it.
+  // A day's invitations and answers are re-read by every nightly run whose window covers it: as
+  // many nights as the longest survey link (plus lateness) keeps its funnel open.
+  const nights = rollupWindowDays(metered.config);
   perSurvey.rollup.readUnits =
-    ((metered.stages.rollup.readUnits - metered.rollupFixedReadUnits) / metered.answered) *
-    DEFAULT_ROLLUP_DAYS;
+    ((metered.stages.rollup.readUnits - metered.rollupFixedReadUnits) / metered.answered) * nights;
   perSurvey.rollup.writeUnits = 0; // the cells: a fixed cost per night (perDay), not per survey
   perSurvey.rollup.invocations = 0;
   perSurvey.rollup.logBytes = 0;
@@ -127,11 +129,12 @@ export async function surveyLife(
     eventsPublished: timed.events / timed.answered,
     httpRequests: timed.httpRequests / timed.answered,
     emails: timed.emails / timed.answered,
-    nightsEachDayIsRecomputed: DEFAULT_ROLLUP_DAYS,
+    nightsEachDayIsRecomputed: nights,
   };
 }
 
 interface LifeRun {
+  config: AfterwordConfig;
   answered: number;
   stages: Record<
     Stage,
@@ -305,6 +308,7 @@ async function runLife(
       }
     }
     return {
+      config,
       answered: emails.length,
       stages,
       writeUnitsBy,

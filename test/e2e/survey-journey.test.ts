@@ -6,7 +6,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReportRow } from '../../lib/contracts/report.js';
+import { ReportRow, TOTAL } from '../../lib/contracts/report.js';
+import { waitFor } from '../../lib/local/ports.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { runCli } from '../support/cli.js';
 import { scoreLinks, startTestStack, waitForEmails } from '../support/harness.js';
@@ -66,7 +67,7 @@ describe('a survey from interaction to report, on the local stack', () => {
     const beforeAnswer = ReportRow.array().parse(
       JSON.parse((await runCli(['report', '--format', 'json'], env)).stdout),
     );
-    expect(beforeAnswer.find((r) => r.segment === 'e2e')).toMatchObject({
+    expect(beforeAnswer.find((r) => r.segment === 'e2e' && r.day !== TOTAL)).toMatchObject({
       sent: 1,
       answered: 0,
       n: 0,
@@ -90,7 +91,7 @@ describe('a survey from interaction to report, on the local stack', () => {
     const reported = await runCli(['report', '--format', 'json'], env);
     expect(reported.code).toBe(0);
     const rows = ReportRow.array().parse(JSON.parse(reported.stdout));
-    expect(rows.find((r) => r.segment === 'e2e')).toMatchObject({
+    expect(rows.find((r) => r.segment === 'e2e' && r.day !== TOTAL)).toMatchObject({
       touchpoint: 'support-call',
       channel: 'phone',
       metric: 'nps',
@@ -101,5 +102,78 @@ describe('a survey from interaction to report, on the local stack', () => {
       n: 1,
       score: 100,
     });
+  });
+  it('reads a response rate of at most 100 % when SES reported one delivery of two', async () => {
+    const segment = `rate-${randomUUID().slice(0, 8)}`;
+    const emails = [0, 1].map((i) => `rate-${i}-${randomUUID()}@example.com`);
+    const producer = new EventBridgeClient({
+      endpoint: stack.urls.bus,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'producer', secretAccessKey: 'producer' },
+    });
+    const put = await producer.send(
+      new PutEventsCommand({
+        Entries: emails.map((email, i) => ({
+          EventBusName: 'afterword',
+          Source: 'crm.calls',
+          DetailType: 'Interaction Completed',
+          Detail: JSON.stringify({
+            interactionId: `call-${randomUUID()}`,
+            occurredAt: new Date().toISOString(),
+            touchpoint: 'support-call',
+            channel: 'phone',
+            customer: { id: `c-rate-${i}-${segment}`, email, locale: 'en-GB', segment },
+            journey: { id: 'onboarding', step: 'first-call' },
+          }),
+        })),
+      }),
+    );
+    producer.destroy();
+    expect(put.FailedEntryCount).toBe(0);
+    const links = await Promise.all(
+      emails.map(async (email) => {
+        const [message] = await waitForEmails(email, 1, 10_000);
+        return scoreLinks(message!).get(9)!;
+      }),
+    );
+    const { invitationId: delivered } = await stack.runtime.signer.verify(
+      new URL(links[0]!).pathname.split('/').pop()!,
+      new Date(),
+    );
+    const env = {
+      AFTERWORD_DYNAMODB_PORT: new URL(stack.urls.dynamodb).port,
+      AFTERWORD_BUS_PORT: new URL(stack.urls.bus).port,
+      AFTERWORD_TABLE: stack.runtime.settings.tableName,
+    };
+    const injected = await runCli(['ses-event', 'delivery', '--invitation', delivered], env);
+    expect(injected.code).toBe(0);
+    await waitFor(
+      'the delivery to be recorded',
+      async () => (await stack.runtime.invitations.get(delivered))?.deliveredAt !== undefined,
+      { timeoutMs: 10_000 },
+    );
+    for (const link of links) {
+      const action = new URL(link);
+      const submitted = await fetch(`${action.origin}${action.pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: action.origin },
+        body: new URLSearchParams({ score: '9' }).toString(),
+      });
+      expect(submitted.status).toBe(200);
+    }
+
+    expect((await runCli(['rollup'], env)).code).toBe(0);
+    const reported = await runCli(['report', '--format', 'json'], env);
+    expect(reported.code).toBe(0);
+    const rows = ReportRow.array()
+      .parse(JSON.parse(reported.stdout))
+      .filter((r) => r.segment === segment);
+    const day = rows.find((r) => r.day !== TOTAL)!;
+    // two sent, one delivery known, two answered: over sent (100 %), not over delivered (200 %)
+    expect(day).toMatchObject({ sent: 2, delivered: 1, outcomeKnown: 1, answered: 2 });
+    expect(day.responseRateBasis).toBe('sent');
+    expect(day.responseRate).toBe(1);
+    for (const row of rows) expect(row.responseRate!).toBeLessThanOrEqual(1);
+    expect(rows.find((r) => r.day === TOTAL)).toMatchObject({ answered: 2, responseRate: 1 });
   });
 });

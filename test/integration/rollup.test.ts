@@ -1,3 +1,4 @@
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NONE } from '../../lib/contracts/report.js';
 import { dayBounds } from '../../lib/domain/time.js';
@@ -7,6 +8,7 @@ import { report } from '../../lib/usecases/report.js';
 import { rollup, rollupDay } from '../../lib/usecases/rollup.js';
 import { submitAnswer } from '../../lib/usecases/answer.js';
 import { sendDigest } from '../../lib/usecases/digest.js';
+import { npsInterval } from '../../lib/domain/scoring.js';
 import {
   emailsTo,
   event,
@@ -228,6 +230,136 @@ describe('rollup and report against DynamoDB Local', () => {
   });
 });
 
+describe('the funnel of a send day, against DynamoDB Local', () => {
+  let rt: TestRuntime;
+  const day = '2026-09-10';
+  // order-delivered: delay PT2H, linkExpiry P14D, maxLateness P2D (infra/afterword.config.json)
+  const sendAt = (hour: number) => new Date(`${day}T${String(hour + 2).padStart(2, '0')}:00:00Z`);
+
+  beforeAll(async () => {
+    rt = await testRuntime({
+      config: withConfig((config) =>
+        config.programs.forEach((program) => delete program.sendWindow),
+      ),
+    });
+  });
+
+  async function decided(hour: number, journey = { id: 'onboarding', step: 'first-call' }) {
+    const detail = interaction({
+      occurredAt: `${day}T${String(hour).padStart(2, '0')}:00:00Z`,
+      touchpoint: 'order-delivered',
+      channel: 'funnel',
+      journey,
+    });
+    return (await intake(rt, event(detail), new Date(detail.occurredAt))).invitationId;
+  }
+
+  async function sent(hour: number, journey?: { id: string; step: string }) {
+    const id = await decided(hour, journey);
+    await dispatch(rt, new Date(sendAt(hour).getTime() + 60_000));
+    expect((await rt.invitations.get(id))?.status).toBe('sent');
+    return id;
+  }
+
+  it('counts every outcome once: delivered, bounced, complained, failed, unknown, expired, answered', async () => {
+    const delivered = await sent(1);
+    const at = new Date(sendAt(1).getTime() + 120_000);
+    await rt.invitations.recordFeedback(delivered, 'deliveredAt', at, {
+      to: 'delivered',
+      from: ['sent'],
+    });
+    // a complaint after the delivery: one survey, one known outcome
+    await rt.invitations.recordFeedback(delivered, 'complainedAt', at);
+    const bounced = await sent(2);
+    await rt.invitations.recordFeedback(bounced, 'bouncedAt', at, {
+      to: 'bounced',
+      from: ['sent', 'delivered'],
+    });
+    const expired = await sent(3);
+    const expiry = new Date((await rt.invitations.get(expired))!.expiresAt!);
+    expect(await rt.invitations.expire(expired, expiry)).toBe(true);
+    const failed = await decided(4);
+    await rt.invitations.claim(failed, new Date(sendAt(4).getTime() + 60_000));
+    await rt.invitations.markFailed(failed, 'MessageRejected');
+    const unknown = await decided(5);
+    const lease = new Date(sendAt(5).getTime() + 60_000);
+    await rt.invitations.claim(unknown, lease);
+    expect(await rt.invitations.markUnknown(unknown, lease)).toBe(true);
+    await sent(6, { id: 'renewal', step: 'first-call' });
+
+    const rows = await rollupDay(rt, day);
+    const onboarding = rows.find((r) => r.channel === 'funnel' && r.journeyId === 'onboarding');
+    expect(onboarding).toMatchObject({
+      journeyStep: 'first-call',
+      invited: 5,
+      sent: 3,
+      delivered: 1,
+      bounced: 1,
+      complained: 1,
+      outcomeKnown: 2, // not 3: the complaint follows the delivery
+      failed: 1,
+      unknown: 1,
+      expired: 1,
+      answered: 0,
+    });
+    expect(rows.find((r) => r.channel === 'funnel' && r.journeyId === 'renewal')).toMatchObject({
+      journeyStep: 'first-call',
+      sent: 1,
+    });
+    const [reported] = await report(rt, { from: day, to: day, by: ['channel'] });
+    expect(reported).toMatchObject({ sent: 4, outcomeKnown: 2, responseRateBasis: 'sent' });
+  });
+
+  it("counts an answer 12 days after the send in its send day's funnel, with the default nightly window", async () => {
+    const id = await sent(7);
+    const invitation = (await rt.invitations.get(id))!;
+    const token = await rt.signer.sign({
+      invitationId: id,
+      expiresAt: new Date(invitation.expiresAt!),
+    });
+    const late = new Date('2026-09-22T10:00:00Z');
+    expect(await submitAnswer(rt, token, { score: '5' }, late)).toMatchObject({ replay: false });
+    // the night after: 2026-09-23 02:30 in London; the window reaches back to the send day
+    const nightly = await rollup(rt, { now: new Date('2026-09-23T01:30:00Z') });
+    expect(nightly.days[0]! <= day).toBe(true);
+    const [row] = await report(rt, { from: day, to: day, by: ['channel'] });
+    expect(row!.answered).toBe(1);
+    expect(row!.n).toBe(0); // its score counts on the day it was given
+  });
+
+  it('replaces rows stored under the key format before journeys, so nothing counts twice', async () => {
+    const doc = DynamoDBDocumentClient.from(rt.dynamodb);
+    await doc.send(
+      new PutCommand({
+        TableName: rt.settings.tableName,
+        Item: {
+          pk: `ROLLUP#${day.slice(0, 7)}`,
+          sk: `${day}#order-delivered#funnel#smb#first-call`,
+          day,
+          touchpoint: 'order-delivered',
+          channel: 'funnel',
+          segment: 'smb',
+          journeyStep: 'first-call',
+          metric: 'csat',
+          invited: 99,
+          skipped: {},
+          sent: 99,
+          delivered: 0,
+          bounced: 0,
+          complained: 0,
+          answered: 0,
+          scores: new Array<number>(11).fill(0),
+        },
+      }),
+    );
+    expect((await rt.rollups.range(day, day)).some((r) => r.invited === 99)).toBe(true);
+    const fresh = await rollupDay(rt, day);
+    const stored = await rt.rollups.range(day, day);
+    expect(stored.some((r) => r.invited === 99)).toBe(false);
+    expect(stored).toEqual(fresh);
+  });
+});
+
 async function collect(
   rt: TestRuntime,
   day: string,
@@ -242,7 +374,7 @@ async function collect(
 }
 
 describe('the nightly digest', () => {
-  it("mails the CX leads the day's numbers with margins, the week's change and the dashboard link", async () => {
+  it('leads with the last 7 days, shows intervals as [low, high], marks low n and names no low-n change', async () => {
     const lead = `cx-${Date.now()}@acme.example`;
     const rt = await testRuntime({
       config: withConfig((config) => {
@@ -250,24 +382,43 @@ describe('the nightly digest', () => {
         config.programs.forEach((program) => delete program.sendWindow);
       }),
     });
-    const answers = [10, 10, 9, 3, 7];
-    for (const [i, score] of answers.entries()) {
-      const detail = interaction({ occurredAt: `2026-10-25T0${i}:00:00Z` });
-      const { invitationId } = await intake(rt, event(detail), new Date(detail.occurredAt));
-      await dispatch(rt, new Date(`2026-10-25T0${i}:31:00Z`));
+    // the week before: 3 answers (NPS −100); the day: 10, 10, 9, 3, 7 (NPS 40, n = 5)
+    const answer = async (occurredAt: string, score: number) => {
+      const detail = interaction({ occurredAt });
+      const { invitationId } = await intake(rt, event(detail), new Date(occurredAt));
+      await dispatch(rt, new Date(Date.parse(occurredAt) + 31 * 60_000));
       const invitation = (await rt.invitations.get(invitationId))!;
       const token = await rt.signer.sign({
         invitationId,
         expiresAt: new Date(invitation.expiresAt!),
       });
-      await submitAnswer(rt, token, { score: String(score) }, new Date(`2026-10-25T0${i}:45:00Z`));
+      await submitAnswer(
+        rt,
+        token,
+        { score: String(score) },
+        new Date(Date.parse(occurredAt) + 45 * 60_000),
+      );
+    };
+    for (const hour of [1, 2, 3]) await answer(`2026-10-17T0${hour}:00:00Z`, 0);
+    for (const [i, score] of [10, 10, 9, 3, 7].entries()) {
+      await answer(`2026-10-25T0${i}:00:00Z`, score);
     }
-    await rollup(rt, { now: new Date('2026-10-26T02:30:00Z'), days: 2 });
+    await rollup(rt, { now: new Date('2026-10-26T02:30:00Z'), days: 10 });
     expect(await sendDigest(rt, { now: new Date('2026-10-26T02:30:00Z') })).toBe(1);
     const [mail] = await emailsTo(lead);
-    expect(mail!.subject).toBe('Acme customer feedback, 2026-10-25: support-call 40');
-    expect(mail!.body.text).toContain('support-call (NPS): 40.0 ±');
-    expect(mail!.body.text).toContain('(n = 5, low n)');
+    // the 7 days to 10-25 hold the five answers of 10-25 only
+    expect(mail!.subject).toBe(
+      'Acme customer feedback, 7 days to 2026-10-25: support-call NPS 40.0 (n = 5, low n)',
+    );
+    const week = npsInterval(3, 1, 5);
+    const bounds = `[${week.ciLow.toFixed(1)}, ${week.ciHigh.toFixed(1)}]`;
+    expect(mail!.body.text).toContain(
+      `support-call (NPS): last 7 days 40.0 ${bounds} (n = 5, low n); vs the 7 days before +140.0 (low n: not tested)`,
+    );
+    expect(mail!.body.text).not.toContain('±');
+    expect(mail!.body.text).toContain('response rate 100 % of sent (5 of 5)');
+    expect(mail!.body.text).toContain('Nothing changed significantly against the 7 days before.');
+    expect(mail!.body.text).toContain('Too few answers to test a change: support-call.');
     expect(mail!.body.text).toContain('Dashboard: http://127.0.0.1:3999/dashboard');
     expect(mail!.body.html).toContain('href="http://127.0.0.1:3999/dashboard"');
   });
