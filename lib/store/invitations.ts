@@ -43,10 +43,25 @@ function queueKeys(queue: WorkQueue, invitationId: string, at: string) {
 
 const OUT_OF_QUEUES = [INDEX.outbox.pk, INDEX.outbox.sk];
 
-function dayKeys(invitationId: string, at: string) {
+/**
+ * The day indexes' sort key: `<time>#<invitationId>`, then `#<journeyId>` when the interaction names
+ * a journey. The journey id rides in the key (always projected) rather than in the projection:
+ * DynamoDB cannot change an existing index's projection, so a deployed stack takes the journey
+ * dimension with a plain `cdk deploy`. Journey ids are tokens (no `#`).
+ */
+function daySortKey(at: string, invitationId: string, journeyId: string | undefined): string {
+  return journeyId === undefined ? `${at}#${invitationId}` : `${at}#${invitationId}#${journeyId}`;
+}
+
+/** The journey id a day index entry carries in its sort key (undefined for entries without one). */
+function journeyOfDaySortKey(sortKey: unknown): string | undefined {
+  return typeof sortKey === 'string' ? sortKey.split('#')[2] : undefined;
+}
+
+function dayKeys(invitationId: string, at: string, journeyId: string | undefined) {
   return {
     [INDEX.byDay.pk]: `${at.slice(0, 10)}#${shardOf(invitationId)}`,
-    [INDEX.byDay.sk]: `${at}#${invitationId}`,
+    [INDEX.byDay.sk]: daySortKey(at, invitationId, journeyId),
   };
 }
 
@@ -57,10 +72,10 @@ function customerKeys(customerId: string, invitationId: string, occurredAt: stri
   };
 }
 
-function answerDayKeys(invitationId: string, answeredAt: string) {
+function answerDayKeys(invitationId: string, answeredAt: string, journeyId: string | undefined) {
   return {
     [INDEX.answersByDay.pk]: `${answeredAt.slice(0, 10)}#${shardOf(invitationId)}`,
-    [INDEX.answersByDay.sk]: `${answeredAt}#${invitationId}`,
+    [INDEX.answersByDay.sk]: daySortKey(answeredAt, invitationId, journeyId),
   };
 }
 
@@ -137,7 +152,11 @@ export class InvitationStore {
       ...attributesAttribute(invitation.attributes),
       [TTL_ATTRIBUTE]: expireAt,
       ...invitationKey(invitation.invitationId),
-      ...dayKeys(invitation.invitationId, invitation.sendAt ?? invitation.decidedAt),
+      ...dayKeys(
+        invitation.invitationId,
+        invitation.sendAt ?? invitation.decidedAt,
+        invitation.journeyId,
+      ),
       ...customerKeys(invitation.customerId, invitation.invitationId, invitation.occurredAt),
       ...(invitation.status === 'scheduled' && invitation.sendAt
         ? queueKeys('DUE', invitation.invitationId, invitation.sendAt)
@@ -449,7 +468,7 @@ export class InvitationStore {
   ): Promise<{ recorded: true } | { recorded: false; now: Invitation | undefined }> {
     const at = answeredAt.toISOString();
     const count = answerCountOf(current);
-    const keys = answerDayKeys(current.invitationId, at);
+    const keys = answerDayKeys(current.invitationId, at, current.journeyId);
     const names: Record<string, string> = {
       '#status': 'status',
       '#apk': INDEX.answersByDay.pk,
@@ -659,7 +678,12 @@ export class InvitationStore {
             }),
           );
           this.readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
-          onPage((page.Items ?? []) as InvitationDayRow[]);
+          onPage(
+            (page.Items ?? []).map((item) => ({
+              ...(item as InvitationDayRow),
+              journeyId: journeyOfDaySortKey(item[index.sk]),
+            })),
+          );
           startKey = page.LastEvaluatedKey;
         } while (startKey);
       }),

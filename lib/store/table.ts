@@ -38,7 +38,6 @@ export const ROLLUP_ATTRIBUTES = [
   'touchpoint',
   'channel',
   'segment',
-  'journeyId',
   'journeyStep',
   'metric',
   'sendAt',

@@ -173,6 +173,48 @@ describe('the CDK stack', () => {
     );
   });
 
+  it('keeps the day indexes projecting exactly what deployed tables hold (DynamoDB cannot change a projection in place)', () => {
+    const [table] = Object.values(
+      template.findResources('AWS::DynamoDB::GlobalTable'),
+    ) as Resource[];
+    const indexes = table!.Properties.GlobalSecondaryIndexes as {
+      IndexName: string;
+      Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+    }[];
+    // Pinned on purpose: this is what every deployed table's indexes project. Adding an attribute
+    // here breaks `cdk deploy` of existing stacks; carry new data in the keys or the base table.
+    const deployedProjection = [
+      'invitationId',
+      'status',
+      'reason',
+      'touchpoint',
+      'channel',
+      'segment',
+      'journeyStep',
+      'metric',
+      'sendAt',
+      'decidedAt',
+      'sentAt',
+      'deliveredAt',
+      'bouncedAt',
+      'complainedAt',
+      'answeredAt',
+      'score',
+    ];
+    for (const name of [INDEX.byDay.name, INDEX.answersByDay.name]) {
+      const index = indexes.find((i) => i.IndexName === name)!;
+      expect(index.Projection, name).toEqual({
+        ProjectionType: 'INCLUDE',
+        NonKeyAttributes: deployedProjection,
+      });
+    }
+    for (const name of [INDEX.outbox.name, INDEX.byCustomer.name]) {
+      expect(indexes.find((i) => i.IndexName === name)!.Projection).toEqual({
+        ProjectionType: 'KEYS_ONLY',
+      });
+    }
+  });
+
   it('dispatches every minute and rolls up nightly in the configured time zone', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 minute)',
