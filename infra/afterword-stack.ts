@@ -428,38 +428,34 @@ export class AfterwordStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
-    // Surveys SES may or may not have sent (at most once gave them up): someone should look.
+    // Any of these is worth a look: surveys SES may or may not have sent (at most once gave
+    // them up), and events subscribers missed (the answer function handles a failed publish, so
+    // its Errors metric never sees it).
+    const anyOf = (id: string, metricName: string, alarmDescription: string) =>
+      alarm(id, {
+        alarmDescription,
+        metric: new cloudwatch.Metric({
+          namespace: METRIC_NAMESPACE,
+          metricName,
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     alarms.push(
-      alarm('UnknownSendsAlarm', {
-        alarmDescription:
-          'Surveys ended unknown: a send was abandoned or failed after it may have reached SES (see the dispatch logs)',
-        metric: new cloudwatch.Metric({
-          namespace: METRIC_NAMESPACE,
-          metricName: 'UnknownSends',
-          period: Duration.minutes(5),
-          statistic: 'Sum',
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      // The answer function handles a failed publish (the answer is kept), so its Errors metric
-      // never sees it: this one does.
-      alarm('EventPublishFailuresAlarm', {
-        alarmDescription:
-          'Survey Answered / Follow-up events could not be put on the bus: subscribers miss them',
-        metric: new cloudwatch.Metric({
-          namespace: METRIC_NAMESPACE,
-          metricName: 'EventPublishFailures',
-          period: Duration.minutes(5),
-          statistic: 'Sum',
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      anyOf(
+        'UnknownSendsAlarm',
+        'UnknownSends',
+        'Surveys ended unknown: a send was abandoned or failed after it may have reached SES (see the dispatch logs)',
+      ),
+      anyOf(
+        'EventPublishFailuresAlarm',
+        'EventPublishFailures',
+        'Survey Answered / Follow-up events could not be put on the bus: subscribers miss them',
+      ),
       alarm('SurveyApi5xxAlarm', {
         alarmDescription: 'The survey endpoint answers customers with server errors',
         metric: api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),

@@ -6,7 +6,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgePublisher, type EventPublisher } from './adapters/events.js';
@@ -213,16 +212,22 @@ export function secretKeySource(
   secretId: string,
   settings: Pick<Settings, 'region' | 'endpoints'>,
 ): { load(fresh: boolean): Promise<SigningKeys> } {
-  const provider = new SecretsProvider({
-    awsSdkV3Client: newClient(
-      SecretsManagerClient,
-      clientOptions(settings, settings.endpoints?.secrets),
-    ),
-  });
+  // Loaded on first use, so functions that sign no links never evaluate it at cold start.
+  const provider = import('@aws-lambda-powertools/parameters/secrets').then(
+    ({ SecretsProvider }) =>
+      new SecretsProvider({
+        awsSdkV3Client: newClient(
+          SecretsManagerClient,
+          clientOptions(settings, settings.endpoints?.secrets),
+        ),
+      }),
+  );
   let last: { raw: string; keys: SigningKeys } | undefined;
   return {
     async load(fresh) {
-      const raw = await provider.get(secretId, {
+      const raw = await (
+        await provider
+      ).get(secretId, {
         maxAge: SIGNING_KEYS_MAX_AGE_SECONDS,
         forceFetch: fresh,
       });

@@ -31,18 +31,18 @@ const Cell = z.object({
   metric: Metric.nullable(),
 });
 
-/** One stored cell. */
-export const RollupRow = Cell.extend({
-  /** Funnel, by the day of the survey's send time (or decision time, when skipped). */
-  invited: count,
-  skipped: z.record(z.string(), count),
+/**
+ * A cell's funnel past the invitation, by the day of the survey's send time: the same fields in
+ * stored rows and in report rows.
+ */
+const FunnelOutcomes = {
   sent: count,
   delivered: count,
   bounced: count,
   complained: count,
   /** SES rejected the send (status `failed`). */
   failed: count.default(0),
-  /** The sender died between claiming and recording: perhaps sent, never retried. */
+  /** Perhaps sent, never retried: the sender died holding the claim, or SES may have taken it. */
   unknown: count.default(0),
   /** The link closed unanswered. */
   expired: count.default(0),
@@ -52,6 +52,14 @@ export const RollupRow = Cell.extend({
    */
   outcomeKnown: count.default(0),
   answered: count,
+};
+
+/** One stored cell. */
+export const RollupRow = Cell.extend({
+  /** Funnel, by the day of the survey's send time (or decision time, when skipped). */
+  invited: count,
+  skipped: z.record(z.string(), count),
+  ...FunnelOutcomes,
   /** Score histogram by the day the answer was given: `scores[s]` answers scored s. */
   scores: z.array(count).length(11),
 });
@@ -88,16 +96,7 @@ export const ReportRow = Cell.extend({
   skipped: count,
   /** The skips (and cancellations) by reason, e.g. `{"no-email": 2, "cap": 1}`. */
   skippedByReason: z.record(z.string(), count).default({}),
-  sent: count,
-  delivered: count,
-  bounced: count,
-  complained: count,
-  failed: count.default(0),
-  unknown: count.default(0),
-  expired: count.default(0),
-  /** Sent surveys whose outcome SES reported (delivered, bounced or complained), each once. */
-  outcomeKnown: count.default(0),
-  answered: count,
+  ...FunnelOutcomes,
   /**
    * answered / delivered when every sent survey has a known outcome (and the deliveries account for
    * every answer), otherwise answered / sent; `responseRateBasis` says which. Never above 1.
