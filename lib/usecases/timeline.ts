@@ -36,9 +36,10 @@ function entriesOf(invitation: Invitation): TimelineEntry[] {
   const entry = (kind: TimelineKind, at: string | undefined, extra: Partial<TimelineEntry> = {}) =>
     at ? [{ at, kind, invitationId, touchpoint, channel, ...extra }] : [];
   const skipped = invitation.status === 'skipped' || invitation.status === 'cancelled';
-  const answers = invitation.history?.length
-    ? invitation.history
-    : invitation.answeredAt && invitation.score !== undefined
+  // The history holds the answers a change replaced; the current one is the item's own (items
+  // from before `answerCount` kept the current one in the history too: it is not listed twice).
+  const current =
+    invitation.answeredAt && invitation.score !== undefined
       ? [
           {
             answeredAt: invitation.answeredAt,
@@ -47,6 +48,10 @@ function entriesOf(invitation: Invitation): TimelineEntry[] {
           },
         ]
       : [];
+  const earlier = (invitation.history ?? []).filter(
+    (answer) => answer.answeredAt !== invitation.answeredAt,
+  );
+  const answers = [...earlier, ...current];
   return [
     ...entry('interaction', invitation.occurredAt),
     ...entry('decision', invitation.decidedAt, {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { withClaim, EMPTY_CONTACT_STATE } from '../../lib/domain/contact-rules.js';
 import { interactionKey } from '../../lib/domain/ids.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
+import { submitAnswer } from '../../lib/usecases/answer.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { customerTimeline } from '../../lib/usecases/timeline.js';
 import {
@@ -220,5 +221,31 @@ describe('contact rules against DynamoDB Local', () => {
     expect(timeline.map((e) => e.at)).toEqual([...timeline.map((e) => e.at)].sort().reverse());
     const invitations = await rt.invitations.ofCustomer(who.id, 10);
     expect(invitations.map((i) => i.segment)).toEqual(['enterprise', 'smb']);
+  });
+
+  it('lists every answer in the timeline: the replaced ones and the one that stands', async () => {
+    const rt = await testRuntime();
+    const detail = interaction({ occurredAt: '2026-11-20T10:00:00Z', customer: customer() });
+    const { invitationId } = await intake(rt, event(detail), new Date('2026-11-20T10:00:01Z'));
+    await dispatch(rt, new Date('2026-11-20T11:00:00Z'));
+    const invitation = (await rt.invitations.get(invitationId))!;
+    const token = await rt.signer.sign({
+      invitationId,
+      expiresAt: new Date(invitation.expiresAt!),
+    });
+    await submitAnswer(
+      rt,
+      token,
+      { score: '3', comment: 'Slow' },
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    await submitAnswer(rt, token, { score: '8' }, new Date('2026-11-20T13:00:00Z'));
+    const answers = (await customerTimeline(rt, detail.customer.id)).filter(
+      (entry) => entry.kind === 'answered',
+    );
+    expect(answers.map((a) => [a.at, a.score, a.comment])).toEqual([
+      ['2026-11-20T13:00:00.000Z', 8, undefined],
+      ['2026-11-20T12:00:00.000Z', 3, 'Slow'],
+    ]);
   });
 });
