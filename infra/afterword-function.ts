@@ -5,7 +5,6 @@
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -43,7 +42,8 @@ export interface AfterwordFunctionProps {
 }
 
 /** DynamoDB actions a function may be granted on the table's items. */
-export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'BatchWriteItem';
+export type ItemAction =
+  'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'BatchWriteItem';
 
 export interface TableAccess {
   /** Actions on the table itself. */
@@ -130,15 +130,15 @@ export class AfterwordFunction extends Construct {
     return this;
   }
 
-  /** Lets the function read the link-signing keys (GetSecretValue only) and tells it where they are. */
-  useSigningSecret(secret: secrets.ISecret): this {
+  /** Lets the function read a secret (GetSecretValue only) and tells it where it is, in `variable`. */
+  useSecret(secretArn: string, variable: string): this {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
-        resources: [secret.secretArn],
+        resources: [secretArn],
       }),
     );
-    this.function.addEnvironment('LINK_SIGNING_SECRET_ARN', secret.secretArn);
+    this.function.addEnvironment(variable, secretArn);
     return this;
   }
 }

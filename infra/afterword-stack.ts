@@ -9,6 +9,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -40,9 +41,12 @@ export interface AfterwordStackProps extends StackProps {
 export class AfterwordStack extends Stack {
   readonly config: AfterwordConfig;
   readonly functions: Record<
-    'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback',
+    'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'dashboard',
     AfterwordFunction
   >;
+  /** The dashboard's sign-in, when the stack runs it (no external issuer given). */
+  readonly userPool?: cognito.UserPool;
+  readonly sessionSecret: secrets.Secret;
   readonly schedules: Record<'dispatch' | 'rollup', scheduler.Schedule>;
   /** The role EventBridge Scheduler assumes to invoke the dispatch and rollup functions. */
   readonly schedulerRole: iam.Role;
@@ -135,15 +139,27 @@ export class AfterwordStack extends Stack {
       items: ['Query', 'BatchWriteItem'],
       queries: [INDEX.byDay.name, INDEX.answersByDay.name],
     });
+    const dashboard = new AfterwordFunction(this, 'DashboardWeb', {
+      ...common,
+      handler: 'dashboard-http',
+      description: 'The CX dashboard behind sign-in',
+      timeout: Duration.seconds(15),
+    }).useTable(table, {
+      // rollup rows (Query), comments (GetItem), a customer's invitations (BatchGetItem), the
+      // access log (PutItem)
+      items: ['Query', 'GetItem', 'BatchGetItem', 'PutItem'],
+      queries: [INDEX.answersByDay.name, INDEX.byCustomer.name],
+    });
     const feedback = new AfterwordFunction(this, 'Feedback', {
       ...common,
       handler: 'feedback',
       description: 'SES delivery, bounce and complaint → invitation status and suppression',
       deadLetterQueue: deadLetters.feedback,
     }).useTable(table, { items: ['GetItem', 'UpdateItem', 'PutItem'] });
-    this.functions = { intake, dispatch, answer, rollup, feedback };
+    this.functions = { intake, dispatch, answer, rollup, feedback, dashboard };
 
-    for (const fn of [dispatch, answer]) fn.useSigningSecret(signingSecret);
+    for (const fn of [dispatch, answer])
+      fn.useSecret(signingSecret.secretArn, 'LINK_SIGNING_SECRET_ARN');
     // Answers publish Afterword's own events, and nothing else, on the stack's bus.
     answer.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -181,10 +197,6 @@ export class AfterwordStack extends Stack {
         new iam.PolicyStatement({ actions: ['ses:GetAccount'], resources: ['*'] }),
       );
     }
-    rollup.function.addEnvironment(
-      'DASHBOARD_URL',
-      `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.dashboardName}`,
-    );
 
     // Rules: the same patterns the local bus routes by.
     const ruleTargets: Record<RuleDefinition['target'], AfterwordFunction> = { intake, feedback };
@@ -283,7 +295,46 @@ export class AfterwordStack extends Stack {
         value: domain.regionalDomainName,
       });
     }
-    for (const fn of [dispatch, answer]) fn.function.addEnvironment('PUBLIC_BASE_URL', surveyUrl);
+    for (const fn of [dispatch, answer, dashboard]) {
+      fn.function.addEnvironment('PUBLIC_BASE_URL', surveyUrl);
+    }
+
+    // The dashboard: its own function on the survey API's /dashboard routes, behind sign-in.
+    const dashboardIntegration = new HttpLambdaIntegration('Dashboard', dashboard.function);
+    for (const path of ['/dashboard', '/dashboard/{proxy+}']) {
+      api.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration: dashboardIntegration });
+    }
+    const dashboardUrl = `${surveyUrl}/dashboard`;
+    // The digest's "Open the dashboard" link.
+    rollup.function.addEnvironment('DASHBOARD_URL', dashboardUrl);
+    this.sessionSecret = new secrets.Secret(this, 'DashboardSessionSecret', {
+      description:
+        'Afterword dashboard cookie keys: {"activeKeyId":"k1","k1":"…"}; add a key and switch activeKeyId to rotate.',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ activeKeyId: 'k1' }),
+        generateStringKey: 'k1',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+    });
+    dashboard.useSecret(this.sessionSecret.secretArn, 'DASHBOARD_SESSION_SECRET_ARN');
+    const signIn = parameters.oidcIssuer
+      ? {
+          pool: undefined,
+          issuer: parameters.oidcIssuer,
+          clientId: parameters.oidcClientId!,
+          groupsClaim: parameters.oidcGroupsClaim,
+          logoutUrl: parameters.oidcLogoutUrl,
+        }
+      : this.cognitoSignIn(parameters, dashboardUrl);
+    this.userPool = signIn.pool;
+    dashboard.function.addEnvironment('OIDC_ISSUER', signIn.issuer);
+    dashboard.function.addEnvironment('OIDC_CLIENT_ID', signIn.clientId);
+    dashboard.function.addEnvironment('OIDC_GROUPS_CLAIM', signIn.groupsClaim);
+    if (signIn.logoutUrl) dashboard.function.addEnvironment('OIDC_LOGOUT_URL', signIn.logoutUrl);
+    if (parameters.oidcClientSecretArn) {
+      dashboard.useSecret(parameters.oidcClientSecretArn, 'OIDC_CLIENT_SECRET_ARN');
+    }
 
     // Producers attach this policy to put interactions on the bus, and nothing else: not
     // Afterword's own events, nor anything under its source.
@@ -310,6 +361,81 @@ export class AfterwordStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'ProducerPolicyArn', { value: producerPolicy.managedPolicyArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: configurationSet.configurationSetName });
+    new CfnOutput(this, 'DashboardUrl', { value: dashboardUrl });
+    if (this.userPool) {
+      new CfnOutput(this, 'DashboardUserPoolId', { value: this.userPool.userPoolId });
+    }
+  }
+
+  /**
+   * The dashboard's sign-in when no external issuer is given: an Amazon Cognito user pool with
+   * managed login, no self sign-up (CX leads are invited), a second factor, the two groups, and a
+   * public app client (authorization code with PKCE: nothing secret lives in the function).
+   */
+  private cognitoSignIn(parameters: DeployParameters, dashboardUrl: string) {
+    const pool = new cognito.UserPool(this, 'DashboardUsers', {
+      userPoolName: `${this.stackName}-dashboard`,
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      mfa: parameters.dashboardMfa === 'required' ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.ESSENTIALS,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      userInvitation: {
+        emailSubject: `${this.config.brand}: your customer feedback dashboard`,
+        emailBody: `You are invited to the ${this.config.brand} customer feedback dashboard: ${dashboardUrl}. Sign in as {username} with the temporary password {####}.`,
+      },
+    });
+    for (const group of ['cx-lead', 'owner']) {
+      new cognito.CfnUserPoolGroup(this, `DashboardGroup-${group}`, {
+        userPoolId: pool.userPoolId,
+        groupName: group,
+        description:
+          group === 'cx-lead' ? 'Sees every touchpoint' : 'Sees the touchpoints they own',
+      });
+    }
+    const domain = pool.addDomain('DashboardSignIn', {
+      cognitoDomain: {
+        domainPrefix: parameters.authDomainPrefix ?? `afterword-${this.account}`,
+      },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    const client = pool.addClient('Dashboard', {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: [`${dashboardUrl}/auth/callback`],
+        logoutUrls: [`${dashboardUrl}/auth/signed-out`],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+    });
+    new cognito.CfnManagedLoginBranding(this, 'DashboardSignInBranding', {
+      userPoolId: pool.userPoolId,
+      clientId: client.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
+    return {
+      pool,
+      issuer: `https://cognito-idp.${this.region}.${this.urlSuffix}/${pool.userPoolId}`,
+      clientId: client.userPoolClientId,
+      groupsClaim: 'cognito:groups',
+      logoutUrl: `${domain.baseUrl()}/logout`,
+    };
   }
 
   /** The CloudWatch dashboard's name, which the digest links to. */
@@ -496,9 +622,42 @@ export class AfterwordStack extends Stack {
       }),
     );
 
+    // The headline numbers next to the operational ones: each touchpoint's daily score (the
+    // nightly rollup's EMF `Score`) with its target, and its answers.
+    const scoreWidgets = this.config.programs.map(
+      (program) =>
+        new cloudwatch.GraphWidget({
+          title: `${program.touchpoint}: ${program.metric.toUpperCase()} by day`,
+          left: [
+            new cloudwatch.Metric({
+              namespace: METRIC_NAMESPACE,
+              metricName: 'Score',
+              dimensionsMap: { Touchpoint: program.touchpoint, Metric: program.metric },
+              period: Duration.days(1),
+              statistic: 'Average',
+              label: 'score',
+            }),
+          ],
+          right: [
+            new cloudwatch.Metric({
+              namespace: METRIC_NAMESPACE,
+              metricName: 'Responses',
+              dimensionsMap: { Touchpoint: program.touchpoint, Metric: program.metric },
+              period: Duration.days(1),
+              statistic: 'Sum',
+              label: 'answers',
+            }),
+          ],
+          leftYAxis: program.metric === 'nps' ? { min: -100, max: 100 } : { min: 0, max: 100 },
+          leftAnnotations:
+            program.target === undefined ? [] : [{ value: program.target, label: 'target' }],
+          width: 8,
+        }),
+    );
     new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: this.dashboardName,
       widgets: [
+        scoreWidgets,
         [
           new cloudwatch.GraphWidget({
             title: 'Invocations',

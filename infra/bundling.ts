@@ -24,6 +24,21 @@ export const FUNCTION_MEMORY_MB = {
   'answer-http': 512,
   rollup: 1024,
   feedback: 256,
+  'dashboard-http': 512,
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_MEMORY_MB;
+
+/**
+ * Each bundle's size budget in KB (minified, before the source map), asserted at synth. The
+ * customer- and event-facing functions keep to 250 KB, for their cold starts; the dashboard serves
+ * signed-in staff and carries the OpenID Connect client and its JOSE library besides.
+ */
+export const BUNDLE_BUDGET_KB: Record<FunctionName, number> = {
+  intake: 250,
+  dispatch: 250,
+  'answer-http': 250,
+  rollup: 250,
+  feedback: 250,
+  'dashboard-http': 400,
+};

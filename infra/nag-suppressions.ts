@@ -57,6 +57,18 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
     reason:
       'Links already emailed must keep working until they expire, so keys rotate by adding a key id and switching activeKeyId (README), not by automatic replacement.',
   });
+  acknowledge(stack.sessionSecret, {
+    id: 'AwsSolutions::AwsSolutions-SMG4',
+    reason:
+      'Dashboard sessions must survive a key change until they expire (8 hours), so cookie keys rotate by adding a key id and switching activeKeyId (README), not by automatic replacement.',
+  });
+  if (stack.userPool) {
+    acknowledge(stack.userPool, {
+      id: 'AwsSolutions::AwsSolutions-COG8',
+      reason:
+        'The Essentials plan with a required second factor (TOTP), no self sign-up and invited users only; the Plus plan adds threat protection at a per-user price a deployer may choose, not a default.',
+    });
+  }
   acknowledge(stack.surveyApi, {
     id: 'AwsSolutions::AwsSolutions-APIG4',
     reason:

@@ -33,6 +33,40 @@ export const DeployParameters = z
     /** Requests per second the survey endpoint accepts (steady, and in a burst). */
     answerRateLimit: z.coerce.number().int().min(1).max(10_000).default(50),
     answerBurstLimit: z.coerce.number().int().min(1).max(10_000).default(100),
+    /**
+     * The company's OpenID Connect issuer for the dashboard's sign-in (Okta, Entra ID, Google…).
+     * @default - an Amazon Cognito user pool in the stack, leads invited by `afterword leads invite`
+     */
+    oidcIssuer: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
+    /** The dashboard's client id at that issuer (its redirect URI: `<SurveyUrl>/dashboard/auth/callback`). */
+    oidcClientId: z.string().min(1).optional(),
+    /** A Secrets Manager secret holding that client's secret, for a confidential client. */
+    oidcClientSecretArn: z
+      .string()
+      .startsWith('arn:aws', 'must be a Secrets Manager secret ARN')
+      .optional(),
+    /** The ID-token claim listing the user's groups (`cx-lead`, `owner`) at that issuer. */
+    oidcGroupsClaim: z.string().min(1).default('groups'),
+    /** The issuer's sign-out URL, when its discovery document names none. */
+    oidcLogoutUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
+    /**
+     * The Cognito sign-in domain's prefix (`<prefix>.auth.<region>.amazoncognito.com`), unique in
+     * the region. @default - `afterword-<account id>`
+     */
+    authDomainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lower-case letters, digits and "-"')
+      .refine(
+        (prefix) => !/aws|amazon|cognito/.test(prefix),
+        'may not contain aws, amazon or cognito',
+      )
+      .optional(),
+    /** Whether dashboard users of the Cognito pool must use a second factor (TOTP). */
+    dashboardMfa: z.enum(['required', 'optional']).default('required'),
+  })
+  .refine((p) => Boolean(p.oidcIssuer) === Boolean(p.oidcClientId), {
+    message: 'oidcIssuer and oidcClientId go together: give both, or neither for Cognito',
+    path: ['oidcIssuer'],
   })
   .refine((p) => Boolean(p.surveyDomain) === Boolean(p.surveyCertificateArn), {
     message: 'surveyDomain and surveyCertificateArn go together: give both or neither',

@@ -13,9 +13,11 @@ import { SesMailer, type Mailer } from './adapters/mailer.js';
 import { loadConfig } from './config/load.js';
 import type { AfterwordConfig, Program } from './config/schema.js';
 import { AFTERWORD_SOURCE } from './contracts/survey-events.js';
+import type { OidcSettings } from './auth/oidc.js';
 import { LinkSigner, type SigningKeys, type SigningKeySource } from './domain/links.js';
 import { TokenBucket } from './domain/token-bucket.js';
 import { InvitationStore } from './store/invitations.js';
+import { AuditStore } from './store/audit.js';
 import { ContactStore } from './store/contacts.js';
 import { DispatcherLeaseStore } from './store/dispatcher-lease.js';
 import { RollupStore } from './store/rollups.js';
@@ -36,6 +38,8 @@ export interface Settings {
   endpoints?: { dynamodb?: string; ses?: string; events?: string; secrets?: string };
   /** Local trial mode: ignore program delays so the email goes out at once. */
   instant?: boolean;
+  /** The dashboard's sign-in: the OpenID Connect issuer and the keys that seal its cookies. */
+  dashboard?: { oidc: OidcSettings; sessionKeys: SigningKeySource };
 }
 
 export interface Runtime {
@@ -46,6 +50,7 @@ export interface Runtime {
   contacts: ContactStore;
   rollups: RollupStore;
   dispatcherLease: DispatcherLeaseStore;
+  audit: AuditStore;
   mailer: Mailer;
   events: EventPublisher;
   /** Signs and verifies survey links; throws when this function was given no signing keys. */
@@ -110,6 +115,7 @@ export function createRuntime(settings: Settings): Runtime {
     contacts: new ContactStore(doc, settings.tableName),
     rollups: new RollupStore(doc, settings.tableName),
     dispatcherLease: new DispatcherLeaseStore(doc, settings.tableName),
+    audit: new AuditStore(doc, settings.tableName),
     get mailer() {
       return (mailer ??= new SesMailer(
         // One attempt: SendEmail has no idempotency token, so an SDK retry after a timeout or a
@@ -164,7 +170,7 @@ export class MissingSettingError extends Error {
 }
 
 /** What a function needs beyond the table; each need fails fast at cold start when its variable is missing. */
-export type Need = 'signing' | 'publicBaseUrl' | 'eventBus';
+export type Need = 'signing' | 'publicBaseUrl' | 'eventBus' | 'dashboard';
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
@@ -196,6 +202,25 @@ export async function settingsFromEnv(
     const source = secretKeySource(required(env, 'LINK_SIGNING_SECRET_ARN'), settings);
     await source.load(false); // fail at cold start, naming the problem, not at the first link
     settings.signing = source;
+  }
+  if (needs.includes('dashboard')) {
+    const publicBaseUrl = required(env, 'PUBLIC_BASE_URL');
+    const sessionKeys = secretKeySource(required(env, 'DASHBOARD_SESSION_SECRET_ARN'), settings);
+    await sessionKeys.load(false);
+    const clientSecretArn = env.OIDC_CLIENT_SECRET_ARN;
+    settings.dashboard = {
+      sessionKeys,
+      oidc: {
+        issuer: required(env, 'OIDC_ISSUER'),
+        clientId: required(env, 'OIDC_CLIENT_ID'),
+        ...(clientSecretArn
+          ? { clientSecret: await readSecretString(clientSecretArn, settings) }
+          : {}),
+        redirectUri: new URL('/dashboard/auth/callback', publicBaseUrl).toString(),
+        groupsClaim: env.OIDC_GROUPS_CLAIM || 'groups',
+        ...(env.OIDC_LOGOUT_URL ? { logoutUrl: env.OIDC_LOGOUT_URL } : {}),
+      },
+    };
   }
   return settings;
 }
@@ -238,6 +263,25 @@ export function secretKeySource(
       return last.keys;
     },
   };
+}
+
+/** A secret's string value (an external identity provider's client secret), read once. */
+async function readSecretString(
+  secretId: string,
+  settings: Pick<Settings, 'region' | 'endpoints'>,
+): Promise<string> {
+  const { SecretsProvider } = await import('@aws-lambda-powertools/parameters/secrets');
+  const provider = new SecretsProvider({
+    awsSdkV3Client: newClient(
+      SecretsManagerClient,
+      clientOptions(settings, settings.endpoints?.secrets),
+    ),
+  });
+  const value = await provider.get(secretId);
+  if (typeof value !== 'string' || !value) {
+    throw new MissingSettingError(`the secret ${secretId} holds no string`);
+  }
+  return value;
 }
 
 /** `{"activeKeyId":"k2","k1":"…","k2":"…"}`: every other field is a key, so old links keep working after rotation. */

@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** The stack's functions, by the names the CDK stack gives them. */
-export type FunctionName = 'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback';
+export type FunctionName = 'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'dashboard';
 
 const scope = new AsyncLocalStorage<FunctionName>();
 

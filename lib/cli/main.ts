@@ -10,6 +10,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as z from 'zod';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { INTERACTION_COMPLETED, type EventBridgeEvent } from '../contracts/interaction.js';
 import { DAY_PATTERN, addDays, dayOf } from '../domain/time.js';
@@ -31,6 +32,8 @@ import { DEFAULT_REPORT_DAYS, DIMENSIONS, report, type Dimension } from '../usec
 import { sendDigest } from '../usecases/digest.js';
 import { customerTimeline } from '../usecases/timeline.js';
 import { toCsv, toTable } from './format.js';
+import { inviteDashboardUser, StackError } from './stack.js';
+import { ROLES, type Role } from '../auth/roles.js';
 
 const USAGE = `afterword: customer-experience surveys, event-driven (local stack)
 
@@ -51,12 +54,15 @@ Usage:
   afterword ses-event delivery|bounce|soft-bounce|complaint --invitation ID
                                                 inject SES feedback for a sent survey, as SES would
   afterword dead-letters                        list events the local bus could not deliver
+  afterword leads invite EMAIL --stack NAME [--role cx-lead|owner] [--region R] [--profile P]
+                                                invite someone to the deployed stack's dashboard
+                                                (Cognito emails them a temporary password)
   afterword events [--type T] [--limit N]       Afterword's own events on the local bus (Survey Answered,
                                                 Survey Follow-up Requested), newest first
 
 Environment: AFTERWORD_CONFIG, AFTERWORD_DATA_DIR (default .afterword), AFTERWORD_TABLE,
 AFTERWORD_DYNAMODB_PORT (8000), AFTERWORD_SES_PORT (8005), AFTERWORD_BUS_PORT (4010),
-AFTERWORD_WEB_PORT (3000), AFTERWORD_LINK_SECRET, LOG_LEVEL.
+AFTERWORD_WEB_PORT (3000), AFTERWORD_OIDC_PORT (4011), AFTERWORD_LINK_SECRET, LOG_LEVEL.
 `;
 
 /** A problem the user can fix: printed without a stack trace. */
@@ -90,6 +96,8 @@ export async function main(argv: string[]): Promise<number> {
         return await customer(rest);
       case 'ses-event':
         return await sesEvent(rest);
+      case 'leads':
+        return await leads(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -114,6 +122,7 @@ function isUserError(error: unknown): boolean {
     error instanceof ConfigError ||
     error instanceof JavaMissingError ||
     error instanceof PortInUseError ||
+    error instanceof StackError ||
     (error instanceof TypeError && error.message.startsWith('Unknown option')) ||
     (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
   );
@@ -142,6 +151,7 @@ async function start(args: string[]): Promise<number> {
       `Afterword local stack is running${values.instant ? ' (instant: program delays ignored)' : ''}`,
       `  event bus (PutEvents)  ${urls.bus}   bus name "${LOCAL_BUS_NAME}", region ${LOCAL_REGION}`,
       `  survey web app         ${urls.web}   CX dashboard: ${urls.web}/dashboard`,
+      `  sign-in (local OIDC)   ${urls.oidc}   pick a local user: the CX lead or a program owner`,
       `  SES emulator           ${urls.ses}   mailbox viewer; GET ${urls.ses}/store`,
       `  DynamoDB Local         ${urls.dynamodb}   table "${stack.runtime.settings.tableName}", data in ${dataDir()}`,
       `  dispatcher             every ${values.instant ? 1 : 5} s`,
@@ -498,5 +508,43 @@ function deadLetters(): number {
       `${letter.at}  rule ${letter.rule} → ${letter.target}  after ${letter.attempts} attempt(s)\n  ${letter.error.replaceAll('\n', '\n  ')}\n`,
     );
   }
+  return 0;
+}
+
+/** `afterword leads invite EMAIL --stack NAME`: a dashboard user for the deployed stack. */
+async function leads(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      stack: { type: 'string' },
+      role: { type: 'string', default: 'cx-lead' },
+      region: { type: 'string' },
+      profile: { type: 'string' },
+    },
+  });
+  const [action, email] = positionals;
+  if (action !== 'invite' || !email) {
+    throw new UsageError('usage: afterword leads invite EMAIL --stack NAME [--role cx-lead|owner]');
+  }
+  if (!z.email().safeParse(email).success) {
+    throw new UsageError(`"${email}" is not an e-mail address`);
+  }
+  if (!values.stack) throw new UsageError('leads invite needs --stack NAME (the deployed stack)');
+  if (!(ROLES as readonly string[]).includes(values.role)) {
+    throw new UsageError(`--role must be cx-lead or owner, got "${values.role}"`);
+  }
+  const result = await inviteDashboardUser(
+    { stackName: values.stack, region: values.region, profile: values.profile },
+    email,
+    values.role as Role,
+  );
+  process.stdout.write(
+    result.created
+      ? `invited ${email} as ${values.role}: Cognito emails a temporary password${result.dashboardUrl ? `; the dashboard: ${result.dashboardUrl}` : ''}
+`
+      : `${email} already had an account: added to ${values.role}
+`,
+  );
   return 0;
 }

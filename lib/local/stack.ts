@@ -18,7 +18,7 @@ import { AFTERWORD_SOURCE } from '../contracts/survey-events.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { ensureTable } from '../store/table.js';
 import { createWebApp } from '../web/app.js';
-import { dashboardRoutes } from '../web/dashboard.js';
+import { createDashboardApp } from '../web/dashboard-app.js';
 import { LocalEventBus } from './bus.js';
 import {
   FileJournal,
@@ -29,13 +29,19 @@ import {
 } from './dead-letters.js';
 import { startDynamoDbLocal, type RunningDynamoDb } from './dynamodb.js';
 import { assertPortFree } from './ports.js';
+import {
+  LOCAL_GROUPS_CLAIM,
+  LOCAL_OIDC_CLIENT_ID,
+  localUsers,
+  startLocalOidcProvider,
+} from './oidc.js';
 import { startSesEmulator, type RunningSes } from './ses.js';
 
 export const LOCAL_BUS_NAME = 'afterword';
 export const LOCAL_REGION = 'us-east-1';
 export const DEFAULT_TABLE = 'afterword';
 
-export const DEFAULT_PORTS = { dynamodb: 8000, ses: 8005, bus: 4010, web: 3000 };
+export const DEFAULT_PORTS = { dynamodb: 8000, ses: 8005, bus: 4010, web: 3000, oidc: 4011 };
 
 /** Local ports, each overridable by its environment variable. */
 export function portsFromEnv(env: NodeJS.ProcessEnv = process.env) {
@@ -53,11 +59,12 @@ export function portsFromEnv(env: NodeJS.ProcessEnv = process.env) {
     ses: port('AFTERWORD_SES_PORT', DEFAULT_PORTS.ses),
     bus: port('AFTERWORD_BUS_PORT', DEFAULT_PORTS.bus),
     web: port('AFTERWORD_WEB_PORT', DEFAULT_PORTS.web),
+    oidc: port('AFTERWORD_OIDC_PORT', DEFAULT_PORTS.oidc),
   };
 }
 
 export interface LocalStackOptions {
-  ports: { dynamodb: number; ses: number; bus: number; web: number };
+  ports: { dynamodb: number; ses: number; bus: number; web: number; oidc?: number };
   /** Keeps DynamoDB data, the link secret and dead letters here; in memory when unset. */
   dataDir?: string;
   /** Reuse already running DynamoDB Local / SES emulator (tests start them once). */
@@ -71,7 +78,8 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  urls: { dynamodb: string; ses: string; bus: string; web: string };
+  /** `oidc`: the local OpenID Connect provider the dashboard signs in with. */
+  urls: { dynamodb: string; ses: string; bus: string; web: string; oidc: string };
   runtime: Runtime;
   bus: LocalEventBus;
   deadLetters: DeadLetterSink;
@@ -91,6 +99,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await assertPortFree(options.ports.bus, 'the local event bus', 'AFTERWORD_BUS_PORT');
     if (options.ports.web)
       await assertPortFree(options.ports.web, 'the survey web app', 'AFTERWORD_WEB_PORT');
+    if (options.ports.oidc)
+      await assertPortFree(options.ports.oidc, 'the local sign-in provider', 'AFTERWORD_OIDC_PORT');
 
     let dynamodbEndpoint = options.external?.dynamodb;
     if (!dynamodbEndpoint) {
@@ -159,27 +169,51 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stoppers.push(() => new Promise<void>((done) => webServer!.close(() => done())));
 
+    // The dashboard signs in locally through a real OpenID Connect provider, as on AWS.
+    const oidc = await startLocalOidcProvider({
+      port: options.ports.oidc ?? 0,
+      redirectUris: [`${webUrl}/dashboard/auth/callback`],
+      postLogoutRedirectUris: [`${webUrl}/dashboard/auth/signed-out`],
+      users: localUsers(config),
+    });
+    stoppers.push(() => oidc.stop());
+    const signing = localSigningKeys(options.dataDir);
+
     const runtime = createRuntime({
       config,
       tableName: options.tableName ?? DEFAULT_TABLE,
       region: LOCAL_REGION,
       eventBusName: LOCAL_BUS_NAME,
       publicBaseUrl: webUrl,
-      signing: localSigningKeys(options.dataDir),
+      signing,
       endpoints: { dynamodb: dynamodbEndpoint, ses: sesEndpoint, events: busUrl },
       instant: options.instant,
+      dashboard: {
+        sessionKeys: signing,
+        oidc: {
+          issuer: oidc.issuer,
+          clientId: LOCAL_OIDC_CLIENT_ID,
+          redirectUri: `${webUrl}/dashboard/auth/callback`,
+          groupsClaim: LOCAL_GROUPS_CLAIM,
+          allowHttp: true,
+        },
+      },
     });
     await ensureTable(runtime.dynamodb, runtime.settings.tableName);
     wired.runtime = runtime;
     const app = createWebApp(runtime, {
-      routes: dashboardRoutes(runtime),
       rateLimit: {
         requests: options.rateLimitPerMinute ?? 120,
         windowMs: 60_000,
         clientKey: (c) => getConnInfo(c).remote.address ?? 'unknown',
       },
     });
-    wired.fetch = (request, env) => app.fetch(request, env);
+    // As on AWS, where the API routes /dashboard to the dashboard's own function.
+    const dashboard = createDashboardApp(runtime);
+    wired.fetch = (request, env) =>
+      new URL(request.url).pathname.startsWith('/dashboard')
+        ? dashboard.fetch(request, env)
+        : app.fetch(request, env);
 
     const dispatcher = startDispatcherLoop(
       runtime,
@@ -189,7 +223,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     wired.wakeDispatcher = dispatcher.wake;
 
     return {
-      urls: { dynamodb: dynamodbEndpoint, ses: sesEndpoint, bus: busUrl, web: webUrl },
+      urls: {
+        dynamodb: dynamodbEndpoint,
+        ses: sesEndpoint,
+        bus: busUrl,
+        web: webUrl,
+        oidc: oidc.issuer,
+      },
       runtime,
       bus,
       deadLetters,

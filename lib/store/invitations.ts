@@ -690,6 +690,67 @@ export class InvitationStore {
     );
   }
 
+  /**
+   * A page of the answers given in [start, end) that `keep` accepts, newest first: the dashboard's
+   * drill-down. Reads the UTC dates from the newest back (each date's shards in parallel, each
+   * shard newest first) and stops as soon as the page is full, so a page costs the reads of the
+   * days it spans, not of the whole period. `before` is the previous page's `next`.
+   */
+  async answersNewestFirst(
+    start: Date,
+    end: Date,
+    keep: (row: InvitationDayRow) => boolean,
+    limit: number,
+    before?: string,
+  ): Promise<{ rows: InvitationDayRow[]; next?: string }> {
+    const index = INDEX.answersByDay;
+    const from = start.toISOString();
+    const to = before && before < end.toISOString() ? before : end.toISOString();
+    const found: { sortKey: string; row: InvitationDayRow }[] = [];
+    const dates = utcDatesBetween(start, new Date(Date.parse(to.slice(0, 24)) + 1)).reverse();
+    let datesRead = 0;
+    for (const date of dates) {
+      datesRead += 1;
+      const perShard = await Promise.all(
+        Array.from({ length: SHARDS }, async (_, shard) => {
+          const rows: { sortKey: string; row: InvitationDayRow }[] = [];
+          let startKey: Record<string, unknown> | undefined;
+          do {
+            const page = await this.doc.send(
+              new QueryCommand({
+                TableName: this.tableName,
+                IndexName: index.name,
+                KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+                ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+                ExpressionAttributeValues: { ':pk': `${date}#${shard}`, ':from': from, ':to': to },
+                ScanIndexForward: false,
+                ExclusiveStartKey: startKey,
+              }),
+            );
+            for (const item of page.Items ?? []) {
+              const sortKey = String(item[index.sk]);
+              if (sortKey === before) continue; // the cursor itself was on the previous page
+              const row = {
+                ...(item as InvitationDayRow),
+                journeyId: journeyOfDaySortKey(sortKey),
+              };
+              if (keep(row)) rows.push({ sortKey, row });
+            }
+            startKey = page.LastEvaluatedKey;
+          } while (startKey && rows.length < limit);
+          return rows;
+        }),
+      );
+      found.push(...perShard.flat());
+      if (found.length >= limit) break;
+    }
+    found.sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0));
+    const page = found.slice(0, limit);
+    // More may follow when this page left rows over, or older dates unread.
+    const more = found.length > limit || (page.length === limit && datesRead < dates.length);
+    return { rows: page.map(({ row }) => row), ...(more ? { next: page.at(-1)!.sortKey } : {}) };
+  }
+
   /** Moves an invitation on from `from`; an invitation in another state is a bug, so it throws. */
   private async transition(
     invitationId: string,

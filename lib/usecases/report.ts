@@ -25,6 +25,10 @@ export interface ReportOptions {
   by?: Dimension[];
   /** Add a totals row (day `total`) per group over the period. */
   totals?: boolean;
+  /** Only cells with these dimension values (applied before grouping, so rolling windows follow). */
+  where?: Partial<Record<Dimension, string>>;
+  /** Only these touchpoints (a dashboard owner's own). */
+  touchpoints?: ReadonlySet<string>;
 }
 
 /** The period `afterword report` shows when given no --from: the last 7 days. */
@@ -34,7 +38,12 @@ export const DEFAULT_REPORT_DAYS = 7;
 const LOOKBACK_DAYS = 27;
 
 export async function report(rt: Runtime, options: ReportOptions): Promise<ReportRow[]> {
-  const rows = await rt.rollups.range(addDays(options.from, -LOOKBACK_DAYS), options.to);
+  const where = Object.entries(options.where ?? {}) as [Dimension, string][];
+  const rows = (await rt.rollups.range(addDays(options.from, -LOOKBACK_DAYS), options.to)).filter(
+    (row) =>
+      where.every(([dimension, value]) => row[dimension] === value) &&
+      (!options.touchpoints || options.touchpoints.has(row.touchpoint)),
+  );
   return buildReport(
     rows,
     options.by ?? [...DIMENSIONS],

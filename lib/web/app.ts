@@ -4,7 +4,6 @@
  */
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import { inFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
 import {
@@ -27,6 +26,7 @@ import {
   type ErrorKind,
 } from './pages.js';
 import { rateLimit } from './rate-limit.js';
+import { isCrossSite, securityHeaders } from './security.js';
 
 /**
  * Largest request body read: a survey answer with a 2,000-character comment is well under it, and
@@ -36,7 +36,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 export interface WebAppOptions {
   now?: () => Date;
-  /** More routes, registered after the security headers (the local server adds the dashboard). */
+  /** More routes, behind the same middleware (the benchmark's minimal reference handler). */
   routes?: (app: Hono) => void;
   /** Per-client request limit on survey and unsubscribe links (the local server; AWS throttles at API Gateway). */
   rateLimit?: { requests: number; windowMs: number; clientKey: (c: Context) => string };
@@ -47,29 +47,9 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   const publicOrigin = new URL(rt.publicBaseUrl).origin;
   const app = new Hono();
 
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-      referrerPolicy: 'no-referrer',
-      xContentTypeOptions: 'nosniff',
-      xFrameOptions: 'DENY',
-    }),
-  );
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('Cache-Control', 'no-store');
-  });
+  app.use('*', securityHeaders());
 
-  // Survey and unsubscribe links are the answer function's work (the local server adds routes of
-  // its own, such as the dashboard, which no deployed function serves).
+  // Survey and unsubscribe links are the answer function's work.
   app.use('/s/*', (_c, next) => inFunction('answer', next));
   app.use('/u/*', (_c, next) => inFunction('answer', next));
 
@@ -194,18 +174,6 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
       error,
     });
   }
-}
-
-/**
- * Whether a POST comes from another site's page. Browsers say so in Sec-Fetch-Site; older ones
- * give an Origin, which is "null" for our own form because the page sets no-referrer. A POST with
- * neither (a mail provider's RFC 8058 one-click request) is not a browser's cross-site request.
- */
-function isCrossSite(c: Context, publicOrigin: string): boolean {
-  const site = c.req.header('sec-fetch-site');
-  if (site) return site === 'cross-site' || site === 'same-site';
-  const origin = c.req.header('origin');
-  return origin !== undefined && origin !== 'null' && origin !== publicOrigin;
 }
 
 /**

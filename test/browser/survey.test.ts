@@ -9,8 +9,6 @@ import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invitationIdFor } from '../../lib/domain/ids.js';
-import { runDemo } from '../../lib/local/demo.js';
-import { rollup } from '../../lib/usecases/rollup.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { ARTIFACTS, launchBrowser } from '../support/browser.js';
 import { startTestStack, waitForEmails } from '../support/harness.js';
@@ -194,43 +192,4 @@ describe('the survey in Chromium', () => {
       .toBe('answered');
     await page.context().close();
   });
-});
-
-describe('the CX dashboard in Chromium', () => {
-  let stack: LocalStack;
-  let browser: Browser;
-  beforeAll(async () => {
-    stack = await startTestStack('dashboard', { instant: false, dispatchIntervalMs: 3_600_000 });
-    stack.runtime.config.sending.maxSendRate = 1000;
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  it("shows each touchpoint's trend with its error band, the funnel and unhappy customers' comments", async () => {
-    const now = new Date();
-    await runDemo(stack.runtime, { days: 10, now, seed: 11 });
-    await rollup(stack.runtime, { now, days: 12 });
-    const page = await (await browser.newContext(DESKTOP)).newPage();
-    const response = await page.goto(`${stack.urls.web}/dashboard`);
-    expect(response?.status()).toBe(200);
-    expect(await page.locator('svg polygon.band').count()).toBe(3);
-    expect(await page.locator('svg polyline.score').count()).toBe(3);
-    expect(await page.locator('svg polyline.rolling').count()).toBe(3);
-    expect(await page.locator('figcaption').allTextContents()).toEqual([
-      'chat-closed · CES (% agree it was easy)',
-      'order-delivered · CSAT (% satisfied)',
-      'support-call · NPS',
-    ]);
-    expect(await page.locator('blockquote').count()).toBeGreaterThan(0);
-    const funnel = await page
-      .locator('section', { hasText: 'Response funnel' })
-      .locator('tr')
-      .count();
-    expect(funnel).toBe(4);
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-desktop.png'), fullPage: true });
-    await page.context().close();
-  }, 90_000);
 });

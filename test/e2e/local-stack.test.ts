@@ -21,6 +21,7 @@ async function portsEnv() {
     AFTERWORD_SES_PORT: String(await freePort()),
     AFTERWORD_BUS_PORT: String(await freePort()),
     AFTERWORD_WEB_PORT: String(await freePort()),
+    AFTERWORD_OIDC_PORT: String(await freePort()),
   };
 }
 

@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { NEEDS as ANSWER_NEEDS } from '../../functions/answer-http.js';
+import { NEEDS as DASHBOARD_NEEDS } from '../../functions/dashboard-http.js';
 import { createDispatchHandler, NEEDS as DISPATCH_NEEDS } from '../../functions/dispatch.js';
 import { createFeedbackHandler, NEEDS as FEEDBACK_NEEDS } from '../../functions/feedback.js';
 import { createIntakeHandler, NEEDS as INTAKE_NEEDS } from '../../functions/intake.js';
@@ -28,6 +29,8 @@ import {
   type FakeSecretsManager,
 } from '../support/fake-secrets-manager.js';
 import { emailsTo, interaction, scoreLinks } from '../support/harness.js';
+import { CookieSealer } from '../../lib/auth/session.js';
+import { createDashboardApp } from '../../lib/web/dashboard-app.js';
 
 const NEEDS: Record<FunctionName, Need[]> = {
   intake: INTAKE_NEEDS,
@@ -35,6 +38,7 @@ const NEEDS: Record<FunctionName, Need[]> = {
   answer: ANSWER_NEEDS,
   rollup: ROLLUP_NEEDS,
   feedback: FEEDBACK_NEEDS,
+  dashboard: DASHBOARD_NEEDS,
 };
 
 const occurred = '2026-11-23T10:00:00Z';
@@ -47,6 +51,7 @@ const env = {} as Record<FunctionName, Record<string, string>>;
 const rt = {} as Record<FunctionName, Runtime>;
 let secretArn: string;
 const firstKey = randomBytes(32).toString('base64url');
+const sessionKeys = { activeKeyId: 's1', s1: randomBytes(32).toString('base64url') };
 
 /** The function's environment variables, as the template sets them. */
 function environmentOf(name: FunctionName): Record<string, string> {
@@ -72,6 +77,7 @@ beforeAll(async () => {
   expect(env.dispatch.LINK_SIGNING_SECRET_ARN).toBe(secretArn);
   secrets = await startFakeSecretsManager();
   secrets.put(secretArn, JSON.stringify({ activeKeyId: 'k1', k1: firstKey }));
+  secrets.put(env.dashboard.DASHBOARD_SESSION_SECRET_ARN!, JSON.stringify(sessionKeys));
   bus = new LocalEventBus({
     busName: env.answer.EVENT_BUS_NAME!,
     rules: [],
@@ -212,9 +218,30 @@ describe('every function, run with the environment the stack deploys it with', (
     expect(result.rows).toBeGreaterThan(0);
     expect(result.digests).toBeGreaterThan(0);
     await bus.idle();
+
+    // The dashboard, signed in as a CX lead: the overview, a day's answers and comments, a
+    // customer's timeline, an export (each view of comments and each export goes to the log).
+    const morning = at('2026-11-24T09:00:00Z');
+    const session = await new CookieSealer(
+      { activeKeyId: sessionKeys.activeKeyId, keys: { s1: sessionKeys.s1 } },
+      () => morning.getTime(),
+    ).seal('session', { user: { sub: 'lead-1', roles: ['cx-lead'] }, csrf: 'c' }, 3600);
+    const dashboard = createDashboardApp(rt.dashboard, { now: () => morning });
+    const view = (path: string) =>
+      dashboard.request(path, { headers: { cookie: `afterword_session=${session}` } });
+    for (const path of [
+      '/dashboard?range=7d',
+      '/dashboard/answers?from=2026-11-23&to=2026-11-23&touchpoint=support-call',
+      `/dashboard/customers/${encodeURIComponent(support.customer.id)}`,
+      '/dashboard/export.csv?range=7d',
+    ]) {
+      const response = await view(path);
+      expect(response.status, path).toBe(200);
+    }
+    expect(await (await view('/dashboard?range=7d')).text()).toContain('support-call');
   });
 
-  it('recorded the calls of all five functions, each under its own name', () => {
+  it('recorded the calls of every function, each under its own name', () => {
     const calls = readRecordedCalls();
     for (const name of Object.keys(NEEDS)) {
       expect(

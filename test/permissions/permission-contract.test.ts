@@ -15,7 +15,14 @@ import { AFTERWORD_SOURCE } from '../../lib/contracts/survey-events.js';
 import { readRecordedCalls, type RecordedCall } from '../support/aws-calls.js';
 import { ACCOUNT, REGION, synthDeployedStack, type DeployedStack } from '../support/cfn.js';
 
-const FUNCTIONS: FunctionName[] = ['intake', 'dispatch', 'answer', 'rollup', 'feedback'];
+const FUNCTIONS: FunctionName[] = [
+  'intake',
+  'dispatch',
+  'answer',
+  'rollup',
+  'feedback',
+  'dashboard',
+];
 
 interface Statement {
   Effect: 'Allow' | 'Deny';

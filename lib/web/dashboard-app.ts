@@ -1,0 +1,332 @@
+/**
+ * The CX dashboard as a web app behind sign-in (Hono): the same app runs in its own Lambda function
+ * behind the survey API's `/dashboard` routes, and on the local server.
+ *
+ * Primary course of a request:
+ * 1. `/dashboard/auth/*`: sign in through the OpenID Connect issuer (authorization code + PKCE;
+ *    state, nonce and verifier sealed in a short-lived cookie), sign out (a POST with the session's
+ *    CSRF token, then the issuer's sign-out).
+ * 2. Anything else needs a session: a sealed, HttpOnly, SameSite=Lax cookie of bounded lifetime;
+ *    without one, a GET goes to sign-in and comes back, anything else is refused.
+ * 3. The user's role decides what they see: a CX lead everything, an owner their touchpoints;
+ *    a request for anything else is a 403.
+ * 4. Views of answers, comments and customers, and every export, are written to the access log.
+ */
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { randomBytes } from 'node:crypto';
+import { inFunction } from '../adapters/function-scope.js';
+import { log } from '../adapters/log.js';
+import { OidcRelyingParty, type SignInTransaction } from '../auth/oidc.js';
+import { userFrom, visibleTouchpoints, type DashboardUser } from '../auth/roles.js';
+import { CookieSealer } from '../auth/session.js';
+import { toCsv } from '../cli/format.js';
+import type { Runtime } from '../runtime.js';
+import { customerRef, type AuditAction } from '../store/audit.js';
+import {
+  answersData,
+  answersPage,
+  customerData,
+  customerPage,
+  DASHBOARD_STYLES,
+  dashboardData,
+  dashboardPage,
+  InvalidQueryError,
+  messagePage,
+  parseDashboardQuery,
+  today,
+  type DashboardQuery,
+  type PageContext,
+} from './dashboard.js';
+import { isCrossSite, securityHeaders } from './security.js';
+
+const SESSION_COOKIE = 'afterword_session';
+const SIGN_IN_COOKIE = 'afterword_sign_in';
+/** A signed-in session lasts a working day; then the user signs in again. */
+export const SESSION_SECONDS = 8 * 3600;
+const SIGN_IN_SECONDS = 600;
+
+interface Session {
+  user: DashboardUser;
+  csrf: string;
+  idToken?: string;
+}
+
+export interface DashboardAppOptions {
+  now?: () => Date;
+}
+
+export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {}): Hono {
+  const now = options.now ?? (() => new Date());
+  const settings = rt.settings.dashboard;
+  if (!settings) throw new Error('the dashboard has no sign-in configured');
+  const sealer = new CookieSealer(settings.sessionKeys, () => now().getTime());
+  const relyingParty = new OidcRelyingParty(settings.oidc);
+  const publicOrigin = new URL(rt.publicBaseUrl).origin;
+  const secure = publicOrigin.startsWith('https:');
+  // Signing out posts to us and ends at the issuer's sign-out: CSP's form-action must allow it.
+  const issuerOrigins = [settings.oidc.issuer, settings.oidc.logoutUrl]
+    .filter((url): url is string => Boolean(url))
+    .map((url) => new URL(url).origin);
+  const cookie = (path: string, maxAge: number) =>
+    ({ httpOnly: true, secure, sameSite: 'Lax', path, maxAge }) as const;
+  const app = new Hono();
+
+  // Everything here is the dashboard function's work.
+  app.use('*', (_c, next) => inFunction('dashboard', next));
+  app.use('*', securityHeaders(issuerOrigins));
+  app.get('/dashboard/assets/dashboard.css', (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    return c.body(DASHBOARD_STYLES);
+  });
+
+  // 1. Sign-in and sign-out.
+  app.get('/dashboard/auth/login', async (c) => {
+    const returnTo = safeReturnTo(c.req.query('returnTo'));
+    const { url, transaction } = await relyingParty.signInUrl(returnTo);
+    setCookie(
+      c,
+      SIGN_IN_COOKIE,
+      await sealer.seal('sign-in', transaction, SIGN_IN_SECONDS),
+      cookie('/dashboard/auth', SIGN_IN_SECONDS),
+    );
+    return c.redirect(url.toString(), 302);
+  });
+
+  app.get('/dashboard/auth/callback', async (c) => {
+    const transaction = await sealer.open<SignInTransaction>(
+      'sign-in',
+      getCookie(c, SIGN_IN_COOKIE),
+    );
+    deleteCookie(c, SIGN_IN_COOKIE, { path: '/dashboard/auth' });
+    if (!transaction) {
+      return c.html(
+        messagePage('Sign-in expired', 'The sign-in took too long or was not started here.', {
+          href: '/dashboard/auth/login',
+          label: 'Sign in again',
+        }),
+        400,
+      );
+    }
+    // The redirect URI as registered (behind a proxy the request's own URL may differ).
+    const callback = new URL(settings.oidc.redirectUri);
+    callback.search = new URL(c.req.url).search;
+    let user: DashboardUser;
+    let idToken: string | undefined;
+    try {
+      const claims = await relyingParty.complete(callback, transaction);
+      user = userFrom(claims);
+      idToken = claims.idToken;
+    } catch (error) {
+      log.warn('dashboard.sign-in-failed', { error: (error as Error).name });
+      return c.html(
+        messagePage('Sign-in failed', 'The identity provider did not confirm the sign-in.', {
+          href: '/dashboard/auth/login',
+          label: 'Try again',
+        }),
+        400,
+      );
+    }
+    if (!user.roles.length) {
+      log.info('dashboard.no-role', { sub: user.sub });
+      return c.html(
+        messagePage(
+          'No access to the dashboard',
+          'You are signed in, but your account is in neither the cx-lead nor the owner group. Ask the administrator of the Afterword stack to add you.',
+        ),
+        403,
+      );
+    }
+    const session: Session = {
+      user,
+      csrf: randomBytes(16).toString('base64url'),
+      ...(idToken ? { idToken } : {}),
+    };
+    setCookie(
+      c,
+      SESSION_COOKIE,
+      await sealer.seal('session', session, SESSION_SECONDS),
+      cookie('/dashboard', SESSION_SECONDS),
+    );
+    log.info('dashboard.signed-in', { sub: user.sub, roles: user.roles });
+    return c.redirect(transaction.returnTo, 302);
+  });
+
+  app.post('/dashboard/auth/logout', async (c) => {
+    const session = await sealer.open<Session>('session', getCookie(c, SESSION_COOKIE));
+    const form = await c.req.parseBody();
+    if (isCrossSite(c, publicOrigin) || !session || form.csrf !== session.csrf) {
+      return c.html(
+        messagePage('Request refused', 'Please sign out from the dashboard itself.'),
+        403,
+      );
+    }
+    deleteCookie(c, SESSION_COOKIE, { path: '/dashboard' });
+    const signedOut = new URL('/dashboard/auth/signed-out', rt.publicBaseUrl).toString();
+    const atIssuer = await relyingParty
+      .signOutUrl(signedOut, session.idToken)
+      .catch(() => undefined);
+    return c.redirect((atIssuer ?? new URL(signedOut)).toString(), 303);
+  });
+
+  app.get('/dashboard/auth/signed-out', (c) =>
+    c.html(
+      messagePage('You are signed out', 'Your dashboard session has ended.', {
+        href: '/dashboard',
+        label: 'Sign in again',
+      }),
+    ),
+  );
+
+  // 2. Everything else needs a session with a role.
+  const signedIn = async (c: Context) => {
+    const session = await sealer.open<Session>('session', getCookie(c, SESSION_COOKIE));
+    return session?.user.roles.length ? session : undefined;
+  };
+  const toSignIn = (c: Context) => {
+    const url = new URL(c.req.url);
+    const returnTo = `${url.pathname}${url.search}`;
+    return c.redirect(`/dashboard/auth/login?returnTo=${encodeURIComponent(returnTo)}`, 302);
+  };
+  const context = (session: Session): PageContext => ({
+    brand: rt.config.brand,
+    user: session.user,
+    csrf: session.csrf,
+  });
+  const audit = async (session: Session, action: AuditAction, scope: string, count: number) => {
+    await rt.audit.record({
+      at: now().toISOString(),
+      actor: session.user.sub,
+      roles: session.user.roles,
+      action,
+      scope,
+      count,
+    });
+  };
+  const parse = (c: Context): DashboardQuery =>
+    parseDashboardQuery(new URL(c.req.url).searchParams, today(rt, now()));
+  const badQuery = (c: Context, error: InvalidQueryError) =>
+    c.html(
+      messagePage('That view does not exist', error.message, {
+        href: '/dashboard',
+        label: 'Back to the dashboard',
+      }),
+      400,
+    );
+
+  app.get('/dashboard', async (c) => {
+    const session = await signedIn(c);
+    if (!session) return toSignIn(c);
+    const visible = visibleTouchpoints(session.user, rt.config);
+    let query: DashboardQuery;
+    try {
+      query = parse(c);
+    } catch (error) {
+      if (error instanceof InvalidQueryError) return badQuery(c, error);
+      throw error;
+    }
+    if (query.filters.touchpoint && visible !== 'all' && !visible.has(query.filters.touchpoint)) {
+      return forbidden(c);
+    }
+    const data = await dashboardData(rt, query, visible);
+    if (data.comments.length) {
+      await audit(
+        session,
+        'view-answers',
+        `unhappy comments ${scopeOf(query)}`,
+        data.comments.length,
+      );
+    }
+    return c.html(dashboardPage(data, context(session)));
+  });
+
+  app.get('/dashboard/answers', async (c) => {
+    const session = await signedIn(c);
+    if (!session) return toSignIn(c);
+    const visible = visibleTouchpoints(session.user, rt.config);
+    let query: DashboardQuery;
+    try {
+      query = parse(c);
+    } catch (error) {
+      if (error instanceof InvalidQueryError) return badQuery(c, error);
+      throw error;
+    }
+    const { touchpoint } = query.filters;
+    if (visible !== 'all' && (!touchpoint || !visible.has(touchpoint))) return forbidden(c);
+    const before = c.req.query('before');
+    const page = await answersData(rt, query, visible, before?.slice(0, 200));
+    await audit(session, 'view-answers', scopeOf(query), page.answers.length);
+    return c.html(answersPage(query, page, context(session)));
+  });
+
+  app.get('/dashboard/customers/:customerId', async (c) => {
+    const session = await signedIn(c);
+    if (!session) return toSignIn(c);
+    const customerId = c.req.param('customerId');
+    const view = await customerData(rt, customerId, visibleTouchpoints(session.user, rt.config));
+    if (!view) return forbidden(c);
+    await audit(session, 'view-customer', customerRef(customerId), view.entries.length);
+    return c.html(customerPage(view, context(session)));
+  });
+
+  const exportView = (format: 'csv' | 'json') => async (c: Context) => {
+    const session = await signedIn(c);
+    if (!session) return toSignIn(c);
+    const visible = visibleTouchpoints(session.user, rt.config);
+    let query: DashboardQuery;
+    try {
+      query = parse(c);
+    } catch (error) {
+      if (error instanceof InvalidQueryError) return badQuery(c, error);
+      throw error;
+    }
+    if (query.filters.touchpoint && visible !== 'all' && !visible.has(query.filters.touchpoint)) {
+      return forbidden(c);
+    }
+    const data = await dashboardData(rt, query, visible);
+    const rows = [...data.rows, ...data.totals];
+    await audit(session, 'export', scopeOf(query), rows.length);
+    const name = `afterword-${query.from}-${query.to}`;
+    if (format === 'csv') {
+      c.header('Content-Type', 'text/csv; charset=utf-8');
+      c.header('Content-Disposition', `attachment; filename="${name}.csv"`);
+      return c.body(toCsv(rows));
+    }
+    c.header('Content-Disposition', `attachment; filename="${name}.json"`);
+    return c.json(rows);
+  };
+  app.get('/dashboard/export.csv', exportView('csv'));
+  app.get('/dashboard/export.json', exportView('json'));
+
+  app.notFound((c) => c.html(messagePage('Not found', 'There is no such dashboard page.'), 404));
+  app.onError((error, c) => {
+    log.error('dashboard.error', { error: error.name, path: c.req.routePath });
+    return c.html(messagePage('Something went wrong', 'Please try again in a minute.'), 500);
+  });
+  return app;
+}
+
+function forbidden(c: Context) {
+  return c.html(
+    messagePage(
+      'Not yours to see',
+      'This touchpoint belongs to another owner. Ask a CX lead if you need it.',
+      { href: '/dashboard', label: 'Back to your dashboard' },
+    ),
+    403,
+  );
+}
+
+/** The period and filters of a view, for the access log (no customer data). */
+function scopeOf(query: DashboardQuery): string {
+  const filters = Object.entries(query.filters).map(([name, value]) => `${name}=${value}`);
+  return [`${query.from}..${query.to}`, ...filters].join(' ');
+}
+
+/** Where to return after signing in: a dashboard path on this site, nothing else (no open redirect). */
+export function safeReturnTo(value: string | undefined): string {
+  if (!value || !value.startsWith('/dashboard') || value.startsWith('//') || /[\\\s]/.test(value)) {
+    return '/dashboard';
+  }
+  return value.slice(0, 2000);
+}
