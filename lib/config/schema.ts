@@ -2,15 +2,16 @@
  * Programs as code: the one config file that says which touchpoints are surveyed, how, and by whom.
  * Validated at start-up, at synth and in tests; every problem is reported with its path.
  */
-import { Duration } from 'luxon';
 import * as z from 'zod';
 import { isValidScore, Metric, SCALES } from '../domain/metric.js';
-import { isTimeZone } from '../domain/time.js';
+import { isoDurationMillis, isTimeZone } from '../domain/time.js';
 
-const isoDuration = z.string().refine((value) => {
-  const duration = Duration.fromISO(value);
-  return duration.isValid && duration.toMillis() >= 0;
-}, 'must be an ISO-8601 duration such as "PT1H" or "P14D"');
+const isoDuration = z
+  .string()
+  .refine(
+    (value) => isoDurationMillis(value) >= 0,
+    'must be an ISO-8601 duration such as "PT1H" or "P14D"',
+  );
 
 const clockTime = z
   .string()
