@@ -186,7 +186,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     return surveyPage({
       locale: view.locale,
       wording: view.wording,
-      question: fill(view.wording.question, { brand: rt.config.brand }),
+      question: fill(view.wording.question, { brand: rt.config.brand }) ?? view.wording.question,
       metric: view.program.metric,
       action,
       selected,
