@@ -2,26 +2,41 @@
  * Programs as code: the one config file that says which touchpoints are surveyed, how, and by whom.
  * Validated at start-up, at synth and in tests; every problem is reported with its path.
  */
-import { Duration } from 'luxon';
 import * as z from 'zod';
+import { contrastRatio, formatRatio, HEX_COLOUR, WCAG_AA_CONTRAST } from '../domain/colour.js';
 import { isValidScore, Metric, SCALES } from '../domain/metric.js';
-import { isTimeZone } from '../domain/time.js';
+import { isoDurationMillis, isTimeZone } from '../domain/time.js';
+import { allowedPlaceholders, isAllowedPlaceholder, placeholdersIn } from '../domain/wording.js';
 
-const isoDuration = z.string().refine((value) => {
-  const duration = Duration.fromISO(value);
-  return duration.isValid && duration.toMillis() >= 0;
-}, 'must be an ISO-8601 duration such as "PT1H" or "P14D"');
+const isoDuration = z
+  .string()
+  .refine(
+    (value) => isoDurationMillis(value) >= 0,
+    'must be an ISO-8601 duration such as "PT1H" or "P14D"',
+  );
 
 const clockTime = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as "09:00"');
 
+const interactionLine = z.string().min(1).max(200);
+
+/**
+ * One program's texts in one language. Placeholders are checked against the texts' own lists
+ * (wording.ts) when the config loads; `{brand}` works in every text.
+ */
 const Wording = z.object({
   subject: z.string().min(1).max(150),
-  /** Shown above the question; `{name}` becomes the customer's name or a neutral greeting. */
+  /** Shown above the question when the customer's name is known (`{name}`); left out otherwise. */
   greeting: z.string().min(1).max(200),
   /** The question; `{brand}` and `{touchpoint}` are replaced (metrics.md wording). */
   question: z.string().min(1).max(300),
+  /**
+   * The line that says which interaction the survey is about, from the invitation's snapshot:
+   * `{date}` (the interaction's day), `{touchpoint}`, `{channel}`, `{attributes.<name>}`. A list
+   * gives fallbacks: the first line whose placeholders all have values is used, none if none has.
+   */
+  interaction: z.union([interactionLine, z.array(interactionLine).min(1).max(5)]).optional(),
   lowLabel: z.string().min(1).max(60),
   highLabel: z.string().min(1).max(60),
   commentPrompt: z.string().min(1).max(200),
@@ -38,6 +53,18 @@ const Wording = z.object({
     .max(300)
     .default('You are receiving this because you were recently in touch with {brand}.'),
   unsubscribe: z.string().min(1).max(60).default('Unsubscribe'),
+  // The survey page's own texts: built in for English and German (pages.ts); set them for any
+  // other language, or its customers read them in English.
+  /** Under the scale, by the button: nothing is saved until it is pressed (`{submit}`). */
+  savedNotice: z.string().min(1).max(200).optional(),
+  /** On a link already answered: `{score}` and `{date}` (the day of the answer). */
+  answered: z.string().min(1).max(200).optional(),
+  /** The label of the comment given with that answer. */
+  yourComment: z.string().min(1).max(60).optional(),
+  /** The heading of the form that changes the answer, while the link is open. */
+  changeAnswer: z.string().min(1).max(60).optional(),
+  /** Shown instead of that form once the answer can no longer be changed. */
+  answerStands: z.string().min(1).max(300).optional(),
 });
 export type Wording = z.infer<typeof Wording>;
 
@@ -76,6 +103,22 @@ export const Program = z
     wording: z.record(z.string(), Wording),
   })
   .superRefine((program, ctx) => {
+    for (const [locale, wording] of Object.entries(program.wording)) {
+      for (const [field, value] of Object.entries(wording)) {
+        const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+        texts.forEach((text: string, index) => {
+          for (const placeholder of placeholdersIn(text)) {
+            if (isAllowedPlaceholder(field, placeholder)) continue;
+            const allowed = allowedPlaceholders(field).map((name) => `{${name}}`);
+            ctx.addIssue({
+              code: 'custom',
+              path: ['wording', locale, field, ...(Array.isArray(value) ? [index] : [])],
+              message: `unknown placeholder {${placeholder}} in program "${program.touchpoint}", locale "${locale}": ${field} may use ${allowed.join(', ')}`,
+            });
+          }
+        });
+      }
+    }
     if (!program.wording[program.fallbackLocale]) {
       ctx.addIssue({
         code: 'custom',
@@ -114,12 +157,70 @@ export const Program = z
   });
 export type Program = z.infer<typeof Program>;
 
+const colour = z
+  .string()
+  .regex(HEX_COLOUR, 'must be a colour written "#rrggbb", such as "#1d4ed8"');
+const WHITE = '#ffffff';
+
+/** The accent when the config names none: passes AA against white (6.7:1). */
+export const DEFAULT_ACCENT = '#1d4ed8';
+
+/** How the survey email and page look and who they come from; every key optional. */
+const Branding = z
+  .object({
+    /** The From display name. Default: the brand. */
+    senderName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      // eslint-disable-next-line no-control-regex -- a line break here would start a new header
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line of text'),
+    /** A logo over the email and page (shown about 40 px high); https only. */
+    logoUrl: z.string().refine((value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'https:' && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    }, 'must be an https:// URL (mail clients and browsers block or flag images over http)'),
+    /** The colour of buttons, the chosen score and score borders. Default: blue #1d4ed8. */
+    accentColor: colour,
+    /** The colour of text on the accent (the button's label, the chosen score). Default: white. */
+    accentTextColor: colour,
+  })
+  .partial()
+  .superRefine((branding, ctx) => {
+    const accent = branding.accentColor ?? DEFAULT_ACCENT;
+    const text = branding.accentTextColor ?? WHITE;
+    if (!HEX_COLOUR.test(accent) || !HEX_COLOUR.test(text)) return;
+    const onWhite = contrastRatio(accent, WHITE);
+    if (onWhite < WCAG_AA_CONTRAST) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accentColor'],
+        message: `${accent} has a contrast of ${formatRatio(onWhite)} against white (the email and page behind scores and links); WCAG AA needs ${WCAG_AA_CONTRAST}:1, so pick a darker shade`,
+      });
+    }
+    const withText = contrastRatio(accent, text);
+    if (text.toLowerCase() !== WHITE && withText < WCAG_AA_CONTRAST) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accentTextColor'],
+        message: `${text} has a contrast of ${formatRatio(withText)} against the accent ${accent} it is written on; WCAG AA needs ${WCAG_AA_CONTRAST}:1`,
+      });
+    }
+  });
+
 export const AfterwordConfig = z
   .object({
     $schema: z.string().optional(),
+    /** The brand's name: `{brand}` in wording, and the From display name unless branding says otherwise. */
     brand: z.string().min(1).max(100),
-    /** Address surveys are sent from (a verified SES identity on AWS). */
+    /** Address surveys are sent from (a verified SES identity on AWS): the bare address. */
     sender: z.email(),
+    branding: Branding.prefault({}),
     /** Rollup days are cut in this time zone. */
     timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/London"'),
     /** Used when an event carries no customer time zone. */
@@ -173,3 +274,4 @@ export const AfterwordConfig = z
     });
   });
 export type AfterwordConfig = z.infer<typeof AfterwordConfig>;
+export type Branding = z.infer<typeof Branding>;

@@ -19,3 +19,12 @@ export function scaleOf(metric: Metric): number[] {
   const { min, max } = SCALES[metric];
   return Array.from({ length: max - min + 1 }, (_, i) => min + i);
 }
+
+/**
+ * Scores per row wherever a scale is laid out: one that would make targets under 44 px on a
+ * 360 px phone (0–10, 1–7) takes two rows (0–5 / 6–10, 1–4 / 5–7), the first the longer, so the
+ * two ends stay at the corners.
+ */
+export function scoresPerRow(count: number): number {
+  return count > 6 ? Math.ceil(count / 2) : count;
+}

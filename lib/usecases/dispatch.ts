@@ -32,7 +32,7 @@ import { PermanentSendError, TransientSendError, UncertainSendError } from '../a
 import type { Program } from '../config/schema.js';
 import type { Invitation } from '../contracts/invitation.js';
 import { nextSendTime } from '../domain/contact-rules.js';
-import { renderSurveyEmail } from '../domain/email.js';
+import { renderSurveyEmail, surveySender } from '../domain/email.js';
 import { addIsoDuration } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
 
@@ -362,13 +362,15 @@ async function sendSurveyEmail(
     invitation,
     program,
     brand: rt.config.brand,
+    branding: rt.config.branding,
     token,
     unsubscribeToken,
     baseUrl: rt.publicBaseUrl,
     reminder,
   });
   return rt.mailer.send({
-    from: rt.config.sender,
+    // "Display Name" <sender>: the address part stays the bare sender the IAM condition names.
+    from: surveySender(rt.config),
     to: invitation.email!,
     subject: email.subject,
     html: email.html,

@@ -13,13 +13,21 @@ import {
   InvitationNotFoundError,
   SurveyClosedError,
 } from '../domain/errors.js';
-import { fill } from '../domain/wording.js';
+import { MAX_ANSWERS } from '../contracts/invitation.js';
+import {
+  dateLocale,
+  fill,
+  formatDay,
+  interactionLine,
+  interactionValues,
+} from '../domain/wording.js';
 import type { Runtime } from '../runtime.js';
+import { answerCountOf } from '../store/invitations.js';
 import { openSurvey, submitAnswer, unsubscribe, type SurveyView } from '../usecases/answer.js';
 import {
   errorPage,
-  STYLESHEET,
   surveyPage,
+  surveyStylesheet,
   thankYouPage,
   unsubscribedPage,
   unsubscribePage,
@@ -45,9 +53,16 @@ export interface WebAppOptions {
 export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   const now = options.now ?? (() => new Date());
   const publicOrigin = new URL(rt.publicBaseUrl).origin;
+  const { brand, branding } = rt.config;
+  const pageBrand = { name: brand, logoUrl: branding.logoUrl };
+  const stylesheet = surveyStylesheet(branding);
   const app = new Hono();
 
-  app.use('*', securityHeaders());
+  // Images from our own origin and the configured logo's (https, checked at config load) only.
+  app.use(
+    '*',
+    securityHeaders({ images: branding.logoUrl ? [new URL(branding.logoUrl).origin] : [] }),
+  );
 
   // Survey and unsubscribe links are the answer function's work.
   app.use('/s/*', (_c, next) => inFunction('answer', next));
@@ -75,7 +90,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   options.routes?.(app);
   app.get('/assets/survey.css', (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');
-    return c.body(STYLESHEET);
+    return c.body(stylesheet);
   });
 
   app.get('/s/:token', async (c) => {
@@ -83,12 +98,11 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     try {
       const view = await openSurvey(rt, token, now(), { consistent: false });
       const requested = c.req.query('score');
+      // Only reads: an answered link shows its answer; the tapped score is preselected to change it.
       return c.html(
-        renderForm(
-          view,
-          c.req.path,
-          requested && /^\d{1,2}$/.test(requested) ? Number(requested) : undefined,
-        ),
+        renderForm(view, c.req.path, {
+          selected: requested && /^\d{1,2}$/.test(requested) ? Number(requested) : undefined,
+        }),
       );
     } catch (error) {
       return errorResponse(c, error, rt);
@@ -112,13 +126,17 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     };
     try {
       const result = await submitAnswer(rt, token, fields, now());
-      return c.html(thankYouPage(result.locale, result.wording));
+      return c.html(thankYouPage(result.locale, result.wording, pageBrand));
     } catch (error) {
       if (error instanceof InvalidAnswerError) {
         try {
           const view = await openSurvey(rt, token, now());
           return c.html(
-            renderForm(view, c.req.path, undefined, fields.comment, error.problems.join(' ')),
+            renderForm(view, c.req.path, {
+              comment: fields.comment,
+              followUp: fields.followUp !== undefined,
+              error: error.problems.join(' '),
+            }),
             422,
           );
         } catch (inner) {
@@ -156,22 +174,46 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   });
   return app;
 
+  /**
+   * The survey form, or for an answered link the answer given (score, comment, day) with the form
+   * to change it, prefilled, while changes are allowed; once they are not, the answer alone.
+   */
   function renderForm(
     view: SurveyView,
     action: string,
-    selected?: number,
-    comment?: string,
-    error?: string,
+    entered: { selected?: number; comment?: string; followUp?: boolean; error?: string } = {},
   ) {
+    const { invitation, locale, wording } = view;
+    const answered =
+      invitation.status === 'answered' && invitation.score !== undefined
+        ? {
+            score: invitation.score,
+            day: invitation.answeredAt
+              ? formatDay(
+                  invitation.answeredAt,
+                  dateLocale(invitation.locale, locale),
+                  invitation.timeZone,
+                )
+              : undefined,
+            comment: invitation.comment,
+            // The link is open (openSurvey refuses an expired one); the cap is the other limit.
+            canChange: answerCountOf(invitation) < MAX_ANSWERS,
+          }
+        : undefined;
     return surveyPage({
-      locale: view.locale,
-      wording: view.wording,
-      question: fill(view.wording.question, { brand: rt.config.brand }),
+      locale,
+      wording,
+      question:
+        fill(wording.question, { brand, touchpoint: invitation.touchpoint }) ?? wording.question,
+      about: interactionLine(wording, interactionValues(invitation, locale, brand)),
       metric: view.program.metric,
       action,
-      selected,
-      comment,
-      error,
+      brand: pageBrand,
+      answered,
+      selected: entered.selected ?? answered?.score,
+      comment: entered.comment ?? (entered.error ? undefined : invitation.comment),
+      followUp: entered.followUp ?? invitation.followUp,
+      error: entered.error,
     });
   }
 }

@@ -74,7 +74,7 @@ export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {
 
   // Everything here is the dashboard function's work.
   app.use('*', (_c, next) => inFunction('dashboard', next));
-  app.use('*', securityHeaders(issuerOrigins));
+  app.use('*', securityHeaders({ formActions: issuerOrigins }));
   app.get('/dashboard/assets/dashboard.css', (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');
     return c.body(DASHBOARD_STYLES);

@@ -1,36 +1,97 @@
 /** Server-rendered survey pages: mobile-first, no JavaScript needed, every dynamic value escaped. */
-import type { Wording } from '../config/schema.js';
+import { DEFAULT_ACCENT, type Branding, type Wording } from '../config/schema.js';
 import { COMMENT_MAX_LENGTH } from '../contracts/invitation.js';
 import { html, type SafeHtml } from '../domain/html.js';
-import { scaleOf, type Metric } from '../domain/metric.js';
+import { scaleOf, scoresPerRow, SCALES, type Metric } from '../domain/metric.js';
+import { directionOf, fill, languageOf } from '../domain/wording.js';
 
-export const STYLESHEET = `
+/**
+ * The scale's grid for each length: on a phone the rows of scoresPerRow (the second row starts one
+ * column in, so the last score ends under the first row's last), one row from 40rem on. Every
+ * target stays at least 44 px (2.75rem) in both directions at 360 px and above.
+ */
+function scaleGrid(): string {
+  const lengths = [...new Set(Object.values(SCALES).map(({ min, max }) => max - min + 1))];
+  const narrow: string[] = [];
+  const wide: string[] = [];
+  for (const n of lengths) {
+    const perRow = scoresPerRow(n);
+    narrow.push(`.n${n}{grid-template-columns:repeat(${perRow},minmax(0,1fr))}`);
+    if (perRow < n) {
+      narrow.push(`.n${n} label:nth-child(${perRow + 1}){grid-column-start:${2 * perRow - n + 1}}`);
+      wide.push(
+        `.n${n}{grid-template-columns:repeat(${n},minmax(0,1fr))}.n${n} label:nth-child(${perRow + 1}){grid-column-start:auto}`,
+      );
+    }
+  }
+  return `${narrow.join('\n')}\n@media (min-width:40rem){${wide.join('')}}`;
+}
+
+/**
+ * The one stylesheet of every page (the CSP allows styles from the app only, none inline), with
+ * the brand's accent, whose contrast the config has checked.
+ */
+export function surveyStylesheet(branding: Branding = {}): string {
+  const accent = branding.accentColor ?? DEFAULT_ACCENT;
+  const onAccent = branding.accentTextColor ?? '#ffffff';
+  return `
 *,*::before,*::after{box-sizing:border-box}
 body{margin:0;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;background:#f4f4f5;color:#18181b;line-height:1.5}
-main{max-width:40rem;margin:0 auto;padding:1.25rem}
-.card{background:#fff;border-radius:.75rem;padding:1.25rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-h1{font-size:1.25rem;margin:0 0 1rem}
-fieldset{border:0;margin:0 0 1rem;padding:0}
-legend{font-weight:600;margin-bottom:.5rem}
-.scale{display:grid;grid-template-columns:repeat(auto-fit,minmax(2.75rem,1fr));gap:.375rem}
-.scale label{position:relative}
-.scale input{position:absolute;opacity:0;width:100%;height:100%;margin:0;cursor:pointer}
-.scale span{display:block;text-align:center;padding:.75rem 0;border:2px solid #71717a;border-radius:.5rem;font-weight:600;min-height:2.75rem}
-.scale input:checked+span{background:#1d4ed8;border-color:#1d4ed8;color:#fff}
+main{max-width:42rem;margin:0 auto;padding:.5rem}
+.card{background:#fff;border-radius:.75rem;padding:1rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+@media (min-width:30rem){main{padding:1.25rem}.card{padding:1.25rem}}
+.brand{margin:0 0 .75rem;font-weight:700;font-size:1.0625rem}
+.brand img{display:block;height:2.5rem;width:auto;max-width:12.5rem}
+.about{margin:0 0 .5rem;color:#3f3f46}
+h1,h2{font-size:1.1875rem;line-height:1.35;margin:0 0 .75rem}
+fieldset{border:0;margin:0 0 .75rem;padding:0;min-width:0}
+legend{padding:0;margin:0}
+.end{margin:0;font-size:.875rem;color:#3f3f46}
+.end.low{margin-bottom:.375rem}
+.end.high{margin-top:.375rem;text-align:end}
+.scale{display:grid;gap:.375rem}
+${scaleGrid()}
+.scale label{position:relative;display:block}
+.scale input{position:absolute;inset:0;opacity:0;width:100%;height:100%;margin:0;cursor:pointer}
+.scale span{display:flex;align-items:center;justify-content:center;min-height:3rem;border:2px solid ${accent};border-radius:.5rem;color:${accent};font-weight:700;font-size:1.0625rem}
+.scale input:checked+span{background:${accent};border-color:${accent};color:${onAccent}}
 .scale input:focus-visible+span{outline:3px solid #f59e0b;outline-offset:2px}
-.ends{display:flex;justify-content:space-between;font-size:.875rem;color:#3f3f46;margin-top:.25rem}
-label.comment{display:block;font-weight:600;margin:1rem 0 .375rem}
-textarea{width:100%;min-height:6rem;padding:.5rem;border:2px solid #71717a;border-radius:.5rem;font:inherit}
+label.comment{display:block;font-weight:600;margin:.75rem 0 .375rem}
+textarea{display:block;width:100%;min-height:4.5rem;padding:.5rem;border:2px solid #71717a;border-radius:.5rem;font:inherit}
 textarea:focus-visible,button:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
-button{margin-top:1rem;width:100%;padding:.875rem;border:0;border-radius:.5rem;background:#1d4ed8;color:#fff;font:inherit;font-weight:600;font-size:1.0625rem;cursor:pointer}
+.follow-up{display:flex;gap:.625rem;align-items:center;min-height:2.75rem;margin-top:.5rem}
+.follow-up input{flex:none;width:1.375rem;height:1.375rem;margin:0}
+.send{position:sticky;bottom:0;background:#fff;margin-top:.75rem;padding:.5rem 0 .75rem;border-top:1px solid #e4e4e7}
+.saved{margin:0 0 .5rem;font-size:.9375rem;color:#3f3f46}
+button{width:100%;min-height:3rem;padding:.75rem;border:0;border-radius:.5rem;background:${accent};color:${onAccent};font:inherit;font-weight:600;font-size:1.0625rem;cursor:pointer}
+.answered{border-inline-start:4px solid ${accent};padding:.25rem 0 .25rem .875rem;margin:0 0 1.25rem}
+.answered h1{margin-bottom:.5rem}
+.answered p{margin:0 0 .25rem}
+.answered blockquote{margin:0 0 .5rem;white-space:pre-wrap;overflow-wrap:anywhere;color:#27272a}
+.label{font-weight:600;font-size:.875rem;color:#3f3f46}
 .error{color:#b91c1c;font-weight:600}
-.follow-up{display:flex;gap:.5rem;align-items:flex-start;margin-top:1rem}
-.follow-up input{width:1.25rem;height:1.25rem;margin:.125rem 0 0}
 `;
+}
 
-function layout(locale: string, title: string, body: SafeHtml): string {
+/** The default stylesheet (no branding), as the local server served it before branding existed. */
+export const STYLESHEET = surveyStylesheet();
+
+/** What the pages show of the brand: its name, or its logo with the name as alt text. */
+export interface PageBrand {
+  name: string;
+  logoUrl?: string;
+}
+
+function brandHeader(brand: PageBrand | undefined): SafeHtml | '' {
+  if (!brand) return '';
+  return html`<header class="brand">${
+    brand.logoUrl ? html`<img src="${brand.logoUrl}" alt="${brand.name}" height="40">` : brand.name
+  }</header>`;
+}
+
+function layout(locale: string, title: string, body: SafeHtml, brand?: PageBrand): string {
   return html`<!doctype html>
-<html lang="${locale}">
+<html lang="${locale}" dir="${directionOf(locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -38,8 +99,49 @@ function layout(locale: string, title: string, body: SafeHtml): string {
 <title>${title}</title>
 <link rel="stylesheet" href="/assets/survey.css">
 </head>
-<body><main><div class="card">${body}</div></main></body>
+<body><main><div class="card">${brandHeader(brand)}${body}</div></main></body>
 </html>`.value;
+}
+
+/** The page's own texts, built in for these languages; a program's wording may replace each. */
+const PAGE_TEXTS = {
+  en: {
+    savedNotice: 'Your answer is saved only when you press “{submit}”.',
+    answered: 'You answered {score} on {date}.',
+    yourComment: 'Your comment',
+    changeAnswer: 'Change your answer',
+    answerStands: 'You have changed it several times already, so this answer stands. Thank you!',
+  },
+  de: {
+    savedNotice: 'Ihre Antwort wird erst gespeichert, wenn Sie auf „{submit}“ tippen.',
+    answered: 'Sie haben am {date} mit {score} geantwortet.',
+    yourComment: 'Ihr Kommentar',
+    changeAnswer: 'Antwort ändern',
+    answerStands: 'Sie haben sie schon mehrmals geändert, daher gilt diese Antwort. Vielen Dank!',
+  },
+} as const;
+
+type PageTexts = Record<keyof (typeof PAGE_TEXTS)['en'], string>;
+
+function pageTexts(locale: string, wording: Wording): PageTexts {
+  const builtIn = PAGE_TEXTS[languageIn(PAGE_TEXTS, locale)];
+  return {
+    savedNotice: wording.savedNotice ?? builtIn.savedNotice,
+    answered: wording.answered ?? builtIn.answered,
+    yourComment: wording.yourComment ?? builtIn.yourComment,
+    changeAnswer: wording.changeAnswer ?? builtIn.changeAnswer,
+    answerStands: wording.answerStands ?? builtIn.answerStands,
+  };
+}
+
+/** The answer a link already carries, shown when the customer opens it again. */
+export interface GivenAnswer {
+  score: number;
+  /** The day it was given, as people say it; left out of the sentence when unknown. */
+  day?: string;
+  comment?: string;
+  /** Whether it may still be changed: the link is open and the change cap not reached. */
+  canChange: boolean;
 }
 
 export function surveyPage(input: {
@@ -48,38 +150,64 @@ export function surveyPage(input: {
   question: string;
   metric: Metric;
   action: string;
+  brand?: PageBrand;
+  /** The line that names the interaction, when the program has one that could be filled. */
+  about?: string;
+  answered?: GivenAnswer;
   selected?: number;
   comment?: string;
   followUp?: boolean;
   error?: string;
 }): string {
-  const { wording, metric, selected } = input;
+  const { wording, metric, selected, answered } = input;
+  const texts = pageTexts(input.locale, wording);
   const scores = scaleOf(metric);
+  const about = input.about ? html`<p class="about">${input.about}</p>` : '';
+  const given = answered
+    ? html`<section class="answered">
+<h1>${
+        fill(texts.answered, { score: String(answered.score), date: answered.day }) ??
+        `${answered.score}`
+      }</h1>
+${answered.comment ? html`<p class="label">${texts.yourComment}</p><blockquote>${answered.comment}</blockquote>` : ''}
+${answered.canChange ? '' : html`<p>${texts.answerStands}</p>`}
+</section>`
+    : '';
+  if (answered && !answered.canChange) {
+    return layout(input.locale, wording.subject, html`${about}${given}`, input.brand);
+  }
+  const question = answered
+    ? html`<h2 class="change">${texts.changeAnswer}</h2><fieldset><legend><h2>${input.question}</h2></legend>`
+    : html`<fieldset><legend><h1>${input.question}</h1></legend>`;
   return layout(
     input.locale,
     wording.subject,
-    html`<form method="post" action="${input.action}">
+    html`${about}${given}<form method="post" action="${input.action}">
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
-<fieldset>
-<legend><h1>${input.question}</h1></legend>
-<div class="scale">
+${question}
+<p class="end low">${scores[0]} = ${wording.lowLabel}</p>
+<div class="scale n${scores.length}">
 ${scores.map(
   (score) =>
     html`<label><input type="radio" name="score" value="${score}" required${selected === score ? html` checked` : ''}><span>${score}</span></label>`,
 )}
 </div>
-<div class="ends"><span>${scores[0]} = ${wording.lowLabel}</span><span>${scores.at(-1)} = ${wording.highLabel}</span></div>
+<p class="end high">${scores.at(-1)} = ${wording.highLabel}</p>
 </fieldset>
 <label class="comment" for="comment">${wording.commentPrompt}</label>
-<textarea id="comment" name="comment" maxlength="${COMMENT_MAX_LENGTH}">${input.comment ?? ''}</textarea>
+<textarea id="comment" name="comment" rows="3" maxlength="${COMMENT_MAX_LENGTH}">${input.comment ?? ''}</textarea>
 ${wording.followUpQuestion ? html`<label class="follow-up"><input type="checkbox" name="followUp" value="yes"${input.followUp ? html` checked` : ''}> ${wording.followUpQuestion}</label>` : ''}
-<button type="submit">${wording.submit}</button>
+<div class="send">
+<p class="saved" id="saved">${fill(texts.savedNotice, { submit: wording.submit }) ?? ''}</p>
+<button type="submit" aria-describedby="saved">${wording.submit}</button>
+</div>
 </form>`,
+    input.brand,
   );
 }
 
-export function thankYouPage(locale: string, wording: Wording): string {
-  return layout(locale, wording.thanks, html`<h1>${wording.thanks}</h1>`);
+export function thankYouPage(locale: string, wording: Wording, brand?: PageBrand): string {
+  return layout(locale, wording.thanks, html`<h1>${wording.thanks}</h1>`, brand);
 }
 
 const MESSAGES = {
@@ -129,13 +257,13 @@ const MESSAGES = {
 export type ErrorKind = keyof (typeof MESSAGES)['en'];
 
 /** The language of `locale` that `table` has (own keys only), else English. */
-function languageOf<T extends { en: unknown }>(table: T, locale: string): keyof T & string {
-  const language = locale.split('-')[0]!;
+function languageIn<T extends { en: unknown }>(table: T, locale: string): keyof T & string {
+  const language = languageOf(locale);
   return (Object.hasOwn(table, language) ? language : 'en') as keyof T & string;
 }
 
 export function errorPage(kind: ErrorKind, locale = 'en'): string {
-  const language = languageOf(MESSAGES, locale);
+  const language = languageIn(MESSAGES, locale);
   const [title, detail] = MESSAGES[language][kind];
   return layout(language, title, html`<h1>${title}</h1><p>${detail}</p>`);
 }
@@ -166,7 +294,7 @@ const UNSUBSCRIBE = {
 } as const;
 
 function unsubscribeTexts(locale: string) {
-  const language = languageOf(UNSUBSCRIBE, locale);
+  const language = languageIn(UNSUBSCRIBE, locale);
   return { language, texts: UNSUBSCRIBE[language] };
 }
 

@@ -9,14 +9,17 @@ import { secureHeaders } from 'hono/secure-headers';
 /**
  * The security headers. `formActions`: origins a form may post to besides our own (a form's POST
  * that ends in a redirect elsewhere, such as signing out at the identity provider, needs it).
+ * `images`: origins images may load from besides our own (the brand's logo).
  */
-export function securityHeaders(formActions: string[] = []): MiddlewareHandler {
+export function securityHeaders(
+  allow: { formActions?: string[]; images?: string[] } = {},
+): MiddlewareHandler {
   const headers = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
       styleSrc: ["'self'"],
-      imgSrc: ["'self'"],
-      formAction: ["'self'", ...formActions],
+      imgSrc: ["'self'", ...(allow.images ?? [])],
+      formAction: ["'self'", ...(allow.formActions ?? [])],
       frameAncestors: ["'none'"],
       baseUri: ["'none'"],
     },

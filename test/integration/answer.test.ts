@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lib/config/load.js';
 import { SURVEY_ANSWERED } from '../../lib/contracts/survey-events.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
@@ -360,5 +362,137 @@ describe('cross-site requests', () => {
       status: 'sent',
     });
     expect((await post({ 'sec-fetch-site': 'same-origin', origin: 'null' })).status).toBe(200);
+  });
+});
+
+describe('the page a customer reads', () => {
+  const eventsFor = (invitationId: string) =>
+    rt.published.events.filter(
+      (e) => (e.detail as { invitationId: string }).invitationId === invitationId,
+    );
+
+  it("says in the customer's language that the answer is saved only when it is sent", async () => {
+    const english = await (await app.request((await sentSurvey(9)).link)).text();
+    expect(english).toContain('Your answer is saved only when you press “Send my answer”.');
+    expect(english).toMatch(
+      /<p class="saved" id="saved">[^<]+<\/p>\n<button [^>]*aria-describedby="saved"/,
+    );
+    const german = await (await app.request((await sentSurvey(9, 'de-DE')).link)).text();
+    expect(german).toContain(
+      'Ihre Antwort wird erst gespeichert, wenn Sie auf „Antwort senden“ tippen.',
+    );
+  });
+
+  it("names the interaction, its day in the customer's time zone", async () => {
+    const page = await (await app.request((await sentSurvey(9)).link)).text();
+    expect(page).toContain('<p class="about">About your call with us on Monday 23 November.</p>');
+  });
+
+  it('shows an answered link its answer, prefilled to change, and the GET records nothing', async () => {
+    const { invitationId, path } = await sentSurvey();
+    await post(path, { score: '3', comment: 'Waited <an> hour.', followUp: 'yes' });
+    const stored = await rt.invitations.get(invitationId);
+    const published = eventsFor(invitationId).length;
+    clock = new Date('2026-11-24T09:00:00Z');
+
+    const page = await app.request(path);
+    expect(page.status).toBe(200);
+    const body = await page.text();
+    expect(body).toContain('<h1>You answered 3 on Monday 23 November.</h1>');
+    expect(body).toContain('<blockquote>Waited &lt;an&gt; hour.</blockquote>');
+    expect(body).toContain('<h2 class="change">Change your answer</h2>');
+    expect(body).toMatch(/value="3" required checked/);
+    expect(body).toContain('>Waited &lt;an&gt; hour.</textarea>');
+    expect(body).toMatch(/name="followUp" value="yes" checked/);
+    // A score tapped in the email again is preselected, the answer given still shown.
+    const tapped = await (await app.request(`${path}?score=8`)).text();
+    expect(tapped).toMatch(/value="8" required checked/);
+    expect(tapped).toContain('You answered 3 on Monday 23 November.');
+
+    expect(await rt.invitations.get(invitationId)).toEqual(stored);
+    expect(eventsFor(invitationId)).toHaveLength(published);
+  });
+
+  it('shows the answer that stands, with no form, once it can no longer be changed', async () => {
+    const { path } = await sentSurvey();
+    for (let i = 0; i < 10; i++) {
+      clock = new Date(Date.parse('2026-11-23T11:00:00Z') + i * 1000);
+      expect((await post(path, { score: String(i) })).status).toBe(200);
+    }
+    const page = await app.request(path);
+    expect(page.status).toBe(200);
+    const body = await page.text();
+    expect(body).toContain('You answered 9 on Monday 23 November.');
+    expect(body).toContain('so this answer stands');
+    expect(body).not.toContain('<form');
+    expect((await post(path, { score: '4' })).status).toBe(409);
+  });
+
+  it('says an answered link has closed once it expires', async () => {
+    const { path } = await sentSurvey();
+    await post(path, { score: '9' });
+    clock = new Date('2026-12-01T00:00:00Z'); // after the 7-day expiry
+    const page = await app.request(path);
+    expect(page.status).toBe(410);
+    expect(await page.text()).toContain('This survey has closed');
+  });
+
+  it('lets the page load images from nowhere but itself when no logo is configured', async () => {
+    const response = await app.request((await sentSurvey()).link);
+    expect(response.headers.get('content-security-policy')).toContain("img-src 'self';");
+    expect(await response.text()).not.toContain('<img');
+  });
+});
+
+describe('a branded, right-to-left survey page', () => {
+  let branded: TestRuntime;
+  let brandedApp: ReturnType<typeof createWebApp>;
+  beforeAll(async () => {
+    const config = loadConfig(
+      fileURLToPath(new URL('../fixtures/config/branded-rtl.config.json', import.meta.url)),
+    );
+    config.sending.maxSendRate = 1000;
+    branded = await testRuntime({ config });
+    brandedApp = createWebApp(branded, { now: () => new Date('2026-11-23T11:00:00Z') });
+  });
+
+  async function brandedLink(locale: string) {
+    const detail = interaction({ occurredAt: occurred });
+    detail.customer.locale = locale;
+    detail.attributes = { agent: 'Sam' };
+    await intake(branded, event(detail), new Date(occurred));
+    await dispatch(branded, sentAt);
+    const [email] = await emailsTo(detail.customer.email!);
+    const url = new URL(scoreLinks(email!).get(7)!);
+    return { email: email!, link: `${url.pathname}${url.search}` };
+  }
+
+  it('writes Arabic right to left, in its own words, and sends it from the brand by name', async () => {
+    const { email, link } = await brandedLink('ar-SA');
+    expect(email.from).toMatch(/^=\?UTF-8\?B\?.+\?= <surveys@acme\.example>$/);
+    const page = await brandedApp.request(link);
+    const body = await page.text();
+    expect(body).toContain('<html lang="ar" dir="rtl">');
+    expect(body).toContain('لا تُحفظ إجابتك إلا عند الضغط على «أرسل إجابتي».');
+    expect(body).toContain('بخصوص مكالمتك مع Sam يوم');
+    expect(body).toMatch(/value="7" required checked/);
+  });
+
+  it("shows the logo, lets only the logo's origin load images, and styles in the accent", async () => {
+    const { link } = await brandedLink('en-GB');
+    const page = await brandedApp.request(link);
+    expect(page.headers.get('content-security-policy')).toContain(
+      "img-src 'self' https://assets.acme.example;",
+    );
+    const body = await page.text();
+    expect(body).toContain(
+      '<img src="https://assets.acme.example/logo.png" alt="Acme" height="40">',
+    );
+    expect(body).toContain('<html lang="en" dir="ltr">');
+    expect(body).toContain('About your call with Sam on Monday 23 November.');
+    const css = await (await brandedApp.request('/assets/survey.css')).text();
+    expect(css).toContain('button{');
+    expect(css).toMatch(/button\{[^}]*background:#0f766e;color:#ffffff/);
+    expect(css).not.toContain('#1d4ed8');
   });
 });

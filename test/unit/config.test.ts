@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { contrastRatio, formatRatio } from '../../lib/domain/colour.js';
 import {
   ConfigError,
   DEFAULT_CONFIG_PATH,
@@ -108,5 +110,129 @@ describe('program settings', () => {
       globalCoolDown: 'P30D',
       cap: { max: 4, period: 'P90D' },
     });
+  });
+});
+
+describe('languages, branding and placeholders', () => {
+  const shipped = () =>
+    structuredClone(loadConfig(DEFAULT_CONFIG_PATH)) as unknown as Record<string, unknown> & {
+      branding?: Record<string, unknown>;
+      programs: { wording: Record<string, Record<string, unknown>> }[];
+    };
+  const problemsOf = (config: unknown): string[] => {
+    try {
+      parseConfig(config, 'test.json');
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('ships every program in English and German', () => {
+    for (const program of loadConfig(DEFAULT_CONFIG_PATH).programs) {
+      expect(Object.keys(program.wording).sort(), program.touchpoint).toEqual(['de', 'en']);
+    }
+  });
+
+  it('keeps parsing a config from before branding: the brand a plain string, the sender bare', () => {
+    const old = shipped();
+    delete old.branding;
+    for (const program of old.programs) {
+      for (const wording of Object.values(program.wording)) delete wording.interaction;
+    }
+    const parsed = parseConfig(old);
+    expect(parsed.brand).toBe('Acme');
+    expect(parsed.sender).toBe('surveys@acme.example');
+    expect(parsed.branding).toEqual({});
+  });
+
+  it('parses the right-to-left fixture with its logo and accent colour', () => {
+    const parsed = loadConfig(
+      fileURLToPath(new URL('../fixtures/config/branded-rtl.config.json', import.meta.url)),
+    );
+    expect(parsed.branding).toMatchObject({
+      logoUrl: 'https://assets.acme.example/logo.png',
+      accentColor: '#0f766e',
+    });
+    expect(Object.keys(parsed.programs[0]!.wording)).toContain('ar');
+  });
+
+  it('takes only an https logo URL, and says why', () => {
+    for (const logoUrl of [
+      'http://assets.acme.example/logo.png',
+      'javascript:alert(1)',
+      'data:image/png;base64,iVBORw0KGgo=',
+      '//assets.acme.example/logo.png',
+      'logo.png',
+      'https://user:secret@assets.acme.example/logo.png',
+    ]) {
+      const config = shipped();
+      config.branding = { logoUrl };
+      expect(problemsOf(config), logoUrl).toEqual([
+        'branding.logoUrl: must be an https:// URL (mail clients and browsers block or flag images over http)',
+      ]);
+    }
+    const good = shipped();
+    good.branding = { logoUrl: 'https://assets.acme.example/logo.png?v=2' };
+    expect(problemsOf(good)).toEqual([]);
+  });
+
+  it('refuses an accent colour under WCAG AA contrast against white, with the ratio', () => {
+    const config = shipped();
+    config.branding = { accentColor: '#3b82f6' };
+    expect(problemsOf(config)).toEqual([
+      'branding.accentColor: #3b82f6 has a contrast of 3.67:1 against white (the email and page behind scores and links); WCAG AA needs 4.5:1, so pick a darker shade',
+    ]);
+    config.branding = { accentColor: '#ffcc00', accentTextColor: '#000000' };
+    expect(problemsOf(config)).toEqual([
+      expect.stringMatching(
+        /^branding\.accentColor: #ffcc00 has a contrast of 1\.5\d?:1 against white/,
+      ),
+    ]);
+    config.branding = { accentColor: '#1d4ed8' };
+    expect(problemsOf(config)).toEqual([]);
+  });
+
+  it('measures contrast as WCAG 2 does: #767676 is the lightest grey that passes AA on white', () => {
+    expect(contrastRatio('#000000', '#ffffff')).toBe(21);
+    expect(contrastRatio('#767676', '#ffffff')).toBeGreaterThanOrEqual(4.5);
+    expect(contrastRatio('#777777', '#ffffff')).toBeLessThan(4.5);
+    expect(contrastRatio('#ffffff', '#767676')).toBe(contrastRatio('#767676', '#ffffff'));
+    expect(formatRatio(4.4999)).toBe('4.49:1'); // rounded down: never shown as passing
+  });
+
+  it('refuses text on the accent under WCAG AA contrast, and a colour that is not #rrggbb', () => {
+    const config = shipped();
+    config.branding = { accentColor: '#1d4ed8', accentTextColor: '#60a5fa' };
+    expect(problemsOf(config)).toEqual([
+      'branding.accentTextColor: #60a5fa has a contrast of 2.63:1 against the accent #1d4ed8 it is written on; WCAG AA needs 4.5:1',
+    ]);
+    config.branding = { accentColor: 'blue' };
+    expect(problemsOf(config)).toEqual([
+      'branding.accentColor: must be a colour written "#rrggbb", such as "#1d4ed8"',
+    ]);
+  });
+
+  it('refuses a sender name that would break the From header', () => {
+    const config = shipped();
+    config.branding = { senderName: 'Acme\r\nBcc: victim@example.com' };
+    expect(problemsOf(config)).toEqual(['branding.senderName: must be one line of text']);
+  });
+
+  it('names the program, locale and placeholder of an unknown placeholder', () => {
+    const config = shipped();
+    config.programs[1]!.wording.de!.interaction = [
+      'Zu Bestellung {attributes.orderId}.',
+      'Zu Ihrer Bestellung vom {datum}.',
+    ];
+    config.programs[0]!.wording.en!.interaction = 'About {attributes.} on {Date}.';
+    config.programs[0]!.wording.en!.subject = 'Hi {name}, how did we do?';
+    expect(problemsOf(config)).toEqual([
+      'programs.0.wording.en.subject: unknown placeholder {name} in program "support-call", locale "en": subject may use {brand}',
+      'programs.0.wording.en.interaction: unknown placeholder {attributes.} in program "support-call", locale "en": interaction may use {brand}, {touchpoint}, {channel}, {date}, {attributes.<name>}',
+      'programs.0.wording.en.interaction: unknown placeholder {Date} in program "support-call", locale "en": interaction may use {brand}, {touchpoint}, {channel}, {date}, {attributes.<name>}',
+      'programs.1.wording.de.interaction.1: unknown placeholder {datum} in program "order-delivered", locale "de": interaction may use {brand}, {touchpoint}, {channel}, {date}, {attributes.<name>}',
+    ]);
   });
 });
