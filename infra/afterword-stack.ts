@@ -3,7 +3,16 @@
  * function per handler, the table, schedules, the survey HTTPS endpoint, SES configuration set and
  * feedback, the link-signing secret, dead letters and alarms on every async path, a dashboard.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  TimeZone,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -16,6 +25,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
@@ -25,7 +36,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { METRIC_NAMESPACE } from '../lib/adapters/metrics.js';
-import { loadConfig } from '../lib/config/load.js';
+import { configHash, loadConfig } from '../lib/config/load.js';
 import type { AfterwordConfig } from '../lib/config/schema.js';
 import { INTERACTION_COMPLETED } from '../lib/contracts/interaction.js';
 import { RULES, type RuleDefinition } from '../lib/contracts/rules.js';
@@ -51,7 +62,7 @@ export class AfterwordStack extends Stack {
   /** The role EventBridge Scheduler assumes to invoke the dispatch and rollup functions. */
   readonly schedulerRole: iam.Role;
   readonly deadLetterQueues: Record<
-    'intake' | 'dispatch' | 'rollup' | 'feedback' | 'alarmNotifications',
+    'intake' | 'dispatch' | 'rollup' | 'feedback' | 'eventArchive' | 'alarmNotifications',
     sqs.Queue
   >;
   readonly signingSecret: secrets.Secret;
@@ -61,6 +72,15 @@ export class AfterwordStack extends Stack {
   readonly bus: events.EventBus;
   /** What producers attach to put interactions on the bus. */
   readonly producerPolicy: iam.ManagedPolicy;
+  /** What a CX analyst (or a platform engineer's `afterword … --stack`) needs to read, and no more. */
+  readonly analystPolicy: iam.ManagedPolicy;
+  /** Afterword's own events, kept for `afterword events --stack` (EventBridge keeps none). */
+  readonly eventArchive: logs.LogGroup;
+  /** The rollup rows for BI tools (JSON lines by day) and the bucket's access logs. */
+  readonly exportBucket: s3.Bucket;
+  readonly exportAccessLogs: s3.Bucket;
+  /** What a BI tool (Athena, QuickSight…) needs to read the exports through the Glue table. */
+  readonly biReaderPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: AfterwordStackProps) {
     super(scope, id, props);
@@ -103,6 +123,7 @@ export class AfterwordStack extends Stack {
       dispatch: this.deadLetterQueue('DispatchDeadLetters'),
       rollup: this.deadLetterQueue('RollupDeadLetters'),
       feedback: this.deadLetterQueue('FeedbackDeadLetters'),
+      eventArchive: this.deadLetterQueue('EventArchiveDeadLetters'),
       alarmNotifications: this.deadLetterQueue('AlarmNotificationDeadLetters'),
     });
     const common = { configPath: parameters.configPath };
@@ -353,6 +374,96 @@ export class AfterwordStack extends Stack {
       ],
     }));
 
+    // Afterword's own events, archived for reading back (`afterword events --stack`).
+    const eventArchive = (this.eventArchive = new logs.LogGroup(this, 'EventArchive', {
+      logGroupName: `/aws/events/${this.stackName}/afterword-events`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    }));
+    const archiveRule = new events.Rule(this, 'AfterwordEventsArchiveRule', {
+      description: "Afterword's own events (Survey Answered, Follow-up…) to the archive log group",
+      eventBus: bus,
+      eventPattern: { source: [AFTERWORD_SOURCE] },
+      targets: [
+        {
+          bind: () => ({
+            arn: this.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: eventArchive.logGroupName,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+            deadLetterConfig: { arn: deadLetters.eventArchive.queueArn },
+            retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 },
+          }),
+        },
+      ],
+    });
+    // EventBridge may write to the log group, and dead-letter to the queue, for this rule only
+    // (resource policies of our own: CDK's log-group target would deploy a custom-resource
+    // function just to set the first).
+    const fromArchiveRule = { ArnEquals: { 'aws:SourceArn': archiveRule.ruleArn } };
+    new logs.CfnResourcePolicy(this, 'EventArchiveWriters', {
+      policyName: `${this.stackName}-afterword-event-archive`,
+      policyDocument: Stack.of(this).toJsonString(
+        new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [eventArchive.logGroupArn],
+              conditions: fromArchiveRule,
+            }),
+          ],
+        }).toJSON(),
+      ),
+    });
+    deadLetters.eventArchive.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [deadLetters.eventArchive.queueArn],
+        conditions: fromArchiveRule,
+      }),
+    );
+
+    // What `afterword report | customer | digest | events | dead-letters --stack` reads, and
+    // nothing else: a CX analyst's (or a platform engineer's) policy.
+    const readableQueues = Object.entries(deadLetters).filter(
+      ([name]) => name !== 'alarmNotifications',
+    );
+    this.analystPolicy = new iam.ManagedPolicy(this, 'AnalystPolicy', {
+      description: `Read-only: the Afterword stack ${this.stackName}'s metrics, timelines, events and dead letters`,
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['cloudformation:DescribeStacks'],
+          resources: [this.stackId],
+        }),
+        new iam.PolicyStatement({
+          // rollup rows (Query), a customer's invitations (their index, then BatchGetItem)
+          actions: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
+          resources: [table.tableArn],
+        }),
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [`${table.tableArn}/index/${INDEX.byCustomer.name}`],
+        }),
+        new iam.PolicyStatement({
+          actions: ['logs:FilterLogEvents'],
+          resources: [eventArchive.logGroupArn],
+        }),
+        new iam.PolicyStatement({
+          actions: ['sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+          resources: readableQueues.map(([, queue]) => queue.queueArn),
+        }),
+      ],
+    });
+
+    ({
+      bucket: this.exportBucket,
+      accessLogs: this.exportAccessLogs,
+      biReaderPolicy: this.biReaderPolicy,
+    } = this.exports(rollup));
     this.alarmsAndDashboard(parameters, { ...this.functions }, deadLetters, api);
 
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
@@ -362,9 +473,152 @@ export class AfterwordStack extends Stack {
     new CfnOutput(this, 'ProducerPolicyArn', { value: producerPolicy.managedPolicyArn });
     new CfnOutput(this, 'ConfigurationSetName', { value: configurationSet.configurationSetName });
     new CfnOutput(this, 'DashboardUrl', { value: dashboardUrl });
+    new CfnOutput(this, 'AnalystPolicyArn', { value: this.analystPolicy.managedPolicyArn });
+    new CfnOutput(this, 'EventArchiveLogGroup', { value: eventArchive.logGroupName });
+    new CfnOutput(this, 'DeadLetterQueueUrls', {
+      description: 'name=url,… of the dead-letter queues (afterword dead-letters --stack)',
+      value: Fn.join(
+        ',',
+        readableQueues.map(([name, queue]) => `${name}=${queue.queueUrl}`),
+      ),
+    });
+    new CfnOutput(this, 'ConfigHash', {
+      description: 'the deployed programs config (afterword … --stack warns when yours differs)',
+      value: configHash(parameters.configPath),
+    });
     if (this.userPool) {
       new CfnOutput(this, 'DashboardUserPoolId', { value: this.userPool.userPoolId });
     }
+  }
+
+  /**
+   * The rollup rows for BI tools: the nightly rollup writes each recomputed day as JSON lines to
+   * an encrypted, TLS-only, private bucket (`rollups/day=YYYY-MM-DD/rollup.jsonl`), described by a
+   * Glue table with partition projection, so Athena, QuickSight or any tool reading the Glue
+   * catalog queries it with no crawler and no partition loading.
+   */
+  private exports(rollup: AfterwordFunction) {
+    const accessLogs = new s3.Bucket(this, 'ExportAccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const bucket = new s3.Bucket(this, 'ExportBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'exports/',
+      lifecycleRules: [
+        // a day is rewritten every night it is recomputed: old versions are kept a while only
+        { noncurrentVersionExpiration: Duration.days(30) },
+        {
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(90) },
+          ],
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    rollup.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects('rollups/*')],
+      }),
+    );
+    rollup.function.addEnvironment('EXPORT_BUCKET', bucket.bucketName);
+
+    const databaseName = `afterword_${this.stackName.toLowerCase().replace(/[^a-z0-9]/g, '_')}`;
+    const database = new glue.CfnDatabase(this, 'ExportDatabase', {
+      catalogId: this.account,
+      databaseInput: {
+        name: databaseName,
+        description:
+          'Afterword rollup rows (one per day × touchpoint × channel × segment × journey step)',
+      },
+    });
+    const string = (name: string) => ({ name, type: 'string' });
+    const count = (name: string) => ({ name, type: 'bigint' });
+    const table = new glue.CfnTable(this, 'ExportTable', {
+      catalogId: this.account,
+      databaseName,
+      tableInput: {
+        name: 'rollups',
+        tableType: 'EXTERNAL_TABLE',
+        description:
+          'The nightly rollup rows, as `afterword report` reads them (README: report fields)',
+        parameters: {
+          classification: 'json',
+          'projection.enabled': 'true',
+          'projection.day.type': 'date',
+          'projection.day.format': 'yyyy-MM-dd',
+          'projection.day.range': '2024-01-01,NOW',
+          'projection.day.interval': '1',
+          'projection.day.interval.unit': 'DAYS',
+          'storage.location.template': `s3://${bucket.bucketName}/rollups/day=\${day}/`,
+        },
+        partitionKeys: [string('day')],
+        storageDescriptor: {
+          location: `s3://${bucket.bucketName}/rollups/`,
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          serdeInfo: {
+            serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+            parameters: { 'ignore.malformed.json': 'false' },
+          },
+          columns: [
+            ...['touchpoint', 'channel', 'segment', 'journeyId', 'journeyStep', 'metric'].map(
+              string,
+            ),
+            count('invited'),
+            { name: 'skipped', type: 'map<string,bigint>' },
+            ...[
+              'sent',
+              'delivered',
+              'bounced',
+              'complained',
+              'failed',
+              'unknown',
+              'expired',
+              'outcomeKnown',
+              'answered',
+            ].map(count),
+            { name: 'scores', type: 'array<bigint>' },
+          ],
+        },
+      },
+    });
+    table.node.addDependency(database);
+    const biReaderPolicy = new iam.ManagedPolicy(this, 'BiReaderPolicy', {
+      description: `Read the Afterword stack ${this.stackName}'s rollup exports through Glue (Athena, QuickSight)`,
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [bucket.arnForObjects('rollups/*')],
+        }),
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+        new iam.PolicyStatement({
+          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+          resources: [
+            this.formatArn({ service: 'glue', resource: 'catalog' }),
+            this.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName }),
+            this.formatArn({
+              service: 'glue',
+              resource: 'table',
+              resourceName: `${databaseName}/rollups`,
+            }),
+          ],
+        }),
+      ],
+    });
+    new CfnOutput(this, 'ExportBucketName', { value: bucket.bucketName });
+    new CfnOutput(this, 'ExportGlueTable', { value: `${databaseName}.rollups` });
+    new CfnOutput(this, 'BiReaderPolicyArn', { value: biReaderPolicy.managedPolicyArn });
+    return { bucket, accessLogs, biReaderPolicy };
   }
 
   /**

@@ -69,6 +69,22 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
         'The Essentials plan with a required second factor (TOTP), no self sign-up and invited users only; the Plus plan adds threat protection at a per-user price a deployer may choose, not a default.',
     });
   }
+  const exportBucket = stack.getLogicalId(stack.exportBucket.node.defaultChild as CfnElement);
+  const dailyFiles =
+    'The rollup writes one object per day under rollups/ (rollups/day=YYYY-MM-DD/rollup.jsonl): the key names the day, so the grant is on that prefix, in the export bucket only.';
+  acknowledge(stack.functions.rollup, {
+    id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${exportBucket}.Arn>/rollups/*]`,
+    reason: dailyFiles,
+  });
+  acknowledge(stack.biReaderPolicy, {
+    id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${exportBucket}.Arn>/rollups/*]`,
+    reason: `${dailyFiles} BI tools read every day's object under that prefix.`,
+  });
+  acknowledge(stack.exportAccessLogs, {
+    id: 'AwsSolutions::AwsSolutions-S1',
+    reason:
+      "This bucket receives the export bucket's server access logs; logging its own access would log the logs.",
+  });
   acknowledge(stack.surveyApi, {
     id: 'AwsSolutions::AwsSolutions-APIG4',
     reason:

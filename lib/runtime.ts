@@ -6,9 +6,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Logger } from '@smithy/types';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgePublisher, type EventPublisher } from './adapters/events.js';
+import { FileRollupExporter, S3RollupExporter, type RollupExporter } from './adapters/exports.js';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SesMailer, type Mailer } from './adapters/mailer.js';
 import { loadConfig } from './config/load.js';
 import type { AfterwordConfig, Program } from './config/schema.js';
@@ -35,7 +38,11 @@ export interface Settings {
   signing?: SigningKeySource;
   sesConfigurationSet?: string;
   /** Local endpoints; unset on AWS. */
-  endpoints?: { dynamodb?: string; ses?: string; events?: string; secrets?: string };
+  endpoints?: { dynamodb?: string; ses?: string; events?: string; secrets?: string; s3?: string };
+  /** A named AWS profile for the credentials (the CLI against a deployed stack). */
+  profile?: string;
+  /** Where the rollup writes its rows for BI tools: an S3 bucket (AWS), or a folder (local). */
+  exports?: { bucket: string } | { dir: string };
   /** Local trial mode: ignore program delays so the email goes out at once. */
   instant?: boolean;
   /** The dashboard's sign-in: the OpenID Connect issuer and the keys that seal its cookies. */
@@ -51,6 +58,8 @@ export interface Runtime {
   rollups: RollupStore;
   dispatcherLease: DispatcherLeaseStore;
   audit: AuditStore;
+  /** The rollup's export for BI tools, when this runtime has one. */
+  exporter?: RollupExporter;
   mailer: Mailer;
   events: EventPublisher;
   /** Signs and verifies survey links; throws when this function was given no signing keys. */
@@ -66,10 +75,27 @@ export interface Runtime {
 /** Fake credentials for local endpoints, so no AWS credential lookup happens offline. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-function clientOptions(settings: Pick<Settings, 'region'>, endpoint: string | undefined) {
+/**
+ * The SDK's logger: no `info`. The SDK builds a copy of every response with its sensitive fields
+ * masked before it calls `logger.info` (its default logger has one, doing nothing): for a page of
+ * rollup rows that copy costs more than the request. Without `info` it is never built.
+ */
+const QUIET_SDK_LOGGER = {
+  trace: () => undefined,
+  debug: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+} as unknown as Logger;
+
+function clientOptions(
+  settings: Pick<Settings, 'region' | 'profile'>,
+  endpoint: string | undefined,
+) {
   return {
     region: settings.region,
+    logger: QUIET_SDK_LOGGER,
     ...(endpoint ? { endpoint, credentials: LOCAL_CREDENTIALS } : {}),
+    ...(settings.profile && !endpoint ? { profile: settings.profile } : {}),
   };
 }
 
@@ -87,6 +113,18 @@ const clientHooks = new Set<(client: SdkClient) => void>();
 export function onSdkClient(hook: (client: SdkClient) => void): () => void {
   clientHooks.add(hook);
   return () => clientHooks.delete(hook);
+}
+
+/**
+ * An AWS client for these settings (region, profile, a local endpoint), built like the runtime's
+ * own, so hooks see it too (the CLI's clients for a deployed stack).
+ */
+export function sdkClient<C extends SdkClient>(
+  Client: new (options: ReturnType<typeof clientOptions>) => C,
+  settings: Pick<Settings, 'region' | 'profile'>,
+  endpoint?: string,
+): C {
+  return newClient(Client, clientOptions(settings, endpoint));
 }
 
 /** Every AWS client is built here, so hooks see all of them. */
@@ -116,6 +154,7 @@ export function createRuntime(settings: Settings): Runtime {
     rollups: new RollupStore(doc, settings.tableName),
     dispatcherLease: new DispatcherLeaseStore(doc, settings.tableName),
     audit: new AuditStore(doc, settings.tableName),
+    ...(settings.exports ? { exporter: exporterFor(settings, settings.exports) } : {}),
     get mailer() {
       return (mailer ??= new SesMailer(
         // One attempt: SendEmail has no idempotency token, so an SDK retry after a timeout or a
@@ -165,6 +204,23 @@ export function createRuntime(settings: Settings): Runtime {
   return runtime;
 }
 
+function exporterFor(settings: Settings, target: { bucket: string } | { dir: string }) {
+  if ('dir' in target) return new FileRollupExporter(target.dir);
+  // S3's client is loaded by the one function that exports (the rollup), when it first does.
+  let client: Promise<S3Client> | undefined;
+  return new S3RollupExporter(
+    () =>
+      (client ??= import('@aws-sdk/client-s3').then(({ S3Client }) =>
+        newClient(S3Client, {
+          ...clientOptions(settings, settings.endpoints?.s3),
+          // a local stand-in answers on one host: the bucket goes in the path
+          forcePathStyle: Boolean(settings.endpoints?.s3),
+        }),
+      )),
+    target.bucket,
+  );
+}
+
 export class MissingSettingError extends Error {
   override name = 'MissingSettingError';
 }
@@ -195,6 +251,7 @@ export async function settingsFromEnv(
     region: env.AWS_REGION ?? 'us-east-1',
     sesConfigurationSet: env.SES_CONFIGURATION_SET || undefined,
     ...(endpoints ? { endpoints } : {}),
+    ...(env.EXPORT_BUCKET ? { exports: { bucket: env.EXPORT_BUCKET } } : {}),
   };
   if (needs.includes('eventBus')) settings.eventBusName = required(env, 'EVENT_BUS_NAME');
   if (needs.includes('publicBaseUrl')) settings.publicBaseUrl = required(env, 'PUBLIC_BASE_URL');

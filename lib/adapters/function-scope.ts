@@ -5,8 +5,12 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** The stack's functions, by the names the CDK stack gives them. */
-export type FunctionName = 'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'dashboard';
+/**
+ * The stack's functions, by the names the CDK stack gives them; and `analyst`, the CLI reading a
+ * deployed stack (`--stack`) with the stack's analyst policy.
+ */
+export type FunctionName =
+  'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'dashboard' | 'analyst';
 
 const scope = new AsyncLocalStorage<FunctionName>();
 

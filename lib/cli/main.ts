@@ -29,36 +29,50 @@ import {
 import { createRuntime, type Runtime } from '../runtime.js';
 import { rollup, rollupWindowDays } from '../usecases/rollup.js';
 import { DEFAULT_REPORT_DAYS, DIMENSIONS, report, type Dimension } from '../usecases/report.js';
-import { sendDigest } from '../usecases/digest.js';
+import { buildDigest, sendDigest } from '../usecases/digest.js';
 import { customerTimeline } from '../usecases/timeline.js';
 import { toCsv, toTable } from './format.js';
-import { inviteDashboardUser, StackError } from './stack.js';
+import { inviteDashboardUser, openStack, StackError } from './stack.js';
 import { ROLES, type Role } from '../auth/roles.js';
 
-const USAGE = `afterword: customer-experience surveys, event-driven (local stack)
+/** Each command's usage: `afterword <command> --help` prints its own. */
+const COMMANDS: Record<string, string> = {
+  start: `  afterword start [--instant] [--config FILE]   start the local stack (Ctrl-C stops it)`,
+  send: `  afterword send FILE.json                      put an Interaction Completed event on the local bus
+  afterword send --touchpoint T --channel C --customer-id ID --email E [--name N] [--locale L]
+                 [--segment S] [--interaction-id ID] [--occurred-at ISO]`,
+  rollup: `  afterword rollup [--date YYYY-MM-DD] [--days N] recompute rollups (default: every day whose survey
+                                                links may still be open: the longest linkExpiry +
+                                                maxLateness + 2 days)`,
+  report: `  afterword report [--from D] [--to D] [--by touchpoint|channel|segment|journey|journeyStep]
+                   [--format table|csv|json] [--stack NAME [--region R] [--profile P]]
+                                                print metrics from the rollups, a totals row per group`,
+  digest: `  afterword digest [--date YYYY-MM-DD]          send the digest for a day (default yesterday) to the CX leads
+  afterword digest --stack NAME [--date D]      show the deployed stack's digest (the nightly run sends it)`,
+  demo: `  afterword demo [--days N] [--seed N]          simulate days of interactions and answers`,
+  customer: `  afterword customer ID [--limit N] [--format table|json] [--stack NAME]
+                                                one customer's timeline across channels, newest first`,
+  'ses-event': `  afterword ses-event delivery|bounce|soft-bounce|complaint --invitation ID
+                                                inject SES feedback for a sent survey, as SES would`,
+  'dead-letters': `  afterword dead-letters [--stack NAME]         list what could not be delivered (the local bus's
+                                                dead letters, or the deployed stack's queues)`,
+  events: `  afterword events [--type T] [--limit N] [--stack NAME]
+                                                Afterword's own events (Survey Answered, Follow-up
+                                                Requested and Withdrawn), newest first`,
+  leads: `  afterword leads invite EMAIL --stack NAME [--role cx-lead|owner] [--region R] [--profile P]
+                                                invite someone to the deployed stack's dashboard
+                                                (Cognito emails them a temporary password)`,
+};
+
+const STACK_HELP = `--stack NAME reads a deployed stack with your AWS credentials (the AnalystPolicyArn
+policy is enough); --region and --profile pick them as the AWS CLI does.`;
+
+const USAGE = `afterword: customer-experience surveys, event-driven (local stack, or a deployed one)
 
 Usage:
-  afterword start [--instant] [--config FILE]   start the local stack (Ctrl-C stops it)
-  afterword send FILE.json                      put an Interaction Completed event on the local bus
-  afterword send --touchpoint T --channel C --customer-id ID --email E [--name N] [--locale L]
-                 [--segment S] [--interaction-id ID] [--occurred-at ISO]
-  afterword rollup [--date YYYY-MM-DD] [--days N] recompute rollups (default: every day whose survey
-                                                links may still be open: the longest linkExpiry +
-                                                maxLateness + 2 days)
-  afterword report [--from D] [--to D] [--by touchpoint|channel|segment|journey|journeyStep]
-                   [--format table|csv|json]    print metrics from the rollups, a totals row per group
-  afterword digest [--date YYYY-MM-DD]          send the digest for a day (default yesterday) to the CX leads
-  afterword demo [--days N] [--seed N]          simulate days of interactions and answers
-  afterword customer ID [--limit N] [--format table|json]
-                                                one customer's timeline across channels, newest first
-  afterword ses-event delivery|bounce|soft-bounce|complaint --invitation ID
-                                                inject SES feedback for a sent survey, as SES would
-  afterword dead-letters                        list events the local bus could not deliver
-  afterword leads invite EMAIL --stack NAME [--role cx-lead|owner] [--region R] [--profile P]
-                                                invite someone to the deployed stack's dashboard
-                                                (Cognito emails them a temporary password)
-  afterword events [--type T] [--limit N]       Afterword's own events on the local bus (Survey Answered,
-                                                Survey Follow-up Requested), newest first
+${Object.values(COMMANDS).join('\n')}
+
+${STACK_HELP}
 
 Environment: AFTERWORD_CONFIG, AFTERWORD_DATA_DIR (default .afterword), AFTERWORD_TABLE,
 AFTERWORD_DYNAMODB_PORT (8000), AFTERWORD_SES_PORT (8005), AFTERWORD_BUS_PORT (4010),
@@ -74,6 +88,15 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   // One-shot commands print their result; their progress logs would only be noise.
   if (command !== 'start') process.env.LOG_LEVEL ??= 'warn';
+  if (
+    command &&
+    Object.hasOwn(COMMANDS, command) &&
+    rest.some((a) => a === '--help' || a === '-h')
+  ) {
+    const stackNote = COMMANDS[command]!.includes('--stack') ? `\n${STACK_HELP}\n` : '';
+    process.stdout.write(`Usage:\n${COMMANDS[command]}\n${stackNote}`);
+    return 0;
+  }
   try {
     switch (command) {
       case 'start':
@@ -87,9 +110,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo':
         return await demo(rest);
       case 'dead-letters':
-        return deadLetters();
+        return await deadLetters(rest);
       case 'events':
-        return events(rest);
+        return await events(rest);
       case 'digest':
         return await digestCommand(rest);
       case 'customer':
@@ -258,6 +281,7 @@ function localRuntime(options: { signing?: boolean } = {}): Runtime {
     eventBusName: LOCAL_BUS_NAME,
     publicBaseUrl: `http://127.0.0.1:${ports.web}`,
     signing: options.signing ? localSigningKeys(dataDir()) : undefined,
+    exports: { dir: resolve(dataDir(), 'exports') },
     endpoints: {
       dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
       ses: `http://127.0.0.1:${ports.ses}`,
@@ -288,6 +312,50 @@ async function withLocalRuntime<T>(
     throw unreachable(error, 'DynamoDB Local', rt.settings.endpoints?.dynamodb ?? '');
   } finally {
     rt.dynamodb.destroy();
+  }
+}
+
+/** The options every read command takes to read a deployed stack instead of the local one. */
+const STACK_OPTIONS = {
+  stack: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+} as const;
+
+/**
+ * Runs `fn` against the deployed stack named by --stack (the caller's AWS credentials), or the
+ * local stack without it.
+ */
+async function withRuntime<T>(
+  values: { stack?: string; region?: string; profile?: string },
+  fn: (rt: Runtime, stack?: Awaited<ReturnType<typeof openStack>>) => Promise<T>,
+): Promise<T> {
+  if (!values.stack) {
+    if (values.region || values.profile)
+      throw new UsageError('--region and --profile go with --stack');
+    return withLocalRuntime((rt) => fn(rt));
+  }
+  const stack = await openStack({
+    stackName: values.stack,
+    region: values.region,
+    profile: values.profile,
+  });
+  if (stack.configDiffers) {
+    process.stderr.write(
+      `afterword: the programs config here differs from the one ${values.stack} runs (targets and programs may not match)\n`,
+    );
+  }
+  try {
+    return await fn(stack.runtime, stack);
+  } catch (error) {
+    if ((error as { $metadata?: unknown }).$metadata) {
+      throw new StackError(
+        `${values.stack}: ${(error as Error).name}: ${(error as Error).message}`,
+      );
+    }
+    throw error;
+  } finally {
+    stack.close();
   }
 }
 
@@ -332,6 +400,7 @@ async function reportCommand(args: string[]): Promise<number> {
       to: { type: 'string' },
       by: { type: 'string', multiple: true },
       format: { type: 'string', default: 'table' },
+      ...STACK_OPTIONS,
     },
   });
   const format = values.format;
@@ -352,7 +421,7 @@ async function reportCommand(args: string[]): Promise<number> {
   const to = day(values.to, '--to') ?? dayOf(new Date(), config.timeZone);
   const from = day(values.from, '--from') ?? addDays(to, -(DEFAULT_REPORT_DAYS - 1));
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-  const rows = await withLocalRuntime((rt) =>
+  const rows = await withRuntime(values, (rt) =>
     report(rt, { from, to, by: by as Dimension[] | undefined, totals: true }),
   );
   process.stdout.write(
@@ -366,8 +435,20 @@ async function reportCommand(args: string[]): Promise<number> {
 }
 
 async function digestCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { date: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { date: { type: 'string' }, ...STACK_OPTIONS } });
   const date = day(values.date, '--date');
+  if (values.stack) {
+    // Against a deployed stack the digest is shown, not sent: the nightly run sends it.
+    const digest = await withRuntime(values, (rt, stack) =>
+      buildDigest(rt, {
+        now: new Date(),
+        day: date,
+        dashboardUrl: stack?.outputs.DashboardUrl ?? '',
+      }),
+    );
+    process.stdout.write(`Subject: ${digest.subject}\n\n${digest.text}\n`);
+    return 0;
+  }
   const sent = await withLocalRuntime((rt) => sendDigest(rt, { now: new Date(), day: date }));
   process.stdout.write(
     sent
@@ -398,7 +479,11 @@ async function customer(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { limit: { type: 'string' }, format: { type: 'string', default: 'table' } },
+    options: {
+      limit: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      ...STACK_OPTIONS,
+    },
   });
   const customerId = positionals[0];
   if (!customerId) throw new UsageError('customer needs a customer id: afterword customer <id>');
@@ -406,7 +491,7 @@ async function customer(args: string[]): Promise<number> {
     throw new UsageError(`--format must be table or json, got "${values.format}"`);
   }
   const limit = positiveInt(values.limit, '--limit') ?? 50;
-  const entries = await withLocalRuntime((rt) => customerTimeline(rt, customerId, { limit }));
+  const entries = await withRuntime(values, (rt) => customerTimeline(rt, customerId, { limit }));
   if (values.format === 'json') {
     process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     return 0;
@@ -474,17 +559,19 @@ async function sesEvent(args: string[]): Promise<number> {
   return 0;
 }
 
-function events(args: string[]): number {
+async function events(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { type: { type: 'string' }, limit: { type: 'string' } },
+    options: { type: { type: 'string' }, limit: { type: 'string' }, ...STACK_OPTIONS },
   });
   const limit = positiveInt(values.limit, '--limit') ?? 20;
-  const logged = new FileJournal<EventBridgeEvent>(resolve(dataDir(), 'events.jsonl'))
-    .list()
-    .filter((event) => !values.type || event['detail-type'] === values.type)
-    .reverse()
-    .slice(0, limit);
+  const logged = values.stack
+    ? await withRuntime(values, (_rt, stack) => stack!.events({ type: values.type, limit }))
+    : new FileJournal<EventBridgeEvent>(resolve(dataDir(), 'events.jsonl'))
+        .list()
+        .filter((event) => !values.type || event['detail-type'] === values.type)
+        .reverse()
+        .slice(0, limit);
   if (!logged.length) {
     process.stdout.write('no events yet\n');
     return 0;
@@ -497,7 +584,16 @@ function events(args: string[]): number {
   return 0;
 }
 
-function deadLetters(): number {
+async function deadLetters(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...STACK_OPTIONS } });
+  if (values.stack) {
+    const queues = await withRuntime(values, (_rt, stack) => stack!.deadLetters());
+    for (const { queue, count, errors } of queues) {
+      process.stdout.write(`${queue}: ${count} message(s)\n`);
+      for (const { at, error } of errors) process.stdout.write(`  ${at}  ${error}\n`);
+    }
+    return 0;
+  }
   const letters = new FileJournal<DeadLetter>(resolve(dataDir(), 'dead-letters.jsonl')).list();
   if (!letters.length) {
     process.stdout.write('no dead letters\n');

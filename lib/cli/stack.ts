@@ -3,6 +3,8 @@
  * `--profile`), the stack found by name and read through its outputs.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
@@ -10,11 +12,16 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { Role } from '../auth/roles.js';
+import { configHash, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
+import type { EventBridgeEvent } from '../contracts/interaction.js';
+import { createRuntime, sdkClient, type Runtime } from '../runtime.js';
 
 export interface StackTarget {
   stackName: string;
   region?: string;
   profile?: string;
+  /** Stand-ins for AWS's endpoints (tests run the commands against local components). */
+  endpoints?: Partial<Record<'cloudformation' | 'dynamodb' | 'logs' | 'sqs', string>>;
 }
 
 /** A problem the user can fix (a missing stack, output or permission): printed without a trace. */
@@ -27,8 +34,26 @@ const clientConfig = (target: StackTarget) => ({
   ...(target.profile ? { profile: target.profile } : {}),
 });
 
+/** The region: as given, from the environment, or the profile's (the SDK's own resolution). */
+async function regionOf(target: StackTarget): Promise<string> {
+  if (target.region) return target.region;
+  const probe = new CloudFormationClient(clientConfig(target));
+  try {
+    return await probe.config.region();
+  } catch {
+    throw new StackError('no AWS region: give --region, or set AWS_REGION or a profile region');
+  } finally {
+    probe.destroy();
+  }
+}
+
 export async function stackOutputs(target: StackTarget): Promise<Record<string, string>> {
-  const cloudformation = new CloudFormationClient(clientConfig(target));
+  const settings = { region: await regionOf(target), profile: target.profile };
+  const cloudformation = sdkClient(
+    CloudFormationClient,
+    settings,
+    target.endpoints?.cloudformation,
+  );
   try {
     const { Stacks = [] } = await cloudformation.send(
       new DescribeStacksCommand({ StackName: target.stackName }),
@@ -95,4 +120,146 @@ export async function inviteDashboardUser(
   } finally {
     cognito.destroy();
   }
+}
+
+/**
+ * A deployed stack, read with the caller's credentials (the `AnalystPolicyArn` policy is enough):
+ * its table through the same use cases as locally, its event archive and its dead-letter queues.
+ */
+export interface DeployedStack {
+  outputs: Record<string, string>;
+  runtime: Runtime;
+  /** The config here differs from the one deployed (targets and programs may not match). */
+  configDiffers: boolean;
+  /** Afterword's own events from the archive, newest first. */
+  events(options: {
+    type?: string;
+    limit: number;
+    sinceDays?: number;
+  }): Promise<EventBridgeEvent[]>;
+  /** What the dead-letter queues hold: counts, and a look at each one's first messages. */
+  deadLetters(): Promise<
+    { queue: string; count: number; errors: { at: string; error: string }[] }[]
+  >;
+  close(): void;
+}
+
+export async function openStack(target: StackTarget): Promise<DeployedStack> {
+  const outputs = await stackOutputs(target);
+  for (const needed of ['TableName', 'EventArchiveLogGroup', 'DeadLetterQueueUrls']) {
+    if (!outputs[needed]) {
+      throw new StackError(
+        `the stack ${target.stackName} has no ${needed} output: deploy this version of Afterword first`,
+      );
+    }
+  }
+  const settings = { region: await regionOf(target), profile: target.profile };
+  const configPath = process.env.AFTERWORD_CONFIG ?? DEFAULT_CONFIG_PATH;
+  const runtime = createRuntime({
+    config: loadConfig(configPath),
+    tableName: outputs.TableName!,
+    ...settings,
+    publicBaseUrl: outputs.SurveyUrl,
+    ...(target.endpoints?.dynamodb ? { endpoints: { dynamodb: target.endpoints.dynamodb } } : {}),
+  });
+  const logs = sdkClient(CloudWatchLogsClient, settings, target.endpoints?.logs);
+  const sqs = sdkClient(SQSClient, settings, target.endpoints?.sqs);
+  return {
+    outputs,
+    runtime,
+    configDiffers: Boolean(outputs.ConfigHash) && outputs.ConfigHash !== configHash(configPath),
+    async events({ type, limit, sinceDays = 14 }) {
+      const found: EventBridgeEvent[] = [];
+      let nextToken: string | undefined;
+      // The archive is small (one entry per answer); read the period and sort it newest first.
+      for (let page = 0; page < 50; page++) {
+        const result = await logs.send(
+          new FilterLogEventsCommand({
+            logGroupName: outputs.EventArchiveLogGroup,
+            startTime: Date.now() - sinceDays * 86_400_000,
+            nextToken,
+          }),
+        );
+        for (const entry of result.events ?? []) {
+          try {
+            const event = JSON.parse(entry.message ?? '') as EventBridgeEvent;
+            if (!type || event['detail-type'] === type) found.push(event);
+          } catch {
+            // not an event: the archive holds nothing else, but a stray line is skipped
+          }
+        }
+        nextToken = result.nextToken;
+        if (!nextToken) break;
+      }
+      return found.sort((a, b) => (a.time < b.time ? 1 : -1)).slice(0, limit);
+    },
+    async deadLetters() {
+      const queues = outputs
+        .DeadLetterQueueUrls!.split(',')
+        .map((pair) => pair.split('=') as [string, string]);
+      return Promise.all(
+        queues.map(async ([queue, url]) => {
+          const { Attributes } = await sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: url,
+              AttributeNames: ['ApproximateNumberOfMessages'],
+            }),
+          );
+          const count = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+          if (!count) return { queue, count, errors: [] };
+          // A look, not a take: the messages stay visible (visibility 0) for a redrive.
+          const { Messages = [] } = await sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: url,
+              MaxNumberOfMessages: 10,
+              VisibilityTimeout: 0,
+              WaitTimeSeconds: 0,
+              MessageSystemAttributeNames: ['SentTimestamp'],
+              MessageAttributeNames: ['ERROR_MESSAGE', 'ERROR_CODE'],
+            }),
+          );
+          return {
+            queue,
+            count,
+            errors: Messages.map((message) => ({
+              at: new Date(Number(message.Attributes?.SentTimestamp ?? 0)).toISOString(),
+              error: errorOf(message.Body, message.MessageAttributes),
+            })),
+          };
+        }),
+      );
+    },
+    close() {
+      runtime.dynamodb.destroy();
+      logs.destroy();
+      sqs.destroy();
+    },
+  };
+}
+
+/**
+ * Why a dead letter failed, without its payload (which may hold a customer's address): Lambda's
+ * on-failure records carry the error in `responsePayload`, EventBridge's in message attributes.
+ */
+function errorOf(
+  body: string | undefined,
+  attributes: Record<string, { StringValue?: string }> | undefined,
+): string {
+  const fromAttributes =
+    attributes?.ERROR_MESSAGE?.StringValue ?? attributes?.ERROR_CODE?.StringValue;
+  if (fromAttributes) return fromAttributes;
+  try {
+    const record = JSON.parse(body ?? '') as {
+      responsePayload?: { errorType?: string; errorMessage?: string };
+      requestContext?: { condition?: string };
+    };
+    const payload = record.responsePayload;
+    if (payload?.errorType || payload?.errorMessage) {
+      return `${payload.errorType ?? 'Error'}: ${(payload.errorMessage ?? '').split('\n')[0]}`;
+    }
+    if (record.requestContext?.condition) return record.requestContext.condition;
+  } catch {
+    // not JSON
+  }
+  return '(no error recorded)';
 }

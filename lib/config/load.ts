@@ -1,4 +1,5 @@
 /** Reads and validates the programs config; an invalid file stops start-up with every problem by path. */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeIssues } from '../contracts/interaction.js';
@@ -40,4 +41,9 @@ export function loadConfig(
     throw new ConfigError(path, [`not valid JSON: ${(error as Error).message}`]);
   }
   return parseConfig(raw, path);
+}
+
+/** A hash of a programs config file, to tell whether a deployed stack runs the one here. */
+export function configHash(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
 }

@@ -188,6 +188,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       signing,
       endpoints: { dynamodb: dynamodbEndpoint, ses: sesEndpoint, events: busUrl },
       instant: options.instant,
+      // The rollup's files for BI tools, as the S3 export bucket holds them on AWS.
+      ...(options.dataDir ? { exports: { dir: join(options.dataDir, 'exports') } } : {}),
       dashboard: {
         sessionKeys: signing,
         oidc: {

@@ -23,6 +23,9 @@ import { INDEX, KEY, SHARDS, shardOf, TTL_ATTRIBUTE } from './table.js';
 
 const ENTITY_SK = 'INVITATION';
 
+/** Dates the drill-down reads at once (each in its shards), newest first. */
+const DATES_AT_ONCE = 4;
+
 export function invitationKey(invitationId: string) {
   return { [KEY.pk]: `INV#${invitationId}`, [KEY.sk]: ENTITY_SK };
 }
@@ -709,37 +712,45 @@ export class InvitationStore {
     const found: { sortKey: string; row: InvitationDayRow }[] = [];
     const dates = utcDatesBetween(start, new Date(Date.parse(to.slice(0, 24)) + 1)).reverse();
     let datesRead = 0;
-    for (const date of dates) {
-      datesRead += 1;
+    // A few dates at a time: a page needs few reads, and a round trip per date would add up.
+    for (let batch = 0; batch < dates.length; batch += DATES_AT_ONCE) {
+      const batchDates = dates.slice(batch, batch + DATES_AT_ONCE);
+      datesRead += batchDates.length;
       const perShard = await Promise.all(
-        Array.from({ length: SHARDS }, async (_, shard) => {
-          const rows: { sortKey: string; row: InvitationDayRow }[] = [];
-          let startKey: Record<string, unknown> | undefined;
-          do {
-            const page = await this.doc.send(
-              new QueryCommand({
-                TableName: this.tableName,
-                IndexName: index.name,
-                KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-                ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
-                ExpressionAttributeValues: { ':pk': `${date}#${shard}`, ':from': from, ':to': to },
-                ScanIndexForward: false,
-                ExclusiveStartKey: startKey,
-              }),
-            );
-            for (const item of page.Items ?? []) {
-              const sortKey = String(item[index.sk]);
-              if (sortKey === before) continue; // the cursor itself was on the previous page
-              const row = {
-                ...(item as InvitationDayRow),
-                journeyId: journeyOfDaySortKey(sortKey),
-              };
-              if (keep(row)) rows.push({ sortKey, row });
-            }
-            startKey = page.LastEvaluatedKey;
-          } while (startKey && rows.length < limit);
-          return rows;
-        }),
+        batchDates
+          .flatMap((date) => Array.from({ length: SHARDS }, (_, shard) => ({ date, shard })))
+          .map(async ({ date, shard }) => {
+            const rows: { sortKey: string; row: InvitationDayRow }[] = [];
+            let startKey: Record<string, unknown> | undefined;
+            do {
+              const page = await this.doc.send(
+                new QueryCommand({
+                  TableName: this.tableName,
+                  IndexName: index.name,
+                  KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+                  ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+                  ExpressionAttributeValues: {
+                    ':pk': `${date}#${shard}`,
+                    ':from': from,
+                    ':to': to,
+                  },
+                  ScanIndexForward: false,
+                  ExclusiveStartKey: startKey,
+                }),
+              );
+              for (const item of page.Items ?? []) {
+                const sortKey = String(item[index.sk]);
+                if (sortKey === before) continue; // the cursor itself was on the previous page
+                const row = {
+                  ...(item as InvitationDayRow),
+                  journeyId: journeyOfDaySortKey(sortKey),
+                };
+                if (keep(row)) rows.push({ sortKey, row });
+              }
+              startKey = page.LastEvaluatedKey;
+            } while (startKey && rows.length < limit);
+            return rows;
+          }),
       );
       found.push(...perShard.flat());
       if (found.length >= limit) break;

@@ -55,39 +55,42 @@ export class RollupStore {
     }
   }
 
-  /** Rows of the days from `from` to `to`, both included. */
+  /** Rows of the days from `from` to `to`, both included (month partitions read in parallel). */
   async range(from: string, to: string): Promise<RollupRow[]> {
     return (await this.items(from, to)).map(({ row }) => row);
   }
 
   private async items(from: string, to: string): Promise<{ key: StoredKey; row: RollupRow }[]> {
-    const rows: { key: StoredKey; row: RollupRow }[] = [];
-    for (const month of monthsBetween(from, to)) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-            ExpressionAttributeNames: { '#pk': KEY.pk, '#sk': KEY.sk },
-            ExpressionAttributeValues: {
-              ':pk': `ROLLUP#${month}`,
-              ':from': from,
-              ':to': `${to}#\uffff`,
-            },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          rows.push({
-            key: { [KEY.pk]: item[KEY.pk] as string, [KEY.sk]: item[KEY.sk] as string },
-            row: RollupRow.parse(item),
-          });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-    }
-    return rows;
+    const months = await Promise.all(
+      monthsBetween(from, to).map(async (month) => {
+        const rows: { key: StoredKey; row: RollupRow }[] = [];
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+              ExpressionAttributeNames: { '#pk': KEY.pk, '#sk': KEY.sk },
+              ExpressionAttributeValues: {
+                ':pk': `ROLLUP#${month}`,
+                ':from': from,
+                ':to': `${to}#\uffff`,
+              },
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          for (const item of page.Items ?? []) {
+            rows.push({
+              key: { [KEY.pk]: item[KEY.pk] as string, [KEY.sk]: item[KEY.sk] as string },
+              row: RollupRow.parse(item),
+            });
+          }
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+        return rows;
+      }),
+    );
+    return months.flat();
   }
 
   private async batchWrite(

@@ -11,7 +11,7 @@
  * 1. Stream the invitations whose send (or skip decision) falls in the day → the funnel.
  * 2. Stream the answers given in the day → the score histogram.
  * 3. Group both by touchpoint × channel × segment × journey × journey step.
- * 4. Replace the day's stored rows with the result.
+ * 4. Replace the day's stored rows with the result, and its file for BI tools (when exporting).
  */
 import { log } from '../adapters/log.js';
 import { Duration } from 'luxon';
@@ -96,6 +96,7 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
     [row.touchpoint, row.channel, row.segment, row.journeyId, row.journeyStep].join('#');
   const rows = [...cells.values()].sort((a, b) => order(a).localeCompare(order(b)));
   await rt.rollups.replaceDay(day, rows);
+  await rt.exporter?.put(day, rows);
   return rows;
 }
 

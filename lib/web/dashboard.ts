@@ -146,9 +146,12 @@ export async function dashboardData(
   visible: Set<string> | 'all',
 ): Promise<DashboardData> {
   const { from, to, filters } = query;
-  const stored = (await rt.rollups.range(addDays(from, -LOOKBACK_DAYS), to)).filter((row) =>
-    maySee(visible, row.touchpoint),
-  );
+  // The rows and the comments are independent reads: side by side.
+  const [all, comments] = await Promise.all([
+    rt.rollups.range(addDays(from, -LOOKBACK_DAYS), to),
+    unhappyComments(rt, query, visible, 10),
+  ]);
+  const stored = all.filter((row) => maySee(visible, row.touchpoint));
   const choices = Object.fromEntries(
     (Object.entries(FILTERS) as [FilterName, Dimension][]).map(([name, dimension]) => [
       name,
@@ -162,7 +165,6 @@ export async function dashboardData(
     (touchpoint) => rt.programFor(touchpoint)?.target,
     { from, to, totals: true },
   ).filter((row) => row.metric);
-  const comments = await unhappyComments(rt, query, visible, 10);
   return {
     query,
     rows: reported.filter((row) => row.day !== TOTAL),

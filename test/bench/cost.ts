@@ -29,7 +29,7 @@ export const PRICES = {
 } as const;
 
 /** The stack's alarms (each dead-letter queue and function, backlog age, bounce and complaint rates). */
-export const STACK_ALARMS = 17;
+export const STACK_ALARMS = 18;
 
 /** X-Ray's default sampling rule keeps about 5 % of requests at any real volume. */
 const XRAY_SAMPLED = 0.05;

@@ -2,6 +2,7 @@
 import type { AnswerEndpointResult } from './answer-endpoint.js';
 import type { ColdStartResult } from './cold-start.js';
 import type { CostResult } from './cost.js';
+import type { DashboardBenchResult } from './dashboard.js';
 import type { DispatchRateResult } from './dispatch-rate.js';
 import type { IntakeBurstResult } from './intake-burst.js';
 import type { LatencyResult } from './latency.js';
@@ -21,4 +22,5 @@ export interface BenchResults {
   answerEndpoint?: AnswerEndpointResult;
   latency?: LatencyResult;
   rollupScale?: RollupScaleResult[];
+  dashboard?: DashboardBenchResult;
 }

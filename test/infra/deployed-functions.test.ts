@@ -29,10 +29,17 @@ import {
   type FakeSecretsManager,
 } from '../support/fake-secrets-manager.js';
 import { emailsTo, interaction, scoreLinks } from '../support/harness.js';
+import { startFakeAws, type FakeAws } from '../support/fake-aws.js';
+import { openStack } from '../../lib/cli/stack.js';
+import { buildDigest } from '../../lib/usecases/digest.js';
+import { report } from '../../lib/usecases/report.js';
+import { customerTimeline } from '../../lib/usecases/timeline.js';
 import { CookieSealer } from '../../lib/auth/session.js';
 import { createDashboardApp } from '../../lib/web/dashboard-app.js';
 
-const NEEDS: Record<FunctionName, Need[]> = {
+type DeployedFunction = Exclude<FunctionName, 'analyst'>;
+
+const NEEDS: Record<DeployedFunction, Need[]> = {
   intake: INTAKE_NEEDS,
   dispatch: DISPATCH_NEEDS,
   answer: ANSWER_NEEDS,
@@ -47,14 +54,15 @@ const at = (iso: string) => new Date(iso);
 let deployed: DeployedStack;
 let secrets: FakeSecretsManager;
 let bus: LocalEventBus;
-const env = {} as Record<FunctionName, Record<string, string>>;
-const rt = {} as Record<FunctionName, Runtime>;
+const env = {} as Record<DeployedFunction, Record<string, string>>;
+const rt = {} as Record<DeployedFunction, Runtime>;
+let aws: FakeAws;
 let secretArn: string;
 const firstKey = randomBytes(32).toString('base64url');
 const sessionKeys = { activeKeyId: 's1', s1: randomBytes(32).toString('base64url') };
 
 /** The function's environment variables, as the template sets them. */
-function environmentOf(name: FunctionName): Record<string, string> {
+function environmentOf(name: DeployedFunction): Record<string, string> {
   const cfn = deployed.logicalId(deployed.stack.functions[name].function);
   const variables = deployed.resolve(
     (deployed.template.Resources[cfn]!.Properties!.Environment as { Variables: unknown }).Variables,
@@ -64,7 +72,7 @@ function environmentOf(name: FunctionName): Record<string, string> {
 }
 
 /** Cold start of one function: its settings from its environment, read inside its scope. */
-async function coldStart(name: FunctionName, endpoints: Runtime['settings']['endpoints']) {
+async function coldStart(name: DeployedFunction, endpoints: Runtime['settings']['endpoints']) {
   return inFunction(name, async () =>
     createRuntime(await settingsFromEnv(NEEDS[name], env[name], endpoints)),
   );
@@ -72,10 +80,11 @@ async function coldStart(name: FunctionName, endpoints: Runtime['settings']['end
 
 beforeAll(async () => {
   deployed = synthDeployedStack();
-  for (const name of Object.keys(NEEDS) as FunctionName[]) env[name] = environmentOf(name);
+  for (const name of Object.keys(NEEDS) as DeployedFunction[]) env[name] = environmentOf(name);
   secretArn = env.answer.LINK_SIGNING_SECRET_ARN!;
   expect(env.dispatch.LINK_SIGNING_SECRET_ARN).toBe(secretArn);
   secrets = await startFakeSecretsManager();
+  aws = await startFakeAws();
   secrets.put(secretArn, JSON.stringify({ activeKeyId: 'k1', k1: firstKey }));
   secrets.put(env.dashboard.DASHBOARD_SESSION_SECRET_ARN!, JSON.stringify(sessionKeys));
   bus = new LocalEventBus({
@@ -89,8 +98,9 @@ beforeAll(async () => {
     ses: inject('sesEndpoint'),
     secrets: secrets.endpoint,
     events: await bus.listen(0),
+    s3: aws.endpoint,
   };
-  for (const name of Object.keys(NEEDS) as FunctionName[])
+  for (const name of Object.keys(NEEDS) as DeployedFunction[])
     rt[name] = await coldStart(name, endpoints);
   // The table CloudFormation would have created, under its name (fresh for this run).
   await ensureTable(rt.intake.dynamodb, env.intake.TABLE_NAME!);
@@ -99,6 +109,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bus?.close();
   await secrets?.close();
+  await aws?.close();
 });
 
 function envelope(detail: unknown, source = 'crm.calls'): EventBridgeEvent {
@@ -239,11 +250,71 @@ describe('every function, run with the environment the stack deploys it with', (
       expect(response.status, path).toBe(200);
     }
     expect(await (await view('/dashboard?range=7d')).text()).toContain('support-call');
+    // the rollup wrote each recomputed day's rows for BI tools
+    const exported = [...aws.state.objects.keys()];
+    expect(exported).toContain(`${env.rollup.EXPORT_BUCKET}/rollups/day=2026-11-23/rollup.jsonl`);
+
+    // What a CX analyst reads of the deployed stack, with the stack's analyst policy:
+    // `afterword report | customer | digest | events | dead-letters --stack`.
+    const outputs = deployed.outputs();
+    aws.state.stacks.set('Afterword', outputs);
+    aws.state.logGroups.set(outputs.EventArchiveLogGroup!, [
+      JSON.stringify({
+        id: '1',
+        time: '2026-11-23T12:30:00Z',
+        source: 'afterword',
+        'detail-type': 'Survey Answered',
+        detail: { invitationId: supportId },
+      }),
+    ]);
+    // one failure waiting in each dead-letter queue
+    for (const pair of outputs.DeadLetterQueueUrls!.split(',')) {
+      aws.state.queues.set(pair.split('/').pop()!, [
+        {
+          body: JSON.stringify({
+            responsePayload: { errorType: 'InvalidEventError', errorMessage: 'bad' },
+          }),
+        },
+      ]);
+    }
+    await inFunction('analyst', async () => {
+      const remote = await openStack({
+        stackName: 'Afterword',
+        region: REGION,
+        endpoints: {
+          cloudformation: aws.endpoint,
+          dynamodb: inject('dynamodbEndpoint'),
+          logs: aws.endpoint,
+          sqs: aws.endpoint,
+        },
+      });
+      try {
+        expect(remote.configDiffers).toBe(false);
+        const rows = await report(remote.runtime, { from: '2026-11-23', to: '2026-11-23' });
+        expect(rows.some((row) => row.touchpoint === 'support-call')).toBe(true);
+        expect(
+          (await customerTimeline(remote.runtime, support.customer.id)).length,
+        ).toBeGreaterThan(0);
+        const digest = await buildDigest(remote.runtime, {
+          now: at('2026-11-24T08:00:00Z'),
+          dashboardUrl: outputs.DashboardUrl!,
+        });
+        expect(digest.text).toContain(outputs.DashboardUrl);
+        expect(await remote.events({ limit: 5 })).toHaveLength(1);
+        const queues = await remote.deadLetters();
+        expect(queues.find((q) => q.queue === 'intake')).toMatchObject({
+          count: 1,
+          errors: [{ error: 'InvalidEventError: bad' }],
+        });
+      } finally {
+        remote.close();
+      }
+    });
   });
 
   it('recorded the calls of every function, each under its own name', () => {
     const calls = readRecordedCalls();
-    for (const name of Object.keys(NEEDS)) {
+    for (const name of [...Object.keys(NEEDS), 'analyst']) {
       expect(
         calls.some((call) => call.function === name),
         name,

@@ -106,11 +106,11 @@ describe('the CDK stack', () => {
         TracingConfig: { Mode: 'Active' },
       });
     }
-    // one per function, and the survey API's access logs
+    // one per function, the survey API's access logs, and the archive of Afterword's events
     template.resourcePropertiesCountIs(
       'AWS::Logs::LogGroup',
       { RetentionInDays: 30 },
-      Object.keys(stack.functions).length + 1,
+      Object.keys(stack.functions).length + 2,
     );
   });
 
@@ -132,7 +132,8 @@ describe('the CDK stack', () => {
       });
     }
     const rules = template.findResources('AWS::Events::Rule') as Record<string, Resource>;
-    expect(Object.keys(rules)).toHaveLength(RULES.length);
+    // the shared rules, and the archive of Afterword's own events
+    expect(Object.keys(rules)).toHaveLength(RULES.length + 1);
     for (const rule of Object.values(rules)) {
       const [target] = rule.Properties.Targets as {
         DeadLetterConfig?: unknown;
@@ -346,6 +347,74 @@ describe('the CDK stack', () => {
       expect(body).toContain(`\\"Touchpoint\\",\\"${program.touchpoint}\\"`);
     }
     expect(body).toContain('\\"label\\":\\"target\\"');
+  });
+
+  it('exports the rollup rows for BI tools: a private, encrypted, TLS-only bucket and a Glue table over it', () => {
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket')) as Resource[];
+    expect(buckets).toHaveLength(2); // the exports, and their access logs
+    for (const bucket of buckets) {
+      expect(bucket.Properties).toMatchObject({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+          ],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+      });
+    }
+    for (const policy of Object.values(
+      template.findResources('AWS::S3::BucketPolicy'),
+    ) as Resource[]) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain(
+        '"aws:SecureTransport":"false"',
+      );
+    }
+    const [table] = Object.values(template.findResources('AWS::Glue::Table')) as Resource[];
+    const input = table!.Properties.TableInput as {
+      Parameters: Record<string, string>;
+      PartitionKeys: { Name: string }[];
+      StorageDescriptor: {
+        Columns: { Name: string }[];
+        SerdeInfo: { SerializationLibrary: string };
+      };
+    };
+    expect(input.Parameters['projection.enabled']).toBe('true');
+    expect(input.PartitionKeys).toEqual([{ Name: 'day', Type: 'string' }]);
+    expect(input.StorageDescriptor.Columns.map((c) => c.Name)).toEqual(
+      expect.arrayContaining(['touchpoint', 'journeyId', 'answered', 'scores', 'skipped']),
+    );
+    expect(JSON.stringify(table!.Properties)).toContain('rollups/day=${day}/');
+    const outputs = Object.keys(template.toJSON().Outputs as object);
+    expect(outputs).toEqual(
+      expect.arrayContaining(['ExportBucketName', 'ExportGlueTable', 'BiReaderPolicyArn']),
+    );
+  });
+
+  it('gives analysts a read-only policy and archives Afterword’s own events for them', () => {
+    const outputs = Object.keys(template.toJSON().Outputs as object);
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'AnalystPolicyArn',
+        'EventArchiveLogGroup',
+        'DeadLetterQueueUrls',
+        'ConfigHash',
+      ]),
+    );
+    const analyst = resources[logicalId(stack.analystPolicy)]!;
+    const actions = (
+      analyst.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }
+    ).Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    // reads only: no write, put, send or delete of any kind
+    for (const action of actions)
+      expect(action).toMatch(/:(Describe|Query|BatchGet|Get|Filter|Receive)/);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['afterword'] },
+    });
   });
 
   it('outputs what a platform engineer needs to wire producers', () => {

@@ -1,4 +1,7 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NONE } from '../../lib/contracts/report.js';
 import { dayBounds } from '../../lib/domain/time.js';
@@ -421,5 +424,25 @@ describe('the nightly digest', () => {
     expect(mail!.body.text).toContain('Too few answers to test a change: support-call.');
     expect(mail!.body.text).toContain('Dashboard: http://127.0.0.1:3999/dashboard');
     expect(mail!.body.html).toContain('href="http://127.0.0.1:3999/dashboard"');
+  });
+});
+
+describe('the rollup rows for BI tools', () => {
+  it('writes each recomputed day as JSON lines under rollups/day=…, the rows afterword report reads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'afterword-exports-'));
+    const rt = await testRuntime({ exports: { dir } });
+    const detail = interaction({ occurredAt: '2026-11-20T10:00:00Z' });
+    await intake(rt, event(detail), new Date('2026-11-20T10:00:01Z'));
+    await rollup(rt, { now: new Date('2026-11-21T02:30:00Z'), days: 2 });
+    const lines = readFileSync(join(dir, 'rollups/day=2026-11-20/rollup.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const stored = await rt.rollups.range('2026-11-20', '2026-11-20');
+    expect(lines).toEqual(JSON.parse(JSON.stringify(stored)));
+    expect(lines[0]).toMatchObject({ day: '2026-11-20', touchpoint: 'support-call', invited: 1 });
+    expect(Object.keys(lines[0]!)).not.toContain('pk');
+    // a day with nothing still gets its (empty) file: a recompute can empty a day
+    expect(readFileSync(join(dir, 'rollups/day=2026-11-21/rollup.jsonl'), 'utf8')).toBe('');
   });
 });

@@ -15,6 +15,7 @@ import { AFTERWORD_SOURCE } from '../../lib/contracts/survey-events.js';
 import { readRecordedCalls, type RecordedCall } from '../support/aws-calls.js';
 import { ACCOUNT, REGION, synthDeployedStack, type DeployedStack } from '../support/cfn.js';
 
+/** The stack's functions, and `analyst`: the CLI reading the stack with its analyst policy. */
 const FUNCTIONS: FunctionName[] = [
   'intake',
   'dispatch',
@@ -22,6 +23,7 @@ const FUNCTIONS: FunctionName[] = [
   'rollup',
   'feedback',
   'dashboard',
+  'analyst',
 ];
 
 interface Statement {
@@ -46,8 +48,19 @@ function resourceArn(id: string, attribute = 'Arn'): string {
   return deployed.resolve({ 'Fn::GetAtt': [id, attribute] }) as string;
 }
 
-/** The identity policies attached to a function's role, resolved. */
+/** The identity policies of a function's role (or the analyst policy), resolved. */
 function policiesOf(name: FunctionName): { name: string; policy: PolicyDocument }[] {
+  if (name === 'analyst') {
+    const id = deployed.logicalId(deployed.stack.analystPolicy);
+    return [
+      {
+        name: id,
+        policy: deployed.resolve(
+          deployed.template.Resources[id]!.Properties!.PolicyDocument,
+        ) as PolicyDocument,
+      },
+    ];
+  }
   const roleId = deployed.logicalId(deployed.stack.functions[name].role);
   return Object.entries(deployed.template.Resources)
     .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
@@ -85,9 +98,24 @@ function arnOf(call: RecordedCall): string {
       return resource.id.startsWith('arn:')
         ? resource.id
         : (deployed.resolve({ Ref: deployed.logicalId(deployed.stack.signingSecret) }) as string);
+    case 'stack':
+      return deployed.resolve({ Ref: 'AWS::StackId' }) as string;
+    case 'log-group':
+      return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${resource.name}:*`;
+    case 'queue':
+      return `arn:aws:sqs:${REGION}:${ACCOUNT}:${resource.url.split('/').pop()}`;
+    case 'bucket-object':
+      return `arn:aws:s3:::${resource.bucket}/${resource.key}`;
     case 'any':
       return '*';
   }
+}
+
+/** Who makes the calls: the function's role, or an analyst's role carrying the analyst policy. */
+function principalOf(name: FunctionName): string {
+  return name === 'analyst'
+    ? `arn:aws:iam::${ACCOUNT}:role/cx-analyst`
+    : resourceArn(deployed.logicalId(deployed.stack.functions[name].role));
 }
 
 async function decide(
@@ -125,6 +153,7 @@ function pattern(resource: string): RegExp {
  * function's own resource.
  */
 function platformUse(name: FunctionName): { actions: string[]; resource: string; why: string }[] {
+  if (name === 'analyst') return [];
   const fn = deployed.stack.functions[name];
   const uses = [
     {
@@ -161,7 +190,7 @@ describe('the permission contract (every AWS call each function makes, against i
 
   describe.each(FUNCTIONS)('the %s function', (name) => {
     it('is allowed every call it makes, by a real IAM evaluator', async () => {
-      const principal = resourceArn(deployed.logicalId(deployed.stack.functions[name].role));
+      const principal = principalOf(name);
       const policies = policiesOf(name);
       const denied: string[] = [];
       for (const call of calls.filter((c) => c.function === name)) {

@@ -20,6 +20,10 @@ export type CallResource =
   | { type: 'ses-configuration-set'; name: string }
   | { type: 'event-bus'; name: string }
   | { type: 'secret'; id: string }
+  | { type: 'stack'; name: string }
+  | { type: 'log-group'; name: string }
+  | { type: 'queue'; url: string }
+  | { type: 'bucket-object'; bucket: string; key: string }
   | { type: 'any' };
 
 export interface RecordedCall {
@@ -43,6 +47,10 @@ const IAM_PREFIX: Record<string, string> = {
   SESv2Client: 'ses',
   EventBridgeClient: 'events',
   SecretsManagerClient: 'secretsmanager',
+  CloudFormationClient: 'cloudformation',
+  CloudWatchLogsClient: 'logs',
+  SQSClient: 'sqs',
+  S3Client: 's3',
 };
 
 /** The IAM requests one SDK call is authorised as: one per resource it touches. */
@@ -100,6 +108,28 @@ export function iamRequestsOf({
     }
     case 'secretsmanager':
       return [{ action, resource: { type: 'secret', id: String(input.SecretId) }, context: none }];
+    case 'cloudformation':
+      return [
+        { action, resource: { type: 'stack', name: String(input.StackName) }, context: none },
+      ];
+    case 'logs':
+      return [
+        {
+          action,
+          resource: { type: 'log-group', name: String(input.logGroupName) },
+          context: none,
+        },
+      ];
+    case 'sqs':
+      return [{ action, resource: { type: 'queue', url: String(input.QueueUrl) }, context: none }];
+    case 's3':
+      return [
+        {
+          action,
+          resource: { type: 'bucket-object', bucket: String(input.Bucket), key: String(input.Key) },
+          context: none,
+        },
+      ];
     default:
       throw new Error(`no IAM mapping for ${prefix}`);
   }

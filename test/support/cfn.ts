@@ -18,7 +18,12 @@ interface Resource {
 
 export interface DeployedStack {
   stack: AfterwordStack;
-  template: { Resources: Record<string, Resource> };
+  template: {
+    Resources: Record<string, Resource>;
+    Outputs: Record<string, { Value: unknown }>;
+  };
+  /** The stack's outputs, as `DescribeStacks` gives them once deployed. */
+  outputs(): Record<string, string>;
   /** A template value with every intrinsic resolved (throws on one it does not know). */
   resolve(value: Json): Json;
   /** A resource's logical id in the template. */
@@ -39,6 +44,13 @@ export function synthDeployedStack(parameters: Record<string, unknown> = {}): De
     stack,
     template,
     resolve: (value) => resolver.resolve(value),
+    outputs: () =>
+      Object.fromEntries(
+        Object.entries(template.Outputs).map(([key, { Value }]) => [
+          key,
+          String(resolver.resolve(Value)),
+        ]),
+      ),
     logicalId: (construct) =>
       stack.getLogicalId(
         construct.node.defaultChild as Parameters<AfterwordStack['getLogicalId']>[0],
@@ -154,6 +166,11 @@ class Resolver {
         return `arn:aws:iam::${ACCOUNT}:policy/${this.nameOf(id, 'ManagedPolicyName')}`;
       case 'AWS::ApiGatewayV2::Api':
         return `api${id.length}`;
+      case 'AWS::Logs::LogGroup':
+        return this.nameOf(id, 'LogGroupName');
+      case 'AWS::S3::Bucket':
+        // bucket names are lower case; CloudFormation makes them so
+        return this.nameOf(id, 'BucketName').toLowerCase();
       default:
         return this.physicalName(id);
     }
@@ -184,6 +201,10 @@ class Resolver {
       case 'AWS::ApiGatewayV2::Api.ApiEndpoint':
         return `https://${this.ref(id) as string}.execute-api.${REGION}.amazonaws.com`;
       case 'AWS::SecretsManager::Secret.Id':
+        return this.ref(id);
+      case 'AWS::S3::Bucket.Arn':
+        return `arn:aws:s3:::${this.ref(id) as string}`;
+      case 'AWS::SQS::Queue.QueueUrl':
         return this.ref(id);
       default:
         throw new Error(`cannot resolve Fn::GetAtt ${id}.${attribute} (${Type})`);

@@ -54,7 +54,15 @@ describe('afterword leads invite', () => {
       DashboardUserPoolId: 'us-east-1_abc',
       DashboardUrl: 'https://x.execute-api.us-east-1.amazonaws.com/dashboard',
     });
-    const code = await main(['leads', 'invite', 'ada@acme.example', '--stack', 'Afterword']);
+    const code = await main([
+      'leads',
+      'invite',
+      'ada@acme.example',
+      '--stack',
+      'Afterword',
+      '--region',
+      'us-east-1',
+    ]);
     expect(code).toBe(0);
     expect(cognito.commandCalls(AdminCreateUserCommand)[0]!.args[0].input).toMatchObject({
       UserPoolId: 'us-east-1_abc',
@@ -80,6 +88,8 @@ describe('afterword leads invite', () => {
       'bo@acme.example',
       '--stack',
       'Afterword',
+      '--region',
+      'us-east-1',
       '--role',
       'owner',
     ]);
@@ -92,7 +102,17 @@ describe('afterword leads invite', () => {
 
   it("says to add the user at the company's identity provider when the stack uses one", async () => {
     withOutputs({ DashboardUrl: 'https://x/dashboard' });
-    expect(await main(['leads', 'invite', 'ada@acme.example', '--stack', 'Afterword'])).toBe(1);
+    expect(
+      await main([
+        'leads',
+        'invite',
+        'ada@acme.example',
+        '--stack',
+        'Afterword',
+        '--region',
+        'us-east-1',
+      ]),
+    ).toBe(1);
     expect(err.join('')).toContain('signs in with your own identity provider');
     expect(cognito.calls()).toHaveLength(0);
   });
