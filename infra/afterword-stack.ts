@@ -38,6 +38,7 @@ import type { Construct } from 'constructs';
 import { METRIC_NAMESPACE } from '../lib/adapters/metrics.js';
 import { configHash, loadConfig } from '../lib/config/load.js';
 import type { AfterwordConfig } from '../lib/config/schema.js';
+import { EventSchemas } from './event-schemas.js';
 import { INTERACTION_COMPLETED } from '../lib/contracts/interaction.js';
 import { RULES, type RuleDefinition } from '../lib/contracts/rules.js';
 import { AFTERWORD_DETAIL_TYPES, AFTERWORD_SOURCE } from '../lib/contracts/survey-events.js';
@@ -466,7 +467,12 @@ export class AfterwordStack extends Stack {
     } = this.exports(rollup));
     this.alarmsAndDashboard(parameters, { ...this.functions }, deadLetters, api);
 
+    const eventSchemas = new EventSchemas(this, 'EventSchemas', {
+      registryName: `${this.stackName}-afterword-events`,
+    });
+
     new CfnOutput(this, 'EventBusName', { value: bus.eventBusName });
+    new CfnOutput(this, 'EventSchemaRegistry', { value: eventSchemas.registryName });
     new CfnOutput(this, 'EventBusArn', { value: bus.eventBusArn });
     new CfnOutput(this, 'SurveyUrl', { value: surveyUrl });
     new CfnOutput(this, 'TableName', { value: table.tableName });

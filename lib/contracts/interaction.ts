@@ -12,7 +12,8 @@ const token = z
   .trim()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be letters, digits, ".", "_" or "-"');
+  // No /i flag: JSON Schema patterns have no flags, and the published schema must say the same.
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"');
 
 export const Customer = z.object({
   id: z.string().trim().min(1).max(128),

@@ -23,7 +23,8 @@ describe('the CX dashboard in Chromium', () => {
     const now = new Date();
     await runDemo(stack.runtime, { days: 10, now, seed: 11 });
     await rollup(stack.runtime, { now, days: 12 });
-  }, 120_000);
+    // Ten days of demo traffic through the real stack: minutes on a loaded 2-core machine.
+  }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();

@@ -18,6 +18,7 @@ import { applySuppressions, type Acknowledged } from '../../infra/nag-suppressio
 import { parseParameters } from '../../infra/parameters.js';
 import { STACK_ALARMS } from '../bench/cost.js';
 import { BUNDLE_BUDGET_KB, type FunctionName } from '../../infra/bundling.js';
+import { eventTypeName, PUBLISHED_EVENTS } from '../../lib/contracts/published.js';
 
 /** The bundle (handler file) behind each of the stack's functions. */
 const bundleNameOf = (name: string): FunctionName =>
@@ -415,6 +416,31 @@ describe('the CDK stack', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['afterword'] },
     });
+  });
+
+  it('registers every event it takes and emits in an EventBridge schema registry, for code bindings', () => {
+    const registries = template.findResources('AWS::EventSchemas::Registry');
+    expect(Object.keys(registries)).toHaveLength(1);
+    const schemas = Object.values(
+      template.findResources('AWS::EventSchemas::Schema') as Record<string, Resource>,
+    ).map(
+      (resource) => resource.Properties as { SchemaName: string; Type: string; Content: string },
+    );
+    expect(schemas.map((schema) => schema.SchemaName).sort()).toEqual(
+      PUBLISHED_EVENTS.map(
+        (event) => `${event.source ?? 'producers'}@${eventTypeName(event)}`,
+      ).sort(),
+    );
+    for (const schema of schemas) {
+      expect(schema.Type).toBe('OpenApi3');
+      const content = JSON.parse(schema.Content) as {
+        components: { schemas: { AWSEvent: Record<string, unknown> } };
+      };
+      expect(PUBLISHED_EVENTS.map((event) => event.detailType)).toContain(
+        content.components.schemas.AWSEvent['x-amazon-events-detail-type'],
+      );
+    }
+    expect(Object.keys(template.toJSON().Outputs as object)).toContain('EventSchemaRegistry');
   });
 
   it('outputs what a platform engineer needs to wire producers', () => {

@@ -85,5 +85,5 @@ describe('afterword events and dead-letters', () => {
     expect(stdout).not.toContain('Follow-up');
     const empty = await runCli(['dead-letters'], { AFTERWORD_DATA_DIR: dataDir });
     expect(empty.stdout).toContain('no dead letters');
-  });
+  }, 60_000);
 });
