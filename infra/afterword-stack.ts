@@ -4,6 +4,7 @@
  * feedback, the link-signing secret, dead letters and alarms on every async path, a dashboard.
  */
 import {
+  Annotations,
   ArnFormat,
   CfnOutput,
   Duration,
@@ -36,6 +37,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { METRIC_NAMESPACE } from '../lib/adapters/metrics.js';
+import { exampleAddresses } from '../lib/config/example-addresses.js';
 import { configHash, loadConfig } from '../lib/config/load.js';
 import type { AfterwordConfig } from '../lib/config/schema.js';
 import { EventSchemas } from './event-schemas.js';
@@ -88,6 +90,22 @@ export class AfterwordStack extends Stack {
     const { parameters } = props;
     // Synth fails here, listing every problem by path, if the programs config is invalid.
     this.config = loadConfig(parameters.configPath);
+    const placeholders = [
+      ...exampleAddresses(this.config),
+      ...exampleAddresses({ alarmEmail: parameters.alarmEmail }, 'parameters'),
+    ];
+    if (placeholders.length > 0) {
+      // A warning, not an error: a first deploy into a sandbox account may mean it.
+      // `cdk synth --strict` / `cdk deploy --strict` turn it into a failure for production.
+      Annotations.of(this).addWarningV2(
+        'afterword:placeholder-addresses',
+        `These addresses are on placeholder domains nobody reads; surveys would go out from, and owners' and leads' mail to, them: ${placeholders
+          .map(({ path, address }) => `${path} = ${address}`)
+          .join(
+            ', ',
+          )}. Put your own in the programs config (${parameters.configPath}) and parameters.`,
+      );
+    }
     const sesIdentity = parameters.sesIdentity ?? this.config.sender.split('@')[1]!;
 
     const table = (this.table = this.createTable());

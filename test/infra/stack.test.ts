@@ -3,10 +3,10 @@
  * Serverless) must report nothing unacknowledged, and the template must say what matters.
  */
 import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { parseParameters } from '../../infra/parameters.js';
 import { STACK_ALARMS } from '../bench/cost.js';
 import { BUNDLE_BUDGET_KB, type FunctionName } from '../../infra/bundling.js';
 import { eventTypeName, PUBLISHED_EVENTS } from '../../lib/contracts/published.js';
+import { CDK_CONTEXT } from '../support/cdk-context.js';
 
 /** The bundle (handler file) behind each of the stack's functions. */
 const bundleNameOf = (name: string): FunctionName =>
@@ -33,7 +34,7 @@ function synth(
   options: { parameters?: Record<string, unknown>; extra?: (stack: AfterwordStack) => void } = {},
 ) {
   const outdir = mkdtempSync(join(tmpdir(), 'afterword-synth-'));
-  const app = new App({ outdir });
+  const app = new App({ outdir, context: CDK_CONTEXT });
   const stack = new AfterwordStack(app, 'Afterword', {
     parameters: parseParameters(options.parameters ?? {}),
   });
@@ -470,6 +471,42 @@ describe('the CDK stack', () => {
     }
   });
 
+  it('keeps the logical ids of what holds data, so no upgrade replaces it (and loses it)', () => {
+    // A changed logical id makes CloudFormation create a new resource and drop the old one: the
+    // table with every answer, the link-signing key (every link in customers' inboxes), the users.
+    const ids = (type: string) => Object.keys(template.findResources(type)).sort();
+    expect(ids('AWS::DynamoDB::GlobalTable')).toEqual(['TableCD117FA1']);
+    expect(ids('AWS::SecretsManager::Secret')).toContain('LinkSigningSecret6FCDA02C');
+    expect(ids('AWS::Cognito::UserPool')).toEqual(['DashboardUsersA3A66B09']);
+    expect(ids('AWS::S3::Bucket')).toEqual(['ExportAccessLogs5C4143F2', 'ExportBucket4E99310E']);
+  });
+
+  it('warns at synth about addresses still on placeholder domains, naming each', () => {
+    const warnings = Annotations.fromStack(stack)
+      .findWarning('*', Match.stringLikeRegexp('placeholder domains'))
+      .map((warning) => warning.entry.data as string);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('sender = surveys@acme.example');
+    expect(warnings[0]).toMatch(/programs\[0\]\.owner\.email = \S+@acme\.example/);
+    expect(warnings[0]).toMatch(/digest\.recipients\[0\] = /);
+
+    // The same config on the company's own domain synthesizes without the warning.
+    const dir = mkdtempSync(join(tmpdir(), 'afterword-own-domain-'));
+    const configPath = join(dir, 'config.json');
+    const shipped = readFileSync(DEFAULT_CONFIG_PATH, 'utf8');
+    writeFileSync(
+      configPath,
+      shipped.replaceAll('acme.example', 'acme-corp.com').replace(/"\$schema":[^,]*,/, ''),
+    );
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const own = new AfterwordStack(app, 'OwnDomain', {
+      parameters: parseParameters({ configPath, alarmEmail: 'ops@acme-corp.com' }),
+    });
+    expect(
+      Annotations.fromStack(own).findWarning('*', Match.stringLikeRegexp('placeholder')),
+    ).toEqual([]);
+  });
+
   it('stops synth on an invalid programs config, listing its problems by path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'afterword-bad-config-'));
     const configPath = join(dir, 'config.json');
@@ -479,7 +516,10 @@ describe('the CDK stack', () => {
     config.programs[0]!.metric = 'vibes';
     writeFileSync(configPath, JSON.stringify(config));
     expect(
-      () => new AfterwordStack(new App(), 'Bad', { parameters: parseParameters({ configPath }) }),
+      () =>
+        new AfterwordStack(new App({ context: CDK_CONTEXT }), 'Bad', {
+          parameters: parseParameters({ configPath }),
+        }),
     ).toThrowError(/programs\.0\.metric/);
   });
 

@@ -6,6 +6,7 @@
 import { App } from 'aws-cdk-lib';
 import { AfterwordStack } from '../../infra/afterword-stack.js';
 import { parseParameters } from '../../infra/parameters.js';
+import { CDK_CONTEXT } from './cdk-context.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-east-1';
@@ -32,7 +33,7 @@ export interface DeployedStack {
 
 /** Synthesizes the stack (no asset bundling: the template is what matters here). */
 export function synthDeployedStack(parameters: Record<string, unknown> = {}): DeployedStack {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
   const stack = new AfterwordStack(app, 'Afterword', {
     parameters: parseParameters(parameters),
     env: { account: ACCOUNT, region: REGION },
