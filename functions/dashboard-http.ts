@@ -2,6 +2,7 @@
 import { handle } from 'hono/aws-lambda';
 import { runtimeFromEnv, type Need } from '../lib/runtime.js';
 import { createDashboardApp } from '../lib/web/dashboard-app.js';
+import { logInvocation } from '../lib/adapters/log.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = ['publicBaseUrl', 'dashboard'];
@@ -10,6 +11,7 @@ type LambdaHandler = ReturnType<typeof handle>;
 let app: Promise<LambdaHandler> | undefined;
 
 export const handler: LambdaHandler = async (event, context) => {
+  logInvocation(context);
   app ??= runtimeFromEnv(NEEDS).then(
     (rt) => handle(createDashboardApp(rt)),
     (error: unknown) => {

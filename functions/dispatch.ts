@@ -3,6 +3,7 @@ import { inFunction } from '../lib/adapters/function-scope.js';
 import { emitMetrics } from '../lib/adapters/metrics.js';
 import { runtimeFromEnv, type Need, type Runtime } from '../lib/runtime.js';
 import { dispatch, type DispatchOptions } from '../lib/usecases/dispatch.js';
+import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = ['signing', 'publicBaseUrl'];
@@ -33,8 +34,9 @@ export function createDispatchHandler(
 
 export const handler = async (
   _event: unknown,
-  context?: { getRemainingTimeInMillis(): number },
+  context?: InvocationContext & { getRemainingTimeInMillis(): number },
 ) => {
+  logInvocation(context);
   const budgetMs = context ? Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS) : 0;
   return createDispatchHandler(await runtimeFromEnv(NEEDS))({ budgetMs });
 };

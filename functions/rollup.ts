@@ -10,6 +10,7 @@ import { runtimeFromEnv, type Need, type Runtime } from '../lib/runtime.js';
 import { sendDigest } from '../lib/usecases/digest.js';
 import { report } from '../lib/usecases/report.js';
 import { rollup } from '../lib/usecases/rollup.js';
+import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = [];
@@ -53,7 +54,9 @@ export function createRollupHandler(
   }
 }
 
-export const handler = async (request?: RollupRequest) =>
-  createRollupHandler(await runtimeFromEnv(NEEDS), { dashboardUrl: process.env.DASHBOARD_URL })(
-    request,
-  );
+export const handler = async (request?: RollupRequest, context?: InvocationContext) => {
+  logInvocation(context);
+  return createRollupHandler(await runtimeFromEnv(NEEDS), {
+    dashboardUrl: process.env.DASHBOARD_URL,
+  })(request);
+};

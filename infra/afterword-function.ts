@@ -1,6 +1,6 @@
 /**
  * One construct fixes every function's defaults (Node.js 22 on arm64, minified ESM bundle with
- * source maps, X-Ray tracing, a log group with retention, a dead-letter queue for async
+ * source maps, JSON logs under Lambda's log-level controls, a log group with retention, a dead-letter queue for async
  * invocations) so the stack declares functions in a line each and cannot drift between them.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -78,7 +78,15 @@ export class AfterwordFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: FUNCTION_MEMORY_MB[props.handler],
       timeout: props.timeout ?? Duration.seconds(30),
-      tracing: lambda.Tracing.ACTIVE,
+      // No X-Ray: without instrumented SDK clients a trace shows only Lambda's own segment, and
+      // instrumenting them (Powertools Tracer) measured +71 ms per cold start (module load 276 ->
+      // 348 ms, 1.26x) and +125 KB per bundle, past the 250 KB budgets. Logs carry the trace id.
+      tracing: lambda.Tracing.DISABLED,
+      // Lambda's advanced logging controls: JSON lines, and the level set here (or in the console)
+      // reaches Powertools Logger as AWS_LAMBDA_LOG_LEVEL.
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
       logGroup: this.logGroup,
       role: this.role,
       onFailure: props.deadLetterQueue
@@ -88,6 +96,7 @@ export class AfterwordFunction extends Construct {
       environment: {
         NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         AFTERWORD_CONFIG: BUNDLED_CONFIG_PATH,
+        POWERTOOLS_SERVICE_NAME: 'afterword',
         ...props.environment,
       },
       bundling: {

@@ -26,11 +26,9 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
       { id: 'AwsSolutions::AwsSolutions-L1', reason: NODE_22 },
       { id: 'Serverless::Serverless-LambdaLatestVersion', reason: NODE_22 },
       {
-        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        id: 'Serverless::Serverless-LambdaTracing',
         reason:
-          fn === stack.functions.dispatch
-            ? 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and ses:GetAccount (the account send rate, read when the config sets none) support no resource-level permissions, so AWS requires "*".'
-            : 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so AWS requires "*".',
+          'X-Ray is off by choice: uninstrumented, a trace shows only the Lambda segment; instrumenting the SDK clients measured +71 ms per cold start and +125 KB per bundle. Every log line carries the trace id Lambda assigns.',
       },
       {
         id: 'Serverless::Serverless-LambdaDLQ',
@@ -39,6 +37,11 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
       },
     );
   }
+  acknowledge(stack.functions.dispatch, {
+    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'ses:GetAccount (the account send rate, read when the config sets none) supports no resource-level permissions, so AWS requires "*".',
+  });
   acknowledge(stack.functions.answer, {
     id: 'Serverless::Serverless-LambdaAsyncFailureDestination',
     reason:

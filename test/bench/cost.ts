@@ -21,7 +21,6 @@ export const PRICES = {
   httpApiRequest: 1.0 / 1e6,
   sesEmail: 0.1 / 1000,
   logsIngestedGb: 0.5,
-  xrayTrace: 5.0 / 1e6,
   /** Monthly: one CloudWatch dashboard, each standard alarm, each secret. */
   dashboardMonth: 3.0,
   alarmMonth: 0.1,
@@ -31,8 +30,6 @@ export const PRICES = {
 /** The stack's alarms (each dead-letter queue and function, backlog age, bounce and complaint rates). */
 export const STACK_ALARMS = 18;
 
-/** X-Ray's default sampling rule keeps about 5 % of requests at any real volume. */
-const XRAY_SAMPLED = 0.05;
 /** Lambda's START, END and REPORT lines per invocation, in bytes. */
 const PLATFORM_LOG_BYTES = 350;
 const GB = 2 ** 30;
@@ -75,7 +72,6 @@ export function costPerThousand(
     eventbridge: (1 + life.eventsPublished) * PRICES.eventBridgeEvent,
     apiGateway: life.httpRequests * PRICES.httpApiRequest,
     logs: (logBytes / GB) * PRICES.logsIngestedGb,
-    xray: invocations * XRAY_SAMPLED * PRICES.xrayTrace,
   };
   const perThousand = Object.fromEntries(
     Object.entries(perSurvey).map(([service, usd]) => [service, usd * 1000]),

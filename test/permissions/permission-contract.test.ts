@@ -157,11 +157,6 @@ function platformUse(name: FunctionName): { actions: string[]; resource: string;
   const fn = deployed.stack.functions[name];
   const uses = [
     {
-      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-      resource: '*',
-      why: 'active tracing: Lambda sends the trace segments',
-    },
-    {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resource: resourceArn(deployed.logicalId(fn.logGroup)),
       why: "Lambda writes the function's logs to its own log group",
