@@ -260,10 +260,20 @@ describe('the CDK stack', () => {
   });
 
   it('alarms on errors, backlog age, unknown sends, failed event publishes, API 5xx and SES reputation, and mails the alarm address', () => {
-    for (const metric of ['DueBacklogAgeSeconds', 'UnknownSends', 'EventPublishFailures']) {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'DueBacklogAgeSeconds',
+      Namespace: 'Afterword',
+    });
+    // One survey SES may have sent, or one event subscribers missed, is already worth a look.
+    for (const metric of ['UnknownSends', 'EventPublishFailures']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: metric,
         Namespace: 'Afterword',
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
       });
     }
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../lib/config/load.js';
 import { SURVEY_ANSWERED } from '../../lib/contracts/survey-events.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
@@ -67,6 +67,32 @@ describe('answering through the survey web app', () => {
         (e) => (e.detail as { invitationId: string }).invitationId === invitationId,
       ),
     ).toEqual([]);
+  });
+
+  it('keeps the answer when the bus refuses its events, and counts the failure for the alarm', async () => {
+    const { invitationId, path } = await sentSurvey(2);
+    const metricLines: string[] = [];
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'afterword-answer');
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      metricLines.push(String(chunk));
+      return true;
+    });
+    const refuse = vi.spyOn(rt.published, 'publish').mockRejectedValue(new Error('bus down'));
+    try {
+      const response = await post(path, { score: '2' });
+      expect(response.status).toBe(200);
+    } finally {
+      refuse.mockRestore();
+      vi.restoreAllMocks();
+      vi.unstubAllEnvs();
+    }
+    expect((await rt.invitations.get(invitationId))?.score).toBe(2);
+    // Survey Answered and Survey Follow-up Requested: each failure is one EMF datapoint.
+    const failures = metricLines
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.includes('"EventPublishFailures"'))
+      .map((line) => JSON.parse(line) as { EventPublishFailures: number });
+    expect(failures.map((line) => line.EventPublishFailures)).toEqual([1, 1]);
   });
 
   it('records the answer on POST, thanks the customer, and publishes Survey Answered', async () => {
