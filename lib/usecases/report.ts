@@ -12,7 +12,7 @@
 import { ALL, TOTAL, type ReportRow, type RollupRow } from '../contracts/report.js';
 import { responseRate } from '../domain/funnel.js';
 import { addHistograms, comparePeriods, emptyHistogram, summarize } from '../domain/scoring.js';
-import { addDays } from '../domain/time.js';
+import { addDays, dayNumber } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
 
 export const DIMENSIONS = ['touchpoint', 'channel', 'segment', 'journeyId', 'journeyStep'] as const;
@@ -121,20 +121,39 @@ export function buildReport(
     else groups.set(key, copyOf(grouped, {}));
   }
 
-  const histograms = new Map<string, Map<string, number[]>>();
+  // Rolling windows from running sums: per cell, the histograms summed up to each day, so a
+  // window of any length is one subtraction (a 90-day dashboard has thousands of windows).
+  const cells = new Map<string, { first: number; days: Map<number, number[]> }>();
   for (const group of groups.values()) {
-    const days = histograms.get(cellOf(group)) ?? new Map<string, number[]>();
-    days.set(group.day, group.scores);
-    histograms.set(cellOf(group), days);
+    const cell = cells.get(cellOf(group)) ?? { first: Infinity, days: new Map<number, number[]>() };
+    const day = dayNumber(group.day);
+    cell.days.set(day, group.scores);
+    cell.first = Math.min(cell.first, day);
+    cells.set(cellOf(group), cell);
   }
-  const window = (group: RollupRow, lastDay: string, length: number) => {
-    const days = histograms.get(cellOf(group))!;
-    let total = emptyHistogram();
-    for (let i = 0; i < length; i++) {
-      const scores = days.get(addDays(lastDay, -i));
-      if (scores) total = addHistograms(total, scores);
+  const runningSums = new Map<string, number[][]>();
+  const runningSumsOf = (key: string) => {
+    let sums = runningSums.get(key);
+    if (sums) return sums;
+    const { first, days } = cells.get(key)!;
+    const last = Math.max(...days.keys());
+    // sums[i] holds the days first .. first + i - 1
+    sums = [emptyHistogram()];
+    for (let day = first; day <= last; day++) {
+      const scores = days.get(day);
+      sums.push(scores ? addHistograms(sums[sums.length - 1]!, scores) : sums[sums.length - 1]!);
     }
-    return total;
+    runningSums.set(key, sums);
+    return sums;
+  };
+  const window = (group: RollupRow, lastDay: number, length: number) => {
+    const key = cellOf(group);
+    const { first } = cells.get(key)!;
+    const sums = runningSumsOf(key);
+    const high = Math.min(lastDay - first + 1, sums.length - 1);
+    const low = Math.max(lastDay - length + 1 - first, 0);
+    if (high <= low) return emptyHistogram();
+    return sums[high]!.map((count, score) => count - sums[low]![score]!);
   };
   const inPeriod = (day: string) => !period || (day >= period.from && day <= period.to);
   const targetFor = (group: RollupRow) =>
@@ -154,10 +173,11 @@ export function buildReport(
       report.push(row);
       continue;
     }
-    const week = window(group, group.day, 7);
+    const day = dayNumber(group.day);
+    const week = window(group, day, 7);
     const rolling7 = summarize(group.metric, week);
-    const rolling28 = summarize(group.metric, window(group, group.day, 28));
-    const wow = comparePeriods(group.metric, week, window(group, addDays(group.day, -7), 7));
+    const rolling28 = summarize(group.metric, window(group, day, 28));
+    const wow = comparePeriods(group.metric, week, window(group, day - 7, 7));
     report.push({
       ...row,
       rolling7Score: rolling7.score,
