@@ -10,7 +10,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * deployed stack (`--stack`) with the stack's analyst policy.
  */
 export type FunctionName =
-  'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'dashboard' | 'analyst';
+  'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'follow-up' | 'dashboard' | 'analyst';
 
 const scope = new AsyncLocalStorage<FunctionName>();
 
@@ -22,4 +22,13 @@ export function inFunction<T>(name: FunctionName, work: () => T): T {
 /** The function whose code is running, if a handler set it. */
 export function currentFunction(): FunctionName | undefined {
   return scope.getStore();
+}
+
+/**
+ * Runs a use case as the function that owns it, unless a handler already set the scope: the local
+ * stack, the CLI and the tests call use cases directly, and their AWS calls still belong to that
+ * function (for the logs and for the permission contract, which checks every recorded call).
+ */
+export function asFunction<T>(name: FunctionName, work: () => T): T {
+  return scope.getStore() ? work() : scope.run(name, work);
 }

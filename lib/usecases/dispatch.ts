@@ -25,6 +25,7 @@
  *    the send window (put off until it opens, or dropped when the survey closes first).
  * 4. Due expiries: unanswered surveys whose link expired become `expired`.
  */
+import { asFunction } from '../adapters/function-scope.js';
 import { Duration } from 'luxon';
 import { log } from '../adapters/log.js';
 import { randomUUID } from 'node:crypto';
@@ -105,7 +106,14 @@ function emptyResult(): DispatchResult {
  * Runs one tick under the dispatcher lease. The lease runs on the wall clock, whatever `now` says:
  * it orders real processes (the demo replays the past while a running stack dispatches the present).
  */
-export async function dispatch(
+/** One dispatch tick, as the dispatch function. */
+export function dispatch(
+  ...args: Parameters<typeof dispatchTick>
+): ReturnType<typeof dispatchTick> {
+  return asFunction('dispatch', () => dispatchTick(...args));
+}
+
+async function dispatchTick(
   rt: Runtime,
   now: Date,
   options: DispatchOptions = {},

@@ -9,6 +9,7 @@
  * 3. Record the event's time on the invitation and move its status where that applies.
  * 4. Suppress the address after a permanent bounce or a complaint.
  */
+import { asFunction } from '../adapters/function-scope.js';
 import * as z from 'zod';
 import { log } from '../adapters/log.js';
 import { describeIssues } from '../contracts/interaction.js';
@@ -29,7 +30,14 @@ const SesEvent = z.object({
 
 export type FeedbackOutcome = 'delivered' | 'bounced' | 'soft-bounce' | 'complained' | 'ignored';
 
-export async function recordSesFeedback(rt: Runtime, detail: unknown): Promise<FeedbackOutcome> {
+/** One SES event, as the feedback function. */
+export function recordSesFeedback(
+  ...args: Parameters<typeof recordFeedback>
+): ReturnType<typeof recordFeedback> {
+  return asFunction('feedback', () => recordFeedback(...args));
+}
+
+async function recordFeedback(rt: Runtime, detail: unknown): Promise<FeedbackOutcome> {
   const parsed = SesEvent.safeParse(detail);
   if (!parsed.success) throw new InvalidEventError(describeIssues(parsed.error, 'detail'));
   const event = parsed.data;

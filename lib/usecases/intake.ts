@@ -17,6 +17,7 @@
  * 5. Write the decision once per interaction (conditional put), with its send time: occurredAt +
  *    delay, moved into the customer's send window (now, in instant mode).
  */
+import { asFunction } from '../adapters/function-scope.js';
 import * as z from 'zod';
 import { log } from '../adapters/log.js';
 import type { Program } from '../config/schema.js';
@@ -98,7 +99,12 @@ export function parseInteraction(
   return parsed.data;
 }
 
-export async function intake(
+/** Intake of one event, as the intake function. */
+export function intake(...args: Parameters<typeof intakeEvent>): ReturnType<typeof intakeEvent> {
+  return asFunction('intake', () => intakeEvent(...args));
+}
+
+async function intakeEvent(
   rt: Runtime,
   event: { 'detail-type': string; source: string; detail: unknown },
   now: Date,

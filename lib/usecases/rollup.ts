@@ -13,6 +13,7 @@
  * 3. Group both by touchpoint × channel × segment × journey × journey step.
  * 4. Replace the day's stored rows with the result, and its file for BI tools (when exporting).
  */
+import { asFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
 import { Duration } from 'luxon';
 import type { AfterwordConfig } from '../config/schema.js';
@@ -104,7 +105,12 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
  * Recomputes the `days` days (default: `rollupWindowDays`) ending with `lastDay` (default: today
  * in the rollup time zone).
  */
-export async function rollup(
+/** The nightly recompute, as the rollup function. */
+export function rollup(...args: Parameters<typeof rollupDays>): ReturnType<typeof rollupDays> {
+  return asFunction('rollup', () => rollupDays(...args));
+}
+
+async function rollupDays(
   rt: Runtime,
   options: { now: Date; days?: number; lastDay?: string },
 ): Promise<{ days: string[]; rows: number }> {
