@@ -43,7 +43,11 @@ import type { AfterwordConfig } from '../lib/config/schema.js';
 import { EventSchemas } from './event-schemas.js';
 import { INTERACTION_COMPLETED } from '../lib/contracts/interaction.js';
 import { RULES, type RuleDefinition } from '../lib/contracts/rules.js';
-import { AFTERWORD_DETAIL_TYPES, AFTERWORD_SOURCE } from '../lib/contracts/survey-events.js';
+import {
+  AFTERWORD_SOURCE,
+  ANSWER_DETAIL_TYPES,
+  FOLLOW_UP_DETAIL_TYPES,
+} from '../lib/contracts/survey-events.js';
 import { INDEX, KEY, ROLLUP_ATTRIBUTES, TTL_ATTRIBUTE } from '../lib/store/table.js';
 import { AfterwordFunction } from './afterword-function.js';
 import type { DeployParameters } from './parameters.js';
@@ -55,17 +59,23 @@ export interface AfterwordStackProps extends StackProps {
 export class AfterwordStack extends Stack {
   readonly config: AfterwordConfig;
   readonly functions: Record<
-    'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'dashboard',
+    'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'follow-up' | 'dashboard',
     AfterwordFunction
   >;
   /** The dashboard's sign-in, when the stack runs it (no external issuer given). */
   readonly userPool?: cognito.UserPool;
   readonly sessionSecret: secrets.Secret;
-  readonly schedules: Record<'dispatch' | 'rollup', scheduler.Schedule>;
-  /** The role EventBridge Scheduler assumes to invoke the dispatch and rollup functions. */
+  readonly schedules: Record<'dispatch' | 'rollup' | 'followUpSweep', scheduler.Schedule>;
+  /** The role EventBridge Scheduler assumes to invoke the scheduled functions. */
   readonly schedulerRole: iam.Role;
   readonly deadLetterQueues: Record<
-    'intake' | 'dispatch' | 'rollup' | 'feedback' | 'eventArchive' | 'alarmNotifications',
+    | 'intake'
+    | 'dispatch'
+    | 'rollup'
+    | 'feedback'
+    | 'follow-up'
+    | 'eventArchive'
+    | 'alarmNotifications',
     sqs.Queue
   >;
   readonly signingSecret: secrets.Secret;
@@ -95,16 +105,20 @@ export class AfterwordStack extends Stack {
       ...exampleAddresses({ alarmEmail: parameters.alarmEmail }, 'parameters'),
     ];
     if (placeholders.length > 0) {
-      // A warning, not an error: a first deploy into a sandbox account may mean it.
-      // `cdk synth --strict` / `cdk deploy --strict` turn it into a failure for production.
-      Annotations.of(this).addWarningV2(
-        'afterword:placeholder-addresses',
-        `These addresses are on placeholder domains nobody reads; surveys would go out from, and owners' and leads' mail to, them: ${placeholders
-          .map(({ path, address }) => `${path} = ${address}`)
-          .join(
-            ', ',
-          )}. Put your own in the programs config (${parameters.configPath}) and parameters.`,
-      );
+      const message = `These addresses are on placeholder domains nobody reads; surveys would go out from, and owners' and leads' mail to, them: ${placeholders
+        .map(({ path, address }) => `${path} = ${address}`)
+        .join(
+          ', ',
+        )}. Put your own in the programs config (${parameters.configPath}) and parameters`;
+      // An error: a deploy would send owners' case emails and the digest nowhere. A sandbox
+      // deploy (and the tests) may say it means it, and gets the warning instead.
+      if (parameters.allowPlaceholderAddresses) {
+        Annotations.of(this).addWarningV2('afterword:placeholder-addresses', `${message}.`);
+      } else {
+        Annotations.of(this).addError(
+          `${message}, or synthesize a sandbox with -c afterword:allowPlaceholderAddresses=true.`,
+        );
+      }
     }
     const sesIdentity = parameters.sesIdentity ?? this.config.sender.split('@')[1]!;
 
@@ -142,6 +156,7 @@ export class AfterwordStack extends Stack {
       dispatch: this.deadLetterQueue('DispatchDeadLetters'),
       rollup: this.deadLetterQueue('RollupDeadLetters'),
       feedback: this.deadLetterQueue('FeedbackDeadLetters'),
+      'follow-up': this.deadLetterQueue('FollowUpDeadLetters'),
       eventArchive: this.deadLetterQueue('EventArchiveDeadLetters'),
       alarmNotifications: this.deadLetterQueue('AlarmNotificationDeadLetters'),
     });
@@ -185,9 +200,9 @@ export class AfterwordStack extends Stack {
       description: 'The CX dashboard behind sign-in',
       timeout: Duration.seconds(15),
     }).useTable(table, {
-      // rollup rows (Query), comments (GetItem), a customer's invitations (BatchGetItem), the
-      // access log (PutItem)
-      items: ['Query', 'GetItem', 'BatchGetItem', 'PutItem'],
+      // rollup rows and cases (Query), comments and a case (GetItem), a customer's invitations
+      // (BatchGetItem), the access log (PutItem), an owner moving a case (UpdateItem)
+      items: ['Query', 'GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
       queries: [INDEX.answersByDay.name, INDEX.byCustomer.name],
     });
     const feedback = new AfterwordFunction(this, 'Feedback', {
@@ -196,7 +211,28 @@ export class AfterwordStack extends Stack {
       description: 'SES delivery, bounce and complaint → invitation status and suppression',
       deadLetterQueue: deadLetters.feedback,
     }).useTable(table, { items: ['GetItem', 'UpdateItem', 'PutItem'] });
-    this.functions = { intake, dispatch, answer, rollup, feedback, dashboard };
+    const followUp = new AfterwordFunction(this, 'FollowUp', {
+      ...common,
+      handler: 'follow-up',
+      description: 'Low answers → cases for their owners (email), overdue and escalation sweeps',
+      timeout: Duration.seconds(60),
+      deadLetterQueue: deadLetters['follow-up'],
+      environment: { EVENT_BUS_NAME: bus.eventBusName },
+    }).useTable(table, {
+      // the invitation and the case (GetItem), opening (PutItem) and moving (UpdateItem) a case,
+      // the cases past a deadline (Query on the outbox, then BatchGetItem)
+      items: ['GetItem', 'PutItem', 'UpdateItem', 'BatchGetItem'],
+      queries: [INDEX.outbox.name],
+    });
+    this.functions = {
+      intake,
+      dispatch,
+      answer,
+      rollup,
+      feedback,
+      'follow-up': followUp,
+      dashboard,
+    };
 
     for (const fn of [dispatch, answer])
       fn.useSecret(signingSecret.secretArn, 'LINK_SIGNING_SECRET_ARN');
@@ -208,13 +244,28 @@ export class AfterwordStack extends Stack {
         conditions: {
           'ForAllValues:StringEquals': {
             'events:source': [AFTERWORD_SOURCE],
-            'events:detail-type': AFTERWORD_DETAIL_TYPES,
+            'events:detail-type': ANSWER_DETAIL_TYPES,
           },
           Null: { 'events:source': 'false', 'events:detail-type': 'false' },
         },
       }),
     );
-    // Surveys (dispatch) and the digest (rollup) are sent from the sender address only.
+    // The follow-up function publishes overdue cases, and nothing else.
+    followUp.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [bus.eventBusArn],
+        conditions: {
+          'ForAllValues:StringEquals': {
+            'events:source': [AFTERWORD_SOURCE],
+            'events:detail-type': FOLLOW_UP_DETAIL_TYPES,
+          },
+          Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+        },
+      }),
+    );
+    // Surveys (dispatch), the digest (rollup) and owners' case emails (follow-up) are sent from
+    // the sender address only.
     const sendEmail = new iam.PolicyStatement({
       actions: ['ses:SendEmail'],
       resources: [
@@ -227,7 +278,7 @@ export class AfterwordStack extends Stack {
       ],
       conditions: { StringEquals: { 'ses:FromAddress': this.config.sender } },
     });
-    for (const fn of [dispatch, rollup]) {
+    for (const fn of [dispatch, rollup, followUp]) {
       fn.function.addToRolePolicy(sendEmail);
       fn.function.addEnvironment('SES_CONFIGURATION_SET', configurationSet.configurationSetName);
     }
@@ -239,7 +290,11 @@ export class AfterwordStack extends Stack {
     }
 
     // Rules: the same patterns the local bus routes by.
-    const ruleTargets: Record<RuleDefinition['target'], AfterwordFunction> = { intake, feedback };
+    const ruleTargets: Record<RuleDefinition['target'], AfterwordFunction> = {
+      intake,
+      feedback,
+      'follow-up': followUp,
+    };
     for (const definition of RULES) {
       new events.Rule(this, `${definition.id}Rule`, {
         description: definition.description,
@@ -286,7 +341,19 @@ export class AfterwordStack extends Stack {
       }),
     });
 
-    this.schedules = { dispatch: dispatchSchedule, rollup: rollupSchedule };
+    const followUpSweep = new scheduler.Schedule(this, 'FollowUpSweepSchedule', {
+      description: 'Mark follow-up cases overdue and escalate them, every 5 minutes',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
+      target: new schedulerTargets.LambdaInvoke(followUp.function, {
+        role: schedulerRole,
+        input: scheduler.ScheduleTargetInput.fromObject({ sweep: true }),
+        deadLetterQueue: deadLetters['follow-up'],
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(10),
+      }),
+    });
+
+    this.schedules = { dispatch: dispatchSchedule, rollup: rollupSchedule, followUpSweep };
 
     // The survey endpoint: HTTP API with throttling and access logs (no paths: they hold tokens).
     const api = (this.surveyApi = new apigwv2.HttpApi(this, 'SurveyApi', {
@@ -335,7 +402,7 @@ export class AfterwordStack extends Stack {
         value: domain.regionalDomainName,
       });
     }
-    for (const fn of [dispatch, answer, dashboard]) {
+    for (const fn of [dispatch, answer, dashboard, followUp]) {
       fn.function.addEnvironment('PUBLIC_BASE_URL', surveyUrl);
     }
 

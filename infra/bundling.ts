@@ -24,6 +24,7 @@ export const FUNCTION_MEMORY_MB = {
   'answer-http': 512,
   rollup: 1024,
   feedback: 256,
+  'follow-up': 256,
   'dashboard-http': 512,
 } as const;
 
@@ -43,5 +44,6 @@ export const BUNDLE_BUDGET_KB: Record<FunctionName, number> = {
   'answer-http': 250,
   rollup: 275,
   feedback: 250,
+  'follow-up': 250,
   'dashboard-http': 400,
 };

@@ -47,12 +47,16 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
     reason:
       'Invoked synchronously by API Gateway only: the caller gets the error; there is no async invocation to capture.',
   });
-  for (const fn of [stack.functions.dispatch, stack.functions.rollup]) {
+  for (const fn of [
+    stack.functions.dispatch,
+    stack.functions.rollup,
+    stack.functions['follow-up'],
+  ]) {
     const logicalId = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
     acknowledge(stack.schedulerRole, {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
       reason:
-        'CDK grants invoke on the function and its versions (ARN:*); the scheduler role can invoke these two functions and no other.',
+        'CDK grants invoke on the function and its versions (ARN:*); the scheduler role can invoke the three scheduled functions (dispatch, rollup, the follow-up sweep) and no other.',
     });
   }
   acknowledge(stack.signingSecret, {

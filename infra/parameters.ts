@@ -63,6 +63,14 @@ export const DeployParameters = z
       .optional(),
     /** Whether dashboard users of the Cognito pool must use a second factor (TOTP). */
     dashboardMfa: z.enum(['required', 'optional']).default('required'),
+    /**
+     * `true` lets a stack synthesize with addresses on placeholder domains (a sandbox account, the
+     * tests), with a warning; otherwise they stop synth: surveys would go out from, and owners'
+     * case emails to, addresses nobody reads.
+     */
+    allowPlaceholderAddresses: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
+      .default(false),
   })
   .refine((p) => Boolean(p.oidcIssuer) === Boolean(p.oidcClientId), {
     message: 'oidcIssuer and oidcClientId go together: give both, or neither for Cognito',

@@ -21,6 +21,7 @@ import { LinkSigner, type SigningKeys, type SigningKeySource } from './domain/li
 import { TokenBucket } from './domain/token-bucket.js';
 import { InvitationStore } from './store/invitations.js';
 import { AuditStore } from './store/audit.js';
+import { CaseStore } from './store/cases.js';
 import { ContactStore } from './store/contacts.js';
 import { DispatcherLeaseStore } from './store/dispatcher-lease.js';
 import { RollupStore } from './store/rollups.js';
@@ -58,6 +59,8 @@ export interface Runtime {
   rollups: RollupStore;
   dispatcherLease: DispatcherLeaseStore;
   audit: AuditStore;
+  /** Follow-up cases of unhappy answers. */
+  cases: CaseStore;
   /** The rollup's export for BI tools, when this runtime has one. */
   exporter?: RollupExporter;
   mailer: Mailer;
@@ -154,6 +157,7 @@ export function createRuntime(settings: Settings): Runtime {
     rollups: new RollupStore(doc, settings.tableName),
     dispatcherLease: new DispatcherLeaseStore(doc, settings.tableName),
     audit: new AuditStore(doc, settings.tableName),
+    cases: new CaseStore(doc, settings.tableName),
     ...(settings.exports ? { exporter: exporterFor(settings, settings.exports) } : {}),
     get mailer() {
       return (mailer ??= new SesMailer(

@@ -5,7 +5,8 @@ export interface OutgoingEmail {
   from: string;
   to: string;
   subject: string;
-  html: string;
+  /** Left out for plain-text email (staff notifications: nothing to track, nothing to render). */
+  html?: string;
   text: string;
   headers?: { name: string; value: string }[];
   /** SES message tags; they come back in SES's delivery, bounce and complaint events. */
@@ -127,7 +128,9 @@ export class SesMailer implements Mailer {
             Simple: {
               Subject: { Data: email.subject, Charset: 'UTF-8' },
               Body: {
-                Html: { Data: email.html, Charset: 'UTF-8' },
+                ...(email.html === undefined
+                  ? {}
+                  : { Html: { Data: email.html, Charset: 'UTF-8' } }),
                 Text: { Data: email.text, Charset: 'UTF-8' },
               },
               Headers: email.headers?.map(({ name, value }) => ({ Name: name, Value: value })),

@@ -1,6 +1,7 @@
 /**
  * Who may see what on the dashboard, from the groups in the ID token: `cx-lead` sees every
- * touchpoint; `owner` sees the touchpoints whose program names them as owner (by e-mail address).
+ * touchpoint; `owner` sees the touchpoints whose program names them as owner, in its team or as
+ * its escalation (by e-mail address).
  * Anyone else who signs in sees nothing.
  */
 import type { AfterwordConfig } from '../config/schema.js';
@@ -34,9 +35,14 @@ export function visibleTouchpoints(
   if (user.roles.includes('cx-lead')) return 'all';
   if (!user.roles.includes('owner') || !user.email) return new Set();
   const email = user.email.toLowerCase();
+  // The owner, their team, and whom their overdue cases escalate to.
+  const answersFor = (owner: AfterwordConfig['programs'][number]['owner']) =>
+    [owner.email, ...(owner.team ?? []), ...(owner.escalateTo ? [owner.escalateTo] : [])].map(
+      (address) => address.toLowerCase(),
+    );
   return new Set(
     config.programs
-      .filter((program) => program.owner.email.toLowerCase() === email)
+      .filter((program) => answersFor(program.owner).includes(email))
       .map((program) => program.touchpoint),
   );
 }

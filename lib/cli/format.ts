@@ -133,6 +133,37 @@ export function toCsv(rows: ReportRow[]): string {
 
 const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 
+/**
+ * Rows of text cells as aligned columns under their headers (the keys of the first row), with
+ * control characters removed: a comment or an id must not move the terminal's cursor.
+ */
+export function columns(rows: Record<string, string>[]): string {
+  if (!rows.length) return '';
+  const clean = rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([key, value]) => [
+        key,
+        // eslint-disable-next-line no-control-regex -- exactly what is removed
+        value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' '),
+      ]),
+    ),
+  );
+  const headers = Object.keys(clean[0]!);
+  const widths = headers.map((h) => Math.max(h.length, ...clean.map((r) => r[h]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return (
+    [
+      line(headers),
+      line(widths.map((w) => '-'.repeat(w))),
+      ...clean.map((r) => line(headers.map((h) => r[h]!))),
+    ].join('\n') + '\n'
+  );
+}
+
 export function toTable(rows: ReportRow[]): string {
   if (!rows.length) return 'no rollup rows in that period (run `afterword rollup` first?)\n';
   const display = rows.map((row) => ({
@@ -168,22 +199,9 @@ export function toTable(rows: ReportRow[]): string {
     target: row.target === null ? '-' : String(row.target),
     flags: row.lowN && row.n > 0 ? 'low-n' : '',
   }));
-  const headers = Object.keys(display[0]!);
-  const widths = headers.map((h) =>
-    Math.max(h.length, ...display.map((r) => (r as Record<string, string>)[h]!.length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
   return (
-    [
-      line(headers),
-      line(widths.map((w) => '-'.repeat(w))),
-      ...display.map((r) => line(headers.map((h) => (r as Record<string, string>)[h]!))),
-    ].join('\n') +
-    '\n* response rate over sent: not every sent survey has a known delivery outcome. ' +
+    columns(display) +
+    '* response rate over sent: not every sent survey has a known delivery outcome. ' +
     'low-n: fewer than 30 answers (never marked significant). ▲ significant change (p < 0.05). ' +
     '95 % intervals as [low, high]; NPS: adjusted Wald, CSAT/CES: Wilson.\n'
   );

@@ -6,6 +6,11 @@ import * as z from 'zod';
 import { contrastRatio, formatRatio, HEX_COLOUR, WCAG_AA_CONTRAST } from '../domain/colour.js';
 import { isValidScore, Metric, SCALES } from '../domain/metric.js';
 import { isoDurationMillis, isTimeZone } from '../domain/time.js';
+import {
+  businessDurationProblem,
+  WEEKDAYS,
+  type BusinessCalendar,
+} from '../domain/business-hours.js';
 import { allowedPlaceholders, isAllowedPlaceholder, placeholdersIn } from '../domain/wording.js';
 
 const isoDuration = z
@@ -20,6 +25,60 @@ const clockTime = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as "09:00"');
 
 const interactionLine = z.string().min(1).max(200);
+
+/** Working time: weeks, days (one working day each), hours and minutes of the owner's calendar. */
+const businessDuration = z.string().superRefine((value, ctx) => {
+  const problem = businessDurationProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/London"');
+
+/** When an owner works: follow-up deadlines count these hours only. */
+const BusinessHours = z
+  .object({
+    /** Default: the config's `timeZone`. */
+    timeZone: timeZone.optional(),
+    days: z.array(z.enum(WEEKDAYS)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+    start: clockTime.default('09:00'),
+    end: clockTime.default('17:00'),
+    /** Whole days off, YYYY-MM-DD. */
+    holidays: z.array(z.iso.date()).default([]),
+  })
+  .refine((hours) => hours.start < hours.end, {
+    message: 'start must be before end (business hours within one day)',
+    path: ['end'],
+  });
+export type BusinessHours = z.infer<typeof BusinessHours>;
+
+/** Root causes an owner picks from when closing a case, unless the program lists its own. */
+export const DEFAULT_ROOT_CAUSES = [
+  'product',
+  'delivery',
+  'staff',
+  'process',
+  'price',
+  'communication',
+  'other',
+];
+
+/**
+ * Who answers for a touchpoint: gets the email of every unhappy answer, sees its cases, and is
+ * escalated past when a case stays open after its deadline.
+ */
+const Owner = z.object({
+  name: z.string().min(1).max(100),
+  email: z.email(),
+  /** Further addresses that get the owner's emails and see the touchpoint as owners (a team). */
+  team: z.array(z.email()).max(20).default([]),
+  /** Where an overdue case goes next (a manager, a team list). Default: nobody. */
+  escalateTo: z.email().optional(),
+  /** How long after the deadline, in business time, an open case is escalated. */
+  escalateAfter: businessDuration.default('PT4H'),
+  /** The owner's working hours. Default: the config's `businessHours`. */
+  businessHours: BusinessHours.optional(),
+});
+export type Owner = z.infer<typeof Owner>;
 
 /**
  * One program's texts in one language. Placeholders are checked against the texts' own lists
@@ -65,6 +124,11 @@ const Wording = z.object({
   changeAnswer: z.string().min(1).max(60).optional(),
   /** Shown instead of that form once the answer can no longer be changed. */
   answerStands: z.string().min(1).max(300).optional(),
+  /**
+   * On the thank-you page of a low answer whose customer ticked the follow-up question: when to
+   * expect contact (`{date}`, the follow-up deadline in the customer's zone) and from whom (`{owner}`).
+   */
+  contactExpected: z.string().min(1).max(300).optional(),
 });
 export type Wording = z.infer<typeof Wording>;
 
@@ -79,7 +143,7 @@ export const Program = z
     delay: isoDuration.default('PT1H'),
     /** How long the survey link stays valid after sending. */
     linkExpiry: isoDuration.default('P14D'),
-    owner: z.object({ name: z.string().min(1), email: z.email() }),
+    owner: Owner,
     /**
      * Local hours of the customer's day in which surveys go out, e.g. 09:00–20:00; a survey due
      * outside it waits for the next opening. `start` after `end` spans midnight. Default: any time.
@@ -95,8 +159,17 @@ export const Program = z
     reminderAfter: isoDuration.optional(),
     /** Scores at or below this one ask the owner to follow up. Default: detractors / 1–2 / 1–3. */
     followUpThreshold: z.number().int().optional(),
-    /** How soon the owner should follow up a low score (the due-by time in the event). */
-    followUpWithin: isoDuration.default('P1D'),
+    /**
+     * How soon the owner should follow up a low score, in the owner's business hours ("PT4H",
+     * "P1D" = one working day): the case's deadline and the due-by time in the event.
+     */
+    followUpWithin: businessDuration.default('P1D'),
+    /** What an owner can name as the root cause when closing a case. */
+    rootCauses: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9 _-]{0,39}$/, 'must be a short lower-case label'))
+      .min(1)
+      .max(30)
+      .default(DEFAULT_ROOT_CAUSES),
     /** Target score in the metric's own units (NPS points, CSAT or CES percent). */
     target: z.number().optional(),
     fallbackLocale: z.string().default('en'),
@@ -222,7 +295,9 @@ export const AfterwordConfig = z
     sender: z.email(),
     branding: Branding.prefault({}),
     /** Rollup days are cut in this time zone. */
-    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/London"'),
+    timeZone,
+    /** Owners' working hours, unless an owner has their own: follow-up deadlines count these. */
+    businessHours: BusinessHours.prefault({}),
     /** Used when an event carries no customer time zone. */
     defaultCustomerTimeZone: z
       .string()
@@ -275,3 +350,18 @@ export const AfterwordConfig = z
   });
 export type AfterwordConfig = z.infer<typeof AfterwordConfig>;
 export type Branding = z.infer<typeof Branding>;
+
+/** The calendar an owner's deadlines count in: their own hours over the config's. */
+export function ownerCalendar(
+  config: Pick<AfterwordConfig, 'businessHours' | 'timeZone'>,
+  owner: Pick<Owner, 'businessHours'>,
+): BusinessCalendar {
+  const hours = owner.businessHours ?? config.businessHours;
+  return {
+    timeZone: hours.timeZone ?? config.businessHours.timeZone ?? config.timeZone,
+    days: hours.days,
+    start: hours.start,
+    end: hours.end,
+    holidays: hours.holidays,
+  };
+}

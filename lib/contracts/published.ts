@@ -14,7 +14,9 @@ import {
   SURVEY_ANSWERED,
   SURVEY_FOLLOW_UP_REQUESTED,
   SURVEY_FOLLOW_UP_WITHDRAWN,
+  SURVEY_FOLLOW_UP_OVERDUE,
   SurveyAnsweredV1,
+  SurveyFollowUpOverdueV1,
   SurveyFollowUpRequestedV1,
   SurveyFollowUpWithdrawnV1,
 } from './survey-events.js';
@@ -57,6 +59,13 @@ export const PUBLISHED_EVENTS: readonly PublishedEvent[] = [
     version: 1,
     direction: 'out',
     detail: SurveyFollowUpWithdrawnV1,
+  },
+  {
+    detailType: SURVEY_FOLLOW_UP_OVERDUE,
+    source: AFTERWORD_SOURCE,
+    version: 1,
+    direction: 'out',
+    detail: SurveyFollowUpOverdueV1,
   },
 ];
 

@@ -3,7 +3,11 @@
  * two cannot drift.
  */
 import { INTERACTION_COMPLETED } from './interaction.js';
-import { AFTERWORD_SOURCE } from './survey-events.js';
+import {
+  AFTERWORD_SOURCE,
+  SURVEY_FOLLOW_UP_REQUESTED,
+  SURVEY_FOLLOW_UP_WITHDRAWN,
+} from './survey-events.js';
 
 export type EventPattern = Record<string, unknown>;
 
@@ -17,7 +21,7 @@ export interface RuleDefinition {
    */
   bus: 'afterword' | 'default';
   pattern: EventPattern;
-  target: 'intake' | 'feedback';
+  target: 'intake' | 'feedback' | 'follow-up';
 }
 
 /** SES's EventBridge detail-types for the feedback Afterword acts on. */
@@ -46,5 +50,16 @@ export const RULES: readonly RuleDefinition[] = [
     bus: 'default',
     pattern: { source: ['aws.ses'], 'detail-type': SES_FEEDBACK_DETAIL_TYPES },
     target: 'feedback',
+  },
+  {
+    id: 'FollowUp',
+    description:
+      "Afterword's own follow-up requests and withdrawals go to the follow-up function (cases, owner emails).",
+    bus: 'afterword',
+    pattern: {
+      source: [AFTERWORD_SOURCE],
+      'detail-type': [SURVEY_FOLLOW_UP_REQUESTED, SURVEY_FOLLOW_UP_WITHDRAWN],
+    },
+    target: 'follow-up',
   },
 ];

@@ -46,12 +46,41 @@ export const SurveyFollowUpWithdrawnV1 = SurveyAnsweredV1.extend({
 });
 export type SurveyFollowUpWithdrawn = z.infer<typeof SurveyFollowUpWithdrawnV1>;
 
-/** Every detail-type Afterword publishes (the answer function may publish these and nothing else). */
-export const AFTERWORD_DETAIL_TYPES = [
+export const SURVEY_FOLLOW_UP_OVERDUE = 'Survey Follow-up Overdue';
+
+/**
+ * A follow-up case passed its deadline without first contact: for ticketing tools and on-call
+ * rotations. Sent once per case; `escalatedTo` is set on the escalation's own event, later.
+ */
+export const SurveyFollowUpOverdueV1 = z.object({
+  version: z.literal('1'),
+  invitationId: z.string(),
+  customerId: z.string(),
+  touchpoint: z.string(),
+  channel: z.string(),
+  metric: z.enum(['nps', 'csat', 'ces']),
+  score: z.number().int(),
+  owner: z.object({ name: z.string(), email: z.string() }),
+  openedAt: z.iso.datetime(),
+  dueBy: z.iso.datetime(),
+  overdueAt: z.iso.datetime(),
+  /** The address the case was escalated to, on the event of the escalation. */
+  escalatedTo: z.string().optional(),
+});
+export type SurveyFollowUpOverdue = z.infer<typeof SurveyFollowUpOverdueV1>;
+
+/** What the answer function publishes, and nothing else. */
+export const ANSWER_DETAIL_TYPES = [
   SURVEY_ANSWERED,
   SURVEY_FOLLOW_UP_REQUESTED,
   SURVEY_FOLLOW_UP_WITHDRAWN,
 ];
+
+/** What the follow-up function publishes, and nothing else. */
+export const FOLLOW_UP_DETAIL_TYPES = [SURVEY_FOLLOW_UP_OVERDUE];
+
+/** Every detail-type Afterword publishes. */
+export const AFTERWORD_DETAIL_TYPES = [...ANSWER_DETAIL_TYPES, ...FOLLOW_UP_DETAIL_TYPES];
 
 /** The default follow-up threshold: NPS detractors, and the two or three lowest CSAT and CES scores. */
 export const DEFAULT_FOLLOW_UP_THRESHOLD = { nps: 6, csat: 2, ces: 3 } as const;

@@ -48,6 +48,7 @@ const PLACEHOLDERS: Partial<Record<keyof Wording, readonly string[]>> = {
   interaction: ['touchpoint', 'channel', 'date', `${ATTRIBUTE_PREFIX}<name>`],
   savedNotice: ['submit'],
   answered: ['score', 'date'],
+  contactExpected: ['owner', 'date'],
 };
 
 /** The placeholders `field` may use, as the config error lists them. */

@@ -19,6 +19,7 @@ import { createRuntime, type Runtime } from '../runtime.js';
 import { ensureTable } from '../store/table.js';
 import { createWebApp } from '../web/app.js';
 import { createDashboardApp } from '../web/dashboard-app.js';
+import { createFollowUpHandler } from '../../functions/follow-up.js';
 import { LocalEventBus } from './bus.js';
 import {
   FileJournal,
@@ -73,6 +74,8 @@ export interface LocalStackOptions {
   tableName?: string;
   instant?: boolean;
   dispatchIntervalMs?: number;
+  /** How often follow-up deadlines are swept (overdue, escalation). @default 30000 */
+  followUpSweepMs?: number;
   /** Survey and unsubscribe requests one client may make per minute. @default 120 */
   rateLimitPerMinute?: number;
 }
@@ -142,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           return result;
         },
         feedback: (event) => createFeedbackHandler(wired.runtime!)(event),
+        'follow-up': (event) => createFollowUpHandler(wired.runtime!)(event),
       },
       deadLetters,
       // Afterword's own events, as a subscriber on the bus would see them (`afterword events`).
@@ -216,6 +220,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       new URL(request.url).pathname.startsWith('/dashboard')
         ? dashboard.fetch(request, env)
         : app.fetch(request, env);
+
+    // Follow-up deadlines: the schedule sweeps every 5 minutes on AWS; locally every 30 seconds.
+    const sweep = createFollowUpHandler(runtime);
+    let sweeping: Promise<unknown> | undefined;
+    const sweepTimer = setInterval(() => {
+      sweeping ??= sweep({ sweep: true })
+        .catch((error: Error) => log.error('follow-up.sweep-failed', { error: error.message }))
+        .finally(() => (sweeping = undefined));
+    }, options.followUpSweepMs ?? 30_000);
+    stoppers.push(async () => {
+      clearInterval(sweepTimer);
+      await sweeping;
+    });
 
     const dispatcher = startDispatcherLoop(
       runtime,

@@ -8,7 +8,14 @@ import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import { createHash, randomUUID } from 'node:crypto';
 import { KEY, TTL_ATTRIBUTE } from './table.js';
 
-export type AuditAction = 'view-answers' | 'view-customer' | 'export';
+export type AuditAction =
+  | 'view-answers'
+  | 'view-customer'
+  | 'export'
+  /** A follow-up case's page: the comment and the customer's name and address. */
+  | 'view-case'
+  /** A case moved (contacted, resolved, no action) or a note added. */
+  | 'move-case';
 
 export interface AuditEntry {
   at: string;

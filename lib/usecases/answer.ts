@@ -16,7 +16,13 @@
  *    threshold, `Survey Follow-up Withdrawn` the first time a later one rises above it.
  */
 import { log } from '../adapters/log.js';
-import type { Program, Wording } from '../config/schema.js';
+import {
+  ownerCalendar,
+  type AfterwordConfig,
+  type Program,
+  type Wording,
+} from '../config/schema.js';
+import { businessDeadline } from '../domain/business-hours.js';
 import { emitMetrics } from '../adapters/metrics.js';
 import { AnswerInput, MAX_ANSWERS, type Invitation } from '../contracts/invitation.js';
 import {
@@ -28,7 +34,6 @@ import {
   type SurveyFollowUpRequested,
   type SurveyFollowUpWithdrawn,
 } from '../contracts/survey-events.js';
-import { addIsoDuration } from '../domain/time.js';
 import { describeIssues } from '../contracts/interaction.js';
 import {
   AnswerLimitError,
@@ -108,7 +113,7 @@ export async function submitAnswer(
   token: string,
   form: unknown,
   now: Date,
-): Promise<SurveyView & { score: number; replay: boolean }> {
+): Promise<SurveyView & { score: number; replay: boolean; contactBy?: Date }> {
   let view = await openSurvey(rt, token, now);
   const { program } = view;
   const parsed = AnswerInput.safeParse(form);
@@ -131,7 +136,7 @@ export async function submitAnswer(
       invitation.comment === comment &&
       invitation.followUp === followUp
     ) {
-      return { ...view, score, replay: true };
+      return { ...view, score, replay: true, ...contactOf(rt, program, invitation) };
     }
     if (answerCountOf(invitation) >= MAX_ANSWERS) {
       throw new AnswerLimitError(invitation.invitationId);
@@ -150,12 +155,54 @@ export async function submitAnswer(
     if (outcome.recorded) {
       log.info('answer.recorded', { invitationId: invitation.invitationId, score });
       await publishAnswerEvents(rt, view, { score, comment, followUp, threshold, now, ...flags });
-      return { ...view, score, replay: false };
+      const stored = {
+        followUp,
+        followUpRequestedAt: flags.request ? now.toISOString() : invitation.followUpRequestedAt,
+        followUpWithdrawnAt: flags.withdraw ? now.toISOString() : invitation.followUpWithdrawnAt,
+      };
+      return { ...view, score, replay: false, ...contactOf(rt, program, stored) };
     }
     // Another answer landed first, or the survey closed: decide again from what is stored now.
     view = viewOf(rt, invitation.invitationId, outcome.now, now);
   }
   throw new AnswerLimitError(view.invitation.invitationId);
+}
+
+/** When the owner should have followed up a low answer given at `requestedAt`: business hours. */
+export function followUpDueBy(
+  config: Pick<AfterwordConfig, 'businessHours' | 'timeZone'>,
+  program: Program,
+  requestedAt: Date,
+): Date {
+  return businessDeadline(
+    requestedAt,
+    program.followUpWithin,
+    ownerCalendar(config, program.owner),
+  );
+}
+
+/**
+ * When a customer who asked to be contacted about a low answer can expect it: the follow-up's
+ * deadline, from the time the follow-up was first requested. Undefined when no contact is due.
+ */
+export function contactExpectedBy(
+  config: Pick<AfterwordConfig, 'businessHours' | 'timeZone'>,
+  program: Program,
+  invitation: Pick<Invitation, 'followUp' | 'followUpRequestedAt' | 'followUpWithdrawnAt'>,
+): Date | undefined {
+  if (!invitation.followUp || !invitation.followUpRequestedAt || invitation.followUpWithdrawnAt) {
+    return undefined;
+  }
+  return followUpDueBy(config, program, new Date(invitation.followUpRequestedAt));
+}
+
+function contactOf(
+  rt: Runtime,
+  program: Program,
+  invitation: Parameters<typeof contactExpectedBy>[2],
+): { contactBy?: Date } {
+  const contactBy = contactExpectedBy(rt.config, program, invitation);
+  return contactBy ? { contactBy } : {};
 }
 
 async function publishAnswerEvents(
@@ -189,9 +236,9 @@ async function publishAnswerEvents(
   if (answer.request) {
     const request: SurveyFollowUpRequested = {
       ...answered,
-      owner: program.owner,
+      owner: { name: program.owner.name, email: program.owner.email },
       threshold: answer.threshold,
-      dueBy: addIsoDuration(answer.now, program.followUpWithin).toISOString(),
+      dueBy: followUpDueBy(rt.config, program, answer.now).toISOString(),
       ...(answer.followUp === undefined ? {} : { followUp: answer.followUp }),
     };
     await publishQuietly(rt, invitation.invitationId, SURVEY_FOLLOW_UP_REQUESTED, request);

@@ -16,6 +16,7 @@ import { html } from '../domain/html.js';
 import { addDays, dayOf } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
 import { report } from './report.js';
+import { followUpMeasures } from './follow-up-measures.js';
 
 export interface Digest {
   day: string;
@@ -75,6 +76,31 @@ export async function buildDigest(
     const row = dayRowOf(week);
     return row && row.weekOverWeekChange !== null && row.weekOverWeekLowN;
   });
+  // Follow-up cases still waiting for first contact past their deadline, per touchpoint.
+  const at = options.now.toISOString();
+  const overdue = new Map<string, number>();
+  for (const followUp of await rt.cases.opened(addDays(day, -90), day)) {
+    if (followUp.status === 'open' && followUp.dueBy < at) {
+      overdue.set(followUp.touchpoint, (overdue.get(followUp.touchpoint) ?? 0) + 1);
+    }
+  }
+  const overdueList = [...overdue].sort(([a], [b]) => a.localeCompare(b));
+  const [week] = (
+    await followUpMeasures(rt, {
+      from: weekStart,
+      to: day,
+      by: 'touchpoint',
+      now: options.now,
+      recovery: false,
+    })
+  ).filter((row) => row.group === '*');
+  const loopLine =
+    week && week.opened
+      ? `Follow-up cases opened in these 7 days: ${week.opened}${week.withdrawn ? ` (${week.withdrawn} withdrawn by the customer)` : ''}; handled within the deadline ${week.withinDeadline.share === null ? '–' : `${formatRate(week.withinDeadline.share / 100)} of ${week.withinDeadline.n}`}; median time to first contact ${week.medianHoursToFirstContact === null ? '–' : `${week.medianHoursToFirstContact.toFixed(1)} h`}.`
+      : 'No follow-up case was opened in these 7 days.';
+  const overdueLine = overdueList.length
+    ? `Overdue follow-ups: ${overdueList.map(([touchpoint, count]) => `${touchpoint} ${count}`).join(', ')}.`
+    : 'No follow-up is overdue.';
   const headline = (week: ReportRow) =>
     `${week.touchpoint} ${METRIC_NAMES[week.metric!]} ${
       week.score === null ? '–' : `${week.score.toFixed(1)}${unitOf(week)}`
@@ -96,6 +122,9 @@ ${weeks.map(
 <h2 style="font-size:16px;margin:20px 0 8px">What changed significantly</h2>
 ${significant.length ? html`<ul>${significant.map((week) => html`<li>${week.touchpoint}: ${formatChange(dayRowOf(week))} points over the last 7 days</li>`)}</ul>` : html`<p>Nothing changed significantly against the 7 days before.</p>`}
 ${untested.length ? html`<p style="font-size:12px;color:#52525b">Too few answers to test a change: ${untested.map((week) => week.touchpoint).join(', ')}.</p>` : ''}
+<h2 style="font-size:16px;margin:20px 0 8px">Unhappy customers waiting</h2>
+<p>${loopLine}</p>
+<p>${overdueLine}${overdueList.length ? html` <a href="${new URL('/dashboard/cases?status=overdue', options.dashboardUrl).toString()}" style="color:#1d4ed8">See the overdue cases</a>` : ''}</p>
 <p><a href="${options.dashboardUrl}" style="color:#1d4ed8">Open the dashboard</a></p>
 </td></tr></table>
 </body></html>`;
@@ -113,6 +142,9 @@ ${untested.length ? html`<p style="font-size:12px;color:#52525b">Too few answers
     ...(untested.length
       ? [`Too few answers to test a change: ${untested.map((week) => week.touchpoint).join(', ')}.`]
       : []),
+    '',
+    loopLine,
+    overdueLine,
     '',
     'Intervals are 95 % [low, high]. Low n: fewer than 30 answers.',
     `Dashboard: ${options.dashboardUrl}`,

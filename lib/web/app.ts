@@ -126,7 +126,13 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     };
     try {
       const result = await submitAnswer(rt, token, fields, now());
-      return c.html(thankYouPage(result.locale, result.wording, pageBrand));
+      const contact = result.contactBy && {
+        by: result.contactBy,
+        timeZone: result.invitation.timeZone,
+        locale: result.invitation.locale,
+        who: rt.config.brand,
+      };
+      return c.html(thankYouPage(result.locale, result.wording, pageBrand, contact));
     } catch (error) {
       if (error instanceof InvalidAnswerError) {
         try {

@@ -403,6 +403,7 @@ a{color:#1d4ed8}a:focus-visible,button:focus-visible,select:focus-visible,input:
 blockquote{margin:.5rem 0;padding:.5rem .75rem;border-left:4px solid #b91c1c;background:#fef2f2;overflow-wrap:anywhere}
 .meta{font-size:.8125rem;color:#52525b}
 .error{color:#b91c1c;font-weight:600}
+.case-form{margin:.75rem 0}.case-form label{display:block;margin:.5rem 0 .25rem}.case-form textarea,.case-form select{width:100%;max-width:32rem;box-sizing:border-box;font:inherit}
 `;
 
 /** What every dashboard page shows around its content: who is signed in, and signing out. */
@@ -413,7 +414,7 @@ export interface PageContext {
   csrf: string;
 }
 
-function layout(context: PageContext, title: string, body: SafeHtml): string {
+export function layout(context: PageContext, title: string, body: SafeHtml): string {
   const who = context.user.name ?? context.user.email ?? 'signed in';
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -421,7 +422,7 @@ function layout(context: PageContext, title: string, body: SafeHtml): string {
 <link rel="stylesheet" href="/dashboard/assets/dashboard.css"></head>
 <body><main>
 <header class="top"><h1>${title}</h1>
-<p class="who">${who} (${context.user.roles.join(', ') || 'no role'}) · <form method="post" action="/dashboard/auth/logout"><input type="hidden" name="csrf" value="${context.csrf}"><button type="submit" class="link-button">Sign out</button></form></p></header>
+<p class="who">${who} (${context.user.roles.join(', ') || 'no role'}) · <a href="/dashboard/cases">Follow-up cases</a> · <form method="post" action="/dashboard/auth/logout"><input type="hidden" name="csrf" value="${context.csrf}"><button type="submit" class="link-button">Sign out</button></form></p></header>
 ${body}
 </main></body></html>`.value;
 }

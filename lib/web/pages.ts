@@ -111,6 +111,7 @@ const PAGE_TEXTS = {
     yourComment: 'Your comment',
     changeAnswer: 'Change your answer',
     answerStands: 'You have changed it several times already, so this answer stands. Thank you!',
+    contactExpected: 'You asked us to get in touch: {owner} will contact you by {date}.',
   },
   de: {
     savedNotice: 'Ihre Antwort wird erst gespeichert, wenn Sie auf „{submit}“ tippen.',
@@ -118,6 +119,7 @@ const PAGE_TEXTS = {
     yourComment: 'Ihr Kommentar',
     changeAnswer: 'Antwort ändern',
     answerStands: 'Sie haben sie schon mehrmals geändert, daher gilt diese Antwort. Vielen Dank!',
+    contactExpected: 'Sie möchten, dass wir uns melden: {owner} meldet sich bis {date} bei Ihnen.',
   },
 } as const;
 
@@ -131,6 +133,7 @@ function pageTexts(locale: string, wording: Wording): PageTexts {
     yourComment: wording.yourComment ?? builtIn.yourComment,
     changeAnswer: wording.changeAnswer ?? builtIn.changeAnswer,
     answerStands: wording.answerStands ?? builtIn.answerStands,
+    contactExpected: wording.contactExpected ?? builtIn.contactExpected,
   };
 }
 
@@ -206,8 +209,41 @@ ${wording.followUpQuestion ? html`<label class="follow-up"><input type="checkbox
   );
 }
 
-export function thankYouPage(locale: string, wording: Wording, brand?: PageBrand): string {
-  return layout(locale, wording.thanks, html`<h1>${wording.thanks}</h1>`, brand);
+/** When the customer asked to be contacted about a low answer: by when, and by whom. */
+export interface ExpectedContact {
+  by: Date;
+  /** The customer's time zone and locale, in which the date is written. */
+  timeZone: string;
+  locale: string;
+  /** Who will be in touch, as the customer may read it (the brand). */
+  who: string;
+}
+
+export function thankYouPage(
+  locale: string,
+  wording: Wording,
+  brand?: PageBrand,
+  contact?: ExpectedContact,
+): string {
+  const texts = pageTexts(locale, wording);
+  const when =
+    contact &&
+    new Intl.DateTimeFormat(contact.locale, {
+      timeZone: contact.timeZone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      hour: 'numeric',
+      minute: '2-digit',
+    }).format(contact.by);
+  const expected =
+    contact && when ? fill(texts.contactExpected, { owner: contact.who, date: when }) : undefined;
+  return layout(
+    locale,
+    wording.thanks,
+    html`<h1>${wording.thanks}</h1>${expected ? html`<p class="contact-expected">${expected}</p>` : ''}`,
+    brand,
+  );
 }
 
 const MESSAGES = {

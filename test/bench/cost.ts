@@ -28,7 +28,11 @@ export const PRICES = {
 } as const;
 
 /** The stack's alarms (each dead-letter queue and function, backlog age, bounce and complaint rates). */
-export const STACK_ALARMS = 18;
+export const STACK_ALARMS = 20;
+
+/** The follow-up sweep runs every 5 minutes: four shard queries of the outbox when nothing is due. */
+const FOLLOW_UP_SWEEPS_PER_DAY = 288;
+const FOLLOW_UP_SWEEP_READ_UNITS = 2;
 
 /** Lambda's START, END and REPORT lines per invocation, in bytes. */
 const PLATFORM_LOG_BYTES = 350;
@@ -96,8 +100,15 @@ export function costPerThousand(
         life.nightsEachDayIsRecomputed *
           (day.rollupFixedReadUnits * PRICES.dynamoReadUnit +
             day.rollupFixedWriteUnits * PRICES.dynamoWriteUnit));
+  // Priced like an idle dispatch tick (the same kind of work: a few outbox queries, nothing due).
+  const sweepsPerDay =
+    FOLLOW_UP_SWEEPS_PER_DAY *
+    (PRICES.schedulerInvocation +
+      PRICES.lambdaRequest +
+      dispatchMemoryGb * (day.idleTickMs / 1000) * PRICES.lambdaGbSecondArm +
+      FOLLOW_UP_SWEEP_READ_UNITS * PRICES.dynamoReadUnit);
   const fixedPerMonth =
-    fixedPerDay * 30 +
+    (fixedPerDay + sweepsPerDay) * 30 +
     PRICES.dashboardMonth +
     STACK_ALARMS * PRICES.alarmMonth +
     PRICES.secretMonth;

@@ -105,6 +105,56 @@ describe('the CX dashboard in Chromium', () => {
     await context.close();
   }, 60_000);
 
+  it("lets an owner resolve a case from their queue with a root cause, and keeps others' cases from them", async () => {
+    await stack.bus.idle(); // the demo's follow-up requests, through the bus to the follow-up function
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+    });
+    const page = await signIn(context, 'Support team lead', '/dashboard/cases');
+    expect(await page.locator('h1').textContent()).toBe('Follow-up cases');
+    const rows = page.locator('table tr', { hasText: 'support-call' });
+    expect(await rows.count()).toBeGreaterThan(0);
+    expect(await page.locator('table tr', { hasText: 'order-delivered' }).count()).toBe(0);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'cases-queue-phone.png'), fullPage: true });
+
+    await rows
+      .first()
+      .getByRole('link', { name: /open case/ })
+      .click();
+    const casePath = new URL(page.url()).pathname;
+    expect(casePath).toMatch(/^\/dashboard\/cases\//);
+    await page.getByLabel('Root cause').selectOption('other');
+    await page.locator('#note-resolved').fill('Called back; the line was down that day.');
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    expect(await page.getByRole('status').textContent()).toBe('Saved: case resolved.');
+    expect(await page.locator('h2').first().textContent()).toMatch(/resolved/);
+    expect(await page.locator('dd', { hasText: 'other' }).count()).toBe(1);
+    expect(await page.getByText('Called back; the line was down that day.').count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'case-resolved-phone.png'), fullPage: true });
+
+    // How the loop closes for their touchpoint: the case just resolved counts, with its cause.
+    await page.goto(`${stack.urls.web}/dashboard/follow-up?days=90`);
+    expect(await page.locator('h1').textContent()).toBe('How the loop closes');
+    const supportRow = page.locator('table tr', { hasText: 'support-call' });
+    expect(await supportRow.count()).toBe(1);
+    expect(await supportRow.textContent()).toMatch(/other \d+/);
+    expect(await page.locator('table tr', { hasText: 'order-delivered' }).count()).toBe(0);
+
+    // Another owner's case is not theirs to see.
+    const others = await stack.runtime.cases.opened('2000-01-01', '2100-01-01');
+    const foreign = others.find((c) => c.touchpoint !== 'support-call');
+    if (foreign) {
+      const refused = await page.goto(`${stack.urls.web}/dashboard/cases/${foreign.invitationId}`);
+      expect(refused?.status()).toBe(403);
+    }
+    await context.close();
+  }, 120_000);
+
   it('reads on a 390 px phone without sideways scrolling', async () => {
     const context = await browser.newContext({
       viewport: { width: 390, height: 844 },

@@ -103,6 +103,76 @@ describe('a survey from interaction to report, on the local stack', () => {
       score: 100,
     });
   });
+  it('puts a low answer before its owner within seconds, and lists the case with its due-by', async () => {
+    const customerId = `c-${randomUUID()}`;
+    const email = `grace-${randomUUID()}@example.com`;
+    const producer = new EventBridgeClient({
+      endpoint: stack.urls.bus,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'producer', secretAccessKey: 'producer' },
+    });
+    await producer.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'afterword',
+            Source: 'crm.calls',
+            DetailType: 'Interaction Completed',
+            Detail: JSON.stringify({
+              interactionId: `call-${randomUUID()}`,
+              occurredAt: new Date().toISOString(),
+              touchpoint: 'support-call',
+              channel: 'phone',
+              customer: { id: customerId, email, name: 'Grace', locale: 'en-GB' },
+            }),
+          },
+        ],
+      }),
+    );
+    producer.destroy();
+    const [message] = await waitForEmails(email, 1, 10_000);
+    const action = new URL(scoreLinks(message!).get(2)!);
+    const answered = await fetch(`${action.origin}${action.pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: action.origin },
+      body: new URLSearchParams({ score: '2', comment: 'Nobody called back', followUp: 'on' }),
+    });
+    expect(answered.status).toBe(200);
+    expect(await answered.text()).toContain('will contact you by');
+
+    // The bus hands the follow-up request to the follow-up function: the owner's email.
+    const owner = 'support-lead@acme.example';
+    let ownerEmail: Awaited<ReturnType<typeof waitForEmails>>[number] | undefined;
+    await waitFor(
+      'the owner email',
+      async () => {
+        ownerEmail = (await waitForEmails(owner, 1, 10_000)).find((e) =>
+          e.body.text?.includes(`reply to ${email}`),
+        );
+        return Boolean(ownerEmail);
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(ownerEmail!.body.text).toContain('"Nobody called back"');
+
+    const env = {
+      AFTERWORD_DYNAMODB_PORT: new URL(stack.urls.dynamodb).port,
+      AFTERWORD_TABLE: stack.runtime.settings.tableName,
+    };
+    const listed = await runCli(['follow-ups', '--format', 'json'], env);
+    expect(listed.code).toBe(0);
+    const cases = JSON.parse(listed.stdout) as {
+      customerId: string;
+      status: string;
+      dueBy: string;
+    }[];
+    const mine = cases.find((c) => c.customerId === customerId);
+    expect(mine).toMatchObject({ status: 'open', contactAllowed: true, score: 2 });
+    expect(Date.parse(mine!.dueBy)).toBeGreaterThan(Date.now());
+    const table = await runCli(['follow-ups', '--owner', owner], env);
+    expect(table.stdout).toMatch(/support-call\s+2\s+open/);
+  });
+
   it('reads a response rate of at most 100 % when SES reported one delivery of two', async () => {
     const segment = `rate-${randomUUID().slice(0, 8)}`;
     const emails = [0, 1].map((i) => `rate-${i}-${randomUUID()}@example.com`);

@@ -12,6 +12,7 @@ import { NEEDS as DASHBOARD_NEEDS } from '../../functions/dashboard-http.js';
 import { createDispatchHandler, NEEDS as DISPATCH_NEEDS } from '../../functions/dispatch.js';
 import { createFeedbackHandler, NEEDS as FEEDBACK_NEEDS } from '../../functions/feedback.js';
 import { createIntakeHandler, NEEDS as INTAKE_NEEDS } from '../../functions/intake.js';
+import { createFollowUpHandler, NEEDS as FOLLOW_UP_NEEDS } from '../../functions/follow-up.js';
 import { createRollupHandler, NEEDS as ROLLUP_NEEDS } from '../../functions/rollup.js';
 import { inFunction, type FunctionName } from '../../lib/adapters/function-scope.js';
 import { DEFAULT_CONFIG_PATH } from '../../lib/config/load.js';
@@ -45,6 +46,7 @@ const NEEDS: Record<DeployedFunction, Need[]> = {
   answer: ANSWER_NEEDS,
   rollup: ROLLUP_NEEDS,
   feedback: FEEDBACK_NEEDS,
+  'follow-up': FOLLOW_UP_NEEDS,
   dashboard: DASHBOARD_NEEDS,
 };
 
@@ -90,7 +92,11 @@ beforeAll(async () => {
   bus = new LocalEventBus({
     busName: env.answer.EVENT_BUS_NAME!,
     rules: [],
-    targets: { intake: () => Promise.resolve(), feedback: () => Promise.resolve() },
+    targets: {
+      intake: () => Promise.resolve(),
+      feedback: () => Promise.resolve(),
+      'follow-up': () => Promise.resolve(),
+    },
     deadLetters: new MemoryJournal<DeadLetter>(),
   });
   const endpoints = {
@@ -221,6 +227,46 @@ describe('every function, run with the environment the stack deploys it with', (
     expect((await dispatchAt('2026-11-26T12:05:00Z')).reminders).toBe(1);
     expect((await dispatchAt('2026-11-30T12:05:00Z')).expired).toBeGreaterThanOrEqual(1);
 
+    // Closing the loop. The support-call answer was raised before its request was handled: its
+    // case opens withdrawn, and nobody is emailed. An order answered 1 opens a case and emails
+    // its owner; still open past its deadline (one business day), the sweep marks it overdue.
+    const followUp = (iso: string) => createFollowUpHandler(rt['follow-up'], () => at(iso));
+    const request = async (invitationId: string) => {
+      const answered = (await rt.answer.invitations.get(invitationId))!;
+      return {
+        'detail-type': 'Survey Follow-up Requested',
+        detail: {
+          version: '1',
+          invitationId,
+          interactionId: answered.interactionId,
+          customerId: answered.customerId,
+          touchpoint: answered.touchpoint,
+          channel: answered.channel,
+          metric: answered.metric,
+          score: answered.history?.[0]?.score ?? answered.score,
+          hasComment: false,
+          answeredAt: answered.followUpRequestedAt,
+          owner: { name: 'Owner', email: 'owner@acme.example' },
+          threshold: 6,
+          dueBy: answered.followUpRequestedAt,
+        },
+      };
+    };
+    expect(await followUp('2026-11-23T12:31:00Z')(await request(supportId))).toBe('opened');
+    const [orderEmail] = await emailsTo(order.customer.email!);
+    const orderLink = new URL(scoreLinks(orderEmail!).get(1)!);
+    expect((await post(orderLink.pathname, 'score=1&comment=Late')).status).toBe(200);
+    expect(await followUp('2026-11-23T12:31:00Z')(await request(orderId))).toBe('opened');
+    const ownerEmails = (await emailsTo('fulfilment@acme.example')).filter((e) =>
+      e.body.text?.includes(`/dashboard/cases/${orderId}`),
+    );
+    expect(ownerEmails).toHaveLength(1);
+    expect(ownerEmails[0]!.body.html).toBeUndefined();
+    expect(await followUp('2026-11-25T12:00:00Z')({ sweep: true })).toEqual({
+      overdue: 1,
+      escalated: 0,
+    });
+
     // The nightly rollup, with its digest through the configuration set.
     const rollup = createRollupHandler(rt.rollup, { dashboardUrl: env.rollup.DASHBOARD_URL }, () =>
       at('2026-11-24T02:30:00Z'),
@@ -245,11 +291,23 @@ describe('every function, run with the environment the stack deploys it with', (
       '/dashboard/answers?from=2026-11-23&to=2026-11-23&touchpoint=support-call',
       `/dashboard/customers/${encodeURIComponent(support.customer.id)}`,
       '/dashboard/export.csv?range=7d',
+      '/dashboard/follow-up?days=90',
     ]) {
       const response = await view(path);
       expect(response.status, path).toBe(200);
     }
     expect(await (await view('/dashboard?range=7d')).text()).toContain('support-call');
+    // The owner's queue, and a case moved from it.
+    expect(await (await view('/dashboard/cases?status=all')).text()).toContain(orderId.slice(0, 8));
+    const moved = await dashboard.request(`/dashboard/cases/${orderId}`, {
+      method: 'POST',
+      headers: {
+        cookie: `afterword_session=${session}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'csrf=c&action=contacted&note=Called%20back',
+    });
+    expect(moved.status).toBe(303);
     // the rollup wrote each recomputed day's rows for BI tools
     const exported = [...aws.state.objects.keys()];
     expect(exported).toContain(`${env.rollup.EXPORT_BUCKET}/rollups/day=2026-11-23/rollup.jsonl`);

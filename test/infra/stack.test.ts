@@ -36,7 +36,9 @@ function synth(
   const outdir = mkdtempSync(join(tmpdir(), 'afterword-synth-'));
   const app = new App({ outdir, context: CDK_CONTEXT });
   const stack = new AfterwordStack(app, 'Afterword', {
-    parameters: parseParameters(options.parameters ?? {}),
+    // The shipped config's addresses are placeholders: a sandbox's say-so (a test below holds
+    // that synth stops without it).
+    parameters: parseParameters({ allowPlaceholderAddresses: true, ...options.parameters }),
   });
   const acknowledged = applySuppressions(stack);
   options.extra?.(stack);
@@ -491,6 +493,21 @@ describe('the CDK stack', () => {
     expect(ids('AWS::S3::Bucket')).toEqual(['ExportAccessLogs5C4143F2', 'ExportBucket4E99310E']);
   });
 
+  it('stops synth on addresses still on placeholder domains, unless a sandbox says it means them', () => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const strict = new AfterwordStack(app, 'Strict', { parameters: parseParameters({}) });
+    expect(() => app.synth()).toThrowError(
+      /placeholder domains.*programs\[0\]\.owner\.email = \S+@acme\.example.*-c afterword:allowPlaceholderAddresses=true/s,
+    );
+    expect(strict.stackName).toBe('Strict');
+    expect(parseParameters({ allowPlaceholderAddresses: 'true' }).allowPlaceholderAddresses).toBe(
+      true,
+    );
+    expect(() => parseParameters({ allowPlaceholderAddresses: 'yes' })).toThrowError(
+      /allowPlaceholderAddresses/,
+    );
+  });
+
   it('warns at synth about addresses still on placeholder domains, naming each', () => {
     const warnings = Annotations.fromStack(stack)
       .findWarning('*', Match.stringLikeRegexp('placeholder domains'))
@@ -551,7 +568,10 @@ describe('npx cdk synth', () => {
       Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')),
     );
     const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn('npx', ['cdk', 'synth', '--quiet', '--output', outdir], {
+      const args = ['synth', '--quiet', '--output', outdir];
+      // the shipped config's placeholder addresses: a sandbox synth
+      args.push('-c', 'afterword:allowPlaceholderAddresses=true');
+      const child = spawn('npx', ['cdk', ...args], {
         env: {
           ...env,
           AWS_ACCESS_KEY_ID: '',

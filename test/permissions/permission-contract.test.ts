@@ -22,6 +22,7 @@ const FUNCTIONS: FunctionName[] = [
   'answer',
   'rollup',
   'feedback',
+  'follow-up',
   'dashboard',
   'analyst',
 ];

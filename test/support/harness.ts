@@ -12,6 +12,8 @@ import {
   SurveyAnsweredV1,
   SurveyFollowUpRequestedV1,
   SurveyFollowUpWithdrawnV1,
+  SurveyFollowUpOverdueV1,
+  SURVEY_FOLLOW_UP_OVERDUE,
 } from '../../lib/contracts/survey-events.js';
 import { fetchStoredEmails, type StoredEmail } from '../../lib/local/ses.js';
 import { waitFor } from '../../lib/local/ports.js';
@@ -28,6 +30,7 @@ const OUTGOING: Record<string, { parse(value: unknown): unknown }> = {
   [SURVEY_ANSWERED]: SurveyAnsweredV1.strict(),
   [SURVEY_FOLLOW_UP_REQUESTED]: SurveyFollowUpRequestedV1.strict(),
   [SURVEY_FOLLOW_UP_WITHDRAWN]: SurveyFollowUpWithdrawnV1.strict(),
+  [SURVEY_FOLLOW_UP_OVERDUE]: SurveyFollowUpOverdueV1.strict(),
 };
 
 /** Records what would go on the bus, and holds every event to its published contract. */

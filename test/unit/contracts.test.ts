@@ -7,6 +7,7 @@ import {
   SurveyAnsweredV1,
   SurveyFollowUpRequestedV1,
   SurveyFollowUpWithdrawnV1,
+  SurveyFollowUpOverdueV1,
 } from '../../lib/contracts/survey-events.js';
 import { parseInteraction } from '../../lib/usecases/intake.js';
 
@@ -78,6 +79,7 @@ describe("Afterword's own events, version 1", () => {
     ['survey-answered.v1.json', SurveyAnsweredV1],
     ['survey-follow-up-requested.v1.json', SurveyFollowUpRequestedV1],
     ['survey-follow-up-withdrawn.v1.json', SurveyFollowUpWithdrawnV1],
+    ['survey-follow-up-overdue.v1.json', SurveyFollowUpOverdueV1],
   ] as const)('parses the sample %s', (name, schema) => {
     const sample: unknown = JSON.parse(readFileSync(join(outgoing, name), 'utf8'));
     expect(schema.parse(sample)).toEqual(sample);

@@ -1,0 +1,396 @@
+/**
+ * Closing the loop: a low answer becomes a case for the touchpoint's owner, who is emailed within
+ * a minute; a case still open at its deadline is marked overdue (an event for ticketing tools) and,
+ * later, escalated by email; owners move cases on the dashboard or the CLI.
+ *
+ * Primary course of openCase (on `Survey Follow-up Requested`, delivered at least once):
+ * 1. Read the invitation (the comment and customer context stay there, not on the case).
+ * 2. Open the case with one conditional put: a redelivery finds it and opens nothing.
+ * 3. Email the owner (and their team) unless the case says it was done; then note it. A crash
+ *    between the two sends the email again on the retry: a second email beats a silent case.
+ *
+ * `Survey Follow-up Withdrawn` may arrive before the request it withdraws (EventBridge keeps no
+ * order): it then opens the case already withdrawn, and the late request finds it and emails no one.
+ */
+import { asFunction } from '../adapters/function-scope.js';
+import { log } from '../adapters/log.js';
+import { ownerCalendar, type Program } from '../config/schema.js';
+import { describeIssues } from '../contracts/interaction.js';
+import {
+  CASE_TRANSITIONS,
+  type CaseStatus,
+  type FollowUpCase,
+} from '../contracts/follow-up-case.js';
+import type { Invitation } from '../contracts/invitation.js';
+import {
+  DEFAULT_FOLLOW_UP_THRESHOLD,
+  SURVEY_FOLLOW_UP_OVERDUE,
+  SURVEY_FOLLOW_UP_REQUESTED,
+  SURVEY_FOLLOW_UP_WITHDRAWN,
+  SurveyFollowUpRequestedV1,
+  SurveyFollowUpWithdrawnV1,
+  type SurveyFollowUpOverdue,
+} from '../contracts/survey-events.js';
+import { businessDeadline } from '../domain/business-hours.js';
+import { InvalidEventError } from '../domain/errors.js';
+import { SCALES } from '../domain/metric.js';
+import type { Runtime } from '../runtime.js';
+
+/** The actor Afterword records for what it does itself; the customer's withdrawal is `customer`. */
+export const SYSTEM_ACTOR = 'afterword';
+export const CUSTOMER_ACTOR = 'customer';
+
+export type FollowUpEventOutcome = 'opened' | 'exists' | 'withdrawn' | 'already-closed' | 'ignored';
+
+/** One event from the bus, as the follow-up function gets it. */
+export function handleFollowUpEvent(
+  ...args: Parameters<typeof handleEvent>
+): ReturnType<typeof handleEvent> {
+  return asFunction('follow-up', () => handleEvent(...args));
+}
+
+async function handleEvent(
+  rt: Runtime,
+  event: { 'detail-type': string; detail: unknown },
+  now: Date,
+): Promise<FollowUpEventOutcome> {
+  if (event['detail-type'] === SURVEY_FOLLOW_UP_REQUESTED) {
+    const parsed = SurveyFollowUpRequestedV1.safeParse(event.detail);
+    if (!parsed.success) throw new InvalidEventError(describeIssues(parsed.error, 'detail'));
+    return openCase(rt, parsed.data.invitationId, now);
+  }
+  if (event['detail-type'] === SURVEY_FOLLOW_UP_WITHDRAWN) {
+    const parsed = SurveyFollowUpWithdrawnV1.safeParse(event.detail);
+    if (!parsed.success) throw new InvalidEventError(describeIssues(parsed.error, 'detail'));
+    return withdrawCase(rt, parsed.data.invitationId, now);
+  }
+  throw new InvalidEventError([
+    `detail-type: the follow-up function does not take "${event['detail-type']}"`,
+  ]);
+}
+
+interface CaseContext {
+  invitation: Invitation;
+  program: Program;
+  openedAt: string;
+}
+
+/** The invitation and program behind a follow-up, or undefined when either is gone. */
+async function contextOf(rt: Runtime, invitationId: string): Promise<CaseContext | undefined> {
+  const invitation = await rt.invitations.get(invitationId);
+  const program = invitation && rt.programFor(invitation.touchpoint);
+  if (!invitation || !program || !invitation.followUpRequestedAt) {
+    // Expired or erased since, or a program removed from the config: nothing to follow up.
+    log.warn('follow-up.no-invitation', { invitationId, found: Boolean(invitation) });
+    return undefined;
+  }
+  return { invitation, program, openedAt: invitation.followUpRequestedAt };
+}
+
+function newCase(
+  rt: Runtime,
+  { invitation, program, openedAt }: CaseContext,
+  status: CaseStatus,
+  now: Date,
+): FollowUpCase {
+  const opened = new Date(openedAt);
+  const dueBy = businessDeadline(
+    opened,
+    program.followUpWithin,
+    ownerCalendar(rt.config, program.owner),
+  );
+  const transitions = [{ to: 'open' as const, at: openedAt, by: SYSTEM_ACTOR }];
+  if (status !== 'open')
+    transitions.push({ to: status as 'open', at: now.toISOString(), by: CUSTOMER_ACTOR });
+  return {
+    invitationId: invitation.invitationId,
+    customerId: invitation.customerId,
+    touchpoint: invitation.touchpoint,
+    channel: invitation.channel,
+    ...(invitation.segment ? { segment: invitation.segment } : {}),
+    ...(invitation.journeyStep ? { journeyStep: invitation.journeyStep } : {}),
+    metric: program.metric,
+    score: invitation.score ?? 0,
+    threshold: program.followUpThreshold ?? DEFAULT_FOLLOW_UP_THRESHOLD[program.metric],
+    contactAllowed: invitation.followUp === true,
+    owner: { name: program.owner.name, email: program.owner.email },
+    openedAt,
+    dueBy: dueBy.toISOString(),
+    status,
+    notes: [],
+    transitions,
+    ...(status === 'open' ? {} : { closedAt: now.toISOString() }),
+  };
+}
+
+function expireAtOf(rt: Runtime, invitation: Invitation): number {
+  return Math.floor(Date.parse(invitation.decidedAt) / 1000) + rt.config.dataRetentionDays * 86_400;
+}
+
+export async function openCase(
+  rt: Runtime,
+  invitationId: string,
+  now: Date,
+): Promise<FollowUpEventOutcome> {
+  const context = await contextOf(rt, invitationId);
+  if (!context) return 'ignored';
+  // The customer raised the score before this request was handled: the case opens withdrawn.
+  const status = context.invitation.followUpWithdrawnAt ? 'withdrawn' : 'open';
+  const opened = await rt.cases.open(
+    newCase(rt, context, status, now),
+    expireAtOf(rt, context.invitation),
+  );
+  const followUp = opened.case;
+  if (followUp.status === 'open' && !followUp.ownerNotifiedAt) {
+    await emailOwner(rt, context, followUp);
+    await rt.cases.markNotified(followUp, now);
+    log.info('follow-up.owner-emailed', { invitationId, touchpoint: followUp.touchpoint });
+  }
+  return opened.created ? 'opened' : 'exists';
+}
+
+async function withdrawCase(
+  rt: Runtime,
+  invitationId: string,
+  now: Date,
+): Promise<FollowUpEventOutcome> {
+  const context = await contextOf(rt, invitationId);
+  if (!context) return 'ignored';
+  const existing = await rt.cases.get(invitationId, context.openedAt);
+  if (!existing) {
+    await rt.cases.open(newCase(rt, context, 'withdrawn', now), expireAtOf(rt, context.invitation));
+    return 'withdrawn';
+  }
+  const change = await rt.cases.transition(existing, 'withdrawn', CUSTOMER_ACTOR, now);
+  return change.changed ? 'withdrawn' : 'already-closed';
+}
+
+/** What an owner or lead may do to a case, and the error they get when they may not. */
+export class CaseTransitionError extends Error {
+  override name = 'CaseTransitionError';
+}
+
+/**
+ * An owner (or a CX lead) moves a case: `contacted`, `resolved` (with a root cause from the
+ * program's list), `no-action`; with an optional note.
+ */
+export async function moveCase(
+  rt: Runtime,
+  followUp: FollowUpCase,
+  change: { to: CaseStatus; by: string; rootCause?: string; note?: string },
+  now: Date,
+): Promise<FollowUpCase> {
+  const program = rt.programFor(followUp.touchpoint);
+  if (change.to === 'withdrawn' || change.to === 'open') {
+    throw new CaseTransitionError(`a case cannot be moved to "${change.to}" by hand`);
+  }
+  if (!CASE_TRANSITIONS[followUp.status].includes(change.to)) {
+    throw new CaseTransitionError(`a ${followUp.status} case cannot become ${change.to}`);
+  }
+  if (change.to === 'resolved') {
+    if (!change.rootCause) throw new CaseTransitionError('resolving a case needs a root cause');
+  }
+  if (change.rootCause && !(program?.rootCauses ?? []).includes(change.rootCause)) {
+    throw new CaseTransitionError(
+      `"${change.rootCause}" is not a root cause of ${followUp.touchpoint}: pick one of ${(program?.rootCauses ?? []).join(', ')}`,
+    );
+  }
+  const note = change.note?.trim();
+  if (note && note.length > 1000)
+    throw new CaseTransitionError('a note has at most 1,000 characters');
+  const result = await rt.cases.transition(followUp, change.to, change.by, now, {
+    ...(change.rootCause ? { rootCause: change.rootCause } : {}),
+    ...(note ? { note } : {}),
+  });
+  if (!result.changed) {
+    const current = result.now?.status ?? 'gone';
+    throw new CaseTransitionError(
+      current === followUp.status
+        ? 'the case has as many notes as it can hold (20)'
+        : `the case changed meanwhile: it is ${current} now`,
+    );
+  }
+  log.info('follow-up.moved', { invitationId: followUp.invitationId, to: change.to });
+  return result.after;
+}
+
+/** The case of an invitation, if it has one. */
+export async function caseOf(rt: Runtime, invitationId: string): Promise<FollowUpCase | undefined> {
+  const invitation = await rt.invitations.get(invitationId, { consistent: false });
+  if (!invitation?.followUpRequestedAt) return undefined;
+  return rt.cases.get(invitationId, invitation.followUpRequestedAt);
+}
+
+/** What one sweep did. */
+export interface SweepResult {
+  overdue: number;
+  escalated: number;
+}
+
+/**
+ * Marks the cases whose deadline has passed without first contact overdue (once each, with
+ * `Survey Follow-up Overdue`), and escalates those still open `escalateAfter` later. Run every few
+ * minutes by a schedule; idempotent: every step is a conditional write.
+ */
+export function sweepFollowUps(...args: Parameters<typeof sweep>): ReturnType<typeof sweep> {
+  return asFunction('follow-up', () => sweep(...args));
+}
+
+async function sweep(rt: Runtime, now: Date): Promise<SweepResult> {
+  const result: SweepResult = { overdue: 0, escalated: 0 };
+  for (const followUp of await rt.cases.due(now)) {
+    const program = rt.programFor(followUp.touchpoint);
+    if (followUp.status !== 'open' || !program) {
+      await rt.cases.leaveQueue(followUp);
+      continue;
+    }
+    const owner = program.owner;
+    if (!followUp.overdueAt) {
+      const escalateAt = owner.escalateTo
+        ? businessDeadline(
+            new Date(followUp.dueBy),
+            owner.escalateAfter,
+            ownerCalendar(rt.config, owner),
+          ).toISOString()
+        : undefined;
+      const change = await rt.cases.markOverdue(followUp, now, escalateAt);
+      if (!change.changed) continue;
+      result.overdue++;
+      await rt.events.publish(SURVEY_FOLLOW_UP_OVERDUE, overdueEvent(change.after));
+      continue;
+    }
+    if (owner.escalateTo && !followUp.escalatedAt) {
+      const invitation = await rt.invitations.get(followUp.invitationId);
+      const change = await rt.cases.markEscalated(followUp, owner.escalateTo, now);
+      if (!change.changed) continue;
+      result.escalated++;
+      if (invitation) {
+        await emailEscalation(
+          rt,
+          { invitation, program, openedAt: followUp.openedAt },
+          change.after,
+        );
+      }
+      await rt.events.publish(
+        SURVEY_FOLLOW_UP_OVERDUE,
+        overdueEvent(change.after, owner.escalateTo),
+      );
+      continue;
+    }
+    await rt.cases.leaveQueue(followUp);
+  }
+  if (result.overdue || result.escalated) log.info('follow-up.swept', { ...result });
+  return result;
+}
+
+function overdueEvent(followUp: FollowUpCase, escalatedTo?: string): SurveyFollowUpOverdue {
+  return {
+    version: '1',
+    invitationId: followUp.invitationId,
+    customerId: followUp.customerId,
+    touchpoint: followUp.touchpoint,
+    channel: followUp.channel,
+    metric: followUp.metric,
+    score: followUp.score,
+    owner: followUp.owner,
+    openedAt: followUp.openedAt,
+    dueBy: followUp.dueBy,
+    overdueAt: followUp.overdueAt!,
+    ...(escalatedTo ? { escalatedTo } : {}),
+  };
+}
+
+/** The case's page on the signed-in dashboard. */
+export function caseUrl(rt: Runtime, invitationId: string): string {
+  return new URL(
+    `/dashboard/cases/${encodeURIComponent(invitationId)}`,
+    rt.publicBaseUrl,
+  ).toString();
+}
+
+const METRIC_NAMES = { nps: 'NPS', csat: 'CSAT', ces: 'CES' } as const;
+
+function when(instant: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(new Date(instant));
+}
+
+/**
+ * The case as plain text for the owner: score, comment, who the customer is and whether they may
+ * be contacted, the deadline, and the link. No HTML and so no tracking pixel; staff email only.
+ */
+export function caseEmailText(
+  rt: Runtime,
+  { invitation, program }: CaseContext,
+  followUp: FollowUpCase,
+  lead: string,
+): string {
+  const zone = ownerCalendar(rt.config, program.owner).timeZone;
+  const { min, max } = SCALES[program.metric];
+  const comment = invitation.comment?.trim();
+  const customer = [
+    invitation.name
+      ? `${invitation.name} (customer ${invitation.customerId})`
+      : `customer ${invitation.customerId}`,
+    invitation.segment ? `segment ${invitation.segment}` : undefined,
+    `locale ${invitation.locale}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return [
+    lead,
+    '',
+    `Score: ${followUp.score} (${METRIC_NAMES[program.metric]}, ${min}–${max}; follow-up at ${followUp.threshold} or below)`,
+    `Comment: ${comment ? `"${comment}"` : '(none)'}`,
+    '',
+    `Customer: ${customer}`,
+    followUp.contactAllowed
+      ? `They asked to be contacted: reply to ${invitation.email}.`
+      : 'They did not ask to be contacted: look into it, then close the case with a root cause (or no action).',
+    `Interaction: ${invitation.interactionId} on ${invitation.channel}, ${when(invitation.occurredAt, zone)}`,
+    `Answered: ${when(followUp.openedAt, zone)}`,
+    '',
+    `Follow up by: ${when(followUp.dueBy, zone)}`,
+    `Open the case: ${caseUrl(rt, followUp.invitationId)}`,
+    '',
+    `You get this email because you answer for the ${followUp.touchpoint} touchpoint in ${rt.config.brand}'s customer surveys.`,
+  ].join('\n');
+}
+
+async function emailOwner(rt: Runtime, context: CaseContext, followUp: FollowUpCase) {
+  const owner = context.program.owner;
+  const text = caseEmailText(
+    rt,
+    context,
+    followUp,
+    `A customer answered ${followUp.touchpoint} with a low score. The case is yours, ${owner.name}.`,
+  );
+  const subject = `Follow up: ${followUp.touchpoint} scored ${followUp.score} (due ${when(followUp.dueBy, ownerCalendar(rt.config, owner).timeZone)})`;
+  for (const to of [owner.email, ...owner.team]) {
+    await rt.mailer.send({ from: rt.config.sender, to, subject, text });
+  }
+}
+
+async function emailEscalation(rt: Runtime, context: CaseContext, followUp: FollowUpCase) {
+  const owner = context.program.owner;
+  const text = caseEmailText(
+    rt,
+    context,
+    followUp,
+    `This follow-up of ${followUp.touchpoint} is overdue: ${owner.name} (${owner.email}) has not contacted the customer. It is escalated to you.`,
+  );
+  await rt.mailer.send({
+    from: rt.config.sender,
+    to: owner.escalateTo!,
+    subject: `Overdue follow-up: ${followUp.touchpoint} scored ${followUp.score}`,
+    text,
+  });
+}
