@@ -191,8 +191,10 @@ export class AfterwordStack extends Stack {
       timeout: Duration.minutes(10),
       deadLetterQueue: deadLetters.rollup,
     }).useTable(table, {
-      items: ['Query', 'BatchWriteItem'],
-      queries: [INDEX.byDay.name, INDEX.answersByDay.name],
+      // the day indexes and rollup rows (Query), the rollup rows (BatchWriteItem); the digest's
+      // follow-up cases (Query) and recovery rate (a customer's timeline: byCustomer, BatchGetItem)
+      items: ['Query', 'BatchWriteItem', 'BatchGetItem'],
+      queries: [INDEX.byDay.name, INDEX.answersByDay.name, INDEX.byCustomer.name],
     });
     const dashboard = new AfterwordFunction(this, 'DashboardWeb', {
       ...common,

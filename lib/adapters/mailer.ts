@@ -3,7 +3,8 @@ import { GetAccountCommand, SendEmailCommand, type SESv2Client } from '@aws-sdk/
 
 export interface OutgoingEmail {
   from: string;
-  to: string;
+  /** One address, or several that get the one email together. */
+  to: string | string[];
   subject: string;
   /** Left out for plain-text email (staff notifications: nothing to track, nothing to render). */
   html?: string;
@@ -121,7 +122,7 @@ export class SesMailer implements Mailer {
       const result = await this.ses.send(
         new SendEmailCommand({
           FromEmailAddress: email.from,
-          Destination: { ToAddresses: [email.to] },
+          Destination: { ToAddresses: Array.isArray(email.to) ? email.to : [email.to] },
           ConfigurationSetName: this.configurationSetName,
           EmailTags: Object.entries(email.tags ?? {}).map(([Name, Value]) => ({ Name, Value })),
           Content: {

@@ -36,7 +36,7 @@ import { formatInterval } from '../domain/display.js';
 import { followUpMeasures, type Share } from '../usecases/follow-up-measures.js';
 import { inviteDashboardUser, openStack, StackError } from './stack.js';
 import { ROLES, type Role } from '../auth/roles.js';
-import { CASE_STATUSES, CLOSED_STATUSES } from '../contracts/follow-up-case.js';
+import { CASE_STATUSES, CLOSED_STATUSES, type CaseStatus } from '../contracts/follow-up-case.js';
 import { isOverdue, QUEUE_DAYS } from '../web/cases.js';
 
 /** Each command's usage: `afterword <command> --help` prints its own. */
@@ -70,7 +70,8 @@ const COMMANDS: Record<string, string> = {
   'follow-ups': `  afterword follow-ups [--owner EMAIL] [--touchpoint T] [--status open|contacted|resolved|no-action|withdrawn]
                      [--overdue] [--days N] [--format table|json] [--stack NAME]
                                                 follow-up cases of unhappy answers (default: open
-                                                ones, overdue first, then by deadline; last 90 days)`,
+                                                ones, overdue first, then by deadline; closed ones
+                                                of the last 90 days with --status)`,
   leads: `  afterword leads invite EMAIL --stack NAME [--role cx-lead|owner] [--region R] [--profile P]
                                                 invite someone to the deployed stack's dashboard
                                                 (Cognito emails them a temporary password)`,
@@ -623,11 +624,14 @@ async function followUps(args: string[]): Promise<number> {
       `--status must be one of ${CASE_STATUSES.join(', ')}, got "${values.status}"`,
     );
   }
-  const days = positiveInt(values.days, '--days') ?? QUEUE_DAYS;
+  const days = positiveInt(values.days, '--days');
   const now = new Date();
   const cases = await withRuntime(values, async (rt) => {
     const today = now.toISOString().slice(0, 10);
-    return rt.cases.opened(addDays(today, -days), today);
+    // Open cases stay until someone acts: by default read back as far as cases are kept.
+    const closedOnly = values.status && CLOSED_STATUSES.includes(values.status as CaseStatus);
+    const back = days ?? (closedOnly ? QUEUE_DAYS : rt.config.dataRetentionDays);
+    return rt.cases.opened(addDays(today, -back), today);
   });
   const owner = values.owner?.toLowerCase();
   const selected = cases

@@ -21,8 +21,11 @@ export const CASE_TRANSITIONS: Record<CaseStatus, readonly CaseStatus[]> = {
 /** Statuses after which nothing more happens to a case. */
 export const CLOSED_STATUSES: readonly CaseStatus[] = ['resolved', 'no-action', 'withdrawn'];
 
-/** Who moved a case: a signed-in owner or lead (their subject), the customer, or Afterword itself. */
-export const CaseActor = z.string().min(1).max(200);
+/**
+ * Who moved a case: a signed-in owner or lead (their subject: OpenID Connect allows 255
+ * characters), the customer, or Afterword itself.
+ */
+export const CaseActor = z.string().min(1).max(255);
 
 export const CaseTransition = z.object({
   to: CaseStatus,

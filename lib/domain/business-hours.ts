@@ -22,6 +22,9 @@ export interface BusinessCalendar {
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+/** The longest business duration the config takes, in working days (about a quarter). */
+export const MAX_WORKING_DAYS = 65;
 /** A deadline further out than this many calendar days is a configuration mistake, not a plan. */
 const MAX_CALENDAR_DAYS = 3 * 366;
 
@@ -31,8 +34,15 @@ const BUSINESS_DURATION =
 
 /** Why a duration cannot count business time, or undefined when it can. */
 export function businessDurationProblem(iso: string): string | undefined {
-  if (!BUSINESS_DURATION.test(iso)) {
+  const match = BUSINESS_DURATION.exec(iso);
+  if (!match) {
     return `"${iso}" is not a business duration: use weeks, days, hours and minutes, such as "PT8H", "P1D" or "P1DT4H"`;
+  }
+  // Counted as 8-hour days and 5-day weeks: anything past a quarter is no follow-up deadline.
+  const [, weeks, days, hours, minutes] = match.map((part) => Number(part ?? 0));
+  const workingDays = weeks! * 5 + days! + hours! / 8 + minutes! / 480;
+  if (workingDays > MAX_WORKING_DAYS) {
+    return `"${iso}" is about ${Math.round(workingDays)} working days: a follow-up deadline is at most ${MAX_WORKING_DAYS}`;
   }
   return undefined;
 }
@@ -93,14 +103,20 @@ function offsetAt(instant: number, zone: string): number {
 }
 
 /**
- * The instant a wall-clock time of a day has in a zone. A time skipped by a clock change resolves
- * to the instant just after the gap; a repeated one to its first occurrence.
+ * The instant a wall-clock time of a day has in a zone. A time a clock change skips comes out
+ * shifted by the gap (02:30 on a spring-forward night is 03:30); a time it repeats, at its first
+ * occurrence. The offsets of the day before and after are the only two a day can have.
  */
 function instantOf(year: number, month: number, day: number, minutes: number, zone: string) {
   const wall = Date.UTC(year, month - 1, day, 0, minutes);
-  let guess = wall - offsetAt(wall, zone);
-  guess = wall - offsetAt(guess, zone);
-  return guess;
+  const candidates = [
+    ...new Set([wall - offsetAt(wall - DAY_MS, zone), wall - offsetAt(wall + DAY_MS, zone)]),
+  ].sort((a, b) => a - b);
+  const shows = (instant: number) => {
+    const clock = wallClock(instant, zone);
+    return clock.day === day && clock.hour * 60 + clock.minute === minutes % (24 * 60);
+  };
+  return candidates.find(shows) ?? candidates[candidates.length - 1]!;
 }
 
 function isoDay(year: number, month: number, day: number): string {

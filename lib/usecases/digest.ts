@@ -16,7 +16,7 @@ import { html } from '../domain/html.js';
 import { addDays, dayOf } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
 import { report } from './report.js';
-import { followUpMeasures } from './follow-up-measures.js';
+import { followUpMeasures, type Share } from './follow-up-measures.js';
 
 export interface Digest {
   day: string;
@@ -79,7 +79,7 @@ export async function buildDigest(
   // Follow-up cases still waiting for first contact past their deadline, per touchpoint.
   const at = options.now.toISOString();
   const overdue = new Map<string, number>();
-  for (const followUp of await rt.cases.opened(addDays(day, -90), day)) {
+  for (const followUp of await rt.cases.opened(addDays(day, -rt.config.dataRetentionDays), day)) {
     if (followUp.status === 'open' && followUp.dueBy < at) {
       overdue.set(followUp.touchpoint, (overdue.get(followUp.touchpoint) ?? 0) + 1);
     }
@@ -94,6 +94,23 @@ export async function buildDigest(
       recovery: false,
     })
   ).filter((row) => row.group === '*');
+  // Recovery needs time for customers to answer again: the cases of the last 28 days.
+  const [month] = (
+    await followUpMeasures(rt, {
+      from: addDays(day, -27),
+      to: day,
+      by: 'touchpoint',
+      now: options.now,
+    })
+  ).filter((row) => row.group === '*');
+  const shareOf = (share: Share) =>
+    share.share === null
+      ? 'no answers yet'
+      : `${formatRate(share.share / 100)} [${formatRate(share.ciLow! / 100)}, ${formatRate(share.ciHigh! / 100)}] of ${share.n}${share.lowN ? ', low n' : ''}`;
+  const recoveryLine =
+    month && month.opened
+      ? `Customers whose next answer was no longer low (cases of the last 28 days): followed up ${shareOf(month.recoveryFollowedUp)}; not followed up ${shareOf(month.recoveryNotFollowedUp)}. A comparison, not proof of cause.`
+      : undefined;
   const loopLine =
     week && week.opened
       ? `Follow-up cases opened in these 7 days: ${week.opened}${week.withdrawn ? ` (${week.withdrawn} withdrawn by the customer)` : ''}; handled within the deadline ${week.withinDeadline.share === null ? '–' : `${formatRate(week.withinDeadline.share / 100)} of ${week.withinDeadline.n}`}; median time to first contact ${week.medianHoursToFirstContact === null ? '–' : `${week.medianHoursToFirstContact.toFixed(1)} h`}.`
@@ -123,7 +140,7 @@ ${weeks.map(
 ${significant.length ? html`<ul>${significant.map((week) => html`<li>${week.touchpoint}: ${formatChange(dayRowOf(week))} points over the last 7 days</li>`)}</ul>` : html`<p>Nothing changed significantly against the 7 days before.</p>`}
 ${untested.length ? html`<p style="font-size:12px;color:#52525b">Too few answers to test a change: ${untested.map((week) => week.touchpoint).join(', ')}.</p>` : ''}
 <h2 style="font-size:16px;margin:20px 0 8px">Unhappy customers waiting</h2>
-<p>${loopLine}</p>
+<p>${loopLine}</p>${recoveryLine ? html`<p>${recoveryLine}</p>` : ''}
 <p>${overdueLine}${overdueList.length ? html` <a href="${new URL('/dashboard/cases?status=overdue', options.dashboardUrl).toString()}" style="color:#1d4ed8">See the overdue cases</a>` : ''}</p>
 <p><a href="${options.dashboardUrl}" style="color:#1d4ed8">Open the dashboard</a></p>
 </td></tr></table>
@@ -144,6 +161,7 @@ ${untested.length ? html`<p style="font-size:12px;color:#52525b">Too few answers
       : []),
     '',
     loopLine,
+    ...(recoveryLine ? [recoveryLine] : []),
     overdueLine,
     '',
     'Intervals are 95 % [low, high]. Low n: fewer than 30 answers.',

@@ -99,9 +99,10 @@ function newCase(
     program.followUpWithin,
     ownerCalendar(rt.config, program.owner),
   );
-  const transitions = [{ to: 'open' as const, at: openedAt, by: SYSTEM_ACTOR }];
-  if (status !== 'open')
-    transitions.push({ to: status as 'open', at: now.toISOString(), by: CUSTOMER_ACTOR });
+  // A case opened already withdrawn closed when the customer raised the score.
+  const closedAt = invitation.followUpWithdrawnAt ?? now.toISOString();
+  const transitions: FollowUpCase['transitions'] = [{ to: 'open', at: openedAt, by: SYSTEM_ACTOR }];
+  if (status !== 'open') transitions.push({ to: status, at: closedAt, by: CUSTOMER_ACTOR });
   return {
     invitationId: invitation.invitationId,
     customerId: invitation.customerId,
@@ -119,7 +120,7 @@ function newCase(
     status,
     notes: [],
     transitions,
-    ...(status === 'open' ? {} : { closedAt: now.toISOString() }),
+    ...(status === 'open' ? {} : { closedAt }),
   };
 }
 
@@ -157,11 +158,17 @@ async function withdrawCase(
   const context = await contextOf(rt, invitationId);
   if (!context) return 'ignored';
   const existing = await rt.cases.get(invitationId, context.openedAt);
-  if (!existing) {
-    await rt.cases.open(newCase(rt, context, 'withdrawn', now), expireAtOf(rt, context.invitation));
-    return 'withdrawn';
+  let current = existing;
+  if (!current) {
+    const opened = await rt.cases.open(
+      newCase(rt, context, 'withdrawn', now),
+      expireAtOf(rt, context.invitation),
+    );
+    if (opened.created) return 'withdrawn';
+    // The request's case landed between the read and the put: withdraw that one.
+    current = opened.case;
   }
-  const change = await rt.cases.transition(existing, 'withdrawn', CUSTOMER_ACTOR, now);
+  const change = await rt.cases.transition(current, 'withdrawn', CUSTOMER_ACTOR, now);
   return change.changed ? 'withdrawn' : 'already-closed';
 }
 
@@ -198,7 +205,7 @@ export async function moveCase(
   const note = change.note?.trim();
   if (note && note.length > 1000)
     throw new CaseTransitionError('a note has at most 1,000 characters');
-  const result = await rt.cases.transition(followUp, change.to, change.by, now, {
+  const result = await rt.cases.transition(followUp, change.to, change.by.slice(0, 255), now, {
     ...(change.rootCause ? { rootCause: change.rootCause } : {}),
     ...(note ? { note } : {}),
   });
@@ -225,6 +232,8 @@ export async function caseOf(rt: Runtime, invitationId: string): Promise<FollowU
 export interface SweepResult {
   overdue: number;
   escalated: number;
+  /** Cases whose step failed this time: they stay due and are tried again at the next sweep. */
+  failed: number;
 }
 
 /**
@@ -237,50 +246,73 @@ export function sweepFollowUps(...args: Parameters<typeof sweep>): ReturnType<ty
 }
 
 async function sweep(rt: Runtime, now: Date): Promise<SweepResult> {
-  const result: SweepResult = { overdue: 0, escalated: 0 };
+  const result: SweepResult = { overdue: 0, escalated: 0, failed: 0 };
   for (const followUp of await rt.cases.due(now)) {
-    const program = rt.programFor(followUp.touchpoint);
-    if (followUp.status !== 'open' || !program) {
-      await rt.cases.leaveQueue(followUp);
-      continue;
+    try {
+      const step = await sweepOne(rt, followUp, now);
+      if (step) result[step]++;
+    } catch (error) {
+      // One case's failure (SES refusing, a throttled bus) leaves it in the queue for the next
+      // sweep and does not hold up the others.
+      result.failed++;
+      log.error('follow-up.sweep-case-failed', {
+        invitationId: followUp.invitationId,
+        error: (error as Error).name,
+      });
     }
-    const owner = program.owner;
-    if (!followUp.overdueAt) {
-      const escalateAt = owner.escalateTo
-        ? businessDeadline(
-            new Date(followUp.dueBy),
-            owner.escalateAfter,
-            ownerCalendar(rt.config, owner),
-          ).toISOString()
-        : undefined;
-      const change = await rt.cases.markOverdue(followUp, now, escalateAt);
-      if (!change.changed) continue;
-      result.overdue++;
-      await rt.events.publish(SURVEY_FOLLOW_UP_OVERDUE, overdueEvent(change.after));
-      continue;
-    }
-    if (owner.escalateTo && !followUp.escalatedAt) {
-      const invitation = await rt.invitations.get(followUp.invitationId);
-      const change = await rt.cases.markEscalated(followUp, owner.escalateTo, now);
-      if (!change.changed) continue;
-      result.escalated++;
-      if (invitation) {
-        await emailEscalation(
-          rt,
-          { invitation, program, openedAt: followUp.openedAt },
-          change.after,
-        );
-      }
-      await rt.events.publish(
-        SURVEY_FOLLOW_UP_OVERDUE,
-        overdueEvent(change.after, owner.escalateTo),
-      );
-      continue;
-    }
-    await rt.cases.leaveQueue(followUp);
   }
-  if (result.overdue || result.escalated) log.info('follow-up.swept', { ...result });
+  if (result.overdue || result.escalated || result.failed)
+    log.info('follow-up.swept', { ...result });
   return result;
+}
+
+/**
+ * One case past a deadline. The event or email goes out before the mark that ends the step: a
+ * failure in between repeats it on the next sweep (at least once, as events are), never loses it.
+ * The index read may be stale, so each step checks its own time against the case itself.
+ */
+async function sweepOne(
+  rt: Runtime,
+  followUp: FollowUpCase,
+  now: Date,
+): Promise<'overdue' | 'escalated' | undefined> {
+  const program = rt.programFor(followUp.touchpoint);
+  if (followUp.status !== 'open' || !program) {
+    await rt.cases.leaveQueue(followUp);
+    return undefined;
+  }
+  const owner = program.owner;
+  const escalateAt = owner.escalateTo
+    ? businessDeadline(
+        new Date(followUp.dueBy),
+        owner.escalateAfter,
+        ownerCalendar(rt.config, owner),
+      ).toISOString()
+    : undefined;
+  if (!followUp.overdueAt) {
+    if (followUp.dueBy > now.toISOString()) return undefined;
+    const overdueAt = now.toISOString();
+    await rt.events.publish(SURVEY_FOLLOW_UP_OVERDUE, overdueEvent({ ...followUp, overdueAt }));
+    const change = await rt.cases.markOverdue(followUp, now, escalateAt);
+    return change.changed ? 'overdue' : undefined;
+  }
+  if (owner.escalateTo && escalateAt && !followUp.escalatedAt) {
+    if (escalateAt > now.toISOString()) return undefined;
+    const invitation = await rt.invitations.get(followUp.invitationId);
+    if (invitation) {
+      await emailEscalation(
+        rt,
+        { invitation, program, openedAt: followUp.openedAt },
+        followUp,
+        owner.escalateTo,
+      );
+    }
+    await rt.events.publish(SURVEY_FOLLOW_UP_OVERDUE, overdueEvent(followUp, owner.escalateTo));
+    const change = await rt.cases.markEscalated(followUp, owner.escalateTo, now);
+    return change.changed ? 'escalated' : undefined;
+  }
+  await rt.cases.leaveQueue(followUp);
+  return undefined;
 }
 
 function overdueEvent(followUp: FollowUpCase, escalatedTo?: string): SurveyFollowUpOverdue {
@@ -335,7 +367,12 @@ export function caseEmailText(
 ): string {
   const zone = ownerCalendar(rt.config, program.owner).timeZone;
   const { min, max } = SCALES[program.metric];
-  const comment = invitation.comment?.trim();
+  // Each line of the customer's text quoted, so it cannot pass for the email's own lines.
+  const comment = invitation.comment
+    ?.trim()
+    .split(/\r?\n/)
+    .map((line) => `> ${line}`)
+    .join('\n');
   const customer = [
     invitation.name
       ? `${invitation.name} (customer ${invitation.customerId})`
@@ -349,10 +386,11 @@ export function caseEmailText(
     lead,
     '',
     `Score: ${followUp.score} (${METRIC_NAMES[program.metric]}, ${min}–${max}; follow-up at ${followUp.threshold} or below)`,
-    `Comment: ${comment ? `"${comment}"` : '(none)'}`,
+    comment ? `Comment:\n${comment}` : 'Comment: (none)',
     '',
     `Customer: ${customer}`,
-    followUp.contactAllowed
+    // The customer's tick as it stands now: a later answer may have ticked or unticked it.
+    invitation.followUp === true && invitation.email
       ? `They asked to be contacted: reply to ${invitation.email}.`
       : 'They did not ask to be contacted: look into it, then close the case with a root cause (or no action).',
     `Interaction: ${invitation.interactionId} on ${invitation.channel}, ${when(invitation.occurredAt, zone)}`,
@@ -374,13 +412,18 @@ async function emailOwner(rt: Runtime, context: CaseContext, followUp: FollowUpC
     `A customer answered ${followUp.touchpoint} with a low score. The case is yours, ${owner.name}.`,
   );
   const subject = `Follow up: ${followUp.touchpoint} scored ${followUp.score} (due ${when(followUp.dueBy, ownerCalendar(rt.config, owner).timeZone)})`;
-  for (const to of [owner.email, ...owner.team]) {
-    await rt.mailer.send({ from: rt.config.sender, to, subject, text });
-  }
+  // One email to the owner and the team together: a retry after a failure resends it whole,
+  // never to the first half of the list again and again.
+  await rt.mailer.send({ from: rt.config.sender, to: [owner.email, ...owner.team], subject, text });
 }
 
-async function emailEscalation(rt: Runtime, context: CaseContext, followUp: FollowUpCase) {
-  const owner = context.program.owner;
+async function emailEscalation(
+  rt: Runtime,
+  context: CaseContext,
+  followUp: FollowUpCase,
+  to: string,
+) {
+  const owner = followUp.owner;
   const text = caseEmailText(
     rt,
     context,
@@ -389,7 +432,7 @@ async function emailEscalation(rt: Runtime, context: CaseContext, followUp: Foll
   );
   await rt.mailer.send({
     from: rt.config.sender,
-    to: owner.escalateTo!,
+    to,
     subject: `Overdue follow-up: ${followUp.touchpoint} scored ${followUp.score}`,
     text,
   });

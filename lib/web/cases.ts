@@ -15,7 +15,7 @@ import { layout, type PageContext } from './dashboard.js';
 import { formatInterval } from '../domain/display.js';
 import type { FollowUpMeasures, Share } from '../usecases/follow-up-measures.js';
 
-/** How far back the queue looks: older open cases still show while they are open. */
+/** How far back the queue's "all" view looks; the open and overdue views read every kept case. */
 export const QUEUE_DAYS = 90;
 
 export type QueueFilter = 'open' | 'overdue' | 'all';
@@ -40,7 +40,9 @@ export async function queueData(
   now: Date,
 ): Promise<QueueView> {
   const today = now.toISOString().slice(0, 10);
-  const opened = await rt.cases.opened(addDays(today, -QUEUE_DAYS), today);
+  // A case stays open until someone acts: the open views read back as far as cases are kept.
+  const back = filter === 'all' ? QUEUE_DAYS : rt.config.dataRetentionDays;
+  const opened = await rt.cases.opened(addDays(today, -back), today);
   const cases = opened
     .filter((c) => maySee(visible, c.touchpoint))
     .filter((c) =>
@@ -141,10 +143,11 @@ export function casePage(
   const body = html`<p><a href="/dashboard/cases">← Back to the cases</a></p>
 ${notice ? html`<p class="${notice.ok ? 'meta' : 'error'}" role="status">${notice.text}</p>` : ''}
 <section><h2>${c.touchpoint} · score ${c.score} · ${statusOf(c, view.now)}</h2>
+${invitation.score !== undefined && invitation.score !== c.score ? html`<p class="meta">The customer has since changed the answer to ${invitation.score}.</p>` : ''}
 <dl>
 <dt>Due by</dt><dd>${minute(c.dueBy)}${c.overdueAt ? ` (overdue since ${minute(c.overdueAt)})` : ''}${c.escalatedTo ? ` · escalated to ${c.escalatedTo}` : ''}</dd>
 <dt>Comment</dt><dd>${invitation.comment ? html`<blockquote><p>${invitation.comment}</p></blockquote>` : 'none'}</dd>
-<dt>Customer</dt><dd>${invitation.name ?? 'no name given'}${c.contactAllowed && invitation.email ? html` · <a href="mailto:${invitation.email}">${invitation.email}</a> (asked to be contacted)` : ' (did not ask to be contacted)'} · <a href="/dashboard/customers/${encodeURIComponent(c.customerId)}">timeline</a></dd>
+<dt>Customer</dt><dd>${invitation.name ?? 'no name given'}${invitation.followUp === true && invitation.email ? html` · <a href="mailto:${invitation.email}">${invitation.email}</a> (asked to be contacted)` : ' (did not ask to be contacted)'} · <a href="/dashboard/customers/${encodeURIComponent(c.customerId)}">timeline</a></dd>
 <dt>Interaction</dt><dd>${invitation.interactionId} · ${c.channel} · ${minute(invitation.occurredAt)}${c.segment ? ` · segment ${c.segment}` : ''}</dd>
 <dt>Owner</dt><dd>${c.owner.name}</dd>
 ${c.rootCause ? html`<dt>Root cause</dt><dd>${c.rootCause}</dd>` : ''}

@@ -354,7 +354,8 @@ export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {
     if (!maySee(visibleTouchpoints(session.user, rt.config), view.followUp.touchpoint))
       return forbidden(c);
     await audit(session, 'view-case', customerRef(view.followUp.customerId), 1);
-    const done = c.req.query('done');
+    const requested = c.req.query('done');
+    const done = ['note', 'contacted', 'resolved', 'no-action'].find((name) => name === requested);
     const notice = done
       ? { ok: true, text: `Saved: ${done === 'note' ? 'note added' : `case ${done}`}.` }
       : undefined;
@@ -407,7 +408,12 @@ export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {
         409,
       );
     }
-    await audit(session, 'move-case', `${view.followUp.touchpoint} ${action}`, 1);
+    await audit(
+      session,
+      'move-case',
+      `${view.followUp.touchpoint} ${action} ${customerRef(view.followUp.customerId)}`,
+      1,
+    );
     return c.redirect(`/dashboard/cases/${encodeURIComponent(invitationId)}?done=${action}`, 303);
   });
 

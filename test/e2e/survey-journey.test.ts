@@ -153,7 +153,7 @@ describe('a survey from interaction to report, on the local stack', () => {
       },
       { timeoutMs: 10_000 },
     );
-    expect(ownerEmail!.body.text).toContain('"Nobody called back"');
+    expect(ownerEmail!.body.text).toContain('> Nobody called back');
 
     const env = {
       AFTERWORD_DYNAMODB_PORT: new URL(stack.urls.dynamodb).port,

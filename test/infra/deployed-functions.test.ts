@@ -265,6 +265,7 @@ describe('every function, run with the environment the stack deploys it with', (
     expect(await followUp('2026-11-25T12:00:00Z')({ sweep: true })).toEqual({
       overdue: 1,
       escalated: 0,
+      failed: 0,
     });
 
     // The nightly rollup, with its digest through the configuration set.

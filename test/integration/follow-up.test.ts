@@ -4,7 +4,7 @@
  * it; the sweep marks it overdue at its business-hours deadline and escalates it later.
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFollowUpHandler } from '../../functions/follow-up.js';
 import {
   SURVEY_FOLLOW_UP_OVERDUE,
@@ -13,7 +13,12 @@ import {
 } from '../../lib/contracts/survey-events.js';
 import { buildDigest } from '../../lib/usecases/digest.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
-import { caseOf, CaseTransitionError, moveCase } from '../../lib/usecases/follow-up.js';
+import {
+  caseOf,
+  CaseTransitionError,
+  moveCase,
+  type SweepResult,
+} from '../../lib/usecases/follow-up.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { createWebApp } from '../../lib/web/app.js';
 import {
@@ -91,6 +96,27 @@ function published(invitationId: string, detailType: string) {
     .map((e) => ({ 'detail-type': e.detailType, detail: e.detail }));
 }
 
+/** The case a request would open for this invitation (open, due in four business hours). */
+async function caseOfRequest(invitationId: string) {
+  const invitation = (await rt.invitations.get(invitationId))!;
+  return {
+    invitationId,
+    customerId: invitation.customerId,
+    touchpoint: invitation.touchpoint,
+    channel: invitation.channel,
+    metric: 'nps' as const,
+    score: 2,
+    threshold: 6,
+    contactAllowed: false,
+    owner: { name: 'Support team lead', email: OWNER },
+    openedAt: invitation.followUpRequestedAt!,
+    dueBy: '2026-11-23T12:00:00.000Z',
+    status: 'open' as const,
+    notes: [],
+    transitions: [{ to: 'open' as const, at: invitation.followUpRequestedAt!, by: 'afterword' }],
+  };
+}
+
 const handlerAt = (iso: string) => createFollowUpHandler(rt, () => new Date(iso));
 
 const ownerEmailsFor = async (address: string, invitationId: string) =>
@@ -135,7 +161,7 @@ describe('follow-up cases', () => {
       expect(email!.body.html).toBeUndefined();
       expect(email!.subject).toContain('support-call scored 2');
       expect(email!.body.text).toContain('Score: 2 (NPS, 0–10');
-      expect(email!.body.text).toContain('"Kept on hold 40 min"');
+      expect(email!.body.text).toContain('Comment:\n> Kept on hold 40 min');
       expect(email!.body.text).toMatch(/They asked to be contacted: reply to c-.*@example\.com/);
       expect(email!.body.text).toContain('Follow up by: Monday, 23 November 2026 at 12:00 GMT');
       expect(email!.body.text).toContain(`http://127.0.0.1:3999/dashboard/cases/${invitationId}`);
@@ -303,6 +329,61 @@ describe('follow-up cases', () => {
     });
     expect(digest.text).toMatch(/Overdue follow-ups: support-call \d+\./);
     expect(digest.html).toContain('/dashboard/cases?status=overdue');
+  });
+
+  it("withdraws the case the request opened between the withdrawal's read and its put", async () => {
+    const { invitationId, path } = await answered(2);
+    const handle = handlerAt('2026-11-20T16:04:00Z');
+    await app.request(path, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://127.0.0.1:3999',
+      },
+      body: 'score=10',
+    });
+    // The request's case lands first; the withdrawal's read is made to miss it, as a race would.
+    const opened = (await rt.invitations.get(invitationId))!;
+    await rt.cases.open(
+      {
+        ...(await caseOfRequest(invitationId)),
+        openedAt: opened.followUpRequestedAt!,
+      },
+      2_000_000_000,
+    );
+    const miss = vi.spyOn(rt.cases, 'get').mockResolvedValueOnce(undefined);
+    try {
+      expect(await handle(published(invitationId, SURVEY_FOLLOW_UP_WITHDRAWN)[0])).toBe(
+        'withdrawn',
+      );
+    } finally {
+      miss.mockRestore();
+    }
+    expect((await caseOf(rt, invitationId))!.status).toBe('withdrawn');
+  });
+
+  it('keeps a case due when the bus refuses its overdue event, and sends it at the next sweep', async () => {
+    const { invitationId } = await answered(1);
+    await handlerAt('2026-11-20T16:05:00Z')(
+      published(invitationId, SURVEY_FOLLOW_UP_REQUESTED)[0],
+    );
+    const refuse = vi.spyOn(rt.published, 'publish').mockRejectedValueOnce(new Error('throttled'));
+    try {
+      const first = (await handlerAt('2026-11-23T12:30:00Z')({ sweep: true })) as SweepResult;
+      expect(first.failed).toBeGreaterThanOrEqual(1);
+    } finally {
+      refuse.mockRestore();
+    }
+    expect((await caseOf(rt, invitationId))!.overdueAt).toBeUndefined();
+    await handlerAt('2026-11-23T12:35:00Z')({ sweep: true });
+    expect((await caseOf(rt, invitationId))!.overdueAt).toBe('2026-11-23T12:35:00.000Z');
+    expect(
+      rt.published.events.filter(
+        (e) =>
+          e.detailType === SURVEY_FOLLOW_UP_OVERDUE &&
+          (e.detail as { invitationId: string }).invitationId === invitationId,
+      ),
+    ).toHaveLength(1);
   });
 
   it('refuses a request that breaks its contract, naming the field', async () => {

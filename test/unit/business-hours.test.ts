@@ -15,6 +15,7 @@ const london: BusinessCalendar = {
   end: '17:00',
 };
 const at = (iso: string) => new Date(iso);
+const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 describe('deadlines in business hours', () => {
   it('counts a day as one working day, and weeks as the working days in them', () => {
@@ -56,6 +57,34 @@ describe('deadlines in business hours', () => {
     expect(businessDeadline(at('2026-11-20T21:00:00Z'), 'PT2H', newYork).toISOString()).toBe(
       '2026-11-23T15:00:00.000Z',
     );
+  });
+
+  it('opens at a time a clock change skips just after the gap, and at the first of a repeated one', () => {
+    const night = {
+      timeZone: 'America/New_York',
+      days: [...ALL_DAYS],
+      start: '02:30',
+      end: '05:00',
+    };
+    // Sunday 8 March 2026: 02:00 EST jumps to 03:00 EDT; 02:30 does not exist, so 03:30 EDT.
+    expect(addBusinessTime(at('2026-03-08T05:00:00Z'), 30 * 60_000, night).toISOString()).toBe(
+      '2026-03-08T08:00:00.000Z',
+    );
+    // Sunday 1 November 2026: 01:00–02:00 happens twice; 01:30 is the first one (EDT).
+    const repeated = { ...night, start: '01:30', end: '03:00' };
+    expect(addBusinessTime(at('2026-11-01T04:00:00Z'), 30 * 60_000, repeated).toISOString()).toBe(
+      '2026-11-01T06:00:00.000Z',
+    );
+    // Berlin too: 02:30 on 29 March 2026 does not exist; the day opens at 03:30 CEST (01:30Z).
+    const berlin = { ...night, timeZone: 'Europe/Berlin' };
+    expect(addBusinessTime(at('2026-03-28T23:00:00Z'), 30 * 60_000, berlin).toISOString()).toBe(
+      '2026-03-29T02:00:00.000Z',
+    );
+  });
+
+  it('refuses a deadline longer than a quarter of working days', () => {
+    expect(businessDurationProblem('P99W')).toMatch(/about 495 working days: .* at most 65/);
+    expect(businessDurationProblem('P13W')).toBeUndefined();
   });
 
   it('skips holidays', () => {
