@@ -364,9 +364,7 @@ describe('follow-up cases', () => {
 
   it('keeps a case due when the bus refuses its overdue event, and sends it at the next sweep', async () => {
     const { invitationId } = await answered(1);
-    await handlerAt('2026-11-20T16:05:00Z')(
-      published(invitationId, SURVEY_FOLLOW_UP_REQUESTED)[0],
-    );
+    await handlerAt('2026-11-20T16:05:00Z')(published(invitationId, SURVEY_FOLLOW_UP_REQUESTED)[0]);
     const refuse = vi.spyOn(rt.published, 'publish').mockRejectedValueOnce(new Error('throttled'));
     try {
       const first = (await handlerAt('2026-11-23T12:30:00Z')({ sweep: true })) as SweepResult;
