@@ -133,6 +133,12 @@ export function toCsv(rows: ReportRow[]): string {
 
 const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 
+/** Text as a terminal should print it: control characters (escape sequences, bells) as spaces. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- exactly what is removed
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+}
+
 /**
  * Rows of text cells as aligned columns under their headers (the keys of the first row), with
  * control characters removed: a comment or an id must not move the terminal's cursor.
@@ -140,13 +146,7 @@ const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 export function columns(rows: Record<string, string>[]): string {
   if (!rows.length) return '';
   const clean = rows.map((row) =>
-    Object.fromEntries(
-      Object.entries(row).map(([key, value]) => [
-        key,
-        // eslint-disable-next-line no-control-regex -- exactly what is removed
-        value.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' '),
-      ]),
-    ),
+    Object.fromEntries(Object.entries(row).map(([key, value]) => [key, printable(value)])),
   );
   const headers = Object.keys(clean[0]!);
   const widths = headers.map((h) => Math.max(h.length, ...clean.map((r) => r[h]!.length)));

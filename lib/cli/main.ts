@@ -1,6 +1,7 @@
 /**
  * The `afterword` CLI: runs the local stack and talks to it the way a producer or a CX lead would.
- * Every command prints a clear error (exit 1) instead of a stack trace for problems a user can fix.
+ * Every command prints a clear error instead of a stack trace for problems a user can fix: exit 2
+ * for a command line that cannot run as written, 1 for a problem of the world (no Java, no stack).
  */
 import {
   EventBridgeClient,
@@ -24,6 +25,7 @@ import {
   LOCAL_REGION,
   localSigningKeys,
   portsFromEnv,
+  PortSettingError,
   startLocalStack,
 } from '../local/stack.js';
 import { createRuntime, type Runtime } from '../runtime.js';
@@ -31,11 +33,12 @@ import { rollup, rollupWindowDays } from '../usecases/rollup.js';
 import { DEFAULT_REPORT_DAYS, DIMENSIONS, report, type Dimension } from '../usecases/report.js';
 import { buildDigest, sendDigest } from '../usecases/digest.js';
 import { customerTimeline } from '../usecases/timeline.js';
-import { columns, toCsv, toTable } from './format.js';
+import { columns, printable, toCsv, toTable } from './format.js';
 import { formatInterval } from '../domain/display.js';
 import { followUpMeasures, type Share } from '../usecases/follow-up-measures.js';
 import { inviteDashboardUser, openStack, StackError } from './stack.js';
 import { ROLES, type Role } from '../auth/roles.js';
+import { AFTERWORD_DETAIL_TYPES } from '../contracts/survey-events.js';
 import { CASE_STATUSES, CLOSED_STATUSES, type CaseStatus } from '../contracts/follow-up-case.js';
 import { isOverdue, QUEUE_DAYS } from '../web/cases.js';
 
@@ -97,6 +100,11 @@ class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The local stack is not running: nothing wrong with the command line (exit 1). */
+class NotRunningError extends Error {
+  override name = 'NotRunningError';
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   // One-shot commands print their result; their progress logs would only be noise.
@@ -136,31 +144,61 @@ export async function main(argv: string[]): Promise<number> {
         return await leads(rest);
       case 'follow-ups':
         return await followUps(rest);
+      case '--version':
+      case '-v':
+      case 'version':
+        process.stdout.write(`afterword ${version()}\n`);
+        return 0;
       case undefined:
+        // No command: the usage, as a usage error (stderr, exit 2).
+        process.stderr.write(USAGE);
+        return USAGE_EXIT;
       case 'help':
       case '--help':
       case '-h':
         process.stdout.write(USAGE);
-        return command === undefined ? 1 : 0;
+        return 0;
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
     }
   } catch (error) {
     if (isUserError(error)) {
       process.stderr.write(`afterword: ${(error as Error).message}\n`);
-      return 1;
+      return isUsageError(error) ? USAGE_EXIT : 1;
     }
     throw error;
   }
 }
 
+/** The exit code of a command line that cannot run as written (the convention of sysexits/getopt). */
+const USAGE_EXIT = 2;
+
+/** A bad command, flag, value or setting: exit 2. A problem of the world (no Java, a taken port): 1. */
+function isUsageError(error: unknown): boolean {
+  return (
+    error instanceof UsageError ||
+    error instanceof PortSettingError ||
+    (error instanceof TypeError && error.message.startsWith('Unknown option')) ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
+  );
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 function isUserError(error: unknown): boolean {
   return (
     error instanceof UsageError ||
+    error instanceof NotRunningError ||
     error instanceof ConfigError ||
     error instanceof JavaMissingError ||
     error instanceof PortInUseError ||
     error instanceof StackError ||
+    error instanceof PortSettingError ||
     (error instanceof TypeError && error.message.startsWith('Unknown option')) ||
     (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
   );
@@ -309,7 +347,7 @@ function unreachable(error: unknown, what: string, endpoint: string): unknown {
   const cause = (error as { cause?: { message?: string } }).cause;
   const text = `${(error as Error).name} ${(error as Error).message} ${cause?.message ?? ''}`;
   if (/ECONNREFUSED|ECONNRESET|fetch failed|socket hang up/i.test(text)) {
-    return new UsageError(
+    return new NotRunningError(
       `cannot reach ${what} at ${endpoint}: start the local stack first with \`npm start\``,
     );
   }
@@ -375,7 +413,8 @@ async function withRuntime<T>(
 }
 
 function day(value: string | undefined, flag: string): string | undefined {
-  if (value !== undefined && !DAY_PATTERN.test(value))
+  // A real calendar day: 2026-02-30 and 2026-13-01 have the shape and no place in the calendar.
+  if (value !== undefined && (!DAY_PATTERN.test(value) || addDays(value, 0) !== value))
     throw new UsageError(`${flag} must be a date YYYY-MM-DD, got "${value}"`);
   return value;
 }
@@ -594,8 +633,9 @@ async function customer(args: string[]): Promise<number> {
           ? `score ${entry.score}${entry.comment ? `: "${entry.comment}"` : ''}`
           : '';
     process.stdout.write(
-      `${entry.at}  ${entry.kind.padEnd(11)}  ${entry.touchpoint}/${entry.channel}  ${detail}`.trimEnd() +
-        '\n',
+      printable(
+        `${entry.at}  ${entry.kind.padEnd(11)}  ${entry.touchpoint}/${entry.channel}  ${detail}`,
+      ).trimEnd() + '\n',
     );
   }
   return 0;
@@ -728,6 +768,11 @@ async function events(args: string[]): Promise<number> {
     options: { type: { type: 'string' }, limit: { type: 'string' }, ...STACK_OPTIONS },
   });
   const limit = positiveInt(values.limit, '--limit') ?? 20;
+  if (values.type !== undefined && !AFTERWORD_DETAIL_TYPES.includes(values.type)) {
+    throw new UsageError(
+      `--type must be one of ${AFTERWORD_DETAIL_TYPES.map((t) => `"${t}"`).join(', ')}, got "${values.type}"`,
+    );
+  }
   const logged = values.stack
     ? await withRuntime(values, (_rt, stack) => stack!.events({ type: values.type, limit }))
     : new FileJournal<EventBridgeEvent>(resolve(dataDir(), 'events.jsonl'))

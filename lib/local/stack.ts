@@ -45,13 +45,18 @@ export const DEFAULT_TABLE = 'afterword';
 export const DEFAULT_PORTS = { dynamodb: 8000, ses: 8005, bus: 4010, web: 3000, oidc: 4011 };
 
 /** Local ports, each overridable by its environment variable. */
+/** A port variable that is not a port: the user's to fix. */
+export class PortSettingError extends Error {
+  override name = 'PortSettingError';
+}
+
 export function portsFromEnv(env: NodeJS.ProcessEnv = process.env) {
   const port = (name: string, fallback: number) => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 0 || value > 65535) {
-      throw new Error(`${name} must be a port number (0-65535), got "${raw}"`);
+      throw new PortSettingError(`${name} must be a port number (0-65535), got "${raw}"`);
     }
     return value;
   };

@@ -53,7 +53,7 @@ describe('the afterword command', () => {
 
   it('rejects a bad flag value with the value in the message', async () => {
     const { code, stderr } = await runCli(['report', '--format', 'xml']);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toContain('--format must be table, csv or json, got "xml"');
   });
 });

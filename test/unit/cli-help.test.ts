@@ -29,7 +29,41 @@ describe('afterword <command> --help', () => {
   );
 
   it('refuses --region or --profile without --stack, naming them', async () => {
-    expect(await main(['report', '--region', 'eu-west-1'])).toBe(1);
+    expect(await main(['report', '--region', 'eu-west-1'])).toBe(2);
     expect(err.join('')).toContain('--region and --profile go with --stack');
+  });
+
+  it('prints its version', async () => {
+    expect(await main(['--version'])).toBe(0);
+    expect(out.join('')).toMatch(/^afterword \d+\.\d+\.\d+\n$/);
+  });
+
+  it('gives the usage on stderr with exit 2 when no command is named', async () => {
+    expect(await main([])).toBe(2);
+    expect(err.join('')).toContain('Usage:');
+    expect(out.join('')).toBe('');
+  });
+
+  it.each([
+    [['rollup', '--date', '2026-02-30'], '--date must be a date YYYY-MM-DD, got "2026-02-30"'],
+    [['report', '--from', '2026-13-01'], '--from must be a date YYYY-MM-DD, got "2026-13-01"'],
+    [['events', '--type', 'Foo'], '--type must be one of "Survey Answered"'],
+    [['follow-ups', '--status', 'lost'], '--status must be one of open, contacted'],
+    [['report', '--metric', 'vibes'], '--metric must be scores or follow-up, got "vibes"'],
+    [['report', '--nope'], "Unknown option '--nope'"],
+  ])('exits 2 on %j, naming the problem, with no stack trace', async (args, message) => {
+    expect(await main(args)).toBe(2);
+    expect(err.join('')).toContain(message);
+    expect(err.join('')).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on a port variable that is no port, naming it', async () => {
+    vi.stubEnv('AFTERWORD_BUS_PORT', 'abc');
+    try {
+      expect(await main(['report'])).toBe(2);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(err.join('')).toContain('AFTERWORD_BUS_PORT must be a port number (0-65535), got "abc"');
   });
 });

@@ -118,11 +118,12 @@ describe('afterword leads invite', () => {
   });
 
   it('names what is wrong with the arguments', async () => {
-    expect(await main(['leads', 'invite', 'not-an-address', '--stack', 'A'])).toBe(1);
-    expect(await main(['leads', 'invite', 'ada@acme.example'])).toBe(1);
+    // A command line that cannot run as written: exit 2.
+    expect(await main(['leads', 'invite', 'not-an-address', '--stack', 'A'])).toBe(2);
+    expect(await main(['leads', 'invite', 'ada@acme.example'])).toBe(2);
     expect(
       await main(['leads', 'invite', 'ada@acme.example', '--stack', 'A', '--role', 'boss']),
-    ).toBe(1);
+    ).toBe(2);
     expect(err.join('')).toMatch(/not an e-mail address[\s\S]*needs --stack[\s\S]*--role must be/);
   });
 });
