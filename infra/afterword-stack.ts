@@ -238,34 +238,24 @@ export class AfterwordStack extends Stack {
 
     for (const fn of [dispatch, answer])
       fn.useSecret(signingSecret.secretArn, 'LINK_SIGNING_SECRET_ARN');
-    // Answers publish Afterword's own events, and nothing else, on the stack's bus.
-    answer.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['events:PutEvents'],
-        resources: [bus.eventBusArn],
-        conditions: {
-          'ForAllValues:StringEquals': {
-            'events:source': [AFTERWORD_SOURCE],
-            'events:detail-type': ANSWER_DETAIL_TYPES,
+    // Each publisher puts Afterword's own events on the stack's bus, only its own detail-types:
+    // answers (Answered, Follow-up Requested and Withdrawn), the follow-up sweep (Overdue).
+    const publishOnly = (fn: AfterwordFunction, detailTypes: string[]) =>
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [bus.eventBusArn],
+          conditions: {
+            'ForAllValues:StringEquals': {
+              'events:source': [AFTERWORD_SOURCE],
+              'events:detail-type': detailTypes,
+            },
+            Null: { 'events:source': 'false', 'events:detail-type': 'false' },
           },
-          Null: { 'events:source': 'false', 'events:detail-type': 'false' },
-        },
-      }),
-    );
-    // The follow-up function publishes overdue cases, and nothing else.
-    followUp.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['events:PutEvents'],
-        resources: [bus.eventBusArn],
-        conditions: {
-          'ForAllValues:StringEquals': {
-            'events:source': [AFTERWORD_SOURCE],
-            'events:detail-type': FOLLOW_UP_DETAIL_TYPES,
-          },
-          Null: { 'events:source': 'false', 'events:detail-type': 'false' },
-        },
-      }),
-    );
+        }),
+      );
+    publishOnly(answer, ANSWER_DETAIL_TYPES);
+    publishOnly(followUp, FOLLOW_UP_DETAIL_TYPES);
     // Surveys (dispatch), the digest (rollup) and owners' case emails (follow-up) are sent from
     // the sender address only.
     const sendEmail = new iam.PolicyStatement({

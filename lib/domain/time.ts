@@ -47,6 +47,20 @@ export function addDays(day: string, days: number): string {
   return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
 }
 
+/** The months (YYYY-MM) from one instant or day to another, both included. */
+export function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  let [year, month] = from.slice(0, 7).split('-').map(Number) as [number, number];
+  const last = to.slice(0, 7);
+  for (;;) {
+    const current = `${year}-${String(month).padStart(2, '0')}`;
+    if (current > last) return months;
+    months.push(current);
+    month += 1;
+    if (month > 12) [year, month] = [year + 1, 1];
+  }
+}
+
 /** A calendar day (YYYY-MM-DD) as a count of days since 1970-01-01, for arithmetic on days. */
 export function dayNumber(day: string): number {
   const [year, month, date] = day.split('-').map(Number) as [number, number, number];

@@ -25,6 +25,7 @@ import {
 } from '../contracts/follow-up-case.js';
 import { INDEX, KEY, SHARDS, shardOf, TTL_ATTRIBUTE } from './table.js';
 import { log } from '../adapters/log.js';
+import { monthsBetween } from '../domain/time.js';
 
 const QUEUE = 'CASE';
 
@@ -60,20 +61,6 @@ function casesOf(items: Record<string, unknown>[]): FollowUpCase[] {
       return [];
     }
   });
-}
-
-/** The months (YYYY-MM) from one instant or day to another, both included. */
-export function monthsBetween(from: string, to: string): string[] {
-  const months: string[] = [];
-  let [year, month] = from.slice(0, 7).split('-').map(Number) as [number, number];
-  const last = to.slice(0, 7);
-  for (;;) {
-    const current = `${year}-${String(month).padStart(2, '0')}`;
-    if (current > last) return months;
-    months.push(current);
-    month += 1;
-    if (month > 12) [year, month] = [year + 1, 1];
-  }
 }
 
 export type CaseChange =

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { RollupRow } from '../contracts/report.js';
 import { KEY } from './table.js';
+import { monthsBetween } from '../domain/time.js';
 
 export function rollupKey(
   row: Pick<RollupRow, 'day' | 'touchpoint' | 'channel' | 'segment' | 'journeyId' | 'journeyStep'>,
@@ -108,18 +109,5 @@ export class RollupStore {
       );
       pending = UnprocessedItems?.[this.tableName] ?? [];
     }
-  }
-}
-
-function monthsBetween(from: string, to: string): string[] {
-  const months: string[] = [];
-  let [year, month] = from.slice(0, 7).split('-').map(Number) as [number, number];
-  const last = to.slice(0, 7);
-  for (;;) {
-    const current = `${year}-${String(month).padStart(2, '0')}`;
-    if (current > last) return months;
-    months.push(current);
-    month += 1;
-    if (month > 12) [year, month] = [year + 1, 1];
   }
 }
