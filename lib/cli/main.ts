@@ -40,7 +40,8 @@ import { inviteDashboardUser, openStack, StackError } from './stack.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { AFTERWORD_DETAIL_TYPES } from '../contracts/survey-events.js';
 import { CASE_STATUSES, CLOSED_STATUSES, type CaseStatus } from '../contracts/follow-up-case.js';
-import { isOverdue, QUEUE_DAYS } from '../web/cases.js';
+import { isOverdue } from '../usecases/follow-up.js';
+import { QUEUE_DAYS } from '../web/cases.js';
 
 /** Each command's usage: `afterword <command> --help` prints its own. */
 const COMMANDS: Record<string, string> = {

@@ -79,7 +79,9 @@ export async function buildDigest(
   // Follow-up cases still waiting for first contact past their deadline, per touchpoint.
   const at = options.now.toISOString();
   const overdue = new Map<string, number>();
-  for (const followUp of await rt.cases.opened(addDays(day, -rt.config.dataRetentionDays), day)) {
+  // Every kept case, read once: the overdue ones of any age, and the periods measured below.
+  const cases = await rt.cases.opened(addDays(day, -rt.config.dataRetentionDays), addDays(day, 1));
+  for (const followUp of cases) {
     if (followUp.status === 'open' && followUp.dueBy < at) {
       overdue.set(followUp.touchpoint, (overdue.get(followUp.touchpoint) ?? 0) + 1);
     }
@@ -87,6 +89,7 @@ export async function buildDigest(
   const overdueList = [...overdue].sort(([a], [b]) => a.localeCompare(b));
   const [week] = (
     await followUpMeasures(rt, {
+      cases,
       from: weekStart,
       to: day,
       by: 'touchpoint',
@@ -97,6 +100,7 @@ export async function buildDigest(
   // Recovery needs time for customers to answer again: the cases of the last 28 days.
   const [month] = (
     await followUpMeasures(rt, {
+      cases,
       from: addDays(day, -27),
       to: day,
       by: 'touchpoint',

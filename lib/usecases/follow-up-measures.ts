@@ -130,6 +130,8 @@ export async function followUpMeasures(
     recoveryWindowDays?: number;
     /** Leave the recovery rate out (it reads each customer's timeline): the digest's summary. */
     recovery?: boolean;
+    /** Cases already read, covering the period (the digest reads them once for all it shows). */
+    cases?: FollowUpCase[];
   },
 ): Promise<FollowUpMeasures[]> {
   const zone = rt.config.timeZone;
@@ -137,7 +139,9 @@ export async function followUpMeasures(
   const end = dayBounds(options.to, zone).end.toISOString();
   const windowDays = options.recoveryWindowDays ?? DEFAULT_RECOVERY_WINDOW_DAYS;
   const visible = options.visible ?? 'all';
-  const cases = (await rt.cases.opened(addDays(options.from, -1), addDays(options.to, 1))).filter(
+  const read =
+    options.cases ?? (await rt.cases.opened(addDays(options.from, -1), addDays(options.to, 1)));
+  const cases = read.filter(
     (c) =>
       c.openedAt >= start && c.openedAt < end && (visible === 'all' || visible.has(c.touchpoint)),
   );

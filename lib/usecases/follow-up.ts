@@ -18,6 +18,7 @@ import { ownerCalendar, type Program } from '../config/schema.js';
 import { describeIssues } from '../contracts/interaction.js';
 import {
   CASE_TRANSITIONS,
+  CLOSED_STATUSES,
   type CaseStatus,
   type FollowUpCase,
 } from '../contracts/follow-up-case.js';
@@ -124,8 +125,12 @@ function newCase(
   };
 }
 
-function expireAtOf(rt: Runtime, invitation: Invitation): number {
-  return Math.floor(Date.parse(invitation.decidedAt) / 1000) + rt.config.dataRetentionDays * 86_400;
+/** Opens the invitation's case in `status`, once; it expires with its invitation. */
+function openAs(rt: Runtime, context: CaseContext, status: CaseStatus, now: Date) {
+  const expireAt =
+    Math.floor(Date.parse(context.invitation.decidedAt) / 1000) +
+    rt.config.dataRetentionDays * 86_400;
+  return rt.cases.open(newCase(rt, context, status, now), expireAt);
 }
 
 export async function openCase(
@@ -137,10 +142,7 @@ export async function openCase(
   if (!context) return 'ignored';
   // The customer raised the score before this request was handled: the case opens withdrawn.
   const status = context.invitation.followUpWithdrawnAt ? 'withdrawn' : 'open';
-  const opened = await rt.cases.open(
-    newCase(rt, context, status, now),
-    expireAtOf(rt, context.invitation),
-  );
+  const opened = await openAs(rt, context, status, now);
   const followUp = opened.case;
   if (followUp.status === 'open' && !followUp.ownerNotifiedAt) {
     await emailOwner(rt, context, followUp);
@@ -157,13 +159,9 @@ async function withdrawCase(
 ): Promise<FollowUpEventOutcome> {
   const context = await contextOf(rt, invitationId);
   if (!context) return 'ignored';
-  const existing = await rt.cases.get(invitationId, context.openedAt);
-  let current = existing;
+  let current = await rt.cases.get(invitationId, context.openedAt);
   if (!current) {
-    const opened = await rt.cases.open(
-      newCase(rt, context, 'withdrawn', now),
-      expireAtOf(rt, context.invitation),
-    );
+    const opened = await openAs(rt, context, 'withdrawn', now);
     if (opened.created) return 'withdrawn';
     // The request's case landed between the read and the put: withdraw that one.
     current = opened.case;
@@ -223,9 +221,34 @@ export async function moveCase(
 
 /** The case of an invitation, if it has one. */
 export async function caseOf(rt: Runtime, invitationId: string): Promise<FollowUpCase | undefined> {
+  return (await caseWithInvitation(rt, invitationId))?.followUp;
+}
+
+/** The case of an invitation and the invitation itself (its comment, its customer), one read each. */
+export async function caseWithInvitation(
+  rt: Runtime,
+  invitationId: string,
+): Promise<{ followUp: FollowUpCase; invitation: Invitation } | undefined> {
   const invitation = await rt.invitations.get(invitationId, { consistent: false });
   if (!invitation?.followUpRequestedAt) return undefined;
-  return rt.cases.get(invitationId, invitation.followUpRequestedAt);
+  const followUp = await rt.cases.get(invitationId, invitation.followUpRequestedAt);
+  return followUp && { followUp, invitation };
+}
+
+/** Most urgent first: overdue, then open by deadline, then closed ones, the latest closed first. */
+export function byUrgency(now: Date) {
+  const rank = (c: FollowUpCase) =>
+    isOverdue(c, now) ? 0 : CLOSED_STATUSES.includes(c.status) ? 2 : 1;
+  return (a: FollowUpCase, b: FollowUpCase) =>
+    rank(a) - rank(b) ||
+    (rank(a) === 2
+      ? (b.closedAt ?? '').localeCompare(a.closedAt ?? '')
+      : a.dueBy.localeCompare(b.dueBy));
+}
+
+/** Whether a case is past its deadline without first contact. */
+export function isOverdue(followUp: FollowUpCase, now: Date): boolean {
+  return followUp.status === 'open' && followUp.dueBy < now.toISOString();
 }
 
 /** What one sweep did. */

@@ -3,14 +3,13 @@
  * then by deadline; a case's page with the comment, the customer and their timeline, and the
  * actions (contacted, resolved with a root cause, no action, a note), as forms that need no script.
  */
-import type { DashboardUser } from '../auth/roles.js';
 import { maySee } from '../auth/roles.js';
 import { CLOSED_STATUSES, type FollowUpCase } from '../contracts/follow-up-case.js';
 import type { Invitation } from '../contracts/invitation.js';
 import { html, type SafeHtml } from '../domain/html.js';
 import { addDays } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
-import { caseOf } from '../usecases/follow-up.js';
+import { byUrgency, caseWithInvitation, isOverdue } from '../usecases/follow-up.js';
 import { layout, type PageContext } from './dashboard.js';
 import { formatInterval } from '../domain/display.js';
 import type { FollowUpMeasures, Share } from '../usecases/follow-up-measures.js';
@@ -26,15 +25,9 @@ export interface QueueView {
   now: Date;
 }
 
-/** Whether a case is past its deadline without first contact. */
-export function isOverdue(followUp: FollowUpCase, now: Date): boolean {
-  return followUp.status === 'open' && followUp.dueBy < now.toISOString();
-}
-
 /** The cases a user may see, overdue first, then by deadline (closed ones by close, newest first). */
 export async function queueData(
   rt: Runtime,
-  user: Pick<DashboardUser, 'roles' | 'email'>,
   visible: Set<string> | 'all',
   filter: QueueFilter,
   now: Date,
@@ -52,16 +45,7 @@ export async function queueData(
           ? isOverdue(c, now)
           : !CLOSED_STATUSES.includes(c.status),
     )
-    .sort((a, b) => {
-      const rank = (c: FollowUpCase) =>
-        isOverdue(c, now) ? 0 : CLOSED_STATUSES.includes(c.status) ? 2 : 1;
-      return (
-        rank(a) - rank(b) ||
-        (rank(a) === 2
-          ? (b.closedAt ?? '').localeCompare(a.closedAt ?? '')
-          : a.dueBy.localeCompare(b.dueBy))
-      );
-    });
+    .sort(byUrgency(now));
   return { filter, cases, now };
 }
 
@@ -78,10 +62,9 @@ export async function caseData(
   invitationId: string,
   now: Date,
 ): Promise<CaseView | undefined> {
-  const followUp = await caseOf(rt, invitationId);
-  if (!followUp) return undefined;
-  const invitation = await rt.invitations.get(invitationId, { consistent: false });
-  if (!invitation) return undefined;
+  const found = await caseWithInvitation(rt, invitationId);
+  if (!found) return undefined;
+  const { followUp, invitation } = found;
   return {
     followUp,
     invitation,

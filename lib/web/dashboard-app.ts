@@ -318,9 +318,7 @@ export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {
     const filter: QueueFilter =
       (['open', 'overdue', 'all'] as const).find((f) => f === requested) ?? 'open';
     const visible = visibleTouchpoints(session.user, rt.config);
-    return c.html(
-      queuePage(await queueData(rt, session.user, visible, filter, now()), context(session)),
-    );
+    return c.html(queuePage(await queueData(rt, visible, filter, now()), context(session)));
   });
 
   app.get('/dashboard/follow-up', async (c) => {

@@ -62,6 +62,17 @@ beforeAll(async () => {
   app = createWebApp(rt, { now: () => answeredAt });
 });
 
+/** A form POST to the survey app, as the customer's browser sends it. */
+const postForm = (path: string, body: string) =>
+  app.request(path, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: 'http://127.0.0.1:3999',
+    },
+    body,
+  });
+
 /** A support call surveyed and answered `score` (with the contact box ticked or not). */
 async function answered(score: number, options: { contact?: boolean; comment?: string } = {}) {
   const detail = interaction({ occurredAt: occurred });
@@ -69,18 +80,14 @@ async function answered(score: number, options: { contact?: boolean; comment?: s
   await dispatch(rt, new Date('2026-11-20T15:31:00Z'));
   const [email] = await emailsTo(detail.customer.email!);
   const path = new URL(scoreLinks(email!).get(score)!).pathname;
-  const response = await app.request(path, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: 'http://127.0.0.1:3999',
-    },
-    body: new URLSearchParams({
+  const response = await postForm(
+    path,
+    new URLSearchParams({
       score: String(score),
       ...(options.comment ? { comment: options.comment } : {}),
       ...(options.contact ? { followUp: 'on' } : {}),
     }).toString(),
-  });
+  );
   expect(response.status).toBe(200);
   return { invitationId, path, page: await response.text(), customer: detail.customer };
 }
@@ -230,14 +237,7 @@ describe('follow-up cases', () => {
     const first = await answered(3);
     const handle = handlerAt('2026-11-20T16:02:00Z');
     await handle(published(first.invitationId, SURVEY_FOLLOW_UP_REQUESTED)[0]);
-    const raised = await app.request(first.path, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        origin: 'http://127.0.0.1:3999',
-      },
-      body: 'score=9',
-    });
+    const raised = await postForm(first.path, 'score=9');
     expect(raised.status).toBe(200);
     const [withdrawal] = published(first.invitationId, SURVEY_FOLLOW_UP_WITHDRAWN);
     expect(await handle(withdrawal)).toBe('withdrawn');
@@ -250,14 +250,7 @@ describe('follow-up cases', () => {
 
     // EventBridge keeps no order: the withdrawal, then the request it withdraws.
     const second = await answered(1);
-    await app.request(second.path, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        origin: 'http://127.0.0.1:3999',
-      },
-      body: 'score=10',
-    });
+    await postForm(second.path, 'score=10');
     expect(await handle(published(second.invitationId, SURVEY_FOLLOW_UP_WITHDRAWN)[0])).toBe(
       'withdrawn',
     );
@@ -334,14 +327,7 @@ describe('follow-up cases', () => {
   it("withdraws the case the request opened between the withdrawal's read and its put", async () => {
     const { invitationId, path } = await answered(2);
     const handle = handlerAt('2026-11-20T16:04:00Z');
-    await app.request(path, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        origin: 'http://127.0.0.1:3999',
-      },
-      body: 'score=10',
-    });
+    await postForm(path, 'score=10');
     // The request's case lands first; the withdrawal's read is made to miss it, as a race would.
     const opened = (await rt.invitations.get(invitationId))!;
     await rt.cases.open(
