@@ -231,7 +231,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let sweeping: Promise<unknown> | undefined;
     const sweepTimer = setInterval(() => {
       sweeping ??= sweep({ sweep: true })
-        .catch((error: Error) => log.error('follow-up.sweep-failed', { error: error.message }))
+        .catch((error: Error) => log.error('follow-up.sweep-failed', { error: error.name }))
         .finally(() => (sweeping = undefined));
     }, options.followUpSweepMs ?? 30_000);
     stoppers.push(async () => {
