@@ -12,6 +12,14 @@ import {
   type BusinessCalendar,
 } from '../domain/business-hours.js';
 import { allowedPlaceholders, isAllowedPlaceholder, placeholdersIn } from '../domain/wording.js';
+import {
+  longestEncoding,
+  MAX_ENCODED_ANSWERS,
+  QUESTION_ID,
+  SCORE_GROUPS,
+  ALL_SCORE_GROUPS,
+  type ScoreGroup,
+} from '../domain/questionnaire.js';
 
 const isoDuration = z
   .string()
@@ -80,6 +88,19 @@ const Owner = z.object({
 });
 export type Owner = z.infer<typeof Owner>;
 
+/** One question's texts in one language. */
+const QuestionWording = z.object({
+  text: z.string().min(1).max(300),
+  /** A line under the question (e.g. "Choose up to three"). */
+  hint: z.string().min(1).max(200).optional(),
+  /** The label of every option, by option id (choice questions). */
+  options: z.record(z.string(), z.string().min(1).max(120)).optional(),
+  /** The ends of a 1–5 rating. */
+  lowLabel: z.string().min(1).max(60).optional(),
+  highLabel: z.string().min(1).max(60).optional(),
+});
+export type QuestionWording = z.infer<typeof QuestionWording>;
+
 /**
  * One program's texts in one language. Placeholders are checked against the texts' own lists
  * (wording.ts) when the config loads; `{brand}` works in every text.
@@ -129,8 +150,56 @@ const Wording = z.object({
    * expect contact (`{date}`, the follow-up deadline in the customer's zone) and from whom (`{owner}`).
    */
   contactExpected: z.string().min(1).max(300).optional(),
+  /** The questionnaire's texts, by question id: every question of the program, in every locale. */
+  questions: z
+    .record(
+      z.string(),
+      z.lazy(() => QuestionWording),
+    )
+    .optional(),
 });
 export type Wording = z.infer<typeof Wording>;
+
+const questionId = z
+  .string()
+  .regex(
+    QUESTION_ID,
+    'must start with a lower-case letter, then letters, digits, "_" or "-" (at most 32)',
+  );
+
+const questionBase = {
+  /** Stable: answers and rollups keep it, so rename a question by adding a new one. */
+  id: questionId,
+  /** Ask only customers whose headline score is in these groups (e.g. ["detractor"]). Default: all. */
+  askIf: z
+    .array(z.enum(ALL_SCORE_GROUPS as [ScoreGroup, ...ScoreGroup[]]))
+    .min(1)
+    .optional(),
+  /** Must be answered before the form is accepted. Default: optional, as a one-tap answer stays. */
+  required: z.boolean().default(false),
+};
+const choiceOptions = z.array(questionId).min(2).max(15);
+
+/**
+ * A question after the headline score: one choice (a reason, a driver), several choices, a 1–5
+ * rating, or a short text.
+ */
+export const Question = z.discriminatedUnion('type', [
+  z.object({ ...questionBase, type: z.literal('choice'), options: choiceOptions }),
+  z.object({
+    ...questionBase,
+    type: z.literal('choices'),
+    options: choiceOptions,
+    maxChoices: z.number().int().min(1).optional(),
+  }),
+  z.object({ ...questionBase, type: z.literal('rating') }),
+  z.object({
+    ...questionBase,
+    type: z.literal('text'),
+    maxLength: z.number().int().min(1).max(2000).default(500),
+  }),
+]);
+export type Question = z.infer<typeof Question>;
 
 export const Program = z
   .object({
@@ -173,9 +242,14 @@ export const Program = z
     /** Target score in the metric's own units (NPS points, CSAT or CES percent). */
     target: z.number().optional(),
     fallbackLocale: z.string().default('en'),
+    /** Questions after the headline score, in the order shown. Default: none. */
+    questions: z.array(Question).max(20).default([]),
     wording: z.record(z.string(), Wording),
   })
   .superRefine((program, ctx) => {
+    questionnaireProblems(program, (path, message) =>
+      ctx.addIssue({ code: 'custom', path, message }),
+    );
     for (const [locale, wording] of Object.entries(program.wording)) {
       for (const [field, value] of Object.entries(wording)) {
         const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
@@ -229,6 +303,103 @@ export const Program = z
     }
   });
 export type Program = z.infer<typeof Program>;
+
+/**
+ * A questionnaire's problems, each with its path: unique question and option ids, groups of the
+ * program's metric, texts for every question and option in every locale (and none for a question
+ * the program does not ask), and answers that fit in the answers index's key.
+ */
+function questionnaireProblems(
+  program: Pick<Program, 'touchpoint' | 'metric' | 'questions' | 'wording'>,
+  report: (path: (string | number)[], message: string) => void,
+) {
+  const seen = new Map<string, number>();
+  program.questions.forEach((question, index) => {
+    const first = seen.get(question.id);
+    if (first !== undefined) {
+      report(
+        ['questions', index, 'id'],
+        `duplicate question id "${question.id}" (also questions.${first})`,
+      );
+    } else seen.set(question.id, index);
+    const groups: readonly string[] = SCORE_GROUPS[program.metric];
+    question.askIf?.forEach((group, at) => {
+      if (!groups.includes(group)) {
+        report(
+          ['questions', index, 'askIf', at],
+          `"${group}" is no score group of ${program.metric}: use ${groups.map((g) => `"${g}"`).join(', ')}`,
+        );
+      }
+    });
+    if (question.type === 'choice' || question.type === 'choices') {
+      const options = new Set<string>();
+      question.options.forEach((option, at) => {
+        if (options.has(option)) {
+          report(['questions', index, 'options', at], `duplicate option "${option}"`);
+        }
+        options.add(option);
+      });
+      if (question.type === 'choices' && (question.maxChoices ?? 0) > question.options.length) {
+        report(
+          ['questions', index, 'maxChoices'],
+          `is ${question.maxChoices}, but the question has only ${question.options.length} options`,
+        );
+      }
+    }
+  });
+  for (const [locale, wording] of Object.entries(program.wording)) {
+    const texts = wording.questions ?? {};
+    // Each id once: a duplicate is reported above, not again per locale.
+    program.questions.forEach((question, index) => {
+      if (seen.get(question.id) !== index) return;
+      const text = Object.hasOwn(texts, question.id) ? texts[question.id] : undefined;
+      const path = ['wording', locale, 'questions', question.id];
+      if (!text) {
+        report(path, `needs the text of question "${question.id}" in locale "${locale}"`);
+        return;
+      }
+      if (question.type === 'choice' || question.type === 'choices') {
+        for (const option of question.options) {
+          if (!text.options || !Object.hasOwn(text.options, option)) {
+            report(
+              [...path, 'options', option],
+              `needs the label of option "${option}" in locale "${locale}"`,
+            );
+          }
+        }
+        for (const option of Object.keys(text.options ?? {})) {
+          if (!question.options.includes(option)) {
+            report(
+              [...path, 'options', option],
+              `"${option}" is not an option of question "${question.id}"`,
+            );
+          }
+        }
+      }
+      if (question.type === 'rating') {
+        for (const end of ['lowLabel', 'highLabel'] as const) {
+          if (!text[end])
+            report([...path, end], `needs ${end} of rating "${question.id}" in locale "${locale}"`);
+        }
+      }
+    });
+    for (const id of Object.keys(texts)) {
+      if (!program.questions.some((question) => question.id === id)) {
+        report(
+          ['wording', locale, 'questions', id],
+          `"${id}" is not a question of program "${program.touchpoint}"`,
+        );
+      }
+    }
+  }
+  const longest = longestEncoding(program.questions);
+  if (program.questions.length && longest > MAX_ENCODED_ANSWERS) {
+    report(
+      ['questions'],
+      `a full set of answers takes ${longest} characters of the answers index's key, over ${MAX_ENCODED_ANSWERS}: use shorter question or option ids, fewer options or a lower maxChoices`,
+    );
+  }
+}
 
 const colour = z
   .string()

@@ -36,6 +36,11 @@ export const SkipReason = z.enum([
 ]);
 export type SkipReason = z.infer<typeof SkipReason>;
 
+export const QuestionAnswers = z.record(
+  z.string(),
+  z.union([z.string(), z.array(z.string()), z.number()]),
+);
+
 export const Invitation = z.object({
   invitationId: z.string(),
   interactionId: z.string(),
@@ -73,6 +78,11 @@ export const Invitation = z.object({
   answeredAt: z.string().optional(),
   score: z.number().int().optional(),
   comment: z.string().optional(),
+  /**
+   * The answers to the program's questionnaire, by question id: an option id, option ids, a 1–5
+   * rating or a text. Only questions asked of the score's group, as the program listed them then.
+   */
+  answers: QuestionAnswers.optional(),
   /** The customer's tick on the program's follow-up question, when it has one. */
   followUp: z.boolean().optional(),
   /** How many answers were recorded (the first and each change); changes stop at MAX_ANSWERS. */
@@ -82,7 +92,14 @@ export const Invitation = z.object({
    * item's own score and comment). Items written before answerCount existed also hold the current one.
    */
   history: z
-    .array(z.object({ score: z.number(), answeredAt: z.string(), comment: z.string().optional() }))
+    .array(
+      z.object({
+        score: z.number(),
+        answeredAt: z.string(),
+        comment: z.string().optional(),
+        answers: QuestionAnswers.optional(),
+      }),
+    )
     .optional(),
   /** When a score first fell to the follow-up threshold (the request goes out once). */
   followUpRequestedAt: z.string().optional(),

@@ -54,6 +54,16 @@ const FunnelOutcomes = {
   answered: count,
 };
 
+/**
+ * A questionnaire question's answers in a cell, by score group (questionnaire.ts SCORE_GROUPS):
+ * how many answered it, and how many chose each option (a rating's options are "1"–"5").
+ */
+export const QuestionCounts = z.object({
+  answered: z.record(z.string(), count),
+  options: z.record(z.string(), z.record(z.string(), count)).default({}),
+});
+export type QuestionCounts = z.infer<typeof QuestionCounts>;
+
 /** One stored cell. */
 export const RollupRow = Cell.extend({
   /** Funnel, by the day of the survey's send time (or decision time, when skipped). */
@@ -62,6 +72,8 @@ export const RollupRow = Cell.extend({
   ...FunnelOutcomes,
   /** Score histogram by the day the answer was given: `scores[s]` answers scored s. */
   scores: z.array(count).length(11),
+  /** Questionnaire answers given on the day, by question id (drivers: options by score group). */
+  questions: z.record(z.string(), QuestionCounts).default({}),
 });
 export type RollupRow = z.infer<typeof RollupRow>;
 
@@ -82,11 +94,40 @@ export function emptyRollupRow(cell: z.input<typeof Cell>): RollupRow {
     outcomeKnown: 0,
     answered: 0,
     scores: emptyHistogram(),
+    questions: {},
   };
 }
 
 const Interval = z.enum(['wald', 'adjusted-wald', 'wilson', 't']);
 const nullableNumber = z.number().nullable();
+
+/** A count and its share (percent) of the question's answers, with the Wilson interval. */
+const Share = z.object({
+  count,
+  share: nullableNumber,
+  ciLow: nullableNumber,
+  ciHigh: nullableNumber,
+  /** Fewer than 30 answers behind the share. */
+  lowN: z.boolean(),
+});
+
+/**
+ * One questionnaire question in a report row: how many answered it (in all and per score group)
+ * and, per option (a rating's "1"–"5"), the count and share overall and per score group, so "the
+ * top reasons among detractors" come with counts, shares and intervals. A rating has its mean.
+ */
+export const QuestionResult = z.object({
+  questionId: z.string(),
+  /** From the program's config; null for a question it no longer lists. */
+  type: z.enum(['choice', 'choices', 'rating', 'text']).nullable(),
+  answered: count,
+  answeredByGroup: z.record(z.string(), count),
+  options: z.array(Share.extend({ option: z.string(), byGroup: z.record(z.string(), Share) })),
+  mean: nullableNumber,
+  meanCiLow: nullableNumber,
+  meanCiHigh: nullableNumber,
+});
+export type QuestionResult = z.infer<typeof QuestionResult>;
 
 export const ReportRow = Cell.extend({
   /** The days the row covers: the day itself, or the chosen period on a `total` row. */
@@ -145,5 +186,7 @@ export const ReportRow = Cell.extend({
     .nullable()
     .default(null),
   weekOverWeekLowN: z.boolean().default(true),
+  /** The questionnaire's answers given in the row's days: drivers per score group. */
+  questions: z.array(QuestionResult).default([]),
 });
 export type ReportRow = z.infer<typeof ReportRow>;

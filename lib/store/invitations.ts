@@ -20,6 +20,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Invitation } from '../contracts/invitation.js';
 import { utcDatesBetween } from '../domain/time.js';
 import { INDEX, KEY, SHARDS, shardOf, TTL_ATTRIBUTE } from './table.js';
+import { decodeCountedAnswers, type QuestionAnswers } from '../domain/questionnaire.js';
 
 const ENTITY_SK = 'INVITATION';
 
@@ -48,17 +49,32 @@ const OUT_OF_QUEUES = [INDEX.outbox.pk, INDEX.outbox.sk];
 
 /**
  * The day indexes' sort key: `<time>#<invitationId>`, then `#<journeyId>` when the interaction names
- * a journey. The journey id rides in the key (always projected) rather than in the projection:
- * DynamoDB cannot change an existing index's projection, so a deployed stack takes the journey
- * dimension with a plain `cdk deploy`. Journey ids are tokens (no `#`).
+ * a journey, then (answers index only) `#<counted answers>` when the questionnaire was answered.
+ * Both ride in the key (always projected) rather than in the projection: DynamoDB cannot change an
+ * existing index's projection, so a deployed stack takes them with a plain `cdk deploy`, and the
+ * rollup counts drivers from the index alone (no extra read, no extra write). Journey ids are tokens
+ * (no `#`); the answers' encoding (questionnaire.ts) has no `#` either.
  */
-function daySortKey(at: string, invitationId: string, journeyId: string | undefined): string {
-  return journeyId === undefined ? `${at}#${invitationId}` : `${at}#${invitationId}#${journeyId}`;
+function daySortKey(
+  at: string,
+  invitationId: string,
+  journeyId: string | undefined,
+  counted = '',
+): string {
+  const key = `${at}#${invitationId}`;
+  if (counted) return `${key}#${journeyId ?? ''}#${counted}`;
+  return journeyId === undefined ? key : `${key}#${journeyId}`;
 }
 
 /** The journey id a day index entry carries in its sort key (undefined for entries without one). */
 function journeyOfDaySortKey(sortKey: unknown): string | undefined {
-  return typeof sortKey === 'string' ? sortKey.split('#')[2] : undefined;
+  return typeof sortKey === 'string' ? sortKey.split('#')[2] || undefined : undefined;
+}
+
+/** The questionnaire answers an answers index entry carries in its sort key (see daySortKey). */
+function countedOfDaySortKey(sortKey: unknown): Record<string, string[]> | undefined {
+  const encoded = typeof sortKey === 'string' ? sortKey.split('#')[3] : undefined;
+  return encoded ? decodeCountedAnswers(encoded) : undefined;
 }
 
 function dayKeys(invitationId: string, at: string, journeyId: string | undefined) {
@@ -75,10 +91,15 @@ function customerKeys(customerId: string, invitationId: string, occurredAt: stri
   };
 }
 
-function answerDayKeys(invitationId: string, answeredAt: string, journeyId: string | undefined) {
+function answerDayKeys(
+  invitationId: string,
+  answeredAt: string,
+  journeyId: string | undefined,
+  counted?: string,
+) {
   return {
     [INDEX.answersByDay.pk]: `${answeredAt.slice(0, 10)}#${shardOf(invitationId)}`,
-    [INDEX.answersByDay.sk]: daySortKey(answeredAt, invitationId, journeyId),
+    [INDEX.answersByDay.sk]: daySortKey(answeredAt, invitationId, journeyId, counted),
   };
 }
 
@@ -127,7 +148,10 @@ export type InvitationDayRow = Pick<
   | 'complainedAt'
   | 'answeredAt'
   | 'score'
->;
+> & {
+  /** Answers index only: the questionnaire's counted answers, option ids by question id. */
+  counted?: Record<string, string[]>;
+};
 
 /**
  * Answers recorded so far. Items from before `answerCount` kept every answer, the current one
@@ -465,13 +489,20 @@ export class InvitationStore {
    */
   async recordAnswer(
     current: Invitation,
-    answer: { score: number; comment?: string | undefined; followUp?: boolean | undefined },
+    answer: {
+      score: number;
+      comment?: string | undefined;
+      followUp?: boolean | undefined;
+      /** The questionnaire's answers, and their encoding for the answers index (daySortKey). */
+      answers?: QuestionAnswers | undefined;
+      counted?: string | undefined;
+    },
     answeredAt: Date,
     followUp: { request: boolean; withdraw: boolean },
   ): Promise<{ recorded: true } | { recorded: false; now: Invitation | undefined }> {
     const at = answeredAt.toISOString();
     const count = answerCountOf(current);
-    const keys = answerDayKeys(current.invitationId, at, current.journeyId);
+    const keys = answerDayKeys(current.invitationId, at, current.journeyId, answer.counted);
     const names: Record<string, string> = {
       '#status': 'status',
       '#apk': INDEX.answersByDay.pk,
@@ -514,12 +545,18 @@ export class InvitationStore {
           score: current.score,
           answeredAt: current.answeredAt,
           ...(current.comment ? { comment: current.comment } : {}),
+          ...(current.answers && Object.keys(current.answers).length
+            ? { answers: current.answers }
+            : {}),
         },
       ];
     }
+    const answers =
+      answer.answers && Object.keys(answer.answers).length ? answer.answers : undefined;
     for (const [name, value] of [
       ['comment', answer.comment],
       ['followUp', answer.followUp],
+      ['answers', answers],
     ] as const) {
       names[`#${name}`] = name;
       if (value === undefined) removes.push(`#${name}`);
@@ -685,6 +722,7 @@ export class InvitationStore {
             (page.Items ?? []).map((item) => ({
               ...(item as InvitationDayRow),
               journeyId: journeyOfDaySortKey(item[index.sk]),
+              counted: countedOfDaySortKey(item[index.sk]),
             })),
           );
           startKey = page.LastEvaluatedKey;
@@ -744,6 +782,7 @@ export class InvitationStore {
                 const row = {
                   ...(item as InvitationDayRow),
                   journeyId: journeyOfDaySortKey(sortKey),
+                  counted: countedOfDaySortKey(sortKey),
                 };
                 if (keep(row)) rows.push({ sortKey, row });
               }

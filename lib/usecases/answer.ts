@@ -42,6 +42,12 @@ import {
   SurveyClosedError,
 } from '../domain/errors.js';
 import { isValidScore, SCALES } from '../domain/metric.js';
+import {
+  encodeCountedAnswers,
+  parseQuestionAnswers,
+  sameAnswers,
+  scoreGroupOf,
+} from '../domain/questionnaire.js';
 import { wordingFor } from '../domain/wording.js';
 import type { Runtime } from '../runtime.js';
 import { answerCountOf } from '../store/invitations.js';
@@ -126,6 +132,15 @@ export async function submitAnswer(
       `score: must be a whole number from ${min} to ${max}, got ${score}`,
     ]);
   }
+  const questionnaire = parseQuestionAnswers(
+    program.questions,
+    scoreGroupOf(program.metric, score),
+    typeof form === 'object' && form !== null ? (form as Record<string, unknown>) : {},
+    (id) => view.wording.questions?.[id]?.text ?? id,
+  );
+  if (questionnaire.problems.length) throw new InvalidAnswerError(questionnaire.problems);
+  const answers = Object.keys(questionnaire.answers).length ? questionnaire.answers : undefined;
+  const counted = answers && encodeCountedAnswers(program.questions, answers);
   const threshold = program.followUpThreshold ?? DEFAULT_FOLLOW_UP_THRESHOLD[program.metric];
   for (let attempt = 1; attempt <= MAX_ANSWER_ATTEMPTS; attempt++) {
     const { invitation } = view;
@@ -134,7 +149,8 @@ export async function submitAnswer(
       invitation.status === 'answered' &&
       invitation.score === score &&
       invitation.comment === comment &&
-      invitation.followUp === followUp
+      invitation.followUp === followUp &&
+      sameAnswers(invitation.answers, answers)
     ) {
       return { ...view, score, replay: true, ...contactOf(rt, program, invitation) };
     }
@@ -148,7 +164,7 @@ export async function submitAnswer(
     };
     const outcome = await rt.invitations.recordAnswer(
       invitation,
-      { score, comment, followUp },
+      { score, comment, followUp, answers, counted },
       now,
       flags,
     );

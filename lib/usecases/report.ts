@@ -13,6 +13,8 @@ import { ALL, TOTAL, type ReportRow, type RollupRow } from '../contracts/report.
 import { responseRate } from '../domain/funnel.js';
 import { addHistograms, comparePeriods, emptyHistogram, summarize } from '../domain/scoring.js';
 import { addDays, dayNumber } from '../domain/time.js';
+import { addQuestionCounts, copyQuestionCounts, questionResults } from '../domain/drivers.js';
+import type { Question } from '../config/schema.js';
 import type { Runtime } from '../runtime.js';
 
 export const DIMENSIONS = ['touchpoint', 'channel', 'segment', 'journeyId', 'journeyStep'] as const;
@@ -49,6 +51,7 @@ export async function report(rt: Runtime, options: ReportOptions): Promise<Repor
     options.by ?? [...DIMENSIONS],
     (touchpoint) => rt.programFor(touchpoint)?.target,
     { from: options.from, to: options.to, totals: options.totals ?? false },
+    (touchpoint) => rt.programFor(touchpoint)?.questions ?? [],
   );
 }
 
@@ -78,6 +81,7 @@ const FUNNEL = [
 function addInto(total: RollupRow, row: RollupRow): void {
   for (const field of FUNNEL) total[field] += row[field];
   total.scores = addHistograms(total.scores, row.scores);
+  addQuestionCounts(total.questions, row.questions);
   for (const [reason, count] of Object.entries(row.skipped)) {
     total.skipped[reason] = (total.skipped[reason] ?? 0) + count;
   }
@@ -89,6 +93,7 @@ function copyOf(row: RollupRow, changes: Partial<RollupRow>): RollupRow {
     ...changes,
     skipped: { ...row.skipped },
     scores: addHistograms(emptyHistogram(), row.scores),
+    questions: copyQuestionCounts(row.questions),
   };
 }
 
@@ -101,6 +106,8 @@ export function buildReport(
   by: readonly Dimension[],
   targetOf: (touchpoint: string) => number | undefined,
   period?: { from: string; to: string; totals?: boolean },
+  /** A touchpoint's questionnaire, for its questions' types and order. */
+  questionsOf: (touchpoint: string) => readonly Question[] = () => [],
 ): ReportRow[] {
   const kept = groupingDimensions(by);
   const dimensionsOf = (row: RollupRow) =>
@@ -158,6 +165,23 @@ export function buildReport(
   const inPeriod = (day: string) => !period || (day >= period.from && day <= period.to);
   const targetFor = (group: RollupRow) =>
     group.touchpoint === ALL ? undefined : targetOf(group.touchpoint);
+  // Rows over all touchpoints merge questions of the same id; the first program's definition counts.
+  const touchpoints = [...new Set(rows.map((row) => row.touchpoint))].sort();
+  const questionsFor = (group: RollupRow) =>
+    group.touchpoint === ALL
+      ? touchpoints.flatMap((touchpoint) => questionsOf(touchpoint))
+      : questionsOf(group.touchpoint);
+  const toRow = (group: RollupRow, period: { from: string; to: string }) => {
+    const questions = questionsFor(group);
+    return {
+      ...toReportRow(group, targetFor(group), period),
+      questions: questionResults(
+        group.questions,
+        (id) => questions.find((question) => question.id === id),
+        questions.map((question) => question.id),
+      ),
+    };
+  };
 
   const report: ReportRow[] = [];
   const totals = new Map<string, RollupRow>();
@@ -168,7 +192,7 @@ export function buildReport(
       if (total) addInto(total, group);
       else totals.set(cellOf(group), copyOf(group, { day: TOTAL }));
     }
-    const row = toReportRow(group, targetFor(group), { from: group.day, to: group.day });
+    const row = toRow(group, { from: group.day, to: group.day });
     if (!group.metric) {
       report.push(row);
       continue;
@@ -201,7 +225,7 @@ export function buildReport(
     });
   }
   for (const total of totals.values()) {
-    report.push(toReportRow(total, targetFor(total), { from: period!.from, to: period!.to }));
+    report.push(toRow(total, { from: period!.from, to: period!.to }));
   }
   return report.sort((a, b) => rowOrder(a).localeCompare(rowOrder(b)));
 }
@@ -215,7 +239,7 @@ function toReportRow(
   group: RollupRow,
   target: number | undefined,
   period: { from: string; to: string },
-): ReportRow {
+): Omit<ReportRow, 'questions'> {
   const summary = group.metric ? summarize(group.metric, group.scores) : undefined;
   const { rate, basis } = responseRate(group);
   const meanKnown = summary?.meanCiLow !== undefined && summary.meanCiLow !== null;

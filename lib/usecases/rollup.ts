@@ -19,6 +19,7 @@ import { Duration } from 'luxon';
 import type { AfterwordConfig } from '../config/schema.js';
 import { emptyRollupRow, NONE, type RollupRow } from '../contracts/report.js';
 import { addDays, dayBounds, dayOf } from '../domain/time.js';
+import { scoreGroupOf } from '../domain/questionnaire.js';
 import type { InvitationDayRow } from '../store/invitations.js';
 import type { Runtime } from '../runtime.js';
 
@@ -90,6 +91,10 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
       if (row.score === undefined) continue;
       const cell = cellOf(row);
       cell.scores[row.score] = (cell.scores[row.score] ?? 0) + 1;
+      const metric = row.metric ?? cell.metric;
+      if (row.counted && metric) {
+        countQuestions(cell, scoreGroupOf(metric, row.score), row.counted);
+      }
     }
   });
 
@@ -99,6 +104,25 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
   await rt.rollups.replaceDay(day, rows);
   await rt.exporter?.put(day, rows);
   return rows;
+}
+
+/**
+ * Adds one answer's questionnaire to its cell: per question and option, by score group. Own keys
+ * only: an id such as "constructor" must not find Object's prototype.
+ */
+function countQuestions(cell: RollupRow, group: string, counted: Record<string, string[]>) {
+  const entry = <T>(record: Record<string, T>, key: string, empty: () => T): T => {
+    if (!Object.hasOwn(record, key)) record[key] = empty();
+    return record[key]!;
+  };
+  const add = (record: Record<string, number>) => {
+    record[group] = (Object.hasOwn(record, group) ? record[group]! : 0) + 1;
+  };
+  for (const [questionId, options] of Object.entries(counted)) {
+    const counts = entry(cell.questions, questionId, () => ({ answered: {}, options: {} }));
+    add(counts.answered);
+    for (const option of options) add(entry(counts.options, option, () => ({})));
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   SurveyClosedError,
 } from '../domain/errors.js';
 import { MAX_ANSWERS } from '../contracts/invitation.js';
+import type { QuestionAnswers } from '../domain/questionnaire.js';
 import {
   dateLocale,
   fill,
@@ -113,9 +114,10 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     // Cross-site form posts are refused: the browser's Origin must be our own.
     if (isCrossSite(c, publicOrigin)) return c.html(errorPage('bad-origin'), 403);
     const token = c.req.param('token');
-    let form: Record<string, string | File>;
+    let form: Record<string, string | File | (string | File)[]>;
     try {
-      form = await c.req.parseBody();
+      // all: a question answered with several ticks repeats its field.
+      form = await c.req.parseBody({ all: true });
     } catch {
       return c.html(errorPage('invalid-link'), 400);
     }
@@ -123,6 +125,8 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
       score: typeof form.score === 'string' ? form.score : undefined,
       comment: typeof form.comment === 'string' ? form.comment : undefined,
       followUp: typeof form.followUp === 'string' ? form.followUp : undefined,
+      // The questionnaire's fields (`q.<id>`), validated against the program's questions.
+      ...Object.fromEntries(Object.entries(form).filter(([name]) => name.startsWith('q.'))),
     };
     try {
       const result = await submitAnswer(rt, token, fields, now());
@@ -139,8 +143,10 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
           const view = await openSurvey(rt, token, now());
           return c.html(
             renderForm(view, c.req.path, {
+              selected: /^\d{1,2}$/.test(fields.score ?? '') ? Number(fields.score) : undefined,
               comment: fields.comment,
               followUp: fields.followUp !== undefined,
+              answers: enteredAnswers(fields),
               error: error.problems.join(' '),
             }),
             422,
@@ -187,7 +193,13 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   function renderForm(
     view: SurveyView,
     action: string,
-    entered: { selected?: number; comment?: string; followUp?: boolean; error?: string } = {},
+    entered: {
+      selected?: number;
+      comment?: string;
+      followUp?: boolean;
+      answers?: QuestionAnswers;
+      error?: string;
+    } = {},
   ) {
     const { invitation, locale, wording } = view;
     const answered =
@@ -219,9 +231,24 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
       selected: entered.selected ?? answered?.score,
       comment: entered.comment ?? (entered.error ? undefined : invitation.comment),
       followUp: entered.followUp ?? invitation.followUp,
+      questions: view.program.questions,
+      answers: entered.answers ?? (entered.error ? undefined : invitation.answers),
       error: entered.error,
     });
   }
+}
+
+/** What the customer entered in the questionnaire, to give the form back after an error. */
+function enteredAnswers(fields: Record<string, unknown>): QuestionAnswers {
+  const answers: QuestionAnswers = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (!name.startsWith('q.')) continue;
+    const values = (Array.isArray(value) ? value : [value]).filter(
+      (entry): entry is string => typeof entry === 'string',
+    );
+    answers[name.slice(2)] = Array.isArray(value) ? values : (values[0] ?? '');
+  }
+  return answers;
 }
 
 /**

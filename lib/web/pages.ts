@@ -1,5 +1,6 @@
 /** Server-rendered survey pages: mobile-first, no JavaScript needed, every dynamic value escaped. */
-import { DEFAULT_ACCENT, type Branding, type Wording } from '../config/schema.js';
+import { DEFAULT_ACCENT, type Branding, type Question, type Wording } from '../config/schema.js';
+import { fieldOf, optionsOf, scoreGroupOf, type QuestionAnswers } from '../domain/questionnaire.js';
 import { COMMENT_MAX_LENGTH } from '../contracts/invitation.js';
 import { html, type SafeHtml } from '../domain/html.js';
 import { scaleOf, scoresPerRow, SCALES, type Metric } from '../domain/metric.js';
@@ -25,6 +26,23 @@ function scaleGrid(): string {
     }
   }
   return `${narrow.join('\n')}\n@media (min-width:40rem){${wide.join('')}}`;
+}
+
+/**
+ * Questions asked of some score groups only appear once a score of such a group is chosen, by
+ * CSS alone (`:has`, no script). A browser without `:has` shows them all; the server keeps only
+ * the answers the chosen score's group was asked (questionnaire.ts), so either way is correct.
+ */
+function askedByScore(): string {
+  const rules: string[] = [];
+  for (const metric of Object.keys(SCALES) as Metric[]) {
+    for (const score of scaleOf(metric)) {
+      rules.push(
+        `form.m-${metric}:has(input[name=score][value="${score}"]:checked) .ask-${scoreGroupOf(metric, score)}{display:block}`,
+      );
+    }
+  }
+  return `@supports selector(:has(*)){.asks{display:none}\n${rules.join('\n')}}`;
 }
 
 /**
@@ -69,6 +87,13 @@ button{width:100%;min-height:3rem;padding:.75rem;border:0;border-radius:.5rem;ba
 .answered p{margin:0 0 .25rem}
 .answered blockquote{margin:0 0 .5rem;white-space:pre-wrap;overflow-wrap:anywhere;color:#27272a}
 .label{font-weight:600;font-size:.875rem;color:#3f3f46}
+.q{margin:1rem 0 .75rem}
+.q h2{font-size:1.0625rem;margin:0 0 .375rem}
+.hint{margin:0 0 .375rem;font-size:.875rem;color:#3f3f46}
+.option{display:flex;gap:.625rem;align-items:center;min-height:2.75rem}
+.option input{flex:none;width:1.375rem;height:1.375rem;margin:0}
+.option input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+${askedByScore()}
 .error{color:#b91c1c;font-weight:600}
 `;
 }
@@ -160,6 +185,9 @@ export function surveyPage(input: {
   selected?: number;
   comment?: string;
   followUp?: boolean;
+  /** The program's questionnaire, after the score, and the answers to show in it. */
+  questions?: readonly Question[];
+  answers?: QuestionAnswers | undefined;
   error?: string;
 }): string {
   const { wording, metric, selected, answered } = input;
@@ -185,7 +213,7 @@ ${answered.canChange ? '' : html`<p>${texts.answerStands}</p>`}
   return layout(
     input.locale,
     wording.subject,
-    html`${about}${given}<form method="post" action="${input.action}">
+    html`${about}${given}<form method="post" action="${input.action}" class="m-${metric}">
 ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 ${question}
 <p class="end low">${scores[0]} = ${wording.lowLabel}</p>
@@ -197,6 +225,7 @@ ${scores.map(
 </div>
 <p class="end high">${scores.at(-1)} = ${wording.highLabel}</p>
 </fieldset>
+${(input.questions ?? []).map((question) => questionHtml(question, wording, input.answers?.[question.id]))}
 <label class="comment" for="comment">${wording.commentPrompt}</label>
 <textarea id="comment" name="comment" rows="3" maxlength="${COMMENT_MAX_LENGTH}">${input.comment ?? ''}</textarea>
 ${wording.followUpQuestion ? html`<label class="follow-up"><input type="checkbox" name="followUp" value="yes"${input.followUp ? html` checked` : ''}> ${wording.followUpQuestion}</label>` : ''}
@@ -207,6 +236,51 @@ ${wording.followUpQuestion ? html`<label class="follow-up"><input type="checkbox
 </form>`,
     input.brand,
   );
+}
+
+/**
+ * One question of the questionnaire: a fieldset of radio buttons (one choice, a 1–5 rating) or
+ * checkboxes (several choices), or a labelled text box. Every control has its visible label.
+ */
+function questionHtml(
+  question: Question,
+  wording: Wording,
+  answer: QuestionAnswers[string] | undefined,
+): SafeHtml {
+  const texts = wording.questions?.[question.id];
+  const text = texts?.text ?? question.id;
+  const classes = [
+    'q',
+    ...(question.askIf ? ['asks', ...question.askIf.map((g) => `ask-${g}`)] : []),
+  ];
+  const field = fieldOf(question.id);
+  const id = `q-${question.id}`;
+  const hint = texts?.hint ? html`<p class="hint" id="${id}-hint">${texts.hint}</p>` : '';
+  const described = texts?.hint ? html` aria-describedby="${id}-hint"` : '';
+  // Never on a question some groups skip: a hidden required control would block the form.
+  const required = question.required && !question.askIf ? html` required` : '';
+  if (question.type === 'text') {
+    return html`<div class="${classes.join(' ')}"><label class="comment" for="${id}">${text}</label>${hint}<textarea id="${id}" name="${field}" rows="2" maxlength="${question.maxLength}"${described}${required}>${typeof answer === 'string' ? answer : ''}</textarea></div>`;
+  }
+  const given = new Set(
+    (Array.isArray(answer) ? answer : answer === undefined ? [] : [answer]).map(String),
+  );
+  if (question.type === 'rating') {
+    const ratings = optionsOf(question);
+    return html`<fieldset class="${classes.join(' ')}"${described}><legend><h2>${text}</h2></legend>${hint}
+<p class="end low">${ratings[0]} = ${texts?.lowLabel ?? ''}</p>
+<div class="scale n${ratings.length}">${ratings.map(
+      (rating) =>
+        html`<label><input type="radio" name="${field}" value="${rating}"${required}${given.has(rating) ? html` checked` : ''}><span>${rating}</span></label>`,
+    )}</div>
+<p class="end high">${ratings.at(-1)} = ${texts?.highLabel ?? ''}</p></fieldset>`;
+  }
+  const kind = question.type === 'choice' ? 'radio' : 'checkbox';
+  return html`<fieldset class="${classes.join(' ')}"${described}><legend><h2>${text}</h2></legend>${hint}
+${question.options.map(
+  (option) =>
+    html`<label class="option"><input type="${kind}" name="${field}" value="${option}"${kind === 'radio' ? required : ''}${given.has(option) ? html` checked` : ''}> ${texts?.options?.[option] ?? option}</label>`,
+)}</fieldset>`;
 }
 
 /** When the customer asked to be contacted about a low answer: by when, and by whom. */
