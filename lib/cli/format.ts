@@ -2,6 +2,7 @@
 import { SkipReason } from '../contracts/invitation.js';
 import { NONE, TOTAL, type ReportRow } from '../contracts/report.js';
 import { formatInterval, formatRate } from '../domain/display.js';
+import { DRIVER_COLUMNS, type DriverRow } from '../domain/drivers.js';
 
 /** The CSV's first columns, in their original order; later additions follow, so positions hold. */
 export const REPORT_COLUMNS: (keyof ReportRow)[] = [
@@ -204,5 +205,46 @@ export function toTable(rows: ReportRow[]): string {
     '* response rate over sent: not every sent survey has a known delivery outcome. ' +
     'low-n: fewer than 30 answers (never marked significant). ▲ significant change (p < 0.05). ' +
     '95 % intervals as [low, high]; NPS: adjusted Wald, CSAT/CES: Wilson.\n'
+  );
+}
+
+/** The drivers' long rows as CSV: shares and bounds in percent, two decimals. */
+export function driversToCsv(rows: DriverRow[]): string {
+  const lines = [DRIVER_COLUMNS.join(',')];
+  for (const row of rows) {
+    lines.push(
+      DRIVER_COLUMNS.map((column) => {
+        const value = row[column];
+        if (typeof value === 'number' && ['share', 'ciLow', 'ciHigh'].includes(column)) {
+          return String(Number(value.toFixed(2)));
+        }
+        return typeof value === 'number' ? String(value) : csvCell(value);
+      }).join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The drivers as a table: one line per option and score group. */
+export function driversToTable(rows: DriverRow[]): string {
+  if (!rows.length) {
+    return 'no questionnaire answers in that period (programs with `questions` only)\n';
+  }
+  return (
+    columns(
+      rows.map((row) => ({
+        touchpoint: row.touchpoint,
+        question: row.questionId,
+        answer: row.label,
+        group: row.group === '*' ? 'all' : row.group,
+        answered: String(row.answered),
+        count: String(row.count),
+        share: row.share === null ? '-' : `${row.share.toFixed(1)} %`,
+        '95% CI': row.ciLow === null ? '-' : formatInterval(row.ciLow, row.ciHigh),
+        flags: row.lowN && row.answered > 0 ? 'low-n' : '',
+      })),
+    ) +
+    "share: of the group's customers who answered the question (several choices may add up to more than 100 %). " +
+    '95 % Wilson intervals as [low, high]. low-n: fewer than 30 answers.\n'
   );
 }

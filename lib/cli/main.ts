@@ -33,7 +33,9 @@ import { rollup, rollupWindowDays } from '../usecases/rollup.js';
 import { DEFAULT_REPORT_DAYS, DIMENSIONS, report, type Dimension } from '../usecases/report.js';
 import { buildDigest, sendDigest } from '../usecases/digest.js';
 import { customerTimeline } from '../usecases/timeline.js';
-import { columns, printable, toCsv, toTable } from './format.js';
+import { columns, driversToCsv, driversToTable, printable, toCsv, toTable } from './format.js';
+import { driverRows, formatDrivers, unhappyDrivers } from '../domain/drivers.js';
+import { TOTAL } from '../contracts/report.js';
 import { formatInterval } from '../domain/display.js';
 import { followUpMeasures, type Share } from '../usecases/follow-up-measures.js';
 import { inviteDashboardUser, openStack, StackError } from './stack.js';
@@ -55,6 +57,9 @@ const COMMANDS: Record<string, string> = {
   report: `  afterword report [--from D] [--to D] [--by touchpoint|channel|segment|journey|journeyStep]
                    [--format table|csv|json] [--stack NAME [--region R] [--profile P]]
                                                 print metrics from the rollups, a totals row per group
+  afterword report --metric drivers [--from D] [--to D] [--format table|csv|json] [--stack NAME]
+                                                questionnaire answers per option and score group
+                                                (top reasons among detractors), with intervals
   afterword report --metric follow-up [--by touchpoint|owner] [--from D] [--to D] [--recovery-window DAYS]
                    [--format table|json] [--stack NAME]
                                                 follow-up cases: opened, within deadline, time to
@@ -461,8 +466,8 @@ async function reportCommand(args: string[]): Promise<number> {
     },
   });
   if (values.metric === 'follow-up') return followUpReport(values);
-  if (values.metric !== 'scores') {
-    throw new UsageError(`--metric must be scores or follow-up, got "${values.metric}"`);
+  if (values.metric !== 'scores' && values.metric !== 'drivers') {
+    throw new UsageError(`--metric must be scores, drivers or follow-up, got "${values.metric}"`);
   }
   const format = values.format;
   if (!['table', 'csv', 'json'].includes(format))
@@ -482,15 +487,45 @@ async function reportCommand(args: string[]): Promise<number> {
   const to = day(values.to, '--to') ?? dayOf(new Date(), config.timeZone);
   const from = day(values.from, '--from') ?? addDays(to, -(DEFAULT_REPORT_DAYS - 1));
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-  const rows = await withRuntime(values, (rt) =>
-    report(rt, { from, to, by: by as Dimension[] | undefined, totals: true }),
+  // Per touchpoint over the whole period: the questionnaire's options by score group.
+  const driversOf = (rt: Runtime) =>
+    report(rt, { from, to, by: ['touchpoint'], totals: true }).then((rows) =>
+      rows.filter((row) => row.day === TOTAL),
+    );
+  const programOf = (touchpoint: string) =>
+    config.programs.find((program) => program.touchpoint === touchpoint);
+  if (values.metric === 'drivers') {
+    const drivers = driverRows(await withRuntime(values, driversOf), programOf);
+    process.stdout.write(
+      format === 'json'
+        ? `${JSON.stringify(drivers, null, 2)}\n`
+        : format === 'csv'
+          ? driversToCsv(drivers)
+          : driversToTable(drivers),
+    );
+    return 0;
+  }
+  const [rows, totals] = await withRuntime(values, (rt) =>
+    Promise.all([
+      report(rt, { from, to, by: by as Dimension[] | undefined, totals: true }),
+      format === 'table' ? driversOf(rt) : [],
+    ]),
+  );
+  // Under the table: why the unhappy customers of each touchpoint scored low, over the period.
+  const reasons = totals.flatMap((row) =>
+    unhappyDrivers(row, programOf(row.touchpoint)).map(
+      (summary) => `  ${printable(formatDrivers(row.touchpoint, summary))}\n`,
+    ),
   );
   process.stdout.write(
     format === 'json'
       ? `${JSON.stringify(rows, null, 2)}\n`
       : format === 'csv'
         ? toCsv(rows)
-        : toTable(rows),
+        : toTable(rows) +
+          (reasons.length
+            ? `\nTop reasons of unhappy customers, ${from} to ${to} (more: --metric drivers):\n${reasons.join('')}`
+            : ''),
   );
   return 0;
 }

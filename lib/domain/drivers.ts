@@ -4,10 +4,17 @@
  * shares may add up to more than 100 %), each with its Wilson interval and low-n mark; a rating's
  * mean comes with its t interval.
  */
-import type { QuestionCounts, QuestionResult } from '../contracts/report.js';
+import type { QuestionCounts, QuestionResult, ReportRow } from '../contracts/report.js';
+import { formatRate } from './display.js';
 import { LOW_N, meanInterval, wilson } from './scoring.js';
-import type { Question } from '../config/schema.js';
-import { optionsOf, RATING_MAX, RATING_MIN } from './questionnaire.js';
+import type { Program, Question } from '../config/schema.js';
+import {
+  optionsOf,
+  RATING_MAX,
+  RATING_MIN,
+  unhappyGroupOf,
+  type ScoreGroup,
+} from './questionnaire.js';
 
 function share(count: number, n: number) {
   if (n === 0) return { count, share: null, ciLow: null, ciHigh: null, lowN: true };
@@ -111,12 +118,187 @@ export function questionResults(
 
 /**
  * The most chosen options of a choice question among one score group (e.g. detractors), most
- * first, leaving out options nobody in the group chose.
+ * first (ties in the program's order), leaving out options nobody in the group chose.
  */
 export function topOptions(result: QuestionResult, group: string, limit = 3) {
-  return result.options
-    .map((option) => ({ option: option.option, ...option.byGroup[group] }))
-    .filter((option) => (option.count ?? 0) > 0)
-    .sort((a, b) => b.count! - a.count! || a.option.localeCompare(b.option))
-    .slice(0, limit);
+  return (
+    result.options
+      .map((option) => ({ option: option.option, ...option.byGroup[group] }))
+      .filter((option) => (option.count ?? 0) > 0)
+      // Stable: equal counts keep the program's order of the options.
+      .sort((a, b) => b.count! - a.count!)
+      .slice(0, limit)
+  );
+}
+
+/** A question's and its options' texts as CX leads read them: the program's fallback wording. */
+export function labelsOf(program: Pick<Program, 'wording' | 'fallbackLocale'> | undefined) {
+  const texts = program?.wording[program.fallbackLocale]?.questions ?? {};
+  const of = (questionId: string) =>
+    Object.hasOwn(texts, questionId) ? texts[questionId] : undefined;
+  return {
+    question: (questionId: string) => of(questionId)?.text ?? questionId,
+    option: (questionId: string, option: string) => {
+      const options = of(questionId)?.options ?? {};
+      return Object.hasOwn(options, option) ? options[option]! : option;
+    },
+  };
+}
+
+/** The group a CX lead reads first, its name in plain words, and the reasons its members gave. */
+export interface DriverSummary {
+  questionId: string;
+  question: string;
+  group: ScoreGroup;
+  groupName: string;
+  /** Customers of the group who answered the question. */
+  n: number;
+  top: {
+    option: string;
+    label: string;
+    count: number;
+    share: number;
+    ciLow: number;
+    ciHigh: number;
+    lowN: boolean;
+  }[];
+}
+
+const GROUP_NAMES: Record<ScoreGroup, string> = {
+  detractor: 'detractors',
+  passive: 'passives',
+  promoter: 'promoters',
+  'not-satisfied': 'unsatisfied customers',
+  satisfied: 'satisfied customers',
+  'not-easy': 'customers who did not find it easy',
+  easy: 'customers who found it easy',
+};
+
+export function groupName(group: ScoreGroup): string {
+  return GROUP_NAMES[group];
+}
+
+/**
+ * "Top reasons among detractors": for each choice question of a report row that the unhappy group
+ * answered, its most chosen options with counts, shares and intervals.
+ */
+export function unhappyDrivers(
+  row: Pick<ReportRow, 'metric' | 'questions'>,
+  program: Pick<Program, 'wording' | 'fallbackLocale'> | undefined,
+  limit = 3,
+): DriverSummary[] {
+  if (!row.metric) return [];
+  const group = unhappyGroupOf(row.metric);
+  const labels = labelsOf(program);
+  return row.questions
+    .filter((result) => result.type === 'choice' || result.type === 'choices')
+    .map((result) => ({
+      questionId: result.questionId,
+      question: labels.question(result.questionId),
+      group,
+      groupName: groupName(group),
+      n: result.answeredByGroup[group] ?? 0,
+      top: topOptions(result, group, limit).map((option) => ({
+        option: option.option,
+        label: labels.option(result.questionId, option.option),
+        count: option.count!,
+        share: option.share!,
+        ciLow: option.ciLow!,
+        ciHigh: option.ciHigh!,
+        lowN: option.lowN!,
+      })),
+    }))
+    .filter((summary) => summary.n > 0);
+}
+
+/** "The waiting time 6 (50 % [25, 75])": one reason with its count, share and 95 % interval. */
+export function formatDriver(option: DriverSummary['top'][number]): string {
+  return `${option.label} ${option.count} (${formatRate(option.share / 100)} [${option.ciLow.toFixed(0)}, ${option.ciHigh.toFixed(0)}])`;
+}
+
+/** One line per question: "support-call, “What disappointed you most?”, 12 detractors: …". */
+export function formatDrivers(touchpoint: string, summary: DriverSummary): string {
+  return `${touchpoint}, “${summary.question}”, ${summary.n} ${summary.groupName}${summary.n < LOW_N ? ' (low n)' : ''}: ${summary.top.map(formatDriver).join('; ')}`;
+}
+
+/**
+ * The drivers as long rows (one per question × option × score group, group `*` for everyone who
+ * answered): the shape BI tools load (`afterword report --metric drivers --format csv|json`).
+ */
+export interface DriverRow {
+  periodFrom: string;
+  periodTo: string;
+  touchpoint: string;
+  metric: string;
+  questionId: string;
+  question: string;
+  type: string;
+  option: string;
+  label: string;
+  group: string;
+  /** Customers of the group who answered the question. */
+  answered: number;
+  count: number;
+  share: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  lowN: boolean;
+}
+
+export const DRIVER_COLUMNS: (keyof DriverRow)[] = [
+  'periodFrom',
+  'periodTo',
+  'touchpoint',
+  'metric',
+  'questionId',
+  'question',
+  'type',
+  'option',
+  'label',
+  'group',
+  'answered',
+  'count',
+  'share',
+  'ciLow',
+  'ciHigh',
+  'lowN',
+];
+
+export function driverRows(
+  totals: readonly ReportRow[],
+  programOf: (touchpoint: string) => Pick<Program, 'wording' | 'fallbackLocale'> | undefined,
+): DriverRow[] {
+  return totals.flatMap((row) => {
+    const labels = labelsOf(programOf(row.touchpoint));
+    return row.questions.flatMap((result) =>
+      result.options.flatMap((option) =>
+        [
+          ['*', result.answered, option] as const,
+          ...Object.entries(option.byGroup).map(
+            ([group, share]) => [group, result.answeredByGroup[group] ?? 0, share] as const,
+          ),
+        ].map(([group, answered, share]) => ({
+          periodFrom: row.periodFrom ?? row.day,
+          periodTo: row.periodTo ?? row.day,
+          touchpoint: row.touchpoint,
+          metric: row.metric ?? '',
+          questionId: result.questionId,
+          question: labels.question(result.questionId),
+          type: result.type ?? '',
+          option: option.option,
+          label:
+            result.type === 'rating'
+              ? option.option
+              : labels.option(result.questionId, option.option),
+          group,
+          answered,
+          count: share.count,
+          share: share.share,
+          ciLow: share.ciLow,
+          ciHigh: share.ciHigh,
+          lowN: share.lowN,
+        })),
+      ),
+    );
+  });
 }

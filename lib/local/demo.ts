@@ -11,6 +11,8 @@ import { submitAnswer } from '../usecases/answer.js';
 import { dispatch } from '../usecases/dispatch.js';
 import { intake } from '../usecases/intake.js';
 import { invitationIdFor } from '../domain/ids.js';
+import type { Question } from '../config/schema.js';
+import { fieldOf, isAskedOf, scoreGroupOf, type ScoreGroup } from '../domain/questionnaire.js';
 
 /** The demo's interactions come from their own producer. */
 const DEMO_SOURCE = 'afterword.demo';
@@ -62,6 +64,8 @@ export async function runDemo(
   options: { days: number; now: Date; seed?: number },
 ): Promise<DemoResult> {
   const rand = random(options.seed ?? 42);
+  // Its own stream: adding questions to a program leaves the rest of the demo as it was.
+  const answerRand = random((options.seed ?? 42) + 1);
   const pick = <T>(items: T[]): T => items[Math.floor(rand() * items.length)]!;
   const dayMs = 24 * 60 * 60 * 1000;
   const start = new Date(options.now.getTime() - options.days * dayMs);
@@ -168,10 +172,52 @@ export async function runDemo(
     const comment = item.comment
       ? pick(item.score <= DEFAULT_FOLLOW_UP_THRESHOLD[metric] ? UNHAPPY : HAPPY)
       : undefined;
-    await submitAnswer(rt, token, { score: String(item.score), comment }, answeredAt);
+    const program = rt.programFor(item.event.touchpoint)!;
+    const questionnaire = demoAnswers(
+      program.questions,
+      scoreGroupOf(metric, item.score),
+      answerRand,
+    );
+    await submitAnswer(
+      rt,
+      token,
+      { score: String(item.score), comment, ...questionnaire },
+      answeredAt,
+    );
     result.answered += 1;
   }
   return result;
+}
+
+/**
+ * Answers to a program's questionnaire as a form would post them: most customers answer, the
+ * earlier options are the likelier (a demo should show a clear top reason), texts are left empty.
+ */
+function demoAnswers(
+  questions: readonly Question[],
+  group: ScoreGroup,
+  rand: () => number,
+): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  const skewed = (options: string[]) => options[Math.floor(rand() ** 2 * options.length)]!;
+  for (const question of questions) {
+    if (!isAskedOf(question, group) || (!question.required && rand() < 0.3)) continue;
+    if (question.type === 'text' && question.required) fields[fieldOf(question.id)] = 'Demo';
+    if (question.type === 'choice') fields[fieldOf(question.id)] = skewed(question.options);
+    if (question.type === 'choices') {
+      const count = Math.min(1 + Math.floor(rand() * 2), question.maxChoices ?? 2);
+      fields[fieldOf(question.id)] = [
+        ...new Set(Array.from({ length: count }, () => skewed(question.options))),
+      ];
+    }
+    if (question.type === 'rating') {
+      const centre = group === 'detractor' || group.startsWith('not-') ? 2 : 4;
+      fields[fieldOf(question.id)] = String(
+        Math.min(5, Math.max(1, centre + Math.round((rand() - 0.5) * 2))),
+      );
+    }
+  }
+  return fields;
 }
 
 function weightedPick(weights: number[], r: number): number {

@@ -16,6 +16,7 @@ import { html } from '../domain/html.js';
 import { addDays, dayOf } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
 import { report } from './report.js';
+import { formatDrivers, unhappyDrivers } from '../domain/drivers.js';
 import { followUpMeasures, type Share } from './follow-up-measures.js';
 
 export interface Digest {
@@ -122,6 +123,12 @@ export async function buildDigest(
   const overdueLine = overdueList.length
     ? `Overdue follow-ups: ${overdueList.map(([touchpoint, count]) => `${touchpoint} ${count}`).join(', ')}.`
     : 'No follow-up is overdue.';
+  // Why the unhappy ones scored low: the top reasons of each choice question, over the 7 days.
+  const driverLines = weeks.flatMap((week) =>
+    unhappyDrivers(week, rt.programFor(week.touchpoint)).map((summary) =>
+      formatDrivers(week.touchpoint, summary),
+    ),
+  );
   const headline = (week: ReportRow) =>
     `${week.touchpoint} ${METRIC_NAMES[week.metric!]} ${
       week.score === null ? '–' : `${week.score.toFixed(1)}${unitOf(week)}`
@@ -143,6 +150,7 @@ ${weeks.map(
 <h2 style="font-size:16px;margin:20px 0 8px">What changed significantly</h2>
 ${significant.length ? html`<ul>${significant.map((week) => html`<li>${week.touchpoint}: ${formatChange(dayRowOf(week))} points over the last 7 days</li>`)}</ul>` : html`<p>Nothing changed significantly against the 7 days before.</p>`}
 ${untested.length ? html`<p style="font-size:12px;color:#52525b">Too few answers to test a change: ${untested.map((week) => week.touchpoint).join(', ')}.</p>` : ''}
+${driverLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Top reasons of unhappy customers</h2><ul>${driverLines.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
 <h2 style="font-size:16px;margin:20px 0 8px">Unhappy customers waiting</h2>
 <p>${loopLine}</p>${recoveryLine ? html`<p>${recoveryLine}</p>` : ''}
 <p>${overdueLine}${overdueList.length ? html` <a href="${new URL('/dashboard/cases?status=overdue', options.dashboardUrl).toString()}" style="color:#1d4ed8">See the overdue cases</a>` : ''}</p>
@@ -163,6 +171,7 @@ ${untested.length ? html`<p style="font-size:12px;color:#52525b">Too few answers
     ...(untested.length
       ? [`Too few answers to test a change: ${untested.map((week) => week.touchpoint).join(', ')}.`]
       : []),
+    ...(driverLines.length ? ['', 'Top reasons of unhappy customers:', ...driverLines] : []),
     '',
     loopLine,
     ...(recoveryLine ? [recoveryLine] : []),

@@ -20,7 +20,8 @@ import { log } from '../adapters/log.js';
 import { OidcRelyingParty, type SignInTransaction } from '../auth/oidc.js';
 import { maySee, userFrom, visibleTouchpoints, type DashboardUser } from '../auth/roles.js';
 import { CookieSealer } from '../auth/session.js';
-import { toCsv } from '../cli/format.js';
+import { driversToCsv, toCsv } from '../cli/format.js';
+import { driverRows } from '../domain/drivers.js';
 import type { Runtime } from '../runtime.js';
 import { customerRef, type AuditAction } from '../store/audit.js';
 import {
@@ -281,7 +282,7 @@ export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {
     return c.html(customerPage(view, context(session)));
   });
 
-  const exportView = (format: 'csv' | 'json') => async (c: Context) => {
+  const exportView = (format: 'csv' | 'json' | 'drivers') => async (c: Context) => {
     const session = await signedIn(c);
     if (!session) return toSignIn(c);
     const visible = visibleTouchpoints(session.user, rt.config);
@@ -299,6 +300,12 @@ export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {
     const rows = [...data.rows, ...data.totals];
     await audit(session, 'export', scopeOf(query), rows.length);
     const name = `afterword-${query.from}-${query.to}`;
+    if (format === 'drivers') {
+      // The questionnaire's answers over the period, one row per option and score group.
+      c.header('Content-Type', 'text/csv; charset=utf-8');
+      c.header('Content-Disposition', `attachment; filename="${name}-drivers.csv"`);
+      return c.body(driversToCsv(driverRows(data.totals, data.programOf)));
+    }
     if (format === 'csv') {
       c.header('Content-Type', 'text/csv; charset=utf-8');
       c.header('Content-Disposition', `attachment; filename="${name}.csv"`);
@@ -309,6 +316,7 @@ export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {
   };
   app.get('/dashboard/export.csv', exportView('csv'));
   app.get('/dashboard/export.json', exportView('json'));
+  app.get('/dashboard/export-drivers.csv', exportView('drivers'));
 
   // The owner's queue: follow-up cases of the touchpoints the user may see.
   app.get('/dashboard/cases', async (c) => {

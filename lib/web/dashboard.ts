@@ -13,6 +13,9 @@ import type { Program } from '../config/schema.js';
 import { NONE, TOTAL, type ReportRow } from '../contracts/report.js';
 import { DEFAULT_FOLLOW_UP_THRESHOLD } from '../contracts/survey-events.js';
 import { formatInterval, formatRate } from '../domain/display.js';
+import { groupName, labelsOf } from '../domain/drivers.js';
+import { SCORE_GROUPS } from '../domain/questionnaire.js';
+import { LOW_N } from '../domain/scoring.js';
 import { html, type SafeHtml } from '../domain/html.js';
 import { addDays, dayBounds, DAY_PATTERN, dayOf } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
@@ -135,6 +138,8 @@ export interface DashboardData {
   /** The values each filter can take in the period (what the user may see). */
   choices: Record<FilterName, string[]>;
   comments: UnhappyComment[];
+  /** A touchpoint's program (its questions' texts), when it still has one. */
+  programOf: (touchpoint: string) => Program | undefined;
 }
 
 /** Days of rollups read before the period, for the rolling 28 days and the week before. */
@@ -164,8 +169,10 @@ export async function dashboardData(
     ['touchpoint'],
     (touchpoint) => rt.programFor(touchpoint)?.target,
     { from, to, totals: true },
+    (touchpoint) => rt.programFor(touchpoint)?.questions ?? [],
   ).filter((row) => row.metric);
   return {
+    programOf: (touchpoint) => rt.programFor(touchpoint),
     query,
     rows: reported.filter((row) => row.day !== TOTAL),
     totals: reported.filter((row) => row.day === TOTAL),
@@ -464,6 +471,52 @@ function againstTarget(row: ReportRow): SafeHtml {
     : html` <span class="below-target">▼ below target</span>`;
 }
 
+/** A share as "6 · 60 % [31, 83]", or the bare count when nobody in the group answered. */
+function shareCell(share: {
+  count: number;
+  share: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  lowN: boolean;
+}) {
+  if (share.share === null) return html`${share.count}`;
+  return html`${share.count} · ${share.share.toFixed(0)} % ${formatInterval(share.ciLow, share.ciHigh, 0)}`;
+}
+
+/**
+ * The questionnaire over the period: per choice question, each option's count and share among
+ * those who answered, overall and per score group (drivers), with 95 % Wilson intervals; a
+ * rating's mean and distribution; how many wrote a text (read them with the answers).
+ */
+function questionsSection(
+  total: ReportRow | undefined,
+  program: Program | undefined,
+): SafeHtml | '' {
+  if (!total?.questions.length) return '';
+  const labels = labelsOf(program);
+  const groups = total.metric ? SCORE_GROUPS[total.metric] : [];
+  return html`<h3>Answers to the questions, ${total.periodFrom} to ${total.periodTo}</h3>
+${total.questions.map((result) => {
+  const question = labels.question(result.questionId);
+  if (result.type === 'text') {
+    return html`<p>“${question}”: answered by ${result.answered}.</p>`;
+  }
+  const present = groups.filter((group) => (result.answeredByGroup[group] ?? 0) > 0);
+  const mean =
+    result.mean === null
+      ? ''
+      : html`<p class="meta">Mean ${result.mean.toFixed(2)} ${formatInterval(result.meanCiLow, result.meanCiHigh, 2)} on 1–5.</p>`;
+  return html`<div class="scroll"><table><caption>“${question}”, answered by ${result.answered}${result.answered < LOW_N ? html` <span class="low-n-mark">low n</span>` : ''}</caption>
+<tr><th>Answer</th><th class="num">All</th>${present.map((group) => html`<th class="num">${groupName(group)} (${result.answeredByGroup[group]})</th>`)}</tr>
+${result.options.map(
+  (option) =>
+    html`<tr><td>${result.type === 'rating' ? option.option : labels.option(result.questionId, option.option)}</td><td class="num">${shareCell(option)}</td>${present.map((group) => html`<td class="num">${shareCell(option.byGroup[group] ?? { count: 0, share: null, ciLow: null, ciHigh: null, lowN: true })}</td>`)}</tr>`,
+)}
+</table></div>${mean}`;
+})}
+<p class="meta">Count · share of those who answered the question [95 % Wilson interval]. With several choices allowed, shares add up to more than 100 %.</p>`;
+}
+
 export function dashboardPage(data: DashboardData, context: PageContext): string {
   const { query } = data;
   const touchpoints = [...new Set(data.rows.map((row) => row.touchpoint))].sort();
@@ -504,7 +557,7 @@ ${touchpoints.map((touchpoint) => {
 <p class="meta">95 % intervals as [low, high]: NPS adjusted Wald, CSAT and CES Wilson. Low n: fewer than 30 answers; a change is then never called significant.</p>`
     : html`<p>No answers or surveys in this period${Object.keys(query.filters).length ? ' for these filters' : ''}.</p>`
 }
-<p class="exports">Export what is shown: <a href="/dashboard/export.csv?${params}">CSV</a> <a href="/dashboard/export.json?${params}">JSON</a></p></section>
+<p class="exports">Export what is shown: <a href="/dashboard/export.csv?${params}">CSV</a> <a href="/dashboard/export.json?${params}">JSON</a>${data.totals.some((row) => row.questions.length) ? html` <a href="/dashboard/export-drivers.csv?${params}">Answers to the questions (CSV)</a>` : ''}</p></section>
 ${touchpoints.map((touchpoint) => {
   const rows = rowsOf(touchpoint);
   const title = `${touchpoint} · ${METRIC_NAMES[latest(touchpoint)!.metric!]}`;
@@ -519,6 +572,7 @@ ${[...rows]
       html`<tr><td>${r.day}</td><td class="num">${r.score === null ? '–' : r.score.toFixed(1)}</td><td class="num">${formatInterval(r.ciLow, r.ciHigh)}</td><td class="num">${r.n}${r.lowN && r.n ? html` <span class="low-n-mark">low n</span>` : ''}</td><td class="num">${rate(r)}</td><td>${r.n ? html`<a href="${answersLink(touchpoint, r.day, r.day)}">answers of ${r.day}</a>` : '–'}</td></tr>`,
   )}
 </table></div></details>
+${questionsSection(totalOf(touchpoint), data.programOf(touchpoint))}
 <p><a href="${answersLink(touchpoint)}">All answers and comments, ${query.from} to ${query.to}</a></p></section>`;
 })}
 ${

@@ -91,7 +91,7 @@ button{width:100%;min-height:3rem;padding:.75rem;border:0;border-radius:.5rem;ba
 .q h2{font-size:1.0625rem;margin:0 0 .375rem}
 .hint{margin:0 0 .375rem;font-size:.875rem;color:#3f3f46}
 .option{display:flex;gap:.625rem;align-items:center;min-height:2.75rem}
-.option input{flex:none;width:1.375rem;height:1.375rem;margin:0}
+.option input{flex:none;width:1.375rem;height:1.375rem;margin:0;accent-color:${accent}}
 .option input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 ${askedByScore()}
 .error{color:#b91c1c;font-weight:600}

@@ -281,6 +281,10 @@ describe('the survey in Chromium', () => {
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await page.getByRole('radio', { name: '6', exact: true }).focus();
     await page.keyboard.press('ArrowRight'); // the radio group moves the choice to 7
+    await page.keyboard.press('Tab'); // the reason, asked of passives: its first option
+    await page.keyboard.press('ArrowDown'); // the second option, chosen
+    await page.keyboard.press('Tab'); // "Was your issue resolved?": its first option
+    await page.keyboard.press('Space');
     await page.keyboard.press('Tab'); // the comment
     await page.keyboard.type('Keyboard only');
     await page.keyboard.press('Tab'); // the follow-up tick
@@ -294,6 +298,7 @@ describe('the survey in Chromium', () => {
     expect(await stack.runtime.invitations.get(invitationId)).toMatchObject({
       comment: 'Keyboard only',
       followUp: true,
+      answers: { reason: 'not-resolved', resolved: 'yes' },
     });
     await page.context().close();
   });
@@ -311,6 +316,41 @@ describe('the survey in Chromium', () => {
         .isVisible(),
     ).toBe(true);
     await shot(page, 'survey-de-phone');
+    await page.context().close();
+  });
+
+  it('takes the questionnaire on a phone by keyboard, in German, the reason shown only to a low score', async () => {
+    const { message, invitationId } = await surveyEmail(stack, { locale: 'de-DE', name: 'Grete' });
+    const page = await openEmail(PHONE, message.body.html!);
+    await page.getByRole('link', { name: '10', exact: true }).click();
+    await page.waitForURL(/\/s\//);
+    const reason = page.getByRole('group', { name: 'Was hat Sie am meisten enttäuscht?' });
+    const resolved = page.getByRole('group', { name: 'Wurde Ihr Anliegen gelöst?' });
+    // A promoter is not asked why they were disappointed; everyone is asked if it was resolved.
+    expect(await reason.isVisible()).toBe(false);
+    expect(await resolved.isVisible()).toBe(true);
+    await page.getByRole('radio', { name: '10', exact: true }).focus();
+    for (let i = 0; i < 7; i++) await page.keyboard.press('ArrowLeft'); // down to 3
+    expect(await page.getByRole('radio', { name: '3', exact: true }).isChecked()).toBe(true);
+    await expect.poll(() => reason.isVisible()).toBe(true);
+    expectTapSized(await boxesOf(page, 'label.option'), 9);
+    await expectNoHorizontalOverflow(page);
+    await page.keyboard.press('Tab'); // the reason's first option
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab'); // "resolved": its first option
+    await page.keyboard.press('ArrowDown'); // "Teilweise"
+    await page.keyboard.press('Tab'); // the comment
+    await page.keyboard.type('Zu lange gewartet');
+    await shot(page, 'questionnaire-de-phone');
+    await page.getByRole('button', { name: 'Antwort senden' }).focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(async () => (await stack.runtime.invitations.get(invitationId))?.answers)
+      .toEqual({ reason: 'waiting-time', resolved: 'partly' });
+    expect(await stack.runtime.invitations.get(invitationId)).toMatchObject({
+      score: 3,
+      comment: 'Zu lange gewartet',
+    });
     await page.context().close();
   });
 

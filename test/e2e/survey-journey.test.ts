@@ -77,7 +77,11 @@ describe('a survey from interaction to report, on the local stack', () => {
     const submitted = await fetch(`${action.origin}${action.pathname}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: action.origin },
-      body: new URLSearchParams({ score: '10', comment: 'Lovely' }).toString(),
+      body: new URLSearchParams({
+        score: '10',
+        comment: 'Lovely',
+        'q.resolved': 'yes',
+      }).toString(),
     });
     expect(submitted.status).toBe(200);
     await stack.bus.idle();
@@ -102,6 +106,28 @@ describe('a survey from interaction to report, on the local stack', () => {
       n: 1,
       score: 100,
     });
+    // The questionnaire's driver choice, counted per option and score group.
+    const resolved = rows
+      .find((r) => r.segment === 'e2e' && r.day !== TOTAL)!
+      .questions.find((q) => q.questionId === 'resolved')!;
+    expect(resolved).toMatchObject({
+      type: 'choice',
+      answered: 1,
+      answeredByGroup: { promoter: 1 },
+    });
+    expect(resolved.options.find((o) => o.option === 'yes')).toMatchObject({
+      count: 1,
+      share: 100,
+      byGroup: { promoter: { count: 1, share: 100 } },
+    });
+    const drivers = await runCli(['report', '--metric', 'drivers', '--format', 'csv'], env);
+    expect(drivers.code).toBe(0);
+    expect(drivers.stdout.split('\n')[0]).toBe(
+      'periodFrom,periodTo,touchpoint,metric,questionId,question,type,option,label,group,answered,count,share,ciLow,ciHigh,lowN',
+    );
+    expect(drivers.stdout).toMatch(
+      /,support-call,nps,resolved,Was your issue resolved\?,choice,yes,Yes,promoter,\d+,\d+,/,
+    );
   });
   it('puts a low answer before its owner within seconds, and lists the case with its due-by', async () => {
     const customerId = `c-${randomUUID()}`;

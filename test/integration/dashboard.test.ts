@@ -67,7 +67,11 @@ beforeAll(async () => {
     await submitAnswer(
       rt,
       token,
-      { score, comment: `Unhappy with ${touchpoint}` },
+      {
+        score,
+        comment: `Unhappy with ${touchpoint}`,
+        ...(touchpoint === 'support-call' ? { 'q.reason': 'had-to-repeat' } : {}),
+      },
       new Date('2026-11-23T13:00:00Z'),
     );
   }
@@ -229,6 +233,12 @@ describe('what each role sees', () => {
     const csv = await get('/dashboard/export.csv?range=7d&channel=phone', cookie);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(await csv.text()).toContain('support-call');
+    const page = await (await get('/dashboard?range=7d', cookie)).text();
+    expect(page).toContain('<td>I had to repeat myself</td><td class="num">1 · 100 %');
+    const drivers = await (await get('/dashboard/export-drivers.csv?range=7d', cookie)).text();
+    expect(drivers).toMatch(
+      /,support-call,nps,reason,What disappointed you most\?,choice,had-to-repeat,I had to repeat myself,detractor,1,1,100,/,
+    );
     const log = await rt.audit.month('2026-11');
     expect(log.map((e) => e.action)).toEqual(expect.arrayContaining(['view-answers', 'export']));
     expect(JSON.stringify(log)).not.toMatch(/@|Unhappy/); // who and what, no addresses or comments

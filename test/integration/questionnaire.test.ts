@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { report } from '../../lib/usecases/report.js';
-import { rollupDay } from '../../lib/usecases/rollup.js';
+import { rollup, rollupDay } from '../../lib/usecases/rollup.js';
+import { buildDigest } from '../../lib/usecases/digest.js';
+import { wilson } from '../../lib/domain/scoring.js';
 import { createWebApp } from '../../lib/web/app.js';
 import {
   emailsTo,
@@ -156,5 +158,16 @@ describe('a questionnaire after the score, on DynamoDB Local', () => {
       answeredByGroup: { 'not-satisfied': 2, satisfied: 2 },
     });
     expect(byId.packaging!.mean).toBeCloseTo((2 + 3 + 5 + 4) / 4, 9);
+
+    // The digest names the top reasons of the unhappy, with counts, shares and intervals.
+    await rollup(rt, { now: new Date('2026-11-24T02:30:00Z'), days: 2 });
+    const digest = await buildDigest(rt, {
+      now: new Date('2026-11-24T02:30:00Z'),
+      dashboardUrl: 'http://127.0.0.1:3000/dashboard',
+    });
+    const { ciLow, ciHigh } = wilson(2, 3);
+    const line = `order-delivered, “What went wrong?”, 3 unsatisfied customers (low n): It arrived late 2 (67 % [${ciLow.toFixed(0)}, ${ciHigh.toFixed(0)}]); Something was damaged 1 (33 %`;
+    expect(digest.text).toContain(line);
+    expect(digest.html).toContain('Top reasons of unhappy customers');
   });
 });

@@ -49,7 +49,7 @@ describe('afterword <command> --help', () => {
     [['report', '--from', '2026-13-01'], '--from must be a date YYYY-MM-DD, got "2026-13-01"'],
     [['events', '--type', 'Foo'], '--type must be one of "Survey Answered"'],
     [['follow-ups', '--status', 'lost'], '--status must be one of open, contacted'],
-    [['report', '--metric', 'vibes'], '--metric must be scores or follow-up, got "vibes"'],
+    [['report', '--metric', 'vibes'], '--metric must be scores, drivers or follow-up, got "vibes"'],
     [['report', '--nope'], "Unknown option '--nope'"],
   ])('exits 2 on %j, naming the problem, with no stack trace', async (args, message) => {
     expect(await main(args)).toBe(2);

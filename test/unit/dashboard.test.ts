@@ -3,6 +3,8 @@ import { emptyRollupRow, TOTAL } from '../../lib/contracts/report.js';
 import { addDays } from '../../lib/domain/time.js';
 import { buildReport } from '../../lib/usecases/report.js';
 import { dashboardPage } from '../../lib/web/dashboard.js';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lib/config/load.js';
+import { wilson } from '../../lib/domain/scoring.js';
 
 function scores(entries: Record<number, number>): number[] {
   const counts = new Array<number>(11).fill(0);
@@ -28,12 +30,24 @@ describe('the CX dashboard page', () => {
     outcomeKnown: 1,
     answered: 11,
     scores: scores({ 10: 5, 8: 2, 3: 3 }),
+    // Each day: the 3 detractors and 2 passives said why.
+    questions: {
+      reason: {
+        answered: { detractor: 3, passive: 2 },
+        options: { 'waiting-time': { detractor: 2 }, other: { detractor: 1, passive: 2 } },
+      },
+    },
   }));
-  const reported = buildReport(rows, ['touchpoint'], () => 40, {
-    from: '2026-11-01',
-    to: '2026-11-02',
-    totals: true,
-  });
+  const program = loadConfig(DEFAULT_CONFIG_PATH).programs.find(
+    (p) => p.touchpoint === 'support-call',
+  );
+  const reported = buildReport(
+    rows,
+    ['touchpoint'],
+    () => 40,
+    { from: '2026-11-01', to: '2026-11-02', totals: true },
+    () => program!.questions,
+  );
   const page = dashboardPage(
     {
       query: { range: 'custom', from: '2026-11-01', to: '2026-11-02', filters: {} },
@@ -41,6 +55,7 @@ describe('the CX dashboard page', () => {
       totals: reported.filter((row) => row.day === TOTAL),
       choices: { touchpoint: ['support-call'], channel: [], segment: [], journey: [], step: [] },
       comments: [],
+      programOf: () => program,
     },
     { brand: 'Acme', user: { sub: 'lead', roles: ['cx-lead'] }, csrf: 'token' },
   );
@@ -58,5 +73,15 @@ describe('the CX dashboard page', () => {
     expect(page).toContain('class="dot low-n"');
     expect(page).toContain('20 <span class="low-n-mark">low n</span>'); // rolling 7 days: 20 answers
     expect(page).not.toContain('…');
+  });
+
+  it('shows the drivers over the period: each reason among those who answered, per score group', () => {
+    expect(page).toContain('“What disappointed you most?”, answered by 10');
+    // 4 of 6 detractors named the waiting time, over the two days
+    const { ciLow, ciHigh } = wilson(4, 6);
+    expect(page).toContain(
+      `<td>The waiting time</td><td class="num">4 · 40 % [${wilson(4, 10).ciLow.toFixed(0)}, ${wilson(4, 10).ciHigh.toFixed(0)}]</td><td class="num">4 · 67 % [${ciLow.toFixed(0)}, ${ciHigh.toFixed(0)}]</td>`,
+    );
+    expect(page).toContain('<th class="num">detractors (6)</th><th class="num">passives (4)</th>');
   });
 });
