@@ -79,7 +79,7 @@ describe('the CX dashboard in Chromium', () => {
     await page.goto(`${stack.urls.web}/dashboard?${filtered.searchParams.toString()}`);
     const download = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('link', { name: 'CSV' }).click(),
+      page.getByRole('link', { name: 'CSV', exact: true }).click(),
     ]).then(([d]) => d);
     expect(download.suggestedFilename()).toMatch(/^afterword-.*\.csv$/);
 

@@ -479,7 +479,8 @@ describe('the CDK stack', () => {
       const dir = bundles.find((d) => asset.S3Key.startsWith(d.split('asset.')[1]!))!;
       expect(readdirSync(dir)).toContain('afterword.config.json');
       const budget = BUNDLE_BUDGET_KB[bundleNameOf(name)];
-      expect(statSync(join(dir, 'index.mjs')).size, name).toBeLessThan(budget * 1024);
+      // Soft: one run names every bundle over its budget, not only the first.
+      expect.soft(statSync(join(dir, 'index.mjs')).size, name).toBeLessThan(budget * 1024);
     }
   });
 
