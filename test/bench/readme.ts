@@ -142,13 +142,23 @@ export function renderTable(r: BenchResults): string {
   }
   const header = ['figure', 'measured', 'floor or target', 'ratio', 'verdict'];
   const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
-  return [
-    `Measured ${r.measuredAt.slice(0, 10)} on ${r.machine.cpus} cores, Node ${r.machine.node}, in ${n(r.seconds / 60, 1)} minutes.`,
-    '',
-    line(header),
-    line(header.map(() => '---')),
-    ...rows.map(line),
-  ].join('\n');
+  return [measuredLine(r), '', line(header), line(header.map(() => '---')), ...rows.map(line)].join(
+    '\n',
+  );
+}
+
+/** When the figures were measured: one day, or the day of each section of a partial re-run. */
+function measuredLine(r: BenchResults): string {
+  const machine = `on ${r.machine.cpus} cores, Node ${r.machine.node}`;
+  const byDay = new Map<string, string[]>();
+  for (const [section, day] of Object.entries(r.measuredOn ?? {})) {
+    byDay.set(day, [...(byDay.get(day) ?? []), section]);
+  }
+  if (byDay.size <= 1) {
+    return `Measured ${r.measuredAt.slice(0, 10)} ${machine}, in ${n(r.seconds / 60, 1)} minutes.`;
+  }
+  const days = [...byDay].sort(([a], [b]) => a.localeCompare(b));
+  return `Measured ${machine} over several runs: ${days.map(([day, sections]) => `${sections.join(', ')} on ${day}`).join('; ')}.`;
 }
 
 /** Writes the table into the README, formatted as `npm test`'s prettier check expects. */

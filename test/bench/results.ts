@@ -9,8 +9,22 @@ import type { LatencyResult } from './latency.js';
 import type { RollupScaleResult } from './rollup-scale.js';
 import type { SurveyLifeResult } from './survey-life.js';
 
+/** The benchmark's sections, as BENCH_ONLY names them. */
+export const BENCH_SECTIONS = [
+  'life',
+  'cold',
+  'web',
+  'dashboard',
+  'latency',
+  'intake',
+  'dispatch',
+  'rollup',
+] as const;
+
 export interface BenchResults {
   measuredAt: string;
+  /** The day each section was last measured (a BENCH_ONLY run re-measures some only). */
+  measuredOn?: Partial<Record<(typeof BENCH_SECTIONS)[number], string>>;
   /** How long the whole run took. */
   seconds: number;
   machine: { cpus: number; memoryGiB: number; node: string };

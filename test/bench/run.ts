@@ -24,6 +24,7 @@ import { RESULTS_PATH, updateReadme } from './readme.js';
 import type { BenchResults } from './results.js';
 import { rollupScale } from './rollup-scale.js';
 import { surveyLife } from './survey-life.js';
+import { BENCH_SECTIONS } from './results.js';
 
 process.env.LOG_LEVEL ??= 'warn';
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
@@ -33,11 +34,7 @@ const sendRate = Number(env('BENCH_SEND_RATE', '50'));
 const lifeSurveys = Number(env('BENCH_LIFE_SURVEYS', '200'));
 const surveysPerDay = Number(env('BENCH_SURVEYS_PER_DAY', '10000'));
 const rollupSizes = env('BENCH_ROLLUP_SIZES', '100000,1000000').split(',').map(Number);
-const only = new Set(
-  env('BENCH_ONLY', 'life,cold,web,dashboard,latency,intake,dispatch,rollup')
-    .split(',')
-    .filter(Boolean),
-);
+const only = new Set(env('BENCH_ONLY', BENCH_SECTIONS.join(',')).split(',').filter(Boolean));
 
 const previous: Partial<BenchResults> = existsSync(RESULTS_PATH)
   ? (JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as BenchResults)
@@ -162,6 +159,16 @@ try {
     }
   }
   results.seconds = (performance.now() - started) / 1000;
+  // A partial run (BENCH_ONLY) re-measures some figures only: each keeps the day it was measured.
+  const today = results.measuredAt.slice(0, 10);
+  results.measuredOn = Object.fromEntries(
+    BENCH_SECTIONS.map((section) => [
+      section,
+      only.has(section)
+        ? today
+        : (previous.measuredOn?.[section] ?? previous.measuredAt?.slice(0, 10) ?? today),
+    ]),
+  );
   writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
   await updateReadme(results);
   console.log(
