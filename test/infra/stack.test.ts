@@ -388,6 +388,22 @@ describe('the CDK stack', () => {
         '"aws:SecureTransport":"false"',
       );
     }
+    // Lifecycle-managed: a day's file is rewritten nightly while it is recomputed, so old versions
+    // go after 30 days; files move to infrequent access after 90; access logs go after 90.
+    const exportsBucket = buckets.find((b) => b.Properties.VersioningConfiguration)!;
+    expect(exportsBucket.Properties.LifecycleConfiguration).toEqual({
+      Rules: [
+        { NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' },
+        {
+          Status: 'Enabled',
+          Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 90 }],
+        },
+      ],
+    });
+    const logsBucket = buckets.find((b) => b !== exportsBucket)!;
+    expect(logsBucket.Properties.LifecycleConfiguration).toEqual({
+      Rules: [{ ExpirationInDays: 90, Status: 'Enabled' }],
+    });
     const [table] = Object.values(template.findResources('AWS::Glue::Table')) as Resource[];
     const input = table!.Properties.TableInput as {
       Parameters: Record<string, string>;

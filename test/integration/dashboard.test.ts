@@ -57,6 +57,11 @@ beforeAll(async () => {
   ] as const) {
     const detail = interaction({ occurredAt: at, touchpoint, channel });
     if (touchpoint === 'support-call') customerOfSupportCall = detail.customer.id;
+    else {
+      // Another segment and journey, for the filters.
+      detail.customer.segment = 'enterprise';
+      detail.journey = { id: 'delivery', step: 'doorstep' };
+    }
     const { invitationId } = await intake(rt, event(detail), new Date(at));
     await dispatch(rt, new Date('2026-11-23T12:30:00Z'));
     const invitation = (await rt.invitations.get(invitationId))!;
@@ -219,6 +224,78 @@ describe('signing in to the dashboard', () => {
   });
 });
 
+describe('the page itself', () => {
+  it('filters by segment, journey and journey step from GET parameters, and exports exactly what it shows', async () => {
+    const cookie = await sessionCookie(lead);
+    const sectionsOf = (page: string) =>
+      [...page.matchAll(/<section id="([^"]+)">/g)].map((match) => match[1]).sort();
+    const exportedTouchpoints = async (query: string) =>
+      [
+        ...new Set(
+          (
+            (await (await get(`/dashboard/export.json?${query}`, cookie)).json()) as {
+              touchpoint: string;
+            }[]
+          ).map((row) => row.touchpoint),
+        ),
+      ].sort();
+    for (const [query, shown] of [
+      ['range=7d', ['order-delivered', 'support-call']],
+      ['range=7d&segment=smb', ['support-call']],
+      ['range=7d&segment=enterprise', ['order-delivered']],
+      ['range=7d&journey=delivery&step=doorstep', ['order-delivered']],
+      ['range=7d&journey=onboarding&step=first-call', ['support-call']],
+      ['range=7d&channel=web&segment=smb', []],
+    ] as const) {
+      const page = await (await get(`/dashboard?${query}`, cookie)).text();
+      expect(sectionsOf(page), query).toEqual(shown);
+      expect(await exportedTouchpoints(query), query).toEqual(shown);
+      if (!shown.length)
+        expect(page).toContain('No answers or surveys in this period for these filters');
+    }
+    // The filter form keeps the choice, so the URL can be shared and the page reloaded.
+    const page = await (await get('/dashboard?range=7d&segment=enterprise', cookie)).text();
+    expect(page).toContain('<option value="enterprise" selected>enterprise</option>');
+  });
+
+  it('sends the strict security headers: no script, no framing, no referrer, no caching', async () => {
+    const response = await get('/dashboard?range=7d', await sessionCookie(lead));
+    const csp = response.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('script-src');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.text()).not.toMatch(/<script/i);
+  });
+
+  it('marks its cookies Secure when it is served over https', async () => {
+    const httpsBase = 'https://surveys.acme.example';
+    const secureRt = await testRuntime({
+      publicBaseUrl: httpsBase,
+      dashboard: {
+        ...rt.settings.dashboard!,
+        oidc: {
+          ...rt.settings.dashboard!.oidc,
+          redirectUri: `${httpsBase}/dashboard/auth/callback`,
+        },
+      },
+    });
+    const secureApp = createDashboardApp(secureRt, { now: () => now });
+    const login = await secureApp.request(
+      `${httpsBase}/dashboard/auth/login?returnTo=%2Fdashboard`,
+    );
+    expect(login.status).toBe(302);
+    const [set] = login.headers.getSetCookie();
+    expect(set).toMatch(/; Secure/i);
+    expect(set).toMatch(/HttpOnly/i);
+    const plain = await get('/dashboard/auth/login?returnTo=%2Fdashboard');
+    expect(plain.headers.getSetCookie()[0]).not.toMatch(/; Secure/i);
+  });
+});
+
 describe('what each role sees', () => {
   it('shows a CX lead every touchpoint, drill-down, customers and exports, and logs the views', async () => {
     const cookie = await sessionCookie(lead);
@@ -239,8 +316,15 @@ describe('what each role sees', () => {
     expect(drivers).toMatch(
       /,support-call,nps,reason,What disappointed you most\?,choice,had-to-repeat,I had to repeat myself,detractor,1,1,100,/,
     );
+    const timeline = await get(
+      `/dashboard/customers/${encodeURIComponent(customerOfSupportCall)}`,
+      cookie,
+    );
+    expect(timeline.status).toBe(200);
     const log = await rt.audit.month('2026-11');
-    expect(log.map((e) => e.action)).toEqual(expect.arrayContaining(['view-answers', 'export']));
+    expect(log.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['view-answers', 'export', 'view-customer']),
+    );
     expect(JSON.stringify(log)).not.toMatch(/@|Unhappy/); // who and what, no addresses or comments
   });
 
