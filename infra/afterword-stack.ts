@@ -168,7 +168,8 @@ export class AfterwordStack extends Stack {
       handler: 'intake',
       description: 'Interaction Completed → a recorded survey decision',
       deadLetterQueue: deadLetters.intake,
-    }).useTable(table, { items: ['GetItem', 'PutItem'] });
+      // the decision and the contact claim (PutItem), a skipped customer's profile (UpdateItem)
+    }).useTable(table, { items: ['GetItem', 'PutItem', 'UpdateItem'] });
     const dispatch = new AfterwordFunction(this, 'Dispatch', {
       ...common,
       handler: 'dispatch',

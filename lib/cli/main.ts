@@ -33,6 +33,11 @@ import { rollup, rollupWindowDays } from '../usecases/rollup.js';
 import { DEFAULT_REPORT_DAYS, DIMENSIONS, report, type Dimension } from '../usecases/report.js';
 import { buildDigest, sendDigest } from '../usecases/digest.js';
 import { customerTimeline } from '../usecases/timeline.js';
+import {
+  ImportFileError,
+  importCustomers,
+  parseCustomersCsv,
+} from '../usecases/customers-import.js';
 import { columns, driversToCsv, driversToTable, printable, toCsv, toTable } from './format.js';
 import { driverRows, formatDrivers, unhappyDrivers } from '../domain/drivers.js';
 import { TOTAL } from '../contracts/report.js';
@@ -69,6 +74,11 @@ const COMMANDS: Record<string, string> = {
   demo: `  afterword demo [--days N] [--seed N]          simulate days of interactions and answers`,
   customer: `  afterword customer ID [--limit N] [--format table|json] [--stack NAME]
                                                 one customer's timeline across channels, newest first`,
+  customers: `  afterword customers import FILE [--stack NAME]
+                                                add or update customers of the directory from a CSV
+                                                file: customerId,email[,locale,timeZone,segment,lastSeen];
+                                                every bad row named, and then nothing imported
+                                                (--stack needs write access to the stack's table)`,
   'ses-event': `  afterword ses-event delivery|bounce|soft-bounce|complaint --invitation ID
                                                 inject SES feedback for a sent survey, as SES would`,
   'dead-letters': `  afterword dead-letters [--stack NAME]         list what could not be delivered (the local bus's
@@ -144,6 +154,8 @@ export async function main(argv: string[]): Promise<number> {
         return await digestCommand(rest);
       case 'customer':
         return await customer(rest);
+      case 'customers':
+        return await customersCommand(rest);
       case 'ses-event':
         return await sesEvent(rest);
       case 'leads':
@@ -204,6 +216,7 @@ function isUserError(error: unknown): boolean {
     error instanceof JavaMissingError ||
     error instanceof PortInUseError ||
     error instanceof StackError ||
+    error instanceof ImportFileError ||
     error instanceof PortSettingError ||
     (error instanceof TypeError && error.message.startsWith('Unknown option')) ||
     (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
@@ -385,6 +398,33 @@ const STACK_OPTIONS = {
  * Runs `fn` against the deployed stack named by --stack (the caller's AWS credentials), or the
  * local stack without it.
  */
+/** `customers import FILE`: the customer directory from a CSV file, all rows or none. */
+async function customersCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...STACK_OPTIONS },
+  });
+  const [action, file, ...extra] = positionals;
+  if (action !== 'import' || !file || extra.length) {
+    throw new UsageError(`usage:\n${COMMANDS.customers}`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(resolve(file), 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  const customers = parseCustomersCsv(text, file, new Date().toISOString().slice(0, 10));
+  const result = await withRuntime(values, (rt) => importCustomers(rt, customers));
+  process.stdout.write(
+    `imported ${result.rows} customers from ${file}: ${result.added} new, ${result.updated} updated, ${result.unchanged} unchanged\n`,
+  );
+  return 0;
+}
+
 async function withRuntime<T>(
   values: { stack?: string; region?: string; profile?: string },
   fn: (rt: Runtime, stack?: Awaited<ReturnType<typeof openStack>>) => Promise<T>,

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DateTime, Duration } from 'luxon';
+import type { CustomerProfile } from './customer-profile.js';
 
 /** What intake knows about contacting one customer; kept on one item, versioned for atomic claims. */
 export interface ContactState {
@@ -18,9 +19,21 @@ export interface ContactState {
   /** Interaction times of recent surveys, for the rolling cap. */
   recent: string[];
   optedOutAt?: string;
+  /** The customer's latest known profile: the customer directory (see customer-profile.ts). */
+  profile?: CustomerProfile;
+  /**
+   * Where the state was read from: nothing stored yet, an item of the first key shape (before the
+   * directory), or the current one. A write to the current key from the first two must create it.
+   */
+  stored?: 'none' | 'legacy' | 'current';
 }
 
-export const EMPTY_CONTACT_STATE: ContactState = { version: 0, programLast: {}, recent: [] };
+export const EMPTY_CONTACT_STATE: ContactState = {
+  version: 0,
+  programLast: {},
+  recent: [],
+  stored: 'none',
+};
 
 /**
  * Whether an interaction is in the sample: a hash of the interaction, not a coin toss, so a

@@ -1,19 +1,89 @@
 /**
- * Contact state per customer: pk `CUST#<customerId>`, sk `CONTACT`. Claims are conditional on
- * the version read, so concurrent interactions of one customer cannot both pass the contact rules.
+ * Contact state per customer, and the customer directory on the same item.
+ *
+ * Item: pk `CONTACTS#<shard>` (16 shards by a hash of the customer id), sk `<customerId>`. One
+ * partition per shard rather than per customer, so the directory is 16 Queries away (the tracking
+ * and periodic programs draw from it) with no index to keep up to date: the profile rides along
+ * with the contact claim a scheduled survey writes anyway. Claims are conditional on the version
+ * read, so concurrent interactions of one customer cannot both pass the contact rules.
+ *
+ * Items of the first shape (pk `CUST#<customerId>`, sk `CONTACT`) are still read when a customer
+ * has no current item, and moved to the current key by the next write (a claim, a profile update),
+ * history and opt-out included.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
 import { EMPTY_CONTACT_STATE, type ContactState } from '../domain/contact-rules.js';
+import { PROFILE_FIELDS, type CustomerProfile } from '../domain/customer-profile.js';
 import { KEY } from './table.js';
 
+/** Partitions the contact items are spread over. */
+export const CONTACT_SHARDS = 16;
+
+function contactShardOf(customerId: string): number {
+  return createHash('sha256').update(customerId).digest()[0]! % CONTACT_SHARDS;
+}
+
 export function contactKey(customerId: string) {
+  return { [KEY.pk]: `CONTACTS#${contactShardOf(customerId)}`, [KEY.sk]: customerId };
+}
+
+/** The first key shape, read for customers not yet moved. */
+export function legacyContactKey(customerId: string) {
   return { [KEY.pk]: `CUST#${customerId}`, [KEY.sk]: 'CONTACT' };
+}
+
+/** One customer of the directory, as a sample is drawn from it. */
+export interface DirectoryEntry extends CustomerProfile {
+  customerId: string;
+  optedOutAt?: string | undefined;
+}
+
+function profileOf(item: Record<string, unknown>): CustomerProfile | undefined {
+  const profile: CustomerProfile = {};
+  for (const field of PROFILE_FIELDS) {
+    if (typeof item[field] === 'string') profile[field] = item[field];
+  }
+  return Object.keys(profile).length ? profile : undefined;
+}
+
+function stateOf(item: Record<string, unknown>, stored: 'legacy' | 'current'): ContactState {
+  return {
+    version: Number(item.version ?? 0),
+    lastInvitedAt: item.lastInvitedAt as string | undefined,
+    lastInteractionId: item.lastInteractionId as string | undefined,
+    programLast: (item.programLast as Record<string, string> | undefined) ?? {},
+    recent: (item.recent as string[] | undefined) ?? [],
+    optedOutAt: item.optedOutAt as string | undefined,
+    profile: profileOf(item),
+    stored,
+  };
+}
+
+/** The stored item of a state (undefined attributes are left out). */
+function itemOf(customerId: string, state: ContactState): Record<string, unknown> {
+  const item: Record<string, unknown> = {
+    ...contactKey(customerId),
+    version: state.version,
+    programLast: state.programLast,
+    recent: state.recent,
+  };
+  for (const [name, value] of Object.entries({
+    lastInvitedAt: state.lastInvitedAt,
+    lastInteractionId: state.lastInteractionId,
+    optedOutAt: state.optedOutAt,
+    ...state.profile,
+  })) {
+    if (value !== undefined) item[name] = value;
+  }
+  return item;
 }
 
 export class ContactStore {
@@ -25,66 +95,80 @@ export class ContactStore {
   /**
    * The customer's contact state. An eventually consistent read (`consistent: false`) costs half;
    * a stale version only makes the conditional claim fail, and the caller reads again, consistently.
+   * A customer without a current item costs a second read, of the first key shape.
    */
   async get(
     customerId: string,
     { consistent = true }: { consistent?: boolean } = {},
   ): Promise<ContactState> {
-    const { Item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: contactKey(customerId),
-        ConsistentRead: consistent,
-      }),
-    );
-    if (!Item) return { ...EMPTY_CONTACT_STATE };
-    return {
-      version: Number(Item.version ?? 0),
-      lastInvitedAt: Item.lastInvitedAt as string | undefined,
-      lastInteractionId: Item.lastInteractionId as string | undefined,
-      programLast: (Item.programLast as Record<string, string> | undefined) ?? {},
-      recent: (Item.recent as string[] | undefined) ?? [],
-      optedOutAt: Item.optedOutAt as string | undefined,
-    };
+    for (const [key, stored] of [
+      [contactKey(customerId), 'current'],
+      [legacyContactKey(customerId), 'legacy'],
+    ] as const) {
+      const { Item } = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }),
+      );
+      if (Item) return stateOf(Item, stored);
+    }
+    return { ...EMPTY_CONTACT_STATE };
   }
 
   /**
-   * Writes `next` only if nobody changed the state since `expectedVersion` was read; false when
-   * someone did (the caller reads again and decides again).
+   * Writes `next` (its profile included) only if nobody changed the state since `read` was read;
+   * false when someone did (the caller reads again and decides again). From nothing or from the
+   * first key shape, the current item must not exist yet.
    */
-  async claim(customerId: string, expectedVersion: number, next: ContactState): Promise<boolean> {
-    const { version, lastInvitedAt, lastInteractionId, programLast, recent } = next;
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...contactKey(customerId),
-            version,
-            lastInvitedAt,
-            lastInteractionId,
-            programLast,
-            recent,
-            ...(next.optedOutAt ? { optedOutAt: next.optedOutAt } : {}),
+  async claim(customerId: string, read: ContactState, next: ContactState): Promise<boolean> {
+    const fresh = read.stored !== 'current';
+    return this.put(
+      itemOf(customerId, next),
+      fresh
+        ? {
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': KEY.pk },
+          }
+        : {
+            ConditionExpression: '#version = :expected AND attribute_not_exists(optedOutAt)',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': read.version },
           },
-          ConditionExpression:
-            expectedVersion === 0
-              ? 'attribute_not_exists(#pk)'
-              : '#version = :expected AND attribute_not_exists(optedOutAt)',
-          ExpressionAttributeNames:
-            expectedVersion === 0 ? { '#pk': KEY.pk } : { '#version': 'version' },
-          ExpressionAttributeValues:
-            expectedVersion === 0 ? undefined : { ':expected': expectedVersion },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    );
   }
 
-  /** Opts the customer out of every program, at once and for good (the first time is kept). */
+  /**
+   * Records a profile seen without a claim (a skipped interaction, an import). On a current item,
+   * only the profile's attributes change (the contact history is left alone); otherwise the whole
+   * state read is written under the current key, so a customer of the first shape keeps their
+   * history and opt-out. A lost race to create the item is harmless: the next sighting writes.
+   */
+  async recordProfile(customerId: string, read: ContactState, profile: CustomerProfile) {
+    if (read.stored !== 'current') {
+      await this.put(itemOf(customerId, { ...read, profile }), {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': KEY.pk },
+      });
+      return;
+    }
+    const fields = PROFILE_FIELDS.filter((field) => profile[field] !== undefined);
+    if (!fields.length) return;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: contactKey(customerId),
+        UpdateExpression: `SET ${fields.map((field) => `#${field} = :${field}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(fields.map((field) => [`#${field}`, field])),
+        ExpressionAttributeValues: Object.fromEntries(
+          fields.map((field) => [`:${field}`, profile[field]]),
+        ),
+      }),
+    );
+  }
+
+  /**
+   * Opts the customer out of every program, at once and for good (the first time is kept). A
+   * customer of the first key shape gets a current item holding the opt-out; their contact history
+   * no longer matters, as nothing more is sent to them.
+   */
   async optOut(customerId: string, at: Date): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
@@ -96,5 +180,53 @@ export class ContactStore {
         ExpressionAttributeValues: { ':at': at.toISOString(), ':zero': 0, ':one': 1 },
       }),
     );
+  }
+
+  /**
+   * The whole directory, a page at a time: one paginated Query per shard, the shards read in
+   * parallel (eventually consistent: a draw does not need the last second). Customers only of the
+   * first key shape are not listed until their next interaction moves them.
+   */
+  async forEachInDirectory(onPage: (entries: DirectoryEntry[]) => void): Promise<void> {
+    await Promise.all(
+      Array.from({ length: CONTACT_SHARDS }, async (_, shard) => {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              KeyConditionExpression: '#pk = :pk',
+              ExpressionAttributeNames: { '#pk': KEY.pk },
+              ExpressionAttributeValues: { ':pk': `CONTACTS#${shard}` },
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          onPage(
+            (page.Items ?? []).map((item) => ({
+              customerId: String(item[KEY.sk]),
+              ...profileOf(item),
+              optedOutAt: item.optedOutAt as string | undefined,
+            })),
+          );
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+      }),
+    );
+  }
+
+  private async put(
+    item: Record<string, unknown>,
+    condition: Pick<
+      ConstructorParameters<typeof PutCommand>[0],
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }

@@ -34,7 +34,13 @@ import {
   isSampled,
   nextSendTime,
   withClaim,
+  type ContactState,
 } from '../domain/contact-rules.js';
+import {
+  SEEN_REFRESH_DAYS,
+  updatedProfile,
+  type CustomerProfile,
+} from '../domain/customer-profile.js';
 import { InvalidEventError } from '../domain/errors.js';
 import { interactionKey, invitationIdFor, payloadHash } from '../domain/ids.js';
 import { addIsoDuration } from '../domain/time.js';
@@ -197,7 +203,29 @@ async function decide(
     occurredAt: occurredAt.toISOString(),
     decidedAt: ids.now.toISOString(),
   };
-  const skip = (reason: SkipReason): Invitation => ({ ...base, reason });
+  // The customer directory: the profile this interaction shows, when it names a usable address.
+  const seen: CustomerProfile | undefined =
+    base.email && emailAddress.safeParse(base.email).success
+      ? {
+          email: base.email,
+          locale: customer.locale,
+          timeZone: customer.timeZone,
+          segment: customer.segment,
+          seenOn: occurredAt.toISOString().slice(0, 10),
+        }
+      : undefined;
+  let contact: ContactState | undefined;
+  // A claim carries the profile in the write it makes anyway; a skip writes it on its own, only
+  // when a field changes or the last-seen day has grown a week stale (a daily visitor would
+  // otherwise cost a write a day).
+  const skip = async (reason: SkipReason): Promise<Invitation> => {
+    if (seen) {
+      contact ??= await rt.contacts.get(customer.id, { consistent: ids.consistent });
+      const profile = updatedProfile(contact.profile, seen, SEEN_REFRESH_DAYS);
+      if (profile) await rt.contacts.recordProfile(customer.id, contact, profile);
+    }
+    return { ...base, reason };
+  };
 
   if (!program) return skip('no-program');
   if (!program.enabled) return skip('disabled');
@@ -207,7 +235,7 @@ async function decide(
     return skip('not-sampled');
   }
   if (await rt.suppressions.reasonFor(base.email)) return skip('suppressed');
-  const contact = await rt.contacts.get(customer.id, { consistent: ids.consistent });
+  contact = await rt.contacts.get(customer.id, { consistent: ids.consistent });
   if (contact.optedOutAt) return skip('opted-out');
 
   // A retry of an interaction whose claim went through (but whose decision was not written)
@@ -224,7 +252,8 @@ async function decide(
       { touchpoint: program.touchpoint, at: occurredAt, interactionId: ids.key },
       rt.config.contactRules.cap.period,
     );
-    if (!(await rt.contacts.claim(customer.id, contact.version, next))) return 'contended';
+    next.profile = updatedProfile(contact.profile, seen!) ?? contact.profile;
+    if (!(await rt.contacts.claim(customer.id, contact, next))) return 'contended';
   }
   return {
     ...base,

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { testRuntime } from '../support/harness.js';
 import { freePort } from '../../lib/local/ports.js';
 import { runCli } from '../support/cli.js';
 
@@ -49,6 +50,35 @@ describe('the afterword command', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('imports customers from a CSV file, or names every bad row and imports nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'afterword-cli-'));
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'customerId,email\nc-1,ada@example.com\nc-2,nope\nc-3,\n');
+    const refused = await runCli(['customers', 'import', bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('nothing imported, 2 problems');
+    expect(refused.stderr).toContain('line 3, email: must be an email address');
+    expect(refused.stderr).toContain('line 4, email: is required');
+    expect(refused.stderr).not.toMatch(/\n\s+at /); // no stack trace
+
+    const rt = await testRuntime();
+    const good = join(dir, 'good.csv');
+    writeFileSync(good, 'customerId,email,segment\nc-1,ada@example.com,smb\n');
+    const env = {
+      AFTERWORD_DYNAMODB_PORT: new URL(inject('dynamodbEndpoint')).port,
+      AFTERWORD_TABLE: rt.settings.tableName,
+    };
+    const imported = await runCli(['customers', 'import', good], env);
+    expect(imported.stdout).toBe(
+      `imported 1 customers from ${good}: 1 new, 0 updated, 0 unchanged\n`,
+    );
+    expect((await rt.contacts.get('c-1')).profile).toEqual({
+      email: 'ada@example.com',
+      segment: 'smb',
+    });
+    expect((await runCli(['customers', 'export', good])).code).toBe(2);
   });
 
   it('rejects a bad flag value with the value in the message', async () => {

@@ -133,7 +133,7 @@ describe('contact rules against DynamoDB Local', () => {
       },
       'P90D',
     );
-    expect(await rt.contacts.claim(detail.customer.id, 0, claim)).toBe(true); // then "crashed"
+    expect(await rt.contacts.claim(detail.customer.id, EMPTY_CONTACT_STATE, claim)).toBe(true); // then "crashed"
     expect(await intake(rt, event(detail), new Date(occurred))).toMatchObject({
       status: 'scheduled',
       duplicate: false,
