@@ -51,6 +51,8 @@ import {
 import { INDEX, KEY, ROLLUP_ATTRIBUTES, TTL_ATTRIBUTE } from '../lib/store/table.js';
 import { AfterwordFunction } from './afterword-function.js';
 import type { DeployParameters } from './parameters.js';
+import { createHash } from 'node:crypto';
+import { cronExpression } from '../lib/domain/tracking.js';
 
 export interface AfterwordStackProps extends StackProps {
   parameters: DeployParameters;
@@ -59,13 +61,15 @@ export interface AfterwordStackProps extends StackProps {
 export class AfterwordStack extends Stack {
   readonly config: AfterwordConfig;
   readonly functions: Record<
-    'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'follow-up' | 'dashboard',
+    'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'follow-up' | 'dashboard' | 'launch',
     AfterwordFunction
   >;
   /** The dashboard's sign-in, when the stack runs it (no external issuer given). */
   readonly userPool?: cognito.UserPool;
   readonly sessionSecret: secrets.Secret;
   readonly schedules: Record<'dispatch' | 'rollup' | 'followUpSweep', scheduler.Schedule>;
+  /** One schedule per tracking or periodic program, by touchpoint. */
+  readonly programSchedules: Record<string, scheduler.Schedule>;
   /** The role EventBridge Scheduler assumes to invoke the scheduled functions. */
   readonly schedulerRole: iam.Role;
   readonly deadLetterQueues: Record<
@@ -74,6 +78,7 @@ export class AfterwordStack extends Stack {
     | 'rollup'
     | 'feedback'
     | 'follow-up'
+    | 'launch'
     | 'eventArchive'
     | 'alarmNotifications',
     sqs.Queue
@@ -157,6 +162,7 @@ export class AfterwordStack extends Stack {
       rollup: this.deadLetterQueue('RollupDeadLetters'),
       feedback: this.deadLetterQueue('FeedbackDeadLetters'),
       'follow-up': this.deadLetterQueue('FollowUpDeadLetters'),
+      launch: this.deadLetterQueue('LaunchDeadLetters'),
       eventArchive: this.deadLetterQueue('EventArchiveDeadLetters'),
       alarmNotifications: this.deadLetterQueue('AlarmNotificationDeadLetters'),
     });
@@ -227,6 +233,18 @@ export class AfterwordStack extends Stack {
       items: ['GetItem', 'PutItem', 'UpdateItem', 'BatchGetItem'],
       queries: [INDEX.outbox.name],
     });
+    const launch = new AfterwordFunction(this, 'Launch', {
+      ...common,
+      handler: 'launch',
+      description:
+        'A tracking or periodic program run: draws its sample, schedules the invitations',
+      timeout: Duration.minutes(15),
+      deadLetterQueue: deadLetters.launch,
+    }).useTable(table, {
+      // the directory and the previous period's rollups (Query), a suppression, a contact and an
+      // earlier invitation (GetItem), the invitations and the contact claims (PutItem)
+      items: ['Query', 'GetItem', 'PutItem'],
+    });
     this.functions = {
       intake,
       dispatch,
@@ -235,6 +253,7 @@ export class AfterwordStack extends Stack {
       feedback,
       'follow-up': followUp,
       dashboard,
+      launch,
     };
 
     for (const fn of [dispatch, answer])
@@ -347,6 +366,36 @@ export class AfterwordStack extends Stack {
     });
 
     this.schedules = { dispatch: dispatchSchedule, rollup: rollupSchedule, followUpSweep };
+
+    // Tracking and periodic programs: a schedule each, generated from the config, in its zone.
+    this.programSchedules = Object.fromEntries(
+      this.config.programs
+        .filter((program) => program.kind !== 'event' && program.schedule && program.enabled)
+        .map((program) => {
+          const schedule = {
+            ...program.schedule!,
+            timeZone: program.schedule!.timeZone ?? this.config.timeZone,
+          };
+          const id = `Launch${program.touchpoint.replace(/[^A-Za-z0-9]/g, '')}${createHash('sha256').update(program.touchpoint).digest('hex').slice(0, 6)}`;
+          return [
+            program.touchpoint,
+            new scheduler.Schedule(this, id, {
+              description: `${program.kind} program ${program.touchpoint}: ${program.schedule!.frequency} run`,
+              schedule: scheduler.ScheduleExpression.expression(
+                cronExpression(schedule),
+                TimeZone.of(schedule.timeZone),
+              ),
+              target: new schedulerTargets.LambdaInvoke(launch.function, {
+                role: schedulerRole,
+                input: scheduler.ScheduleTargetInput.fromObject({ touchpoint: program.touchpoint }),
+                deadLetterQueue: deadLetters.launch,
+                retryAttempts: 2,
+                maxEventAge: Duration.hours(6),
+              }),
+            }),
+          ];
+        }),
+    );
 
     // The survey endpoint: HTTP API with throttling and access logs (no paths: they hold tokens).
     const api = (this.surveyApi = new apigwv2.HttpApi(this, 'SurveyApi', {

@@ -51,12 +51,14 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
     stack.functions.dispatch,
     stack.functions.rollup,
     stack.functions['follow-up'],
+    // invoked by a schedule only when the config has a tracking or periodic program
+    ...(Object.keys(stack.programSchedules).length ? [stack.functions.launch] : []),
   ]) {
     const logicalId = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
     acknowledge(stack.schedulerRole, {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
       reason:
-        'CDK grants invoke on the function and its versions (ARN:*); the scheduler role can invoke the three scheduled functions (dispatch, rollup, the follow-up sweep) and no other.',
+        'CDK grants invoke on the function and its versions (ARN:*); the scheduler role can invoke the scheduled functions (dispatch, rollup, the follow-up sweep, the tracking and periodic runs) and no other.',
     });
   }
   acknowledge(stack.signingSecret, {

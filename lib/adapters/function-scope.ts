@@ -10,7 +10,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * deployed stack (`--stack`) with the stack's analyst policy.
  */
 export type FunctionName =
-  'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'follow-up' | 'dashboard' | 'analyst';
+  | 'intake'
+  | 'dispatch'
+  | 'answer'
+  | 'rollup'
+  | 'feedback'
+  | 'follow-up'
+  | 'dashboard'
+  | 'launch'
+  | 'analyst';
 
 const scope = new AsyncLocalStorage<FunctionName>();
 

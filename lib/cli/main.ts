@@ -33,6 +33,7 @@ import { rollup, rollupWindowDays } from '../usecases/rollup.js';
 import { DEFAULT_REPORT_DAYS, DIMENSIONS, report, type Dimension } from '../usecases/report.js';
 import { buildDigest, sendDigest } from '../usecases/digest.js';
 import { customerTimeline } from '../usecases/timeline.js';
+import { launch, NotScheduledProgramError, plan } from '../usecases/tracking.js';
 import {
   ImportFileError,
   importCustomers,
@@ -74,6 +75,16 @@ const COMMANDS: Record<string, string> = {
   demo: `  afterword demo [--days N] [--seed N]          simulate days of interactions and answers`,
   customer: `  afterword customer ID [--limit N] [--format table|json] [--stack NAME]
                                                 one customer's timeline across channels, newest first`,
+  plan: `  afterword plan PROGRAM [--format table|json] [--stack NAME]
+                                                a tracking or periodic program's next run, without
+                                                sending: population, response rate, invitations
+                                                needed for the target margin (per stratum)`,
+  launch: `  afterword launch PROGRAM [--instant] [--stack NAME]
+                                                run a tracking or periodic program now: draw the
+                                                sample and schedule its invitations, spread over
+                                                its spreadOver (--instant: send at once, local
+                                                only); a second run in the same period invites
+                                                nobody new`,
   customers: `  afterword customers import FILE [--stack NAME]
                                                 add or update customers of the directory from a CSV
                                                 file: customerId,email[,locale,timeZone,segment,lastSeen];
@@ -156,6 +167,10 @@ export async function main(argv: string[]): Promise<number> {
         return await customer(rest);
       case 'customers':
         return await customersCommand(rest);
+      case 'plan':
+        return await planCommand(rest);
+      case 'launch':
+        return await launchCommand(rest);
       case 'ses-event':
         return await sesEvent(rest);
       case 'leads':
@@ -217,6 +232,7 @@ function isUserError(error: unknown): boolean {
     error instanceof PortInUseError ||
     error instanceof StackError ||
     error instanceof ImportFileError ||
+    error instanceof NotScheduledProgramError ||
     error instanceof PortSettingError ||
     (error instanceof TypeError && error.message.startsWith('Unknown option')) ||
     (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
@@ -398,6 +414,86 @@ const STACK_OPTIONS = {
  * Runs `fn` against the deployed stack named by --stack (the caller's AWS credentials), or the
  * local stack without it.
  */
+/** The one PROGRAM argument of `plan` and `launch`. */
+function programArgument(positionals: string[], command: 'plan' | 'launch'): string {
+  if (positionals.length !== 1) throw new UsageError(`usage:\n${COMMANDS[command]}`);
+  return positionals[0]!;
+}
+
+/** `plan PROGRAM`: who a run would ask, and how many, without sending. */
+async function planCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { format: { type: 'string', default: 'table' }, ...STACK_OPTIONS },
+  });
+  const touchpoint = programArgument(positionals, 'plan');
+  if (!['table', 'json'].includes(values.format)) {
+    throw new UsageError(`--format must be table or json, got "${values.format}"`);
+  }
+  const result = await withRuntime(values, (rt) => plan(rt, touchpoint, new Date()));
+  if (values.format === 'json') {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+  const pct = (rate: number) => `${(rate * 100).toFixed(0)} %`;
+  process.stdout.write(
+    [
+      `${result.touchpoint} (${result.kind}, ${result.metric}): period ${result.period}, next run ${result.nextRunAt}`,
+      `population: ${result.population} customers seen in the last ${result.seenWithinDays} days (left out: ${result.excluded.optedOut} opted out, ${result.excluded.notRecent} not seen recently, ${result.excluded.otherSegment} in other segments, ${result.excluded.noAddress} without an address; suppressed addresses are passed over when drawn)`,
+      result.targetMargin === null
+        ? 'a periodic run asks the whole population'
+        : `target: ±${result.targetMargin} points (95 %)`,
+      '',
+    ].join('\n') +
+      columns(
+        result.strata.map((s) => ({
+          stratum: s.stratum,
+          population: String(s.population),
+          'shares from': s.sharesFrom,
+          'response rate': `${pct(s.responseRate)} (${s.responseRateFrom})`,
+          'answers needed': s.answersNeeded === null ? '-' : String(Math.ceil(s.answersNeeded)),
+          invitations: String(s.invitations),
+          'expected margin':
+            s.expectedMargin === null || !Number.isFinite(s.expectedMargin)
+              ? '-'
+              : `±${s.expectedMargin.toFixed(1)}`,
+        })),
+      ) +
+      `\ninvitations in all: ${result.invitations}\n` +
+      result.strata
+        .filter((s) => s.warning)
+        .map((s) => `warning: ${s.warning}\n`)
+        .join(''),
+  );
+  return 0;
+}
+
+/** `launch PROGRAM`: a run now. */
+async function launchCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { instant: { type: 'boolean' }, ...STACK_OPTIONS },
+  });
+  const touchpoint = programArgument(positionals, 'launch');
+  if (values.instant && values.stack) {
+    throw new UsageError('--instant is for the local stack: a deployed run keeps its spread');
+  }
+  const result = await withRuntime(values, (rt) => {
+    // As `start --instant`: due at once, whatever the program's delay, spread and send window.
+    if (values.instant) rt.settings.instant = true;
+    return launch(rt, touchpoint, new Date());
+  });
+  const skipped = Object.entries(result.skipped)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+  process.stdout.write(
+    `${result.touchpoint} ${result.period}: planned ${result.planned}, drawn ${result.drawn} (${result.suppressed} suppressed passed over), scheduled ${result.scheduled}${skipped ? `, skipped ${skipped}` : ''}${result.alreadyInvited ? `, already invited this period ${result.alreadyInvited}` : ''}\n`,
+  );
+  return 0;
+}
+
 /** `customers import FILE`: the customer directory from a CSV file, all rows or none. */
 async function customersCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

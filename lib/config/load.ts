@@ -22,7 +22,24 @@ export class ConfigError extends Error {
 export function parseConfig(raw: unknown, source = '(inline)'): AfterwordConfig {
   const result = AfterwordConfig.safeParse(raw);
   if (!result.success) throw new ConfigError(source, describeIssues(result.error));
-  return result.data;
+  const config = result.data;
+  // `{brand}` works in every text (the config check allows it everywhere): filled once, here, so
+  // no subject, label or question can reach a customer with it unfilled.
+  for (const program of config.programs) {
+    program.wording = withBrand(program.wording, config.brand);
+  }
+  return config;
+}
+
+function withBrand<T>(value: T, brand: string): T {
+  if (typeof value === 'string') return value.replaceAll('{brand}', brand) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => withBrand(item, brand)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, withBrand(item, brand)]),
+    ) as T;
+  }
+  return value;
 }
 
 export function loadConfig(

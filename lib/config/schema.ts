@@ -201,8 +201,63 @@ export const Question = z.discriminatedUnion('type', [
 ]);
 export type Question = z.infer<typeof Question>;
 
+export const FREQUENCIES = ['weekly', 'monthly', 'quarterly'] as const;
+export const WEEKS_OF_MONTH = ['first', 'second', 'third', 'fourth', 'last'] as const;
+
+/** When a tracking or periodic program runs: "monthly, the first Monday, 10:00". */
+const Schedule = z.object({
+  frequency: z.enum(FREQUENCIES),
+  /** The weekday it runs on. */
+  day: z.enum(WEEKDAYS).default('mon'),
+  /** Which of the month's such days (monthly; quarterly: in January, April, July, October). */
+  week: z.enum(WEEKS_OF_MONTH).default('first'),
+  time: clockTime.default('10:00'),
+  /** Default: the config's `timeZone`. */
+  timeZone: timeZone.optional(),
+});
+
+/** Who a tracking or periodic program may ask. */
+const Population = z.object({
+  /** Customers of the directory seen (or imported) within this many days. */
+  seenWithinDays: z.number().int().min(1).max(3650).default(90),
+  /** Only these segments. Default: every segment (and customers without one). */
+  segments: z
+    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a segment name'))
+    .min(1)
+    .optional(),
+});
+
+/** How many a tracking program asks: enough for a target margin, per stratum when stratified. */
+const Sample = z.object({
+  /** The 95 % margin wanted, in the metric's points (NPS points, CSAT/CES percent). */
+  targetMargin: z.number().positive().max(50),
+  /** Draw and size each segment on its own, so each reaches the margin. */
+  stratifyBy: z.enum(['segment']).optional(),
+  /** The response rate assumed until a period has been measured (0–1). */
+  expectedResponseRate: z.number().gt(0).max(1).default(0.25),
+});
+
 export const Program = z
   .object({
+    /**
+     * `event`: surveyed after each interaction (default); `tracking`: a random sample of the
+     * directory on a schedule, sized for a target margin; `periodic`: a deep-dive to a whole
+     * population on a schedule.
+     */
+    kind: z.enum(['event', 'tracking', 'periodic']).default('event'),
+    /** Tracking and periodic programs: when they run. */
+    schedule: Schedule.optional(),
+    /** Tracking and periodic programs: who may be asked. */
+    population: Population.optional(),
+    /** Tracking programs: how many are asked. */
+    sample: Sample.optional(),
+    /** Tracking and periodic programs: a run's sends are spread over this long. */
+    spreadOver: isoDuration
+      .refine(
+        (value) => isoDurationMillis(value) <= 24 * 3600_000,
+        'must be at most a day ("PT24H"): a run schedules its sends within the next day',
+      )
+      .default('PT4H'),
     touchpoint: z
       .string()
       .regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "_" or "-"'),
@@ -250,6 +305,40 @@ export const Program = z
     questionnaireProblems(program, (path, message) =>
       ctx.addIssue({ code: 'custom', path, message }),
     );
+    const scheduled = program.kind !== 'event';
+    if (scheduled && !program.schedule) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schedule'],
+        message: `a ${program.kind} program needs a schedule, such as { "frequency": "monthly", "day": "mon", "week": "first", "time": "10:00" }`,
+      });
+    }
+    for (const key of ['schedule', 'population'] as const) {
+      if (!scheduled && program[key]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `only a tracking or periodic program has a ${key}: set "kind"`,
+        });
+      }
+    }
+    if (program.kind === 'tracking' && !program.sample) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sample'],
+        message: 'a tracking program needs a sample, such as { "targetMargin": 5 }',
+      });
+    }
+    if (program.kind !== 'tracking' && program.sample) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sample'],
+        message:
+          program.kind === 'periodic'
+            ? 'a periodic program asks its whole population: leave sample out, or make it a tracking program'
+            : 'only a tracking program has a sample: set "kind": "tracking"',
+      });
+    }
     for (const [locale, wording] of Object.entries(program.wording)) {
       for (const [field, value] of Object.entries(wording)) {
         const texts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
@@ -303,6 +392,7 @@ export const Program = z
     }
   });
 export type Program = z.infer<typeof Program>;
+export type ProgramSchedule = z.infer<typeof Schedule>;
 
 /**
  * A questionnaire's problems, each with its path: unique question and option ids, groups of the

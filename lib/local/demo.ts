@@ -86,7 +86,8 @@ export async function runDemo(
   }[] = [];
 
   for (let day = 0; day < options.days; day++) {
-    for (const program of rt.config.programs) {
+    // Interactions happen at event-based programs; tracking and periodic ones ask by themselves.
+    for (const program of rt.config.programs.filter((p) => p.kind === 'event')) {
       const count = 20 + Math.floor(rand() * 20);
       for (let i = 0; i < count; i++) {
         const occurredAt = new Date(

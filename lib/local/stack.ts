@@ -20,6 +20,9 @@ import { ensureTable } from '../store/table.js';
 import { createWebApp } from '../web/app.js';
 import { createDashboardApp } from '../web/dashboard-app.js';
 import { createFollowUpHandler } from '../../functions/follow-up.js';
+import type { Program } from '../config/schema.js';
+import { nextRun } from '../domain/tracking.js';
+import { launch, scheduleOf } from '../usecases/tracking.js';
 import { LocalEventBus } from './bus.js';
 import {
   FileJournal,
@@ -237,6 +240,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.push(async () => {
       clearInterval(sweepTimer);
       await sweeping;
+    });
+
+    // Tracking and periodic programs: a timer each for its next run, as its Scheduler schedule
+    // on AWS (a run missed while the stack was stopped is not made up: `afterword launch` runs it).
+    const launches: Promise<unknown>[] = [];
+    const launchTimers = new Map<string, NodeJS.Timeout>();
+    const planLaunch = (program: Program) => {
+      const due = nextRun(scheduleOf(runtime, program), new Date());
+      // setTimeout holds at most ~24.8 days: wake then, and plan again.
+      const wait = Math.min(due.getTime() - Date.now(), 2 ** 31 - 1);
+      const timer = setTimeout(() => {
+        if (Date.now() >= due.getTime()) {
+          const run = launch(runtime, program.touchpoint, new Date()).catch((error: Error) =>
+            log.error('launch.failed', { touchpoint: program.touchpoint, error: error.name }),
+          );
+          launches.push(run);
+        }
+        planLaunch(program);
+      }, wait);
+      timer.unref();
+      launchTimers.set(program.touchpoint, timer);
+    };
+    for (const program of runtime.config.programs) {
+      if (program.kind !== 'event' && program.enabled) planLaunch(program);
+    }
+    stoppers.push(async () => {
+      for (const timer of launchTimers.values()) clearTimeout(timer);
+      await Promise.all(launches);
     });
 
     const dispatcher = startDispatcherLoop(

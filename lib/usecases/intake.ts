@@ -110,10 +110,31 @@ export function intake(...args: Parameters<typeof intakeEvent>): ReturnType<type
   return asFunction('intake', () => intakeEvent(...args));
 }
 
+/** The source of the invitations a tracking or periodic program's run makes. */
+export const LAUNCH_SOURCE = 'afterword.launch';
+
+/**
+ * One invitation of a tracking or periodic run, decided like an interaction's (idempotent by its
+ * id, contact rules, suppression, send window) but not counted as the customer being seen.
+ */
+export function launchInvitation(
+  rt: Runtime,
+  interaction: InteractionCompleted,
+  now: Date,
+): Promise<IntakeResult> {
+  return intakeEvent(
+    rt,
+    { 'detail-type': INTERACTION_COMPLETED, source: LAUNCH_SOURCE, detail: interaction },
+    now,
+    { launched: true },
+  );
+}
+
 async function intakeEvent(
   rt: Runtime,
   event: { 'detail-type': string; source: string; detail: unknown },
   now: Date,
+  { launched = false }: { launched?: boolean } = {},
 ): Promise<IntakeResult> {
   const interaction = parseInteraction(event['detail-type'], event.detail, now);
   const key = interactionKey(event.source, interaction.interactionId);
@@ -134,6 +155,7 @@ async function intakeEvent(
       hash,
       now,
       consistent: attempt > 1,
+      launched,
     });
     if (decision === 'contended') continue;
     const result = await rt.invitations.create(decision, rt.config.dataRetentionDays);
@@ -177,10 +199,14 @@ async function decide(
     hash: string;
     now: Date;
     consistent: boolean;
+    /** A tracking or periodic run's invitation: its program is scheduled, and nobody was seen. */
+    launched: boolean;
   },
 ): Promise<Invitation | 'contended'> {
   const { customer } = interaction;
-  const program = rt.programFor(interaction.touchpoint);
+  const found = rt.programFor(interaction.touchpoint);
+  // An interaction surveys event-based programs only; a scheduled program's run asks by itself.
+  const program = found && (found.kind === 'event') !== ids.launched ? found : undefined;
   const occurredAt = new Date(interaction.occurredAt);
   const base: Invitation = {
     invitationId: ids.invitationId,
@@ -205,7 +231,7 @@ async function decide(
   };
   // The customer directory: the profile this interaction shows, when it names a usable address.
   const seen: CustomerProfile | undefined =
-    base.email && emailAddress.safeParse(base.email).success
+    !ids.launched && base.email && emailAddress.safeParse(base.email).success
       ? {
           email: base.email,
           locale: customer.locale,
@@ -252,7 +278,7 @@ async function decide(
       { touchpoint: program.touchpoint, at: occurredAt, interactionId: ids.key },
       rt.config.contactRules.cap.period,
     );
-    next.profile = updatedProfile(contact.profile, seen!) ?? contact.profile;
+    next.profile = (seen && updatedProfile(contact.profile, seen)) ?? contact.profile;
     if (!(await rt.contacts.claim(customer.id, contact, next))) return 'contended';
   }
   return {

@@ -28,7 +28,7 @@ export const PRICES = {
 } as const;
 
 /** The stack's alarms (each dead-letter queue and function, backlog age, bounce and complaint rates). */
-export const STACK_ALARMS = 20;
+export const STACK_ALARMS = 22;
 
 /** The follow-up sweep runs every 5 minutes: four shard queries of the outbox when nothing is due. */
 const FOLLOW_UP_SWEEPS_PER_DAY = 288;

@@ -5,6 +5,9 @@
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReportRow, TOTAL } from '../../lib/contracts/report.js';
 import { waitFor } from '../../lib/local/ports.js';
@@ -271,5 +274,46 @@ describe('a survey from interaction to report, on the local stack', () => {
     expect(day.responseRate).toBe(1);
     for (const row of rows) expect(row.responseRate!).toBeLessThanOrEqual(1);
     expect(rows.find((r) => r.day === TOTAL)).toMatchObject({ answered: 2, responseRate: 1 });
+  });
+
+  it('launches the shipped tracking program from the command line and emails the planned sample', async () => {
+    const env = {
+      AFTERWORD_DYNAMODB_PORT: new URL(stack.urls.dynamodb).port,
+      AFTERWORD_TABLE: stack.runtime.settings.tableName,
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'afterword-e2e-'));
+    const file = join(dir, 'customers.csv');
+    const run = randomUUID().slice(0, 8);
+    const addresses = [0, 1, 2].map((i) => `tracked-${run}-${i}@example.com`);
+    writeFileSync(
+      file,
+      [
+        'customerId,email,locale,lastSeen',
+        ...addresses.map(
+          (email, i) =>
+            `tracked-${run}-${i},${email},${i ? 'de-DE' : 'en-GB'},${new Date().toISOString().slice(0, 10)}`,
+        ),
+      ].join('\n'),
+    );
+    expect((await runCli(['customers', 'import', file], env)).code).toBe(0);
+    const planned = await runCli(['plan', 'relationship', '--format', 'json'], env);
+    expect(planned.code).toBe(0);
+    const plan = JSON.parse(planned.stdout) as { invitations: number; population: number };
+    // Too few customers for ±5 points: all of them are asked, and the plan says so.
+    expect(plan.invitations).toBe(plan.population);
+    expect(plan.population).toBeGreaterThanOrEqual(3);
+    const table = await runCli(['plan', 'relationship'], env);
+    expect(table.stdout).toMatch(/warning: the population has \d+ customers/);
+    const launched = await runCli(['launch', 'relationship', '--instant'], env);
+    expect(launched.code).toBe(0);
+    expect(launched.stdout).toMatch(/^relationship \d{4}-\d{2}: planned \d+, drawn \d+/);
+    for (const address of addresses) {
+      const [message] = await waitForEmails(address, 1, 15_000);
+      expect(message!.subject).toMatch(/Acme/);
+      expect(message!.subject).not.toContain('{brand}');
+    }
+    // The same period again: nobody is asked twice.
+    const again = await runCli(['launch', 'relationship', '--instant'], env);
+    expect(again.stdout).toContain('scheduled 0');
   });
 });

@@ -14,6 +14,7 @@ import { createFeedbackHandler, NEEDS as FEEDBACK_NEEDS } from '../../functions/
 import { createIntakeHandler, NEEDS as INTAKE_NEEDS } from '../../functions/intake.js';
 import { createFollowUpHandler, NEEDS as FOLLOW_UP_NEEDS } from '../../functions/follow-up.js';
 import { createRollupHandler, NEEDS as ROLLUP_NEEDS } from '../../functions/rollup.js';
+import { createLaunchHandler, NEEDS as LAUNCH_NEEDS } from '../../functions/launch.js';
 import { inFunction, type FunctionName } from '../../lib/adapters/function-scope.js';
 import { DEFAULT_CONFIG_PATH } from '../../lib/config/load.js';
 import type { EventBridgeEvent } from '../../lib/contracts/interaction.js';
@@ -48,6 +49,7 @@ const NEEDS: Record<DeployedFunction, Need[]> = {
   feedback: FEEDBACK_NEEDS,
   'follow-up': FOLLOW_UP_NEEDS,
   dashboard: DASHBOARD_NEEDS,
+  launch: LAUNCH_NEEDS,
 };
 
 const occurred = '2026-11-23T10:00:00Z';
@@ -166,9 +168,13 @@ describe('every function, run with the environment the stack deploys it with', (
       'scheduled',
     ]);
     expect((await intake(envelope(support))).duplicate).toBe(true);
-    // the same customer again: the contact rules skip it
+    // the same customer again, now in another segment: the contact rules skip it, and the
+    // directory's profile is updated on its own (UpdateItem)
     const again = await intake(
-      envelope({ ...interaction({ occurredAt: occurred }), customer: support.customer }),
+      envelope({
+        ...interaction({ occurredAt: occurred }),
+        customer: { ...support.customer, segment: 'enterprise' },
+      }),
     );
     expect(again).toMatchObject({ status: 'skipped', reason: 'cool-down' });
     const [supportId, orderId, quietId, bouncedId] = decided.map((d) => d.invitationId) as [
@@ -267,6 +273,20 @@ describe('every function, run with the environment the stack deploys it with', (
       escalated: 0,
       failed: 0,
     });
+
+    // A tracking program's run: the directory (Query), the previous period (Query), each drawn
+    // customer's suppression, contact and earlier invitation (GetItem), the invitation and the
+    // contact claim (PutItem). A customer only imported (never surveyed) can be claimed.
+    const imported = await rt.intake.contacts.get('imported-1');
+    await rt.intake.contacts.recordProfile('imported-1', imported, {
+      email: 'imported-1@example.com',
+      seenOn: '2026-11-20',
+    });
+    const launch = createLaunchHandler(rt.launch, () => at('2026-12-07T10:00:00Z'));
+    const run = await launch({ touchpoint: 'relationship' });
+    expect(run).toMatchObject({ period: '2026-12', scheduled: 1 });
+    expect(run.skipped['cool-down']).toBeGreaterThan(0);
+    await expect(launch({ touchpoint: 'support-call' })).rejects.toThrow(/no tracking or periodic/);
 
     // The nightly rollup, with its digest through the configuration set.
     const rollup = createRollupHandler(rt.rollup, { dashboardUrl: env.rollup.DASHBOARD_URL }, () =>

@@ -119,7 +119,7 @@ describe('the CDK stack', () => {
   });
 
   it('sends what fails on every async path to a dead-letter queue, with an alarm on each', () => {
-    for (const name of ['intake', 'dispatch', 'rollup', 'feedback'] as const) {
+    for (const name of ['intake', 'dispatch', 'rollup', 'feedback', 'launch'] as const) {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: logicalId(stack.functions[name].function) },
         MaximumRetryAttempts: 2,
@@ -239,6 +239,23 @@ describe('the CDK stack', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(30 2 * * ? *)',
       ScheduleExpressionTimezone: loadConfig().timeZone,
+    });
+  });
+
+  it('runs each tracking or periodic program on its own schedule, from the config, in its zone', () => {
+    const launchArn = logicalId(stack.functions.launch.function);
+    const schedules = (
+      Object.values(template.findResources('AWS::Scheduler::Schedule')) as Resource[]
+    ).filter((schedule) =>
+      JSON.stringify((schedule.Properties.Target as { Arn: unknown }).Arn).includes(launchArn),
+    );
+    const scheduled = loadConfig().programs.filter((program) => program.kind !== 'event');
+    expect(scheduled.map((program) => program.touchpoint)).toEqual(['relationship']);
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]!.Properties).toMatchObject({
+      ScheduleExpression: 'cron(0 10 ? * MON#1 *)',
+      ScheduleExpressionTimezone: loadConfig().timeZone,
+      Target: { Input: JSON.stringify({ touchpoint: 'relationship' }) },
     });
   });
 

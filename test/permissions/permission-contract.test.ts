@@ -24,6 +24,7 @@ const FUNCTIONS: FunctionName[] = [
   'feedback',
   'follow-up',
   'dashboard',
+  'launch',
   'analyst',
 ];
 

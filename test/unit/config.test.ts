@@ -236,3 +236,60 @@ describe('languages, branding and placeholders', () => {
     ]);
   });
 });
+
+describe('tracking and periodic programs in the config', () => {
+  function problemsOf(change: (programs: Record<string, unknown>[]) => void): string[] {
+    const config = structuredClone(loadConfig(DEFAULT_CONFIG_PATH)) as unknown as {
+      programs: Record<string, unknown>[];
+    };
+    change(config.programs);
+    try {
+      parseConfig(config, 'test.json');
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+    return [];
+  }
+
+  it('ships a monthly tracking program that loads', () => {
+    const tracking = loadConfig(DEFAULT_CONFIG_PATH).programs.find((p) => p.kind === 'tracking')!;
+    expect(tracking).toMatchObject({
+      touchpoint: 'relationship',
+      schedule: { frequency: 'monthly', day: 'mon', week: 'first', time: '10:00' },
+      sample: { targetMargin: 5 },
+    });
+  });
+
+  it('names what a scheduled program lacks, and what an event program must not have', () => {
+    const problems = problemsOf((programs) => {
+      const tracking = programs[3]!;
+      delete tracking.schedule;
+      delete tracking.sample;
+      tracking.spreadOver = 'P2D';
+      programs[0]!.population = { seenWithinDays: 30 };
+      programs[1]!.kind = 'periodic';
+      programs[1]!.schedule = { frequency: 'fortnightly' };
+      programs[2]!.kind = 'periodic';
+      programs[2]!.schedule = { frequency: 'quarterly', week: 'fifth' };
+      programs[2]!.sample = { targetMargin: 5 };
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'programs.3.schedule: a tracking program needs a schedule, such as { "frequency": "monthly", "day": "mon", "week": "first", "time": "10:00" }',
+        'programs.3.sample: a tracking program needs a sample, such as { "targetMargin": 5 }',
+        'programs.3.spreadOver: must be at most a day ("PT24H"): a run schedules its sends within the next day',
+        'programs.0.population: only a tracking or periodic program has a population: set "kind"',
+        expect.stringMatching(/^programs\.1\.schedule\.frequency: /),
+        expect.stringMatching(/^programs\.2\.schedule\.week: /),
+      ]),
+    );
+    const periodic = problemsOf((programs) => {
+      programs[2]!.kind = 'periodic';
+      programs[2]!.schedule = { frequency: 'quarterly' };
+      programs[2]!.sample = { targetMargin: 5 };
+    });
+    expect(periodic).toEqual([
+      'programs.2.sample: a periodic program asks its whole population: leave sample out, or make it a tracking program',
+    ]);
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * Lambda: a tracking or periodic program's run (EventBridge Scheduler, one schedule per program,
+ * in its zone) → draw the sample from the customer directory and schedule its invitations.
+ */
+import { inFunction } from '../lib/adapters/function-scope.js';
+import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
+import { runtimeFromEnv, type Need, type Runtime } from '../lib/runtime.js';
+import { launch } from '../lib/usecases/tracking.js';
+
+/** What this function needs beyond the table (its environment must provide it). */
+export const NEEDS: Need[] = [];
+
+export interface LaunchRequest {
+  /** The program's touchpoint, as its schedule passes it. */
+  touchpoint: string;
+}
+
+export function createLaunchHandler(rt: Runtime, clock: () => Date = () => new Date()) {
+  return (request: LaunchRequest) =>
+    inFunction('launch', () => {
+      if (!request || typeof request.touchpoint !== 'string') {
+        throw new Error('the schedule must pass { "touchpoint": "<program>" }');
+      }
+      return launch(rt, request.touchpoint, clock());
+    });
+}
+
+export const handler = async (request: LaunchRequest, context?: InvocationContext) => {
+  logInvocation(context);
+  return createLaunchHandler(await runtimeFromEnv(NEEDS))(request);
+};

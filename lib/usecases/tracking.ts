@@ -1,0 +1,345 @@
+/**
+ * Tracking and periodic programs: plan a run (who may be asked, how many a target margin needs)
+ * and launch it (draw, then invite).
+ *
+ * Primary course of a launch:
+ * 1. The population: customers of the directory seen within the program's days (in its
+ *    segments), with an address, not opted out.
+ * 2. Per stratum (each segment when stratified, else everyone): a tracking program's invitations
+ *    for its target margin, from the previous period's shares and response rate, or the worst case
+ *    shares and the expected response rate when that period has fewer than 30 answers (sent
+ *    surveys); a periodic program asks the whole stratum.
+ * 3. Draw uniformly at random without replacement; a suppressed address is passed over (so the
+ *    sample stays uniform over the customers who can be asked). The draw is seeded by the program
+ *    and period, so a retried run (Scheduler and Lambda retry) draws the same customers again.
+ * 4. Each one drawn becomes an invitation decided like an interaction's, its id naming the program,
+ *    the period and the customer (a second launch in the same period invites nobody twice); the
+ *    contact rules skip some (cool-down, cap), counted as skips. Their send times are spread over
+ *    `spreadOver`, and the dispatcher keeps to the SES rate.
+ */
+import { asFunction } from '../adapters/function-scope.js';
+import { log } from '../adapters/log.js';
+import type { Program } from '../config/schema.js';
+import { responseRate } from '../domain/funnel.js';
+import { isoDurationMillis, addDays } from '../domain/time.js';
+import { LOW_N } from '../domain/scoring.js';
+import {
+  answersNeeded,
+  drawWithoutReplacement,
+  invitationsNeeded,
+  seededRandom,
+  marginFor,
+  nextRun,
+  periodOf,
+  previousPeriodDays,
+  type Schedule,
+} from '../domain/tracking.js';
+import type { Runtime } from '../runtime.js';
+import type { DirectoryEntry } from '../store/contacts.js';
+import { launchInvitation } from './intake.js';
+
+/** The stratum of customers without a segment. */
+export const NO_SEGMENT = '-';
+/** The one stratum of an unstratified program. */
+export const EVERYONE = '*';
+
+export interface StratumPlan {
+  stratum: string;
+  /** Customers who may be asked. */
+  population: number;
+  /** What the previous period measured, when it measured enough to go by. */
+  previous: { answers: number; sent: number; good: number; bad: number } | null;
+  /** Shares and response rate the size is computed from, and where they come from. */
+  shares: { good: number; bad: number } | null;
+  sharesFrom: 'previous period' | 'worst case';
+  responseRate: number;
+  responseRateFrom: 'previous period' | 'expected';
+  /** Answers for the target margin (tracking), unrounded; null for a periodic program. */
+  answersNeeded: number | null;
+  /** Invitations planned: for the margin, at most the population. */
+  invitations: number;
+  /** The margin the planned invitations should give at that response rate, in points. */
+  expectedMargin: number | null;
+  /** When the population is too small for the target: the best margin it can give. */
+  warning?: string;
+}
+
+export interface Plan {
+  touchpoint: string;
+  kind: 'tracking' | 'periodic';
+  metric: Program['metric'];
+  /** The period a run now belongs to, and the next scheduled run. */
+  period: string;
+  nextRunAt: string;
+  targetMargin: number | null;
+  seenWithinDays: number;
+  /** Directory customers left out: opted out, or outside the days or segments. */
+  excluded: { optedOut: number; notRecent: number; otherSegment: number; noAddress: number };
+  strata: StratumPlan[];
+  population: number;
+  invitations: number;
+}
+
+export class NotScheduledProgramError extends Error {
+  override name = 'NotScheduledProgramError';
+}
+
+/** The program's schedule with its zone resolved. */
+export function scheduleOf(rt: Runtime, program: Program): Schedule {
+  if (!program.schedule) {
+    throw new NotScheduledProgramError(
+      `${program.touchpoint} is an ${program.kind} program: only tracking and periodic programs are planned and launched`,
+    );
+  }
+  return { ...program.schedule, timeZone: program.schedule.timeZone ?? rt.config.timeZone };
+}
+
+/** A program by touchpoint that runs on a schedule, or a clear error naming the ones that do. */
+export function scheduledProgram(rt: Runtime, touchpoint: string): Program {
+  const program = rt.programFor(touchpoint);
+  const scheduled = rt.config.programs.filter((p) => p.kind !== 'event').map((p) => p.touchpoint);
+  if (!program || program.kind === 'event') {
+    throw new NotScheduledProgramError(
+      `"${touchpoint}" is no tracking or periodic program${scheduled.length ? ` (those are: ${scheduled.join(', ')})` : ' (the config has none)'}`,
+    );
+  }
+  return program;
+}
+
+async function population(rt: Runtime, program: Program, now: Date) {
+  const { seenWithinDays, segments } = program.population ?? { seenWithinDays: 90 };
+  const since = addDays(now.toISOString().slice(0, 10), -seenWithinDays);
+  const eligible: DirectoryEntry[] = [];
+  const excluded = { optedOut: 0, notRecent: 0, otherSegment: 0, noAddress: 0 };
+  await rt.contacts.forEachInDirectory((page) => {
+    for (const entry of page) {
+      if (!entry.email) excluded.noAddress += 1;
+      else if (entry.optedOutAt) excluded.optedOut += 1;
+      else if (!entry.seenOn || entry.seenOn <= since) excluded.notRecent += 1;
+      else if (segments && !segments.includes(entry.segment ?? '')) excluded.otherSegment += 1;
+      else eligible.push(entry);
+    }
+  });
+  return { eligible, excluded };
+}
+
+function stratumOf(program: Program, entry: DirectoryEntry): string {
+  return program.sample?.stratifyBy === 'segment' ? (entry.segment ?? NO_SEGMENT) : EVERYONE;
+}
+
+/** What the previous period measured, per stratum: answers and their shares, sent surveys. */
+async function previousPeriod(rt: Runtime, program: Program, schedule: Schedule, now: Date) {
+  const { from, to } = previousPeriodDays(schedule, now);
+  const measured = new Map<
+    string,
+    {
+      answers: number;
+      good: number;
+      bad: number;
+      sent: number;
+      delivered: number;
+      answered: number;
+      outcomeKnown: number;
+    }
+  >();
+  for (const row of await rt.rollups.range(from, to)) {
+    if (row.touchpoint !== program.touchpoint) continue;
+    const stratum = program.sample?.stratifyBy === 'segment' ? row.segment : EVERYONE;
+    const sum = measured.get(stratum) ?? {
+      answers: 0,
+      good: 0,
+      bad: 0,
+      sent: 0,
+      delivered: 0,
+      answered: 0,
+      outcomeKnown: 0,
+    };
+    const count = (low: number, high: number) =>
+      row.scores.slice(low, high + 1).reduce((a, b) => a + b, 0);
+    const [goodFrom, badTo] =
+      program.metric === 'nps' ? [9, 6] : program.metric === 'csat' ? [4, 3] : [5, 4];
+    sum.answers += count(program.metric === 'nps' ? 0 : 1, 10);
+    sum.good += count(goodFrom, 10);
+    sum.bad += count(program.metric === 'nps' ? 0 : 1, badTo);
+    sum.sent += row.sent;
+    sum.delivered += row.delivered;
+    sum.answered += row.answered;
+    sum.outcomeKnown += row.outcomeKnown;
+    measured.set(stratum, sum);
+  }
+  return measured;
+}
+
+export async function planRun(
+  rt: Runtime,
+  program: Program,
+  now: Date,
+): Promise<Plan & { eligible: Map<string, DirectoryEntry[]> }> {
+  const schedule = scheduleOf(rt, program);
+  const { eligible, excluded } = await population(rt, program, now);
+  const byStratum = new Map<string, DirectoryEntry[]>();
+  for (const entry of eligible) {
+    const stratum = stratumOf(program, entry);
+    byStratum.set(stratum, [...(byStratum.get(stratum) ?? []), entry]);
+  }
+  const previous = await previousPeriod(rt, program, schedule, now);
+  const strata: StratumPlan[] = [...byStratum.keys()].sort().map((stratum) => {
+    const size = byStratum.get(stratum)!.length;
+    const before = previous.get(stratum);
+    const measured = before && before.answers >= LOW_N ? before : undefined;
+    const shares = measured
+      ? { good: measured.good / measured.answers, bad: measured.bad / measured.answers }
+      : null;
+    const rate = before && before.sent >= LOW_N ? responseRate(before).rate : null;
+    const plannedRate = rate && rate > 0 ? rate : (program.sample?.expectedResponseRate ?? 0.25);
+    const base = {
+      stratum,
+      population: size,
+      previous: before
+        ? { answers: before.answers, sent: before.sent, good: before.good, bad: before.bad }
+        : null,
+      shares,
+      sharesFrom: shares ? ('previous period' as const) : ('worst case' as const),
+      responseRate: plannedRate,
+      responseRateFrom: rate && rate > 0 ? ('previous period' as const) : ('expected' as const),
+    };
+    if (program.kind === 'periodic' || !program.sample) {
+      return {
+        ...base,
+        answersNeeded: null,
+        invitations: size,
+        expectedMargin: marginFor(program.metric, size * plannedRate, shares ?? undefined),
+      };
+    }
+    const needed = answersNeeded(program.metric, program.sample.targetMargin, shares ?? undefined);
+    const wanted = invitationsNeeded(needed, plannedRate);
+    const invitations = Math.min(wanted, size);
+    const expectedMargin = marginFor(
+      program.metric,
+      invitations * plannedRate,
+      shares ?? undefined,
+    );
+    return {
+      ...base,
+      answersNeeded: needed,
+      invitations,
+      expectedMargin,
+      ...(wanted > size
+        ? {
+            warning: `${stratum === EVERYONE ? 'the population' : `segment ${stratum}`} has ${size} customers, ${wanted} invitations are needed for ±${program.sample.targetMargin}: asking all of them gives about ±${expectedMargin.toFixed(1)}`,
+          }
+        : {}),
+    };
+  });
+  return {
+    touchpoint: program.touchpoint,
+    kind: program.kind as 'tracking' | 'periodic',
+    metric: program.metric,
+    period: periodOf(schedule, now),
+    nextRunAt: nextRun(schedule, now).toISOString(),
+    targetMargin: program.sample?.targetMargin ?? null,
+    seenWithinDays: program.population?.seenWithinDays ?? 90,
+    excluded,
+    strata,
+    population: eligible.length,
+    invitations: strata.reduce((sum, s) => sum + s.invitations, 0),
+    eligible: byStratum,
+  };
+}
+
+/** `afterword plan`: the plan, without sending. */
+export async function plan(rt: Runtime, touchpoint: string, now: Date): Promise<Plan> {
+  const planned: Partial<Awaited<ReturnType<typeof planRun>>> = await planRun(
+    rt,
+    scheduledProgram(rt, touchpoint),
+    now,
+  );
+  // The customers themselves stay here: the plan says how many, not who.
+  delete planned.eligible;
+  return planned as Plan;
+}
+
+export interface LaunchResult {
+  touchpoint: string;
+  period: string;
+  planned: number;
+  /** Drawn, and passed over as suppressed (the draw went on to the next). */
+  drawn: number;
+  suppressed: number;
+  scheduled: number;
+  /** Decided skipped, by reason (the contact rules). */
+  skipped: Record<string, number>;
+  /** Already invited in this period by an earlier launch. */
+  alreadyInvited: number;
+}
+
+/** A tracking or periodic program's run, as the launch function (the schedule) or `afterword launch`. */
+export function launch(rt: Runtime, touchpoint: string, now: Date): Promise<LaunchResult> {
+  return asFunction('launch', () => launchRun(rt, touchpoint, now));
+}
+
+async function launchRun(rt: Runtime, touchpoint: string, now: Date): Promise<LaunchResult> {
+  const program = scheduledProgram(rt, touchpoint);
+  const planned = await planRun(rt, program, now);
+  const result: LaunchResult = {
+    touchpoint,
+    period: planned.period,
+    planned: planned.invitations,
+    drawn: 0,
+    suppressed: 0,
+    scheduled: 0,
+    skipped: {},
+    alreadyInvited: 0,
+  };
+  const drawn: DirectoryEntry[] = [];
+  for (const stratum of planned.strata) {
+    // In a fixed order with a generator seeded by program, period and stratum: a retried run
+    // draws the same customers, whose invitations already exist, and invites nobody new.
+    const candidates = [...(planned.eligible.get(stratum.stratum) ?? [])].sort((a, b) =>
+      a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
+    );
+    const { drawn: picked, refused } = await drawWithoutReplacement(
+      candidates,
+      stratum.invitations,
+      async (entry) => !(await rt.suppressions.reasonFor(entry.email!)),
+      seededRandom(`${program.touchpoint}:${planned.period}:${stratum.stratum}`),
+    );
+    drawn.push(...picked);
+    result.suppressed += refused.length;
+  }
+  result.drawn = drawn.length;
+  // Spread over the window: the dispatcher sends each when due, within the SES rate.
+  const spacing = drawn.length ? isoDurationMillis(program.spreadOver) / drawn.length : 0;
+  for (const [i, customer] of drawn.entries()) {
+    const outcome = await launchInvitation(
+      rt,
+      {
+        interactionId: `${program.touchpoint}:${planned.period}:${customer.customerId}`,
+        occurredAt: new Date(now.getTime() + Math.floor(i * spacing)).toISOString(),
+        touchpoint: program.touchpoint,
+        channel: 'email',
+        customer: {
+          id: customer.customerId,
+          email: customer.email,
+          ...(customer.locale ? { locale: customer.locale } : {}),
+          ...(customer.timeZone ? { timeZone: customer.timeZone } : {}),
+          ...(customer.segment ? { segment: customer.segment } : {}),
+        },
+      },
+      now,
+    );
+    if (outcome.duplicate) result.alreadyInvited += 1;
+    else if (outcome.status === 'scheduled') result.scheduled += 1;
+    else
+      result.skipped[outcome.reason ?? 'unknown'] =
+        (result.skipped[outcome.reason ?? 'unknown'] ?? 0) + 1;
+  }
+  log.info('launch.done', {
+    touchpoint,
+    period: result.period,
+    planned: result.planned,
+    scheduled: result.scheduled,
+    alreadyInvited: result.alreadyInvited,
+  });
+  return result;
+}
