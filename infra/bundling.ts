@@ -34,20 +34,21 @@ export type FunctionName = keyof typeof FUNCTION_MEMORY_MB;
 
 /**
  * Each bundle's size budget in KB (minified, before the source map), asserted at synth. The
- * functions that answer customers and producers (the survey page, intake, SES feedback) keep to
- * 250 KB, for their cold starts. The scheduled ones (dispatch every minute, the nightly rollup)
- * carry Powertools Logger and Metrics over luxon's time zones and answer no one waiting: 275 KB,
- * until luxon leaves them as it left the answer path (dispatch 285 KB: every function checks the
- * programs config at load, and it grew with tracking and periodic programs). The dashboard serves signed-in staff and
- * carries the OpenID Connect client and its JOSE library besides. Intake, an asynchronous target
- * nobody waits on, checks the whole programs config at load, questionnaires included: 265 KB.
- * The nightly rollup also builds the digest (drivers, follow-up measures): 300 KB. A tracking or
- * periodic run (launch) decides invitations as intake does, with luxon's schedules: 300 KB.
+ * functions that answer customers and producers keep small for their cold starts: SES feedback
+ * and follow-up 250 KB; the survey page, with questionnaires and a deep-dive's sections, 260 KB
+ * (every store the shared runtime builds rides along until issue 19 splits it); intake, an
+ * asynchronous target nobody waits on that checks the whole programs config at load, 265 KB.
+ * The scheduled ones carry Powertools Logger and Metrics over luxon's time zones and answer no
+ * one waiting: dispatch 285 KB (every function checks the programs config at load, and it grew
+ * with tracking and periodic programs); the nightly rollup, which also builds the digest
+ * (drivers, follow-up measures), 300 KB; a tracking or periodic run (launch), which decides
+ * invitations as intake does, 300 KB. The dashboard serves signed-in staff and carries the
+ * OpenID Connect client and its JOSE library besides: 400 KB.
  */
 export const BUNDLE_BUDGET_KB: Record<FunctionName, number> = {
   intake: 265,
   dispatch: 285,
-  'answer-http': 250,
+  'answer-http': 260,
   rollup: 300,
   feedback: 250,
   'follow-up': 250,

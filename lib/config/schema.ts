@@ -151,10 +151,12 @@ const Wording = z.object({
    */
   contactExpected: z.string().min(1).max(300).optional(),
   /** The questionnaire's texts, by question id: every question of the program, in every locale. */
-  questions: z
+  questions: z.record(z.string(), QuestionWording).optional(),
+  /** Each section's heading and an optional line under it, by section id. */
+  sections: z
     .record(
       z.string(),
-      z.lazy(() => QuestionWording),
+      z.object({ title: z.string().min(1).max(150), intro: z.string().min(1).max(300).optional() }),
     )
     .optional(),
 });
@@ -177,6 +179,8 @@ const questionBase = {
     .optional(),
   /** Must be answered before the form is accepted. Default: optional, as a one-tap answer stays. */
   required: z.boolean().default(false),
+  /** The program's section it is asked in (a deep-dive's later page). Default: with the score. */
+  section: questionId.optional(),
 };
 const choiceOptions = z.array(questionId).min(2).max(15);
 
@@ -298,7 +302,15 @@ export const Program = z
     target: z.number().optional(),
     fallbackLocale: z.string().default('en'),
     /** Questions after the headline score, in the order shown. Default: none. */
-    questions: z.array(Question).max(20).default([]),
+    questions: z.array(Question).max(40).default([]),
+    /**
+     * A deep-dive's later pages, in order: each question naming a section is asked there, after
+     * the page with the score; each page is saved when submitted. Default: one page.
+     */
+    sections: z
+      .array(z.object({ id: questionId }))
+      .max(10)
+      .default([]),
     wording: z.record(z.string(), Wording),
   })
   .superRefine((program, ctx) => {
@@ -400,7 +412,7 @@ export type ProgramSchedule = z.infer<typeof Schedule>;
  * the program does not ask), and answers that fit in the answers index's key.
  */
 function questionnaireProblems(
-  program: Pick<Program, 'touchpoint' | 'metric' | 'questions' | 'wording'>,
+  program: Pick<Program, 'touchpoint' | 'metric' | 'questions' | 'sections' | 'wording'>,
   report: (path: (string | number)[], message: string) => void,
 ) {
   const seen = new Map<string, number>();
@@ -478,6 +490,33 @@ function questionnaireProblems(
         report(
           ['wording', locale, 'questions', id],
           `"${id}" is not a question of program "${program.touchpoint}"`,
+        );
+      }
+    }
+  }
+  const sectionIds = program.sections.map((section) => section.id);
+  program.sections.forEach((section, index) => {
+    if (sectionIds.indexOf(section.id) !== index) {
+      report(['sections', index, 'id'], `duplicate section id "${section.id}"`);
+    }
+    if (!program.questions.some((question) => question.section === section.id)) {
+      report(['sections', index], `section "${section.id}" has no questions`);
+    }
+  });
+  program.questions.forEach((question, index) => {
+    if (question.section !== undefined && !sectionIds.includes(question.section)) {
+      report(
+        ['questions', index, 'section'],
+        `"${question.section}" is not one of the program's sections (${sectionIds.join(', ') || 'it has none'})`,
+      );
+    }
+  });
+  for (const [locale, wording] of Object.entries(program.wording)) {
+    for (const id of sectionIds) {
+      if (!wording.sections || !Object.hasOwn(wording.sections, id)) {
+        report(
+          ['wording', locale, 'sections', id],
+          `needs the title of section "${id}" in locale "${locale}"`,
         );
       }
     }

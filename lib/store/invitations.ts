@@ -682,6 +682,39 @@ export class InvitationStore {
     return ids.flatMap((id) => found.get(id) ?? []);
   }
 
+  /**
+   * Saves a deep-dive section's answers into an answered survey: the merged answers, and their
+   * counted encoding in the answers index's key (same day, same time). Conditional on the answer
+   * read (status, open link, answer count), so a section never lands on a changed answer; false
+   * when it would have.
+   */
+  async recordSection(
+    current: Invitation,
+    answers: QuestionAnswers,
+    counted: string,
+    at: Date,
+  ): Promise<boolean> {
+    const keys = answerDayKeys(
+      current.invitationId,
+      current.answeredAt!,
+      current.journeyId,
+      counted,
+    );
+    const updated = await this.conditionalUpdate(current.invitationId, {
+      set: { answers, [INDEX.answersByDay.sk]: keys[INDEX.answersByDay.sk] },
+      condition:
+        current.answerCount === undefined
+          ? '#status = :answered AND expiresAt > :at AND attribute_not_exists(answerCount)'
+          : '#status = :answered AND expiresAt > :at AND answerCount = :count',
+      values: {
+        ':answered': 'answered',
+        ':at': at.toISOString(),
+        ...(current.answerCount === undefined ? {} : { ':count': current.answerCount }),
+      },
+    });
+    return updated !== undefined;
+  }
+
   /** Read units consumed by the day-index reads, as DynamoDB reports them (for benchmarks). */
   readUnits = 0;
 

@@ -47,6 +47,7 @@ import {
   parseQuestionAnswers,
   sameAnswers,
   scoreGroupOf,
+  type QuestionAnswers,
 } from '../domain/questionnaire.js';
 import { wordingFor } from '../domain/wording.js';
 import type { Runtime } from '../runtime.js';
@@ -132,18 +133,22 @@ export async function submitAnswer(
       `score: must be a whole number from ${min} to ${max}, got ${score}`,
     ]);
   }
+  // The page with the score asks the questions of no section; a deep-dive's sections follow.
   const questionnaire = parseQuestionAnswers(
-    program.questions,
+    firstPageQuestions(program),
     scoreGroupOf(program.metric, score),
     typeof form === 'object' && form !== null ? (form as Record<string, unknown>) : {},
     (id) => view.wording.questions?.[id]?.text ?? id,
   );
   if (questionnaire.problems.length) throw new InvalidAnswerError(questionnaire.problems);
-  const answers = Object.keys(questionnaire.answers).length ? questionnaire.answers : undefined;
-  const counted = answers && encodeCountedAnswers(program.questions, answers);
+  const pageAnswers = questionnaire.answers;
   const threshold = program.followUpThreshold ?? DEFAULT_FOLLOW_UP_THRESHOLD[program.metric];
   for (let attempt = 1; attempt <= MAX_ANSWER_ATTEMPTS; attempt++) {
     const { invitation } = view;
+    // Sections already saved stay (a changed score keeps a deep-dive's later pages).
+    const merged = { ...answersOfSections(program, invitation.answers), ...pageAnswers };
+    const answers = Object.keys(merged).length ? merged : undefined;
+    const counted = answers && encodeCountedAnswers(program.questions, answers);
     // A replayed POST (a double click, a resubmitted form) changes nothing and emits nothing again.
     if (
       invitation.status === 'answered' &&
@@ -182,6 +187,78 @@ export async function submitAnswer(
     view = viewOf(rt, invitation.invitationId, outcome.now, now);
   }
   throw new AnswerLimitError(view.invitation.invitationId);
+}
+
+/** The questions on the page with the score: those of no section. */
+export function firstPageQuestions(program: Program): Program['questions'] {
+  return program.questions.filter((question) => question.section === undefined);
+}
+
+/** The stored answers to the questions of the program's sections (later pages). */
+function answersOfSections(
+  program: Program,
+  answers: QuestionAnswers | undefined,
+): QuestionAnswers {
+  const later = new Set(program.questions.filter((q) => q.section !== undefined).map((q) => q.id));
+  return Object.fromEntries(Object.entries(answers ?? {}).filter(([id]) => later.has(id)));
+}
+
+/**
+ * Saves one section of a deep-dive, after the page with the score was answered: its answers are
+ * validated against the section's questions asked of the score's group and merged into what is
+ * stored (the section's earlier answers replaced). Returns the next section, if any.
+ */
+export async function submitSection(
+  rt: Runtime,
+  token: string,
+  sectionId: string,
+  form: unknown,
+  now: Date,
+): Promise<SurveyView & { next?: string; contactBy?: Date }> {
+  let invitationId = '';
+  for (let attempt = 1; attempt <= MAX_ANSWER_ATTEMPTS; attempt++) {
+    const view = await openSurvey(rt, token, now);
+    invitationId = view.invitation.invitationId;
+    const { program, invitation } = view;
+    const index = program.sections.findIndex((section) => section.id === sectionId);
+    if (index < 0) throw new InvitationNotFoundError(invitation.invitationId);
+    if (invitation.status !== 'answered' || invitation.score === undefined) {
+      throw new InvalidAnswerError(['answer the first question first']);
+    }
+    const questions = program.questions.filter((q) => q.section === sectionId);
+    const parsed = parseQuestionAnswers(
+      questions,
+      scoreGroupOf(program.metric, invitation.score),
+      typeof form === 'object' && form !== null ? (form as Record<string, unknown>) : {},
+      (id) => view.wording.questions?.[id]?.text ?? id,
+    );
+    if (parsed.problems.length) throw new InvalidAnswerError(parsed.problems);
+    const mine = new Set(questions.map((q) => q.id));
+    const answers = {
+      ...Object.fromEntries(
+        Object.entries(invitation.answers ?? {}).filter(([id]) => !mine.has(id)),
+      ),
+      ...parsed.answers,
+    };
+    const next = program.sections[index + 1]?.id;
+    const result = { ...view, ...(next ? { next } : {}), ...contactOf(rt, program, invitation) };
+    if (sameAnswers(invitation.answers, answers)) return result;
+    const saved = await rt.invitations.recordSection(
+      invitation,
+      answers,
+      encodeCountedAnswers(program.questions, answers),
+      now,
+    );
+    if (saved) {
+      log.info('answer.section-saved', {
+        invitationId: invitation.invitationId,
+        section: sectionId,
+      });
+      return result;
+    }
+    // The answer changed (or the link closed) since it was read: read again and decide again.
+  }
+  throw new AnswerLimitError(invitationId);
 }
 
 /** When the owner should have followed up a low answer given at `requestedAt`: business hours. */

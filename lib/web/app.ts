@@ -14,7 +14,7 @@ import {
   SurveyClosedError,
 } from '../domain/errors.js';
 import { MAX_ANSWERS } from '../contracts/invitation.js';
-import type { QuestionAnswers } from '../domain/questionnaire.js';
+import { isAskedOf, scoreGroupOf, type QuestionAnswers } from '../domain/questionnaire.js';
 import {
   dateLocale,
   fill,
@@ -24,9 +24,17 @@ import {
 } from '../domain/wording.js';
 import type { Runtime } from '../runtime.js';
 import { answerCountOf } from '../store/invitations.js';
-import { openSurvey, submitAnswer, unsubscribe, type SurveyView } from '../usecases/answer.js';
+import {
+  firstPageQuestions,
+  openSurvey,
+  submitAnswer,
+  submitSection,
+  unsubscribe,
+  type SurveyView,
+} from '../usecases/answer.js';
 import {
   errorPage,
+  sectionPage,
   surveyPage,
   surveyStylesheet,
   thankYouPage,
@@ -130,6 +138,9 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     };
     try {
       const result = await submitAnswer(rt, token, fields, now());
+      // A deep-dive goes on with its sections, each saved when submitted.
+      const [first] = result.program.sections;
+      if (first) return c.redirect(`${c.req.path}/sections/${encodeURIComponent(first.id)}`, 303);
       const contact = result.contactBy && {
         by: result.contactBy,
         timeZone: result.invitation.timeZone,
@@ -147,6 +158,94 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
               comment: fields.comment,
               followUp: fields.followUp !== undefined,
               answers: enteredAnswers(fields),
+              error: error.problems.join(' '),
+            }),
+            422,
+          );
+        } catch (inner) {
+          return errorResponse(c, inner, rt);
+        }
+      }
+      return errorResponse(c, error, rt);
+    }
+  });
+
+  // A deep-dive's later pages: only after the page with the score was answered.
+  const sectionView = (view: SurveyView, sectionId: string) => {
+    const { program, invitation } = view;
+    const index = program.sections.findIndex((section) => section.id === sectionId);
+    if (index < 0 || invitation.score === undefined) return undefined;
+    const group = scoreGroupOf(program.metric, invitation.score);
+    return {
+      part: index + 2,
+      parts: program.sections.length + 1,
+      questions: program.questions.filter((q) => q.section === sectionId && isAskedOf(q, group)),
+    };
+  };
+  const surveyPath = (path: string) => path.replace(/\/sections\/[^/]*$/, '');
+  app.get('/s/:token/sections/:section', async (c) => {
+    try {
+      const view = await openSurvey(rt, c.req.param('token'), now(), { consistent: false });
+      const section = sectionView(view, c.req.param('section'));
+      if (!section) return c.redirect(surveyPath(c.req.path), 303);
+      return c.html(
+        sectionPage({
+          locale: view.locale,
+          wording: view.wording,
+          sectionId: c.req.param('section'),
+          ...section,
+          answers: view.invitation.answers,
+          action: c.req.path,
+          brand: pageBrand,
+        }),
+      );
+    } catch (error) {
+      return errorResponse(c, error, rt);
+    }
+  });
+  app.post('/s/:token/sections/:section', async (c) => {
+    if (isCrossSite(c, publicOrigin)) return c.html(errorPage('bad-origin'), 403);
+    const token = c.req.param('token');
+    const sectionId = c.req.param('section');
+    let form: Record<string, string | File | (string | File)[]>;
+    try {
+      form = await c.req.parseBody({ all: true });
+    } catch {
+      return c.html(errorPage('invalid-link'), 400);
+    }
+    const fields = Object.fromEntries(
+      Object.entries(form).filter(([name]) => name.startsWith('q.')),
+    );
+    try {
+      const result = await submitSection(rt, token, sectionId, fields, now());
+      if (result.next) {
+        return c.redirect(
+          `${surveyPath(c.req.path)}/sections/${encodeURIComponent(result.next)}`,
+          303,
+        );
+      }
+      const contact = result.contactBy && {
+        by: result.contactBy,
+        timeZone: result.invitation.timeZone,
+        locale: result.invitation.locale,
+        who: rt.config.brand,
+      };
+      return c.html(thankYouPage(result.locale, result.wording, pageBrand, contact));
+    } catch (error) {
+      if (error instanceof InvalidAnswerError) {
+        try {
+          const view = await openSurvey(rt, token, now());
+          const section = sectionView(view, sectionId);
+          if (!section) return c.redirect(surveyPath(c.req.path), 303);
+          return c.html(
+            sectionPage({
+              locale: view.locale,
+              wording: view.wording,
+              sectionId,
+              ...section,
+              answers: enteredAnswers(fields),
+              action: c.req.path,
+              brand: pageBrand,
               error: error.problems.join(' '),
             }),
             422,
@@ -231,7 +330,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
       selected: entered.selected ?? answered?.score,
       comment: entered.comment ?? (entered.error ? undefined : invitation.comment),
       followUp: entered.followUp ?? invitation.followUp,
-      questions: view.program.questions,
+      questions: firstPageQuestions(view.program),
       answers: entered.answers ?? (entered.error ? undefined : invitation.answers),
       error: entered.error,
     });

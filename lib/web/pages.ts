@@ -137,6 +137,8 @@ const PAGE_TEXTS = {
     changeAnswer: 'Change your answer',
     answerStands: 'You have changed it several times already, so this answer stands. Thank you!',
     contactExpected: 'You asked us to get in touch: {owner} will contact you by {date}.',
+    part: 'Part {n} of {total}',
+    savedSoFar: 'What you answered so far is saved. These questions are optional.',
   },
   de: {
     savedNotice: 'Ihre Antwort wird erst gespeichert, wenn Sie auf „{submit}“ tippen.',
@@ -145,6 +147,8 @@ const PAGE_TEXTS = {
     changeAnswer: 'Antwort ändern',
     answerStands: 'Sie haben sie schon mehrmals geändert, daher gilt diese Antwort. Vielen Dank!',
     contactExpected: 'Sie möchten, dass wir uns melden: {owner} meldet sich bis {date} bei Ihnen.',
+    part: 'Teil {n} von {total}',
+    savedSoFar: 'Ihre bisherigen Antworten sind gespeichert. Diese Fragen sind freiwillig.',
   },
 } as const;
 
@@ -159,6 +163,8 @@ function pageTexts(locale: string, wording: Wording): PageTexts {
     changeAnswer: wording.changeAnswer ?? builtIn.changeAnswer,
     answerStands: wording.answerStands ?? builtIn.answerStands,
     contactExpected: wording.contactExpected ?? builtIn.contactExpected,
+    part: builtIn.part,
+    savedSoFar: builtIn.savedSoFar,
   };
 }
 
@@ -246,19 +252,22 @@ function questionHtml(
   question: Question,
   wording: Wording,
   answer: QuestionAnswers[string] | undefined,
+  /** On the page with the score: shown by CSS once a score of its groups is chosen. */
+  { followsScore = true }: { followsScore?: boolean } = {},
 ): SafeHtml {
   const texts = wording.questions?.[question.id];
   const text = texts?.text ?? question.id;
+  const conditional = followsScore && question.askIf !== undefined;
   const classes = [
     'q',
-    ...(question.askIf ? ['asks', ...question.askIf.map((g) => `ask-${g}`)] : []),
+    ...(conditional ? ['asks', ...question.askIf!.map((g) => `ask-${g}`)] : []),
   ];
   const field = fieldOf(question.id);
   const id = `q-${question.id}`;
   const hint = texts?.hint ? html`<p class="hint" id="${id}-hint">${texts.hint}</p>` : '';
   const described = texts?.hint ? html` aria-describedby="${id}-hint"` : '';
-  // Never on a question some groups skip: a hidden required control would block the form.
-  const required = question.required && !question.askIf ? html` required` : '';
+  // Never on a question hidden until a score is chosen: a hidden required control blocks the form.
+  const required = question.required && !conditional ? html` required` : '';
   if (question.type === 'text') {
     return html`<div class="${classes.join(' ')}"><label class="comment" for="${id}">${text}</label>${hint}<textarea id="${id}" name="${field}" rows="2" maxlength="${question.maxLength}"${described}${required}>${typeof answer === 'string' ? answer : ''}</textarea></div>`;
   }
@@ -281,6 +290,45 @@ ${question.options.map(
   (option) =>
     html`<label class="option"><input type="${kind}" name="${field}" value="${option}"${kind === 'radio' ? required : ''}${given.has(option) ? html` checked` : ''}> ${texts?.options?.[option] ?? option}</label>`,
 )}</fieldset>`;
+}
+
+/**
+ * A later page of a deep-dive: the section's questions asked of the customer's score group, what
+ * they gave before prefilled. Everything before is saved already, and the page says so.
+ */
+export function sectionPage(input: {
+  locale: string;
+  wording: Wording;
+  sectionId: string;
+  /** 2 for the first section: the page with the score is part 1. */
+  part: number;
+  parts: number;
+  /** The section's questions asked of the customer's score group. */
+  questions: readonly Question[];
+  answers?: QuestionAnswers | undefined;
+  action: string;
+  brand?: PageBrand;
+  error?: string;
+}): string {
+  const { wording } = input;
+  const texts = pageTexts(input.locale, wording);
+  const section = wording.sections?.[input.sectionId];
+  return layout(
+    input.locale,
+    section?.title ?? wording.subject,
+    html`<form method="post" action="${input.action}">
+<p class="about">${fill(texts.part, { n: String(input.part), total: String(input.parts) }) ?? ''}</p>
+<h1>${section?.title ?? ''}</h1>
+${section?.intro ? html`<p>${section.intro}</p>` : ''}
+<p class="saved">${texts.savedSoFar}</p>
+${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
+${input.questions.map((question) =>
+  questionHtml(question, wording, input.answers?.[question.id], { followsScore: false }),
+)}
+<div class="send"><button type="submit">${wording.submit}</button></div>
+</form>`,
+    input.brand,
+  );
 }
 
 /** When the customer asked to be contacted about a low answer: by when, and by whom. */

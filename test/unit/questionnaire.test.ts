@@ -226,6 +226,30 @@ describe('questionnaire config', () => {
     );
   });
 
+  it("checks a deep-dive's sections: each listed, each with questions, each titled in every locale", () => {
+    const problems = problemsOf((program) => {
+      (program as unknown as { sections: unknown[] }).sections = [
+        { id: 'service' },
+        { id: 'empty' },
+      ];
+      program.questions = [{ id: 'speed', type: 'rating', section: 'servce' }];
+      for (const locale of ['en', 'de']) {
+        program.wording[locale]!.questions = {
+          speed: { text: 'Speed', lowLabel: 'Slow', highLabel: 'Fast' },
+        };
+      }
+      (program.wording.en as Record<string, unknown>).sections = { service: { title: 'Service' } };
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'programs.0.sections.0: section "service" has no questions',
+        'programs.0.sections.1: section "empty" has no questions',
+        'programs.0.questions.0.section: "servce" is not one of the program\'s sections (service, empty)',
+        'programs.0.wording.de.sections.service: needs the title of section "service" in locale "de"',
+      ]),
+    );
+  });
+
   it('refuses ratings without their ends, and answers too long for the index key', () => {
     const problems = problemsOf((program) => {
       const options = Array.from({ length: 15 }, (_, i) => `option-${'x'.repeat(20)}-${i}`);
