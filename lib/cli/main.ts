@@ -84,7 +84,8 @@ const COMMANDS: Record<string, string> = {
                                                 sample and schedule its invitations, spread over
                                                 its spreadOver (--instant: send at once, local
                                                 only); a second run in the same period invites
-                                                nobody new`,
+                                                nobody new (--stack needs write access to the
+                                                stack's table; its schedule runs it on AWS)`,
   customers: `  afterword customers import FILE [--stack NAME]
                                                 add or update customers of the directory from a CSV
                                                 file: customerId,email[,locale,timeZone,segment,lastSeen];
@@ -461,6 +462,18 @@ async function planCommand(args: string[]): Promise<number> {
         })),
       ) +
       `\ninvitations in all: ${result.invitations}\n` +
+      result.strata
+        .map((s) => {
+          const before = s.previous;
+          const who = s.stratum === '*' ? '' : ` (${s.stratum})`;
+          if (!before || before.score === null) {
+            return `previous period${who}: no answers\n`;
+          }
+          const target =
+            result.targetMargin === null ? '' : ` against the target ±${result.targetMargin}`;
+          return `previous period${who} ${before.from} … ${before.to}: ${before.score.toFixed(1)} ${formatInterval(before.ciLow, before.ciHigh)} from ${before.answers} answers, margin achieved ±${before.achievedMargin!.toFixed(1)}${target}\n`;
+        })
+        .join('') +
       result.strata
         .filter((s) => s.warning)
         .map((s) => `warning: ${s.warning}\n`)

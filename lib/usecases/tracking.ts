@@ -22,7 +22,7 @@ import { log } from '../adapters/log.js';
 import type { Program } from '../config/schema.js';
 import { responseRate } from '../domain/funnel.js';
 import { isoDurationMillis, addDays } from '../domain/time.js';
-import { LOW_N } from '../domain/scoring.js';
+import { addHistograms, emptyHistogram, LOW_N, summarize } from '../domain/scoring.js';
 import {
   answersNeeded,
   drawWithoutReplacement,
@@ -47,8 +47,22 @@ export interface StratumPlan {
   stratum: string;
   /** Customers who may be asked. */
   population: number;
-  /** What the previous period measured, when it measured enough to go by. */
-  previous: { answers: number; sent: number; good: number; bad: number } | null;
+  /**
+   * What the previous period measured: its answers and sent surveys, the shares, and the score
+   * with its 95 % interval, whose half-width is the margin achieved (beside the target).
+   */
+  previous: {
+    from: string;
+    to: string;
+    answers: number;
+    sent: number;
+    good: number;
+    bad: number;
+    score: number | null;
+    ciLow: number | null;
+    ciHigh: number | null;
+    achievedMargin: number | null;
+  } | null;
   /** Shares and response rate the size is computed from, and where they come from. */
   shares: { good: number; bad: number } | null;
   sharesFrom: 'previous period' | 'worst case';
@@ -140,6 +154,7 @@ async function previousPeriod(rt: Runtime, program: Program, schedule: Schedule,
       delivered: number;
       answered: number;
       outcomeKnown: number;
+      scores: number[];
     }
   >();
   for (const row of await rt.rollups.range(from, to)) {
@@ -153,6 +168,7 @@ async function previousPeriod(rt: Runtime, program: Program, schedule: Schedule,
       delivered: 0,
       answered: 0,
       outcomeKnown: 0,
+      scores: emptyHistogram(),
     };
     const count = (low: number, high: number) =>
       row.scores.slice(low, high + 1).reduce((a, b) => a + b, 0);
@@ -165,9 +181,31 @@ async function previousPeriod(rt: Runtime, program: Program, schedule: Schedule,
     sum.delivered += row.delivered;
     sum.answered += row.answered;
     sum.outcomeKnown += row.outcomeKnown;
+    sum.scores = addHistograms(sum.scores, row.scores);
     measured.set(stratum, sum);
   }
-  return measured;
+  return { from, to, measured };
+}
+
+function previousResults(
+  program: Program,
+  before: { answers: number; sent: number; good: number; bad: number; scores: number[] },
+  from: string,
+  to: string,
+): NonNullable<StratumPlan['previous']> {
+  const summary = summarize(program.metric, before.scores);
+  return {
+    from,
+    to,
+    answers: before.answers,
+    sent: before.sent,
+    good: before.good,
+    bad: before.bad,
+    score: summary.score,
+    ciLow: summary.ciLow,
+    ciHigh: summary.ciHigh,
+    achievedMargin: summary.margin,
+  };
 }
 
 export async function planRun(
@@ -182,7 +220,7 @@ export async function planRun(
     const stratum = stratumOf(program, entry);
     byStratum.set(stratum, [...(byStratum.get(stratum) ?? []), entry]);
   }
-  const previous = await previousPeriod(rt, program, schedule, now);
+  const { from, to, measured: previous } = await previousPeriod(rt, program, schedule, now);
   const strata: StratumPlan[] = [...byStratum.keys()].sort().map((stratum) => {
     const size = byStratum.get(stratum)!.length;
     const before = previous.get(stratum);
@@ -195,30 +233,25 @@ export async function planRun(
     const base = {
       stratum,
       population: size,
-      previous: before
-        ? { answers: before.answers, sent: before.sent, good: before.good, bad: before.bad }
-        : null,
+      previous: before ? previousResults(program, before, from, to) : null,
       shares,
       sharesFrom: shares ? ('previous period' as const) : ('worst case' as const),
       responseRate: plannedRate,
       responseRateFrom: rate && rate > 0 ? ('previous period' as const) : ('expected' as const),
     };
+    // Beyond the scale's reach a margin says nothing more (too few to measure): capped there.
+    const expected = (invitations: number) =>
+      Math.min(
+        program.metric === 'nps' ? 100 : 50,
+        marginFor(program.metric, invitations * plannedRate, shares ?? undefined),
+      );
     if (program.kind === 'periodic' || !program.sample) {
-      return {
-        ...base,
-        answersNeeded: null,
-        invitations: size,
-        expectedMargin: marginFor(program.metric, size * plannedRate, shares ?? undefined),
-      };
+      return { ...base, answersNeeded: null, invitations: size, expectedMargin: expected(size) };
     }
     const needed = answersNeeded(program.metric, program.sample.targetMargin, shares ?? undefined);
     const wanted = invitationsNeeded(needed, plannedRate);
     const invitations = Math.min(wanted, size);
-    const expectedMargin = marginFor(
-      program.metric,
-      invitations * plannedRate,
-      shares ?? undefined,
-    );
+    const expectedMargin = expected(invitations);
     return {
       ...base,
       answersNeeded: needed,

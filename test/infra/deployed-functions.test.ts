@@ -36,6 +36,7 @@ import { openStack } from '../../lib/cli/stack.js';
 import { buildDigest } from '../../lib/usecases/digest.js';
 import { report } from '../../lib/usecases/report.js';
 import { customerTimeline } from '../../lib/usecases/timeline.js';
+import { plan } from '../../lib/usecases/tracking.js';
 import { CookieSealer } from '../../lib/auth/session.js';
 import { createDashboardApp } from '../../lib/web/dashboard-app.js';
 
@@ -380,6 +381,10 @@ describe('every function, run with the environment the stack deploys it with', (
         });
         expect(digest.text).toContain(outputs.DashboardUrl);
         expect(await remote.events({ limit: 5 })).toHaveLength(1);
+        // `afterword plan relationship --stack`: the directory and last period, read only.
+        expect(
+          (await plan(remote.runtime, 'relationship', at('2026-12-07T09:00:00Z'))).population,
+        ).toBeGreaterThan(0);
         const queues = await remote.deadLetters();
         expect(queues.find((q) => q.queue === 'intake')).toMatchObject({
           count: 1,

@@ -8,6 +8,8 @@ import { importCustomers } from '../../lib/usecases/customers-import.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { launch, plan } from '../../lib/usecases/tracking.js';
 import { answersNeeded, invitationsNeeded } from '../../lib/domain/tracking.js';
+import { emptyRollupRow } from '../../lib/contracts/report.js';
+import { summarize } from '../../lib/domain/scoring.js';
 import { event, interaction, testRuntime, withConfig } from '../support/harness.js';
 
 const runAt = new Date('2026-12-07T10:00:00Z');
@@ -104,6 +106,51 @@ describe('a tracking program', () => {
     const run = await launch(rt, 'relationship', runAt);
     expect(run.drawn).toBe(35);
     expect(run.scheduled + (run.skipped['cool-down'] ?? 0)).toBe(35);
+  });
+
+  it('sizes from the previous period measured, and shows the margin it achieved beside the target', async () => {
+    const rt = await trackingRuntime();
+    // November: 40 answers (20 promoters, 12 passives, 8 detractors) of 100 sent.
+    const scores = new Array<number>(11).fill(0);
+    scores[10] = 20;
+    scores[8] = 12;
+    scores[3] = 8;
+    await rt.rollups.replaceDay('2026-11-10', [
+      {
+        ...emptyRollupRow({
+          day: '2026-11-10',
+          touchpoint: 'relationship',
+          channel: 'email',
+          segment: 'smb',
+          journeyStep: '-',
+          metric: 'nps',
+        }),
+        invited: 100,
+        sent: 100,
+        answered: 40,
+        scores,
+      },
+    ]);
+    const [everyone] = (await plan(rt, 'relationship', runAt)).strata;
+    expect(everyone).toMatchObject({
+      sharesFrom: 'previous period',
+      shares: { good: 0.5, bad: 0.2 },
+      responseRate: 0.4,
+      responseRateFrom: 'previous period',
+    });
+    // The worked example's shares: 937.35 answers, at 40 %: 2,344 invitations (more than the 37).
+    expect(everyone!.answersNeeded).toBeCloseTo(937.35, 2);
+    expect(everyone!.warning).toContain('2344 invitations are needed for ±5');
+    const november = summarize('nps', scores);
+    expect(everyone!.previous).toMatchObject({
+      from: '2026-11-01',
+      to: '2026-11-30',
+      answers: 40,
+      score: 30,
+      ciLow: november.ciLow,
+      ciHigh: november.ciHigh,
+      achievedMargin: november.margin,
+    });
   });
 
   it('is refused for an event-based program, naming the scheduled ones', async () => {
