@@ -13,6 +13,8 @@ export const NEEDS: Need[] = [];
 export interface LaunchRequest {
   /** The program's touchpoint, as its schedule passes it. */
   touchpoint: string;
+  /** When the run was due (the schedule's `<aws.scheduler.scheduled-time>`): its period. */
+  scheduledTime?: string;
 }
 
 export function createLaunchHandler(rt: Runtime, clock: () => Date = () => new Date()) {
@@ -21,7 +23,9 @@ export function createLaunchHandler(rt: Runtime, clock: () => Date = () => new D
       if (!request || typeof request.touchpoint !== 'string') {
         throw new Error('the schedule must pass { "touchpoint": "<program>" }');
       }
-      return launch(rt, request.touchpoint, clock());
+      const due = request.scheduledTime ? new Date(request.scheduledTime) : undefined;
+      // A retry runs later than due, but belongs to the period it was due in.
+      return launch(rt, request.touchpoint, due && !Number.isNaN(due.getTime()) ? due : clock());
     });
 }
 

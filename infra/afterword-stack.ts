@@ -387,7 +387,12 @@ export class AfterwordStack extends Stack {
               ),
               target: new schedulerTargets.LambdaInvoke(launch.function, {
                 role: schedulerRole,
-                input: scheduler.ScheduleTargetInput.fromObject({ touchpoint: program.touchpoint }),
+                // The time the run was due, not the time an attempt ran: a retry past midnight
+                // stays in its period, and draws the same customers.
+                input: scheduler.ScheduleTargetInput.fromObject({
+                  touchpoint: program.touchpoint,
+                  scheduledTime: scheduler.ContextAttribute.scheduledTime,
+                }),
                 deadLetterQueue: deadLetters.launch,
                 retryAttempts: 2,
                 maxEventAge: Duration.hours(6),

@@ -153,7 +153,7 @@ export function createRuntime(settings: Settings): Runtime {
     config: settings.config,
     invitations: new InvitationStore(doc, settings.tableName),
     suppressions: new SuppressionStore(doc, settings.tableName),
-    contacts: new ContactStore(doc, settings.tableName),
+    contacts: new ContactStore(doc, settings.tableName, settings.config.dataRetentionDays),
     rollups: new RollupStore(doc, settings.tableName),
     dispatcherLease: new DispatcherLeaseStore(doc, settings.tableName),
     audit: new AuditStore(doc, settings.tableName),

@@ -164,6 +164,7 @@ export type Wording = z.infer<typeof Wording>;
 
 const questionId = z
   .string()
+  .refine((id) => !(id in Object.prototype), 'must not be a name JavaScript objects already have')
   .regex(
     QUESTION_ID,
     'must start with a lower-case letter, then letters, digits, "_" or "-" (at most 32)',

@@ -85,6 +85,11 @@ export const Invitation = z.object({
   answers: QuestionAnswers.optional(),
   /** The customer's tick on the program's follow-up question, when it has one. */
   followUp: z.boolean().optional(),
+  /**
+   * Counts every write of the answers (the page with the score and each section): writes are
+   * conditional on the one read, so neither overwrites the other with what it read before.
+   */
+  answersRevision: z.number().int().optional(),
   /** How many answers were recorded (the first and each change); changes stop at MAX_ANSWERS. */
   answerCount: z.number().int().optional(),
   /**

@@ -166,8 +166,9 @@ export function encodeCountedAnswers(
 ): string {
   const parts: string[] = [];
   for (const question of questions) {
-    const answer = answers[question.id];
-    if (answer === undefined) continue;
+    // Own keys only: an id such as "constructor" must not find Object's prototype.
+    if (!Object.hasOwn(answers, question.id)) continue;
+    const answer = answers[question.id]!;
     if (question.type === 'text') parts.push(question.id);
     else parts.push(`${question.id}=${Array.isArray(answer) ? answer.join(',') : String(answer)}`);
   }

@@ -3,7 +3,7 @@
  * a run belongs to, how many answers a target margin needs (metrics.md), and a uniform random
  * draw without replacement. Pure functions: the use case (usecases/tracking.ts) reads and writes.
  */
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Metric } from './metric.js';
 import { WEEKS_OF_MONTH, type ProgramSchedule } from '../config/schema.js';
@@ -132,53 +132,42 @@ export function marginFor(
 }
 
 /**
- * A pseudo-random generator seeded by a text (uniform integers below `bound`, by rejection over
- * SHA-256 output): a run's draw seeded by its program and period draws the same sample again when
- * the schedule or Lambda retries the run, so a retry invites nobody new.
- */
-export function seededRandom(seed: string): (bound: number) => number {
-  let counter = 0;
-  let buffer = Buffer.alloc(0);
-  let offset = 0;
-  const next32 = () => {
-    if (offset + 4 > buffer.length) {
-      buffer = createHash('sha256').update(`${seed}:${counter++}`).digest();
-      offset = 0;
-    }
-    const value = buffer.readUInt32BE(offset);
-    offset += 4;
-    return value;
-  };
-  return (bound) => {
-    // The largest multiple of bound below 2^32: values above it would favour small results.
-    const limit = Math.floor(2 ** 32 / bound) * bound;
-    for (;;) {
-      const value = next32();
-      if (value < limit) return value % bound;
-    }
-  };
-}
-
-/**
- * A uniform random sample without replacement of `count` items, in the order drawn: a partial
- * Fisher–Yates shuffle with a cryptographic generator. `accept` refuses an item (an address found
- * suppressed only when looked at): the draw then goes on to the next, which keeps the sample
- * uniform over the accepted items. The input is not changed.
+ * A uniform random sample without replacement of `count` items: each gets a random rank, a keyed
+ * hash of the run's seed and its id, and the lowest ranks are drawn. Ranks that are independent
+ * and uniform make a uniformly random order, whose first `count` are a uniform sample. The rank
+ * of a customer does not depend on who else is in the population, so a retried run (Scheduler and
+ * Lambda retry) draws the same customers again even when the directory changed in between: at
+ * most a newcomer with a low rank joins. `accept` refuses an item (an address found suppressed
+ * only when looked at): the draw goes on to the next, which keeps the sample uniform over the
+ * accepted items. The input is not changed.
  */
 export async function drawWithoutReplacement<T>(
   items: readonly T[],
   count: number,
-  accept: (item: T) => boolean | Promise<boolean> = () => true,
-  random: (bound: number) => number = (bound) => randomInt(bound),
+  {
+    seed,
+    idOf,
+    accept = () => true,
+  }: {
+    seed: string;
+    idOf: (item: T) => string;
+    accept?: (item: T) => boolean | Promise<boolean>;
+  },
 ): Promise<{ drawn: T[]; refused: T[] }> {
-  const pool = [...items];
+  const ranked = items
+    .map((item) => ({
+      item,
+      rank: createHash('sha256')
+        .update(`${seed}\u0000${idOf(item)}`)
+        .digest('hex'),
+    }))
+    .sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
   const drawn: T[] = [];
   const refused: T[] = [];
-  for (let i = 0; i < pool.length && drawn.length < count; i++) {
-    const j = i + random(pool.length - i);
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-    if (await accept(pool[i]!)) drawn.push(pool[i]!);
-    else refused.push(pool[i]!);
+  for (const { item } of ranked) {
+    if (drawn.length >= count) break;
+    if (await accept(item)) drawn.push(item);
+    else refused.push(item);
   }
   return { drawn, refused };
 }

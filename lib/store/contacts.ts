@@ -22,7 +22,7 @@ import {
 import { createHash } from 'node:crypto';
 import { EMPTY_CONTACT_STATE, type ContactState } from '../domain/contact-rules.js';
 import { PROFILE_FIELDS, type CustomerProfile } from '../domain/customer-profile.js';
-import { KEY } from './table.js';
+import { KEY, TTL_ATTRIBUTE } from './table.js';
 
 /** Partitions the contact items are spread over. */
 export const CONTACT_SHARDS = 16;
@@ -67,21 +67,37 @@ function stateOf(item: Record<string, unknown>, stored: 'legacy' | 'current'): C
   };
 }
 
-/** The stored item of a state (undefined attributes are left out). */
-function itemOf(customerId: string, state: ContactState): Record<string, unknown> {
+/**
+ * When an item with a profile expires: `retentionDays` after the customer was last seen, as
+ * invitations do after their decision (epoch seconds, DynamoDB's TTL).
+ */
+function expiryOf(seenOn: string, retentionDays: number): number {
+  return Math.floor(Date.parse(seenOn) / 1000) + retentionDays * 86_400;
+}
+
+/**
+ * The stored item of a state (undefined attributes are left out). An opted-out customer's item
+ * keeps no profile and never expires: the opt-out holds for good, and nothing personal stays
+ * with it. Any other item with a profile expires `retentionDays` after the last sighting.
+ */
+function itemOf(customerId: string, state: ContactState, retentionDays: number) {
   const item: Record<string, unknown> = {
     ...contactKey(customerId),
     version: state.version,
     programLast: state.programLast,
     recent: state.recent,
   };
+  const profile = state.optedOutAt ? { seenOn: state.profile?.seenOn } : state.profile;
   for (const [name, value] of Object.entries({
     lastInvitedAt: state.lastInvitedAt,
     lastInteractionId: state.lastInteractionId,
     optedOutAt: state.optedOutAt,
-    ...state.profile,
+    ...profile,
   })) {
     if (value !== undefined) item[name] = value;
+  }
+  if (!state.optedOutAt && profile?.seenOn) {
+    item[TTL_ATTRIBUTE] = expiryOf(profile.seenOn, retentionDays);
   }
   return item;
 }
@@ -90,6 +106,8 @@ export class ContactStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** How long a customer's profile is kept after they were last seen (config). */
+    private readonly retentionDays = 400,
   ) {}
 
   /**
@@ -121,7 +139,7 @@ export class ContactStore {
   async claim(customerId: string, read: ContactState, next: ContactState): Promise<boolean> {
     const fresh = read.stored !== 'current';
     return this.put(
-      itemOf(customerId, next),
+      itemOf(customerId, next, this.retentionDays),
       fresh
         ? {
             ConditionExpression: 'attribute_not_exists(#pk)',
@@ -143,25 +161,42 @@ export class ContactStore {
    */
   async recordProfile(customerId: string, read: ContactState, profile: CustomerProfile) {
     if (read.stored !== 'current') {
-      await this.put(itemOf(customerId, { ...read, profile }), {
+      await this.put(itemOf(customerId, { ...read, profile }, this.retentionDays), {
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': KEY.pk },
       });
       return;
     }
+    if (read.optedOutAt) return; // nothing personal is kept of an opted-out customer
     const fields = PROFILE_FIELDS.filter((field) => profile[field] !== undefined);
     if (!fields.length) return;
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: contactKey(customerId),
-        UpdateExpression: `SET ${fields.map((field) => `#${field} = :${field}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(fields.map((field) => [`#${field}`, field])),
-        ExpressionAttributeValues: Object.fromEntries(
-          fields.map((field) => [`:${field}`, profile[field]]),
-        ),
-      }),
+    const values: Record<string, unknown> = Object.fromEntries(
+      fields.map((field) => [`:${field}`, profile[field]]),
     );
+    const sets = fields.map((field) => `#${field} = :${field}`);
+    const names: Record<string, string> = Object.fromEntries(
+      fields.map((field) => [`#${field}`, field]),
+    );
+    if (profile.seenOn) {
+      sets.push('#ttl = :ttl');
+      names['#ttl'] = TTL_ATTRIBUTE;
+      values[':ttl'] = expiryOf(profile.seenOn, this.retentionDays);
+    }
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: contactKey(customerId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          // An opt-out between the read and this write wins: no profile lands on it.
+          ConditionExpression: 'attribute_not_exists(optedOutAt)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 
   /**
@@ -174,9 +209,18 @@ export class ContactStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: contactKey(customerId),
+        // For good, and without the profile: the address and the rest are removed, and the item
+        // no longer expires (the opt-out must outlive the retention of everything else).
         UpdateExpression:
-          'SET optedOutAt = if_not_exists(optedOutAt, :at), #version = if_not_exists(#version, :zero) + :one',
-        ExpressionAttributeNames: { '#version': 'version' },
+          'SET optedOutAt = if_not_exists(optedOutAt, :at), #version = if_not_exists(#version, :zero) + :one REMOVE #email, #locale, #timeZone, #segment, #ttl',
+        ExpressionAttributeNames: {
+          '#version': 'version',
+          '#email': 'email',
+          '#locale': 'locale',
+          '#timeZone': 'timeZone',
+          '#segment': 'segment',
+          '#ttl': TTL_ATTRIBUTE,
+        },
         ExpressionAttributeValues: { ':at': at.toISOString(), ':zero': 0, ':one': 1 },
       }),
     );

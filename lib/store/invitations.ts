@@ -153,6 +153,13 @@ export type InvitationDayRow = Pick<
   counted?: Record<string, string[]>;
 };
 
+/** The condition that the answers are still those read (their revision), its value added. */
+function revisionCondition(current: Invitation, values: Record<string, unknown>): string {
+  if (current.answersRevision === undefined) return 'attribute_not_exists(answersRevision)';
+  values[':revision'] = current.answersRevision;
+  return 'answersRevision = :revision';
+}
+
 /**
  * Answers recorded so far. Items from before `answerCount` kept every answer, the current one
  * included, in `history`.
@@ -567,7 +574,9 @@ export class InvitationStore {
     }
     if (followUp.request) sets.push('followUpRequestedAt = :at');
     if (followUp.withdraw) sets.push('followUpWithdrawnAt = :at');
-    let condition = '#status IN (:sent, :delivered, :answered) AND expiresAt > :at AND ';
+    sets.push('answersRevision = :nextRevision');
+    values[':nextRevision'] = (current.answersRevision ?? 0) + 1;
+    let condition = `#status IN (:sent, :delivered, :answered) AND expiresAt > :at AND ${revisionCondition(current, values)} AND `;
     if (current.answerCount === undefined) condition += 'attribute_not_exists(answerCount)';
     else {
       condition += 'answerCount = :count';
@@ -684,9 +693,9 @@ export class InvitationStore {
 
   /**
    * Saves a deep-dive section's answers into an answered survey: the merged answers, and their
-   * counted encoding in the answers index's key (same day, same time). Conditional on the answer
-   * read (status, open link, answer count), so a section never lands on a changed answer; false
-   * when it would have.
+   * counted encoding in the answers index's key (same day, same time). Conditional on the answers
+   * read (their revision) and an open link, so neither a section in another tab nor a changed
+   * score is overwritten with what was read before; false when it would have been.
    */
   async recordSection(
     current: Invitation,
@@ -700,17 +709,15 @@ export class InvitationStore {
       current.journeyId,
       counted,
     );
+    const values: Record<string, unknown> = { ':answered': 'answered', ':at': at.toISOString() };
     const updated = await this.conditionalUpdate(current.invitationId, {
-      set: { answers, [INDEX.answersByDay.sk]: keys[INDEX.answersByDay.sk] },
-      condition:
-        current.answerCount === undefined
-          ? '#status = :answered AND expiresAt > :at AND attribute_not_exists(answerCount)'
-          : '#status = :answered AND expiresAt > :at AND answerCount = :count',
-      values: {
-        ':answered': 'answered',
-        ':at': at.toISOString(),
-        ...(current.answerCount === undefined ? {} : { ':count': current.answerCount }),
+      set: {
+        answers,
+        [INDEX.answersByDay.sk]: keys[INDEX.answersByDay.sk],
+        answersRevision: (current.answersRevision ?? 0) + 1,
       },
+      condition: `#status = :answered AND expiresAt > :at AND ${revisionCondition(current, values)}`,
+      values,
     });
     return updated !== undefined;
   }

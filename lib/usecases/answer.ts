@@ -46,8 +46,10 @@ import {
   encodeCountedAnswers,
   parseQuestionAnswers,
   sameAnswers,
+  isAskedOf,
   scoreGroupOf,
   type QuestionAnswers,
+  type ScoreGroup,
 } from '../domain/questionnaire.js';
 import { wordingFor } from '../domain/wording.js';
 import type { Runtime } from '../runtime.js';
@@ -145,8 +147,12 @@ export async function submitAnswer(
   const threshold = program.followUpThreshold ?? DEFAULT_FOLLOW_UP_THRESHOLD[program.metric];
   for (let attempt = 1; attempt <= MAX_ANSWER_ATTEMPTS; attempt++) {
     const { invitation } = view;
-    // Sections already saved stay (a changed score keeps a deep-dive's later pages).
-    const merged = { ...answersOfSections(program, invitation.answers), ...pageAnswers };
+    // Sections already saved stay (a changed score keeps a deep-dive's later pages), except the
+    // answers to questions the new score's group is not asked.
+    const merged = {
+      ...answersOfSections(program, invitation.answers, scoreGroupOf(program.metric, score)),
+      ...pageAnswers,
+    };
     const answers = Object.keys(merged).length ? merged : undefined;
     const counted = answers && encodeCountedAnswers(program.questions, answers);
     // A replayed POST (a double click, a resubmitted form) changes nothing and emits nothing again.
@@ -194,12 +200,17 @@ export function firstPageQuestions(program: Program): Program['questions'] {
   return program.questions.filter((question) => question.section === undefined);
 }
 
-/** The stored answers to the questions of the program's sections (later pages). */
+/** The stored answers to the questions of the program's sections asked of `group`. */
 function answersOfSections(
   program: Program,
   answers: QuestionAnswers | undefined,
+  group: ScoreGroup,
 ): QuestionAnswers {
-  const later = new Set(program.questions.filter((q) => q.section !== undefined).map((q) => q.id));
+  const later = new Set(
+    program.questions
+      .filter((q) => q.section !== undefined && isAskedOf(q, group))
+      .map((q) => q.id),
+  );
   return Object.fromEntries(Object.entries(answers ?? {}).filter(([id]) => later.has(id)));
 }
 

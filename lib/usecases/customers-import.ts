@@ -5,7 +5,8 @@
  *
  * Primary course:
  * 1. Parse and check the whole file first: a header naming the columns, then one customer a row
- *    (`customerId` and `email` required; `locale`, `timeZone`, `segment`, `lastSeen` optional).
+ *    (`customerId` and `email` required; `locale`, `timeZone`, `segment`, `lastSeen` optional,
+ *    the import day when left out).
  *    Every bad row is reported with its line and column, and then nothing is imported.
  * 2. For each row, read the customer's contact item and write the profile only when it changes
  *    (the same rule as an interaction's: known fields replace, the last-seen day only moves
@@ -24,14 +25,15 @@ export const IMPORT_COLUMNS = ['customerId', 'email', 'locale', 'timeZone', 'seg
 /** Rows checked per file at most: a larger directory is imported in several files. */
 export const MAX_IMPORT_ROWS = 100_000;
 
+// The same limits as the event contract (an imported customer is invited as an interaction's).
 const token = z
   .string()
   .min(1)
-  .max(128)
+  .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"');
 
 const Row = z.object({
-  customerId: z.string({ error: 'is required' }).max(256),
+  customerId: z.string({ error: 'is required' }).max(128, 'must be at most 128 characters'),
   email: z.string({ error: 'is required' }).pipe(z.email('must be an email address')),
   locale: z
     .string()
@@ -143,7 +145,8 @@ export function parseCustomersCsv(
         locale: row.locale,
         timeZone: row.timeZone,
         segment: row.segment,
-        seenOn: row.lastSeen,
+        // Without a last-seen day, a customer in the CRM's export counts as known today.
+        seenOn: row.lastSeen ?? today,
       },
     });
   }

@@ -247,7 +247,8 @@ async function decide(
   const skip = async (reason: SkipReason): Promise<Invitation> => {
     if (seen) {
       contact ??= await rt.contacts.get(customer.id, { consistent: ids.consistent });
-      const profile = updatedProfile(contact.profile, seen, SEEN_REFRESH_DAYS);
+      const profile =
+        !contact.optedOutAt && updatedProfile(contact.profile, seen, SEEN_REFRESH_DAYS);
       if (profile) await rt.contacts.recordProfile(customer.id, contact, profile);
     }
     return { ...base, reason };

@@ -27,7 +27,6 @@ import {
   answersNeeded,
   drawWithoutReplacement,
   invitationsNeeded,
-  seededRandom,
   marginFor,
   nextRun,
   periodOf,
@@ -127,8 +126,9 @@ async function population(rt: Runtime, program: Program, now: Date) {
   const excluded = { optedOut: 0, notRecent: 0, otherSegment: 0, noAddress: 0 };
   await rt.contacts.forEachInDirectory((page) => {
     for (const entry of page) {
-      if (!entry.email) excluded.noAddress += 1;
-      else if (entry.optedOutAt) excluded.optedOut += 1;
+      // An opt-out first: an opted-out customer's address is not kept.
+      if (entry.optedOutAt) excluded.optedOut += 1;
+      else if (!entry.email) excluded.noAddress += 1;
       else if (!entry.seenOn || entry.seenOn <= since) excluded.notRecent += 1;
       else if (segments && !segments.includes(entry.segment ?? '')) excluded.otherSegment += 1;
       else eligible.push(entry);
@@ -212,15 +212,18 @@ export async function planRun(
   rt: Runtime,
   program: Program,
   now: Date,
+  { runAt = now }: { runAt?: Date } = {},
 ): Promise<Plan & { eligible: Map<string, DirectoryEntry[]> }> {
   const schedule = scheduleOf(rt, program);
   const { eligible, excluded } = await population(rt, program, now);
   const byStratum = new Map<string, DirectoryEntry[]>();
   for (const entry of eligible) {
     const stratum = stratumOf(program, entry);
-    byStratum.set(stratum, [...(byStratum.get(stratum) ?? []), entry]);
+    const members = byStratum.get(stratum);
+    if (members) members.push(entry);
+    else byStratum.set(stratum, [entry]);
   }
-  const { from, to, measured: previous } = await previousPeriod(rt, program, schedule, now);
+  const { from, to, measured: previous } = await previousPeriod(rt, program, schedule, runAt);
   const strata: StratumPlan[] = [...byStratum.keys()].sort().map((stratum) => {
     const size = byStratum.get(stratum)!.length;
     const before = previous.get(stratum);
@@ -268,7 +271,7 @@ export async function planRun(
     touchpoint: program.touchpoint,
     kind: program.kind as 'tracking' | 'periodic',
     metric: program.metric,
-    period: periodOf(schedule, now),
+    period: periodOf(schedule, runAt),
     nextRunAt: nextRun(schedule, now).toISOString(),
     targetMargin: program.sample?.targetMargin ?? null,
     seenWithinDays: program.population?.seenWithinDays ?? 90,
@@ -280,13 +283,15 @@ export async function planRun(
   };
 }
 
-/** `afterword plan`: the plan, without sending. */
+/**
+ * `afterword plan`: the next run's plan, without sending: its period, sized from the period
+ * before it, over the directory as it is now.
+ */
 export async function plan(rt: Runtime, touchpoint: string, now: Date): Promise<Plan> {
-  const planned: Partial<Awaited<ReturnType<typeof planRun>>> = await planRun(
-    rt,
-    scheduledProgram(rt, touchpoint),
-    now,
-  );
+  const program = scheduledProgram(rt, touchpoint);
+  const planned: Partial<Awaited<ReturnType<typeof planRun>>> = await planRun(rt, program, now, {
+    runAt: nextRun(scheduleOf(rt, program), now),
+  });
   // The customers themselves stay here: the plan says how many, not who.
   delete planned.eligible;
   return planned as Plan;
@@ -304,7 +309,12 @@ export interface LaunchResult {
   skipped: Record<string, number>;
   /** Already invited in this period by an earlier launch. */
   alreadyInvited: number;
+  /** Customers whose invitation could not be decided (logged by error name; a retry tries again). */
+  failed: number;
 }
+
+/** Invitations decided at once by a run: steady, well within on-demand limits. */
+const LAUNCH_CONCURRENCY = 8;
 
 /** A tracking or periodic program's run, as the launch function (the schedule) or `afterword launch`. */
 export function launch(rt: Runtime, touchpoint: string, now: Date): Promise<LaunchResult> {
@@ -323,56 +333,71 @@ async function launchRun(rt: Runtime, touchpoint: string, now: Date): Promise<La
     scheduled: 0,
     skipped: {},
     alreadyInvited: 0,
+    failed: 0,
   };
   const drawn: DirectoryEntry[] = [];
   for (const stratum of planned.strata) {
-    // In a fixed order with a generator seeded by program, period and stratum: a retried run
-    // draws the same customers, whose invitations already exist, and invites nobody new.
-    const candidates = [...(planned.eligible.get(stratum.stratum) ?? [])].sort((a, b) =>
-      a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
-    );
+    // Ranked by a hash keyed with program, period and stratum: a retried run draws the same.
     const { drawn: picked, refused } = await drawWithoutReplacement(
-      candidates,
+      planned.eligible.get(stratum.stratum) ?? [],
       stratum.invitations,
-      async (entry) => !(await rt.suppressions.reasonFor(entry.email!)),
-      seededRandom(`${program.touchpoint}:${planned.period}:${stratum.stratum}`),
+      {
+        seed: `${program.touchpoint}:${planned.period}:${stratum.stratum}`,
+        idOf: (entry) => entry.customerId,
+        accept: async (entry) => !(await rt.suppressions.reasonFor(entry.email!)),
+      },
     );
     drawn.push(...picked);
     result.suppressed += refused.length;
   }
   result.drawn = drawn.length;
-  // Spread over the window: the dispatcher sends each when due, within the SES rate.
+  // Spread over the window: the dispatcher sends each when due, within the SES rate. A few at a
+  // time (each customer's decision is independent); one customer's failure is counted and the
+  // run goes on, and a retry finds the others already invited.
   const spacing = drawn.length ? isoDurationMillis(program.spreadOver) / drawn.length : 0;
-  for (const [i, customer] of drawn.entries()) {
-    const outcome = await launchInvitation(
-      rt,
-      {
-        interactionId: `${program.touchpoint}:${planned.period}:${customer.customerId}`,
-        occurredAt: new Date(now.getTime() + Math.floor(i * spacing)).toISOString(),
-        touchpoint: program.touchpoint,
-        channel: 'email',
-        customer: {
-          id: customer.customerId,
-          email: customer.email,
-          ...(customer.locale ? { locale: customer.locale } : {}),
-          ...(customer.timeZone ? { timeZone: customer.timeZone } : {}),
-          ...(customer.segment ? { segment: customer.segment } : {}),
-        },
-      },
-      now,
-    );
-    if (outcome.duplicate) result.alreadyInvited += 1;
-    else if (outcome.status === 'scheduled') result.scheduled += 1;
-    else
-      result.skipped[outcome.reason ?? 'unknown'] =
-        (result.skipped[outcome.reason ?? 'unknown'] ?? 0) + 1;
-  }
+  let next = 0;
+  const inviteNext = async () => {
+    while (next < drawn.length) {
+      const i = next++;
+      const customer = drawn[i]!;
+      try {
+        const outcome = await launchInvitation(
+          rt,
+          {
+            interactionId: `${program.touchpoint}:${planned.period}:${customer.customerId}`,
+            occurredAt: new Date(now.getTime() + Math.floor(i * spacing)).toISOString(),
+            touchpoint: program.touchpoint,
+            channel: 'email',
+            customer: {
+              id: customer.customerId,
+              email: customer.email,
+              ...(customer.locale ? { locale: customer.locale } : {}),
+              ...(customer.timeZone ? { timeZone: customer.timeZone } : {}),
+              ...(customer.segment ? { segment: customer.segment } : {}),
+            },
+          },
+          now,
+        );
+        if (outcome.duplicate) result.alreadyInvited += 1;
+        else if (outcome.status === 'scheduled') result.scheduled += 1;
+        else {
+          const reason = outcome.reason ?? 'unknown';
+          result.skipped[reason] = (result.skipped[reason] ?? 0) + 1;
+        }
+      } catch (error) {
+        result.failed += 1;
+        log.error('launch.invitation-failed', { touchpoint, error: (error as Error).name });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LAUNCH_CONCURRENCY, drawn.length) }, inviteNext));
   log.info('launch.done', {
     touchpoint,
     period: result.period,
     planned: result.planned,
     scheduled: result.scheduled,
     alreadyInvited: result.alreadyInvited,
+    failed: result.failed,
   });
   return result;
 }

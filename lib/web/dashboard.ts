@@ -14,7 +14,7 @@ import { NONE, TOTAL, type ReportRow } from '../contracts/report.js';
 import { DEFAULT_FOLLOW_UP_THRESHOLD } from '../contracts/survey-events.js';
 import { formatInterval, formatRate } from '../domain/display.js';
 import { groupName, labelsOf } from '../domain/drivers.js';
-import { SCORE_GROUPS } from '../domain/questionnaire.js';
+import { SCORE_GROUPS, type QuestionAnswers } from '../domain/questionnaire.js';
 import { LOW_N } from '../domain/scoring.js';
 import { html, type SafeHtml } from '../domain/html.js';
 import { addDays, dayBounds, DAY_PATTERN, dayOf } from '../domain/time.js';
@@ -231,7 +231,32 @@ export interface AnswerView {
   journeyStep: string;
   score: number;
   comment?: string;
+  /** The questionnaire's answers as a CX lead reads them (texts included), in the program's order. */
+  questionnaire: { question: string; answer: string }[];
   customerId: string;
+}
+
+/** A survey's questionnaire answers in words: option labels, a rating out of 5, the texts. */
+export function questionnaireInWords(
+  program: Program | undefined,
+  answers: QuestionAnswers | undefined,
+): { question: string; answer: string }[] {
+  if (!program || !answers) return [];
+  const labels = labelsOf(program);
+  return program.questions
+    .filter((question) => Object.hasOwn(answers, question.id))
+    .map((question) => {
+      const answer = answers[question.id]!;
+      const words =
+        question.type === 'rating'
+          ? `${String(answer)} of 5`
+          : question.type === 'text'
+            ? String(answer)
+            : (Array.isArray(answer) ? answer : [String(answer)])
+                .map((option) => labels.option(question.id, option))
+                .join(', ');
+      return { question: labels.question(question.id), answer: words };
+    });
 }
 
 /** The answers' comments and customers, read from the invitations (eventually consistent). */
@@ -252,6 +277,10 @@ async function withComments(rt: Runtime, rows: InvitationDayRow[]): Promise<Answ
             journeyStep: invitation.journeyStep ?? NONE,
             score: invitation.score,
             ...(invitation.comment ? { comment: invitation.comment } : {}),
+            questionnaire: questionnaireInWords(
+              rt.programFor(invitation.touchpoint),
+              invitation.answers,
+            ),
             customerId: invitation.customerId,
           },
         ]
@@ -614,10 +643,10 @@ export function answersPage(
 <section><h2>Answers${scope ? `: ${scope}` : ''}, ${query.from} to ${query.to}, newest first</h2>
 ${
   page.answers.length
-    ? html`<div class="scroll"><table><tr><th>Answered (UTC)</th><th class="num">Score</th><th>Channel</th><th>Segment</th><th>Journey step</th><th>Comment</th><th>Customer</th></tr>
+    ? html`<div class="scroll"><table><tr><th>Answered (UTC)</th><th class="num">Score</th><th>Channel</th><th>Segment</th><th>Journey step</th><th>Comment and answers</th><th>Customer</th></tr>
 ${page.answers.map(
   (a) =>
-    html`<tr><td>${a.answeredAt.slice(0, 16).replace('T', ' ')}</td><td class="num">${a.score}</td><td>${a.channel}</td><td>${a.segment}</td><td>${a.journeyId === NONE ? a.journeyStep : `${a.journeyId} / ${a.journeyStep}`}</td><td>${a.comment ?? ''}</td><td><a href="/dashboard/customers/${encodeURIComponent(a.customerId)}">timeline</a></td></tr>`,
+    html`<tr><td>${a.answeredAt.slice(0, 16).replace('T', ' ')}</td><td class="num">${a.score}</td><td>${a.channel}</td><td>${a.segment}</td><td>${a.journeyId === NONE ? a.journeyStep : `${a.journeyId} / ${a.journeyStep}`}</td><td>${a.comment ?? ''}${a.questionnaire.map((q) => html`<div class="meta">${q.question}: ${q.answer}</div>`)}</td><td><a href="/dashboard/customers/${encodeURIComponent(a.customerId)}">timeline</a></td></tr>`,
 )}
 </table></div>
 ${page.next ? html`<p><a href="/dashboard/answers?${params}&amp;before=${encodeURIComponent(page.next)}">Older answers</a></p>` : ''}`

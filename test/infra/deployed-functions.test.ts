@@ -283,8 +283,12 @@ describe('every function, run with the environment the stack deploys it with', (
       email: 'imported-1@example.com',
       seenOn: '2026-11-20',
     });
-    const launch = createLaunchHandler(rt.launch, () => at('2026-12-07T10:00:00Z'));
-    const run = await launch({ touchpoint: 'relationship' });
+    // A retry after midnight: the run belongs to the period of its scheduled time.
+    const launch = createLaunchHandler(rt.launch, () => at('2027-01-01T00:30:00Z'));
+    const run = await launch({
+      touchpoint: 'relationship',
+      scheduledTime: '2026-12-07T10:00:00Z',
+    });
     expect(run).toMatchObject({ period: '2026-12', scheduled: 1 });
     expect(run.skipped['cool-down']).toBeGreaterThan(0);
     await expect(launch({ touchpoint: 'support-call' })).rejects.toThrow(/no tracking or periodic/);

@@ -255,7 +255,12 @@ describe('the CDK stack', () => {
     expect(schedules[0]!.Properties).toMatchObject({
       ScheduleExpression: 'cron(0 10 ? * MON#1 *)',
       ScheduleExpressionTimezone: loadConfig().timeZone,
-      Target: { Input: JSON.stringify({ touchpoint: 'relationship' }) },
+      Target: {
+        Input: JSON.stringify({
+          touchpoint: 'relationship',
+          scheduledTime: '<aws.scheduler.scheduled-time>',
+        }),
+      },
     });
   });
 

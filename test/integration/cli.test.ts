@@ -77,6 +77,7 @@ describe('the afterword command', () => {
     expect((await rt.contacts.get('c-1')).profile).toEqual({
       email: 'ada@example.com',
       segment: 'smb',
+      seenOn: new Date().toISOString().slice(0, 10), // no lastSeen: known as of the import
     });
     expect((await runCli(['customers', 'export', good])).code).toBe(2);
   });

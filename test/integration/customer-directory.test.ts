@@ -3,9 +3,9 @@
  * contact item (written with the claim, or on its own at most daily), items of the first key shape
  * moved with their history, and the CSV import (every bad row named, then nothing written).
  */
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { legacyContactKey, type DirectoryEntry } from '../../lib/store/contacts.js';
+import { contactKey, legacyContactKey, type DirectoryEntry } from '../../lib/store/contacts.js';
 import { intake } from '../../lib/usecases/intake.js';
 import {
   ImportFileError,
@@ -225,6 +225,41 @@ describe('the customer directory', () => {
   });
 });
 
+describe('what the directory keeps, and for how long', () => {
+  it('expires a profile with the retention after the last sighting, and keeps nothing personal of an opt-out', async () => {
+    const rt = await testRuntime();
+    const doc = DynamoDBDocumentClient.from(rt.dynamodb);
+    const seen = interaction({ occurredAt: '2026-11-20T10:00:00Z' });
+    await intake(rt, event(seen), new Date('2026-11-20T10:00:01Z'));
+    const itemOf = async (customerId: string) =>
+      (
+        await doc.send(
+          new GetCommand({ TableName: rt.settings.tableName, Key: contactKey(customerId) }),
+        )
+      ).Item!;
+    expect((await itemOf(seen.customer.id)).expireAt).toBe(
+      Date.parse('2026-11-20') / 1000 + rt.config.dataRetentionDays * 86_400,
+    );
+    await rt.contacts.optOut(seen.customer.id, new Date('2026-11-21T00:00:00Z'));
+    const optedOut = await itemOf(seen.customer.id);
+    expect(optedOut.optedOutAt).toBe('2026-11-21T00:00:00.000Z');
+    for (const gone of ['email', 'locale', 'segment', 'timeZone', 'expireAt']) {
+      expect(optedOut[gone], gone).toBeUndefined();
+    }
+    // Seen again: skipped, and the address is not written back.
+    const again = interaction({
+      occurredAt: '2026-12-01T10:00:00Z',
+      touchpoint: 'warehouse-visit',
+      customer: { ...seen.customer, segment: 'enterprise' },
+    });
+    await intake(rt, event(again), new Date('2026-12-01T10:00:01Z'));
+    expect((await itemOf(seen.customer.id)).email).toBeUndefined();
+    const entry = (await directoryOf(rt)).get(seen.customer.id)!;
+    expect(entry.optedOutAt).toBe('2026-11-21T00:00:00.000Z');
+    expect(entry.email).toBeUndefined();
+  });
+});
+
 describe('importing customers from a CSV file', () => {
   const today = '2026-12-04';
 
@@ -300,9 +335,11 @@ describe('importing customers from a CSV file', () => {
       email: 'ada@example.com',
       seenOn: '2026-11-30',
     });
+    // No last-seen day in the file: known as of the import.
     expect(directory.get('crm-2')).toEqual({
       customerId: 'crm-2',
       email: 'grace@example.com',
+      seenOn: today,
       optedOutAt: undefined,
     });
     expect(await importCustomers(rt, customers)).toEqual({

@@ -302,6 +302,11 @@ describe('what each role sees', () => {
     const answers = await get('/dashboard/answers?range=7d&touchpoint=order-delivered', cookie);
     expect(answers.status).toBe(200);
     expect(await answers.text()).toContain('Unhappy with order-delivered');
+    // The questionnaire's answers are read with the comment, in words.
+    const supportAnswers = await get('/dashboard/answers?range=7d&touchpoint=support-call', cookie);
+    expect(await supportAnswers.text()).toContain(
+      '<div class="meta">What disappointed you most?: I had to repeat myself</div>',
+    );
     const exported = await get('/dashboard/export.json?range=7d', cookie);
     const rows = (await exported.json()) as { touchpoint: string; day: string }[];
     expect(new Set(rows.map((r) => r.touchpoint))).toEqual(

@@ -174,6 +174,32 @@ describe('a periodic deep-dive in sections', () => {
     });
   });
 
+  it('never writes over answers saved since they were read (a second tab, a stale resubmit)', async () => {
+    const [email] = await emailsTo('dd-alan@example.com');
+    const link = new URL(scoreLinks(email!).get(4)!);
+    clock = new Date('2027-01-04T17:00:00Z');
+    expect((await post(link.pathname, { score: '4' })).status).toBe(303);
+    const { invitationId } = await rt.signer.verify(link.pathname.split('/').pop()!, clock);
+    const stale = (await rt.invitations.get(invitationId))!;
+    // Another tab saves the service section.
+    expect((await post(`${link.pathname}/sections/service`, { 'q.speed': '5' })).status).toBe(303);
+    // What the first tab read is out of date: neither write may land on it.
+    expect(await rt.invitations.recordSection(stale, { quality: 3 }, 'quality=3', clock)).toBe(
+      false,
+    );
+    const resubmit = await rt.invitations.recordAnswer(stale, { score: 3 }, clock, {
+      request: false,
+      withdraw: false,
+    });
+    expect(resubmit.recorded).toBe(false);
+    // Through the app, each decides again from what is stored: nothing is lost.
+    expect((await post(`${link.pathname}/sections/product`, { 'q.quality': '3' })).status).toBe(
+      200,
+    );
+    expect((await post(link.pathname, { score: '3' })).status).toBe(303);
+    expect((await rt.invitations.get(invitationId))!.answers).toEqual({ speed: 5, quality: 3 });
+  });
+
   it('sends a section before the score back to the first page', async () => {
     const [email] = await emailsTo('dd-grace@example.com');
     const link = new URL(scoreLinks(email!).get(4)!);
@@ -189,8 +215,10 @@ describe('a periodic deep-dive in sections', () => {
       await report(rt, { from: '2027-01-04', to: '2027-01-04', by: ['touchpoint'], totals: true })
     ).filter((row) => row.touchpoint === 'quarterly-review' && row.day === 'total');
     const byId = Object.fromEntries(total!.questions.map((q) => [q.questionId, q]));
-    expect(byId.quality).toMatchObject({ type: 'rating', answered: 1, mean: 4 });
-    expect(byId.quality!.options.map((o) => o.count)).toEqual([0, 0, 0, 1, 0]);
+    // Ada's 4 and Alan's 3.
+    expect(byId.quality).toMatchObject({ type: 'rating', answered: 2, mean: 3.5 });
+    expect(byId.quality!.options.map((o) => o.count)).toEqual([0, 0, 1, 1, 0]);
+    expect(byId.quality!.meanCiLow).toBeLessThan(3.5);
     expect(byId.staff!.options.find((o) => o.option === 'kind')).toMatchObject({
       count: 1,
       share: 100,

@@ -13,6 +13,8 @@ import { summarize } from '../../lib/domain/scoring.js';
 import { event, interaction, testRuntime, withConfig } from '../support/harness.js';
 
 const runAt = new Date('2026-12-07T10:00:00Z');
+/** Before December's run: the plan is for it (period 2026-12, sized from November). */
+const planAt = new Date('2026-12-01T08:00:00Z');
 
 async function trackingRuntime(change: (program: Record<string, unknown>) => void = () => {}) {
   const rt = await testRuntime({
@@ -43,11 +45,11 @@ async function trackingRuntime(change: (program: Record<string, unknown>) => voi
 describe('a tracking program', () => {
   it('plans from the directory: population, worst case without an earlier period, the best margin it can reach', async () => {
     const rt = await trackingRuntime();
-    const planned = await plan(rt, 'relationship', runAt);
+    const planned = await plan(rt, 'relationship', planAt);
     expect(planned).toMatchObject({
       kind: 'tracking',
       period: '2026-12',
-      nextRunAt: '2027-01-04T10:00:00.000Z',
+      nextRunAt: '2026-12-07T10:00:00.000Z',
       population: 37,
       excluded: { optedOut: 3, notRecent: 5, otherSegment: 0, noAddress: 0 },
       targetMargin: 5,
@@ -71,7 +73,7 @@ describe('a tracking program', () => {
     const rt = await trackingRuntime((program) => {
       program.sample = { targetMargin: 40, expectedResponseRate: 1 };
     });
-    const planned = await plan(rt, 'relationship', runAt);
+    const planned = await plan(rt, 'relationship', planAt);
     // 1.96² · 1 / 0.4² = 24.01 answers at a response rate of 1: 25 invitations.
     expect(planned.invitations).toBe(invitationsNeeded(answersNeeded('nps', 40), 1));
     expect(planned.invitations).toBe(25);
@@ -98,7 +100,7 @@ describe('a tracking program', () => {
       customer: { id: 'cust-10', email: 'cust-10@example.com' },
     });
     await intake(rt, event(recent), new Date('2026-11-30T10:00:01Z'));
-    const planned = await plan(rt, 'relationship', runAt);
+    const planned = await plan(rt, 'relationship', planAt);
     expect(planned.strata.map((s) => [s.stratum, s.population, s.invitations])).toEqual([
       ['enterprise', 10, 10],
       ['smb', 27, 25],
@@ -131,7 +133,7 @@ describe('a tracking program', () => {
         scores,
       },
     ]);
-    const [everyone] = (await plan(rt, 'relationship', runAt)).strata;
+    const [everyone] = (await plan(rt, 'relationship', planAt)).strata;
     expect(everyone).toMatchObject({
       sharesFrom: 'previous period',
       shares: { good: 0.5, bad: 0.2 },

@@ -188,6 +188,7 @@ describe('questionnaire config', () => {
         { id: 'reason', type: 'choice', askIf: ['satisfied'], options: ['a', 'a'] },
         { id: 'reason', type: 'choices', options: ['x'] },
         { id: 'Bad Id', type: 'rating' },
+        { id: 'constructor', type: 'rating' },
         { id: 'why', type: 'choices', options: ['a', 'b'], maxChoices: 3 },
       ];
       program.wording.en!.questions = {
@@ -199,6 +200,7 @@ describe('questionnaire config', () => {
       expect.arrayContaining([
         expect.stringMatching(/^programs\.0\.questions\.1\.options: too small/i),
         expect.stringMatching(/^programs\.0\.questions\.2\.id: must start with a lower-case/),
+        'programs.0.questions.3.id: must not be a name JavaScript objects already have',
       ]),
     );
     const fixed = problemsOf((program) => {

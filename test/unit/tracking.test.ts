@@ -88,26 +88,17 @@ describe('schedules', () => {
   });
 });
 
-/** A seeded generator, so the statistical test is the same every run. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  return (bound: number) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * bound);
-  };
-}
-
 describe('the draw', () => {
   it('is uniform without replacement: every pair of a small population equally likely (chi-square)', async () => {
     const population = ['a', 'b', 'c', 'd', 'e'];
-    const random = seeded(20261204);
     const pairs = new Map<string, number>();
     const trials = 20_000;
     for (let i = 0; i < trials; i++) {
-      const { drawn } = await drawWithoutReplacement(population, 2, () => true, random);
+      // A run per seed, as each program, period and stratum seeds its own.
+      const { drawn } = await drawWithoutReplacement(population, 2, {
+        seed: `run-${i}`,
+        idOf: (id) => id,
+      });
       expect(new Set(drawn).size).toBe(2);
       const pair = [...drawn].sort().join('');
       pairs.set(pair, (pairs.get(pair) ?? 0) + 1);
@@ -125,17 +116,32 @@ describe('the draw', () => {
   it('never keeps a refused customer, and goes on drawing so the count is still reached', async () => {
     const population = Array.from({ length: 50 }, (_, i) => i);
     for (let seed = 1; seed <= 50; seed++) {
-      const { drawn, refused } = await drawWithoutReplacement(
-        population,
-        10,
-        (n) => n % 3 !== 0, // every third is suppressed or opted out
-        seeded(seed),
-      );
+      const { drawn, refused } = await drawWithoutReplacement(population, 10, {
+        seed: String(seed),
+        idOf: String,
+        accept: (n) => n % 3 !== 0, // every third is suppressed or opted out
+      });
       expect(drawn).toHaveLength(10);
       expect(drawn.some((n) => n % 3 === 0)).toBe(false);
       expect(refused.every((n) => n % 3 === 0)).toBe(true);
     }
-    const few = await drawWithoutReplacement([1, 2, 3], 10);
+    const few = await drawWithoutReplacement([1, 2, 3], 10, { seed: 'x', idOf: String });
     expect(few.drawn.sort()).toEqual([1, 2, 3]);
+  });
+
+  it('draws the same again from a changed population: a retried run invites nobody new', async () => {
+    const population = Array.from({ length: 200 }, (_, i) => `c${i}`);
+    const first = await drawWithoutReplacement(population, 20, {
+      seed: 'p:2026-12:*',
+      idOf: (c) => c,
+    });
+    // Between the attempts one customer opted out and one joined.
+    const changed = [...population.filter((c) => c !== 'c7'), 'c-new'];
+    const retry = await drawWithoutReplacement(changed, 20, {
+      seed: 'p:2026-12:*',
+      idOf: (c) => c,
+    });
+    const overlap = retry.drawn.filter((c) => first.drawn.includes(c));
+    expect(overlap.length).toBeGreaterThanOrEqual(18);
   });
 });
