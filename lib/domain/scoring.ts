@@ -64,6 +64,16 @@ function agreeing(metric: Metric, counts: number[]): number {
   return metric === 'csat' ? countBetween(counts, 4, 5) : countBetween(counts, 5, 7);
 }
 
+/**
+ * A histogram's answers, and those in the metric's good and bad groups: NPS promoters and
+ * detractors; CSAT and CES the agreeing share and the rest (what a sample size is computed from).
+ */
+export function goodAndBad(metric: Metric, counts: number[]) {
+  const n = answersOf(metric, counts);
+  const good = agreeing(metric, counts);
+  return { n, good, bad: metric === 'nps' ? countBetween(counts, 0, 6) : n - good };
+}
+
 export function summarize(metric: Metric, counts: number[]): MetricSummary {
   const { min, max } = SCALES[metric];
   const n = answersOf(metric, counts);

@@ -16,7 +16,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import * as z from 'zod';
 import { updatedProfile, type CustomerProfile } from '../domain/customer-profile.js';
-import { isTimeZone } from '../domain/time.js';
+import { Customer } from '../contracts/interaction.js';
 import type { Runtime } from '../runtime.js';
 
 /** Columns the file may have; the first two are required. */
@@ -25,25 +25,13 @@ export const IMPORT_COLUMNS = ['customerId', 'email', 'locale', 'timeZone', 'seg
 /** Rows checked per file at most: a larger directory is imported in several files. */
 export const MAX_IMPORT_ROWS = 100_000;
 
-// The same limits as the event contract (an imported customer is invited as an interaction's).
-const token = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"');
-
+/** A row: the event contract's customer fields (the same limits), and the day last seen. */
 const Row = z.object({
   customerId: z.string({ error: 'is required' }).max(128, 'must be at most 128 characters'),
   email: z.string({ error: 'is required' }).pipe(z.email('must be an email address')),
-  locale: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 tag such as "en-GB"')
-    .optional(),
-  timeZone: z
-    .string()
-    .refine(isTimeZone, 'must be an IANA time zone such as "Europe/London"')
-    .optional(),
-  segment: token.optional(),
+  locale: Customer.shape.locale,
+  timeZone: Customer.shape.timeZone,
+  segment: Customer.shape.segment,
   lastSeen: z.iso.date('must be a date YYYY-MM-DD').optional(),
 });
 

@@ -20,9 +20,9 @@
 import { asFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
 import type { Program } from '../config/schema.js';
-import { responseRate } from '../domain/funnel.js';
+import { responseRate, type FunnelCounts } from '../domain/funnel.js';
 import { isoDurationMillis, addDays } from '../domain/time.js';
-import { addHistograms, emptyHistogram, LOW_N, summarize } from '../domain/scoring.js';
+import { addHistograms, emptyHistogram, goodAndBad, LOW_N, summarize } from '../domain/scoring.js';
 import {
   answersNeeded,
   drawWithoutReplacement,
@@ -142,41 +142,20 @@ function stratumOf(program: Program, entry: DirectoryEntry): string {
 }
 
 /** What the previous period measured, per stratum: answers and their shares, sent surveys. */
+/** What the previous period measured, per stratum: the funnel and the score histogram. */
 async function previousPeriod(rt: Runtime, program: Program, schedule: Schedule, now: Date) {
   const { from, to } = previousPeriodDays(schedule, now);
-  const measured = new Map<
-    string,
-    {
-      answers: number;
-      good: number;
-      bad: number;
-      sent: number;
-      delivered: number;
-      answered: number;
-      outcomeKnown: number;
-      scores: number[];
-    }
-  >();
+  const measured = new Map<string, FunnelCounts & { scores: number[] }>();
   for (const row of await rt.rollups.range(from, to)) {
     if (row.touchpoint !== program.touchpoint) continue;
     const stratum = program.sample?.stratifyBy === 'segment' ? row.segment : EVERYONE;
     const sum = measured.get(stratum) ?? {
-      answers: 0,
-      good: 0,
-      bad: 0,
       sent: 0,
       delivered: 0,
       answered: 0,
       outcomeKnown: 0,
       scores: emptyHistogram(),
     };
-    const count = (low: number, high: number) =>
-      row.scores.slice(low, high + 1).reduce((a, b) => a + b, 0);
-    const [goodFrom, badTo] =
-      program.metric === 'nps' ? [9, 6] : program.metric === 'csat' ? [4, 3] : [5, 4];
-    sum.answers += count(program.metric === 'nps' ? 0 : 1, 10);
-    sum.good += count(goodFrom, 10);
-    sum.bad += count(program.metric === 'nps' ? 0 : 1, badTo);
     sum.sent += row.sent;
     sum.delivered += row.delivered;
     sum.answered += row.answered;
@@ -189,18 +168,19 @@ async function previousPeriod(rt: Runtime, program: Program, schedule: Schedule,
 
 function previousResults(
   program: Program,
-  before: { answers: number; sent: number; good: number; bad: number; scores: number[] },
+  before: { sent: number; scores: number[] },
   from: string,
   to: string,
 ): NonNullable<StratumPlan['previous']> {
+  const { n, good, bad } = goodAndBad(program.metric, before.scores);
   const summary = summarize(program.metric, before.scores);
   return {
     from,
     to,
-    answers: before.answers,
+    answers: n,
     sent: before.sent,
-    good: before.good,
-    bad: before.bad,
+    good,
+    bad,
     score: summary.score,
     ciLow: summary.ciLow,
     ciHigh: summary.ciHigh,
@@ -227,10 +207,11 @@ export async function planRun(
   const strata: StratumPlan[] = [...byStratum.keys()].sort().map((stratum) => {
     const size = byStratum.get(stratum)!.length;
     const before = previous.get(stratum);
-    const measured = before && before.answers >= LOW_N ? before : undefined;
-    const shares = measured
-      ? { good: measured.good / measured.answers, bad: measured.bad / measured.answers }
-      : null;
+    const counted = before && goodAndBad(program.metric, before.scores);
+    const shares =
+      counted && counted.n >= LOW_N
+        ? { good: counted.good / counted.n, bad: counted.bad / counted.n }
+        : null;
     const rate = before && before.sent >= LOW_N ? responseRate(before).rate : null;
     const plannedRate = rate && rate > 0 ? rate : (program.sample?.expectedResponseRate ?? 0.25);
     const base = {

@@ -133,21 +133,14 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
       score: typeof form.score === 'string' ? form.score : undefined,
       comment: typeof form.comment === 'string' ? form.comment : undefined,
       followUp: typeof form.followUp === 'string' ? form.followUp : undefined,
-      // The questionnaire's fields (`q.<id>`), validated against the program's questions.
-      ...Object.fromEntries(Object.entries(form).filter(([name]) => name.startsWith('q.'))),
+      ...questionnaireFields(form),
     };
     try {
       const result = await submitAnswer(rt, token, fields, now());
       // A deep-dive goes on with its sections, each saved when submitted.
       const [first] = result.program.sections;
       if (first) return c.redirect(`${c.req.path}/sections/${encodeURIComponent(first.id)}`, 303);
-      const contact = result.contactBy && {
-        by: result.contactBy,
-        timeZone: result.invitation.timeZone,
-        locale: result.invitation.locale,
-        who: rt.config.brand,
-      };
-      return c.html(thankYouPage(result.locale, result.wording, pageBrand, contact));
+      return c.html(thankYou(result));
     } catch (error) {
       if (error instanceof InvalidAnswerError) {
         try {
@@ -213,9 +206,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     } catch {
       return c.html(errorPage('invalid-link'), 400);
     }
-    const fields = Object.fromEntries(
-      Object.entries(form).filter(([name]) => name.startsWith('q.')),
-    );
+    const fields = questionnaireFields(form);
     try {
       const result = await submitSection(rt, token, sectionId, fields, now());
       if (result.next) {
@@ -224,13 +215,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
           303,
         );
       }
-      const contact = result.contactBy && {
-        by: result.contactBy,
-        timeZone: result.invitation.timeZone,
-        locale: result.invitation.locale,
-        who: rt.config.brand,
-      };
-      return c.html(thankYouPage(result.locale, result.wording, pageBrand, contact));
+      return c.html(thankYou(result));
     } catch (error) {
       if (error instanceof InvalidAnswerError) {
         try {
@@ -285,6 +270,17 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   });
   return app;
 
+  /** The thank-you page, saying by when contact is due when the customer asked for it. */
+  function thankYou(result: SurveyView & { contactBy?: Date }) {
+    const contact = result.contactBy && {
+      by: result.contactBy,
+      timeZone: result.invitation.timeZone,
+      locale: result.invitation.locale,
+      who: rt.config.brand,
+    };
+    return thankYouPage(result.locale, result.wording, pageBrand, contact);
+  }
+
   /**
    * The survey form, or for an answered link the answer given (score, comment, day) with the form
    * to change it, prefilled, while changes are allowed; once they are not, the answer alone.
@@ -335,6 +331,11 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
       error: entered.error,
     });
   }
+}
+
+/** The questionnaire's fields of a form (`q.<id>`), validated against the program's questions. */
+function questionnaireFields(form: Record<string, unknown>) {
+  return Object.fromEntries(Object.entries(form).filter(([name]) => name.startsWith('q.')));
 }
 
 /** What the customer entered in the questionnaire, to give the form back after an error. */
