@@ -5,7 +5,7 @@ import { createWebApp } from '../lib/web/app.js';
 import { logInvocation } from '../lib/adapters/log.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
-export const NEEDS: Need[] = ['signing', 'publicBaseUrl', 'eventBus'];
+export const NEEDS: Need[] = ['signing', 'publicBaseUrl', 'eventBus', 'consent'];
 
 type LambdaHandler = ReturnType<typeof handle>;
 let app: Promise<LambdaHandler> | undefined;

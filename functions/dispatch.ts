@@ -6,7 +6,7 @@ import { dispatch, type DispatchOptions } from '../lib/usecases/dispatch.js';
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
-export const NEEDS: Need[] = ['signing', 'publicBaseUrl'];
+export const NEEDS: Need[] = ['signing', 'publicBaseUrl', 'consent'];
 
 /** Time kept back from the Lambda timeout to record the last sends. */
 const SAFETY_MARGIN_MS = 8_000;

@@ -5,7 +5,7 @@ import { recordSesFeedback } from '../lib/usecases/feedback.js';
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
-export const NEEDS: Need[] = [];
+export const NEEDS: Need[] = ['consent'];
 
 export function createFeedbackHandler(rt: Runtime) {
   return (event: { detail: unknown }) =>

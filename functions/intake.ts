@@ -6,7 +6,7 @@ import { intake } from '../lib/usecases/intake.js';
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
-export const NEEDS: Need[] = [];
+export const NEEDS: Need[] = ['consent'];
 
 export function createIntakeHandler(rt: Runtime, clock: () => Date = () => new Date()) {
   return (event: EventBridgeEvent) => inFunction('intake', () => intake(rt, event, clock()));

@@ -8,7 +8,7 @@ import { runtimeFromEnv, type Need, type Runtime } from '../lib/runtime.js';
 import { launch } from '../lib/usecases/tracking.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
-export const NEEDS: Need[] = [];
+export const NEEDS: Need[] = ['consent'];
 
 export interface LaunchRequest {
   /** The program's touchpoint, as its schedule passes it. */

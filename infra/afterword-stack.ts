@@ -84,6 +84,8 @@ export class AfterwordStack extends Stack {
     sqs.Queue
   >;
   readonly signingSecret: secrets.Secret;
+  /** The consent key (HMAC) of opt-outs and suppressions per address. */
+  readonly consentKey: secrets.Secret;
   readonly surveyApi: apigwv2.HttpApi;
   readonly table: dynamodb.TableV2;
   /** The stack's own bus: interactions in, Afterword's events out. */
@@ -143,6 +145,14 @@ export class AfterwordStack extends Stack {
       },
       removalPolicy: RemovalPolicy.RETAIN,
     }));
+    // The key of the keyed hashes that name addresses and erased customers in opt-outs and
+    // suppressions. Never rotated and never deleted: a new key would lose every opt-out.
+    const consentKey = (this.consentKey = new secrets.Secret(this, 'ConsentKey', {
+      description:
+        'Afterword consent key: HMAC key of the hashes that name addresses in opt-outs and suppressions. Do not rotate: a new key loses every opt-out.',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    }));
     const configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
       reputationMetrics: true,
       sendingEnabled: true,
@@ -174,15 +184,20 @@ export class AfterwordStack extends Stack {
       handler: 'intake',
       description: 'Interaction Completed → a recorded survey decision',
       deadLetterQueue: deadLetters.intake,
-      // the decision and the contact claim (PutItem), a skipped customer's profile (UpdateItem)
-    }).useTable(table, { items: ['GetItem', 'PutItem', 'UpdateItem'] });
+      // the decision and the contact claim (PutItem), a skipped customer's profile (UpdateItem),
+      // the opt-outs and suppressions of the address and the id (BatchGetItem)
+    }).useTable(table, { items: ['GetItem', 'PutItem', 'UpdateItem', 'BatchGetItem'] });
     const dispatch = new AfterwordFunction(this, 'Dispatch', {
       ...common,
       handler: 'dispatch',
       description: 'Sends due surveys through SES, at most once each',
       timeout: Duration.seconds(55),
       deadLetterQueue: deadLetters.dispatch,
-    }).useTable(table, { items: ['GetItem', 'UpdateItem'], queries: [INDEX.outbox.name] });
+      // the address's opt-outs and suppressions (BatchGetItem)
+    }).useTable(table, {
+      items: ['GetItem', 'UpdateItem', 'BatchGetItem'],
+      queries: [INDEX.outbox.name],
+    });
     const answer = new AfterwordFunction(this, 'Answer', {
       ...common,
       handler: 'answer-http',
@@ -219,7 +234,8 @@ export class AfterwordStack extends Stack {
       handler: 'feedback',
       description: 'SES delivery, bounce and complaint → invitation status and suppression',
       deadLetterQueue: deadLetters.feedback,
-    }).useTable(table, { items: ['GetItem', 'UpdateItem', 'PutItem'] });
+      // the invitation (GetItem), its status and the address's suppression (UpdateItem)
+    }).useTable(table, { items: ['GetItem', 'UpdateItem'] });
     const followUp = new AfterwordFunction(this, 'FollowUp', {
       ...common,
       handler: 'follow-up',
@@ -242,8 +258,9 @@ export class AfterwordStack extends Stack {
       deadLetterQueue: deadLetters.launch,
     }).useTable(table, {
       // the directory and the previous period's rollups (Query), a suppression, a contact and an
-      // earlier invitation (GetItem), the invitations and the contact claims (PutItem)
-      items: ['Query', 'GetItem', 'PutItem'],
+      // earlier invitation (GetItem), the invitations and the contact claims (PutItem), the
+      // address's opt-outs and suppressions (BatchGetItem)
+      items: ['Query', 'GetItem', 'PutItem', 'BatchGetItem'],
     });
     this.functions = {
       intake,
@@ -258,6 +275,10 @@ export class AfterwordStack extends Stack {
 
     for (const fn of [dispatch, answer])
       fn.useSecret(signingSecret.secretArn, 'LINK_SIGNING_SECRET_ARN');
+    // Who checks or records consent per address: intake and launch decide, dispatch looks again,
+    // an unsubscribe opts the address out, a bounce or complaint suppresses it.
+    for (const fn of [intake, dispatch, answer, feedback, launch])
+      fn.useSecret(consentKey.secretArn, 'CONSENT_KEY_SECRET_ARN');
     // Each publisher puts Afterword's own events on the stack's bus, only its own detail-types:
     // answers (Answered, Follow-up Requested and Withdrawn), the follow-up sweep (Overdue).
     const publishOnly = (fn: AfterwordFunction, detailTypes: string[]) =>

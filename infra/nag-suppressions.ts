@@ -71,6 +71,11 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
     reason:
       'Dashboard sessions must survive a key change until they expire (8 hours), so cookie keys rotate by adding a key id and switching activeKeyId (README), not by automatic replacement.',
   });
+  acknowledge(stack.consentKey, {
+    id: 'AwsSolutions::AwsSolutions-SMG4',
+    reason:
+      'The consent key names opted-out and suppressed addresses by keyed hash; a new key would make every stored opt-out unrecognisable, so it must never rotate. It leaves the account only as an HMAC input inside the functions that read it.',
+  });
   if (stack.userPool) {
     acknowledge(stack.userPool, {
       id: 'AwsSolutions::AwsSolutions-COG8',

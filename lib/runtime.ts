@@ -25,7 +25,7 @@ import { CaseStore } from './store/cases.js';
 import { ContactStore } from './store/contacts.js';
 import { DispatcherLeaseStore } from './store/dispatcher-lease.js';
 import { RollupStore } from './store/rollups.js';
-import { SuppressionStore } from './store/suppressions.js';
+import { SuppressionStore, type ConsentKeySource } from './store/suppressions.js';
 
 export interface Settings {
   config: AfterwordConfig;
@@ -48,6 +48,11 @@ export interface Settings {
   instant?: boolean;
   /** The dashboard's sign-in: the OpenID Connect issuer and the keys that seal its cookies. */
   dashboard?: { oidc: OidcSettings; sessionKeys: SigningKeySource };
+  /**
+   * The key of the keyed hashes that name addresses and erased customers in opt-outs and
+   * suppressions (functions that check or record consent, the erasure).
+   */
+  consentKey?: ConsentKeySource;
 }
 
 export interface Runtime {
@@ -152,7 +157,7 @@ export function createRuntime(settings: Settings): Runtime {
     settings,
     config: settings.config,
     invitations: new InvitationStore(doc, settings.tableName),
-    suppressions: new SuppressionStore(doc, settings.tableName),
+    suppressions: new SuppressionStore(doc, settings.tableName, settings.consentKey),
     contacts: new ContactStore(doc, settings.tableName, settings.config.dataRetentionDays),
     rollups: new RollupStore(doc, settings.tableName),
     dispatcherLease: new DispatcherLeaseStore(doc, settings.tableName),
@@ -225,12 +230,17 @@ function exporterFor(settings: Settings, target: { bucket: string } | { dir: str
   );
 }
 
+/** A consent key that is given (the local stack's file, the tests). */
+export function fixedConsentKey(key: string): ConsentKeySource {
+  return { load: () => Promise.resolve(key) };
+}
+
 export class MissingSettingError extends Error {
   override name = 'MissingSettingError';
 }
 
 /** What a function needs beyond the table; each need fails fast at cold start when its variable is missing. */
-export type Need = 'signing' | 'publicBaseUrl' | 'eventBus' | 'dashboard';
+export type Need = 'signing' | 'publicBaseUrl' | 'eventBus' | 'dashboard' | 'consent';
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
@@ -263,6 +273,11 @@ export async function settingsFromEnv(
     const source = secretKeySource(required(env, 'LINK_SIGNING_SECRET_ARN'), settings);
     await source.load(false); // fail at cold start, naming the problem, not at the first link
     settings.signing = source;
+  }
+  if (needs.includes('consent')) {
+    const secretId = required(env, 'CONSENT_KEY_SECRET_ARN');
+    // Read when first needed and kept: the key never changes (a new one would lose every opt-out).
+    settings.consentKey = { load: () => readSecretString(secretId, settings) };
   }
   if (needs.includes('dashboard')) {
     const publicBaseUrl = required(env, 'PUBLIC_BASE_URL');
@@ -326,7 +341,7 @@ export function secretKeySource(
   };
 }
 
-/** A secret's string value (an external identity provider's client secret), read once. */
+/** A secret's string value (an identity provider's client secret, the consent key), read once. */
 async function readSecretString(
   secretId: string,
   settings: Pick<Settings, 'region' | 'endpoints'>,

@@ -24,6 +24,7 @@ import {
   LOCAL_BUS_NAME,
   LOCAL_REGION,
   localSigningKeys,
+  localConsentKey,
   portsFromEnv,
   PortSettingError,
   startLocalStack,
@@ -370,6 +371,7 @@ function localRuntime(options: { signing?: boolean } = {}): Runtime {
     eventBusName: LOCAL_BUS_NAME,
     publicBaseUrl: `http://127.0.0.1:${ports.web}`,
     signing: options.signing ? localSigningKeys(dataDir()) : undefined,
+    consentKey: localConsentKey(dataDir()),
     exports: { dir: resolve(dataDir(), 'exports') },
     endpoints: {
       dynamodb: `http://127.0.0.1:${ports.dynamodb}`,

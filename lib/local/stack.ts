@@ -17,6 +17,7 @@ import { RULES } from '../contracts/rules.js';
 import { AFTERWORD_SOURCE } from '../contracts/survey-events.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { ensureTable } from '../store/table.js';
+import type { ConsentKeySource } from '../store/suppressions.js';
 import { createWebApp } from '../web/app.js';
 import { createDashboardApp } from '../web/dashboard-app.js';
 import { createFollowUpHandler } from '../../functions/follow-up.js';
@@ -198,6 +199,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       eventBusName: LOCAL_BUS_NAME,
       publicBaseUrl: webUrl,
       signing,
+      consentKey: localConsentKey(options.dataDir),
       endpoints: { dynamodb: dynamodbEndpoint, ses: sesEndpoint, events: busUrl },
       instant: options.instant,
       // The rollup's files for BI tools, as the S3 export bucket holds them on AWS.
@@ -339,21 +341,32 @@ function startDispatcherLoop(rt: Runtime, intervalMs: number) {
 }
 
 /**
- * The link-signing key locally: AFTERWORD_LINK_SECRET when set, else a random secret kept in the
- * data dir so links in old emails keep working after a restart.
+ * A secret of the local stack: the environment variable when set, else a random secret kept in the
+ * data dir, so it survives a restart; a fresh one per process without a data dir.
  */
-export function localSigningKeys(dataDir: string | undefined) {
-  let secret = process.env.AFTERWORD_LINK_SECRET;
+function localSecret(dataDir: string | undefined, file: string, variable: string): string {
+  let secret = process.env[variable];
   if (!secret && dataDir) {
-    const file = join(dataDir, 'link-secret');
-    if (!existsSync(file)) {
+    const path = join(dataDir, file);
+    if (!existsSync(path)) {
       mkdirSync(dataDir, { recursive: true });
-      writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+      writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600 });
     }
-    secret = readFileSync(file, 'utf8').trim();
+    secret = readFileSync(path, 'utf8').trim();
   }
+  return secret ?? randomBytes(32).toString('base64url');
+}
+
+/** The link-signing key locally, kept so links in old emails keep working after a restart. */
+export function localSigningKeys(dataDir: string | undefined) {
   return {
     activeKeyId: 'local1',
-    keys: { local1: secret ?? randomBytes(32).toString('base64url') },
+    keys: { local1: localSecret(dataDir, 'link-secret', 'AFTERWORD_LINK_SECRET') },
   };
+}
+
+/** The consent key locally (Secrets Manager's on AWS): kept, or every opt-out would be lost. */
+export function localConsentKey(dataDir: string | undefined): ConsentKeySource {
+  const key = localSecret(dataDir, 'consent-key', 'AFTERWORD_CONSENT_KEY');
+  return { load: () => Promise.resolve(key) };
 }

@@ -1,25 +1,76 @@
 /**
- * Suppressed addresses: a permanent bounce or a complaint means this address is never emailed
- * again. Keyed by a hash of the normalised address, so the key itself holds no PII.
- * Item: pk `SUPP#<sha256(lower-case email)>`, sk `SUPPRESSION`.
+ * Who must not be contacted, per person rather than per customer id: an address that bounced
+ * permanently or complained (suppressed), an address whose owner opted out, and a customer id
+ * whose owner opted out and was then erased (their contact item, which held the opt-out, is gone).
+ *
+ * Keyed by a keyed hash (HMAC-SHA-256 with the consent key, kept in Secrets Manager on AWS and in
+ * the data dir locally) of the normalised address or the id, so the table holds no address and a
+ * known address cannot be tested against it without the key. The key is never rotated: a new key
+ * would lose every opt-out. Items carry no TTL: they hold no personal data, and an opt-out must
+ * outlive everything else.
+ *
+ * Items: pk `DNC#<hmac("address:" + lower-case address)>`, sk `ADDRESS`: `suppressed` (bounce or
+ * complaint) with `suppressedAt`, and/or `optedOutAt`; pk `DNC#<hmac("customer:" + id)>`, sk
+ * `CUSTOMER`: `optedOutAt`. Suppressions written before the keyed hash, pk
+ * `SUPP#<sha256(lower-case address)>`, sk `SUPPRESSION`, are still read.
  */
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createHash } from 'node:crypto';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { createHash, createHmac } from 'node:crypto';
 import { KEY } from './table.js';
 
 export type SuppressionReason = 'bounce' | 'complaint';
+/** Why an address or customer must not be contacted. */
+export type ContactBlock = SuppressionReason | 'opted-out';
 
-export function suppressionKey(email: string) {
-  const hash = createHash('sha256').update(email.trim().toLowerCase()).digest('base64url');
+/** The consent key: a secret string, loaded once per container (Secrets Manager) or fixed. */
+export interface ConsentKeySource {
+  load(): Promise<string>;
+}
+
+export function normalisedAddress(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** The first, unkeyed shape of a suppression: read, never written. */
+export function legacySuppressionKey(email: string) {
+  const hash = createHash('sha256').update(normalisedAddress(email)).digest('base64url');
   return { [KEY.pk]: `SUPP#${hash}`, [KEY.sk]: 'SUPPRESSION' };
 }
 
 export class SuppressionStore {
+  private key: Promise<string> | undefined;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly consentKey: ConsentKeySource | undefined,
   ) {}
 
+  /** The keyed hash of an address or a customer id: the only way either is kept here. */
+  async ref(kind: 'address' | 'customer', value: string): Promise<string> {
+    if (!this.consentKey) throw new Error('no consent key configured (CONSENT_KEY_SECRET_ARN)');
+    this.key ??= this.consentKey.load();
+    this.key.catch(() => (this.key = undefined));
+    const input = kind === 'address' ? normalisedAddress(value) : value;
+    return createHmac('sha256', await this.key)
+      .update(`${kind}:${input}`)
+      .digest('base64url');
+  }
+
+  async addressKey(email: string) {
+    return { [KEY.pk]: `DNC#${await this.ref('address', email)}`, [KEY.sk]: 'ADDRESS' };
+  }
+
+  async customerKey(customerId: string) {
+    return { [KEY.pk]: `DNC#${await this.ref('customer', customerId)}`, [KEY.sk]: 'CUSTOMER' };
+  }
+
+  /** The address is never emailed again (the first reason and time are kept). */
   async suppress(
     email: string,
     reason: SuppressionReason,
@@ -27,17 +78,71 @@ export class SuppressionStore {
     invitationId: string,
   ): Promise<void> {
     await this.doc.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: this.tableName,
-        Item: { ...suppressionKey(email), reason, at: at.toISOString(), invitationId },
+        Key: await this.addressKey(email),
+        UpdateExpression:
+          'SET suppressed = if_not_exists(suppressed, :reason), suppressedAt = if_not_exists(suppressedAt, :at), invitationId = if_not_exists(invitationId, :invitationId)',
+        ExpressionAttributeValues: {
+          ':reason': reason,
+          ':at': at.toISOString(),
+          ':invitationId': invitationId,
+        },
       }),
     );
   }
 
-  async reasonFor(email: string): Promise<SuppressionReason | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: suppressionKey(email) }),
+  /** The person behind the address opted out: no program emails it again, under any customer id. */
+  async optOutAddress(email: string, at: Date): Promise<void> {
+    await this.optOut(await this.addressKey(email), at);
+  }
+
+  /** Keeps an erased customer's opt-out, by the keyed hash of their id only. */
+  async optOutCustomer(customerId: string, at: Date): Promise<void> {
+    await this.optOut(await this.customerKey(customerId), at);
+  }
+
+  private async optOut(key: Record<string, string>, at: Date) {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: 'SET optedOutAt = if_not_exists(optedOutAt, :at)',
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      }),
     );
-    return Item?.reason as SuppressionReason | undefined;
+  }
+
+  /**
+   * Why this address (and, when given, this customer id) must not be contacted, or undefined.
+   * One BatchGetItem, eventually consistent: a suppression or an opt-out of the last second may be
+   * missed, which the contact item's own opt-out (read consistently at the claim) and the
+   * dispatcher's second look cover.
+   */
+  async reasonFor(email: string, customerId?: string): Promise<ContactBlock | undefined> {
+    const keys = [await this.addressKey(email), legacySuppressionKey(email)];
+    if (customerId !== undefined) keys.push(await this.customerKey(customerId));
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [this.tableName]: { Keys: keys },
+    };
+    const items: Record<string, unknown>[] = [];
+    // Unprocessed keys (throttling) are asked for again, a bounded number of times.
+    for (let attempt = 0; request && attempt < 5; attempt += 1) {
+      const result: BatchGetCommandOutput = await this.doc.send(
+        new BatchGetCommand({ RequestItems: request }),
+      );
+      items.push(...(result.Responses?.[this.tableName] ?? []));
+      const unprocessed: { Keys?: Record<string, unknown>[] } | undefined =
+        result.UnprocessedKeys?.[this.tableName];
+      request = unprocessed?.Keys?.length
+        ? { [this.tableName]: { Keys: unprocessed.Keys } }
+        : undefined;
+      if (request) await new Promise((done) => setTimeout(done, 50 * 2 ** attempt));
+    }
+    if (request) throw new Error('suppression check: keys left unprocessed after 5 attempts');
+    const suppressed = items.find((item) => item.suppressed ?? item.reason);
+    if (suppressed) return (suppressed.suppressed ?? suppressed.reason) as SuppressionReason;
+    if (items.some((item) => item.optedOutAt)) return 'opted-out';
+    return undefined;
   }
 }

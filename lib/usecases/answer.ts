@@ -108,7 +108,11 @@ export async function unsubscribe(
   const invitation = await rt.invitations.get(invitationId);
   if (!invitation) throw new InvitationNotFoundError(invitationId);
   if (options.record) {
-    await rt.contacts.optOut(invitation.customerId, now);
+    // The customer id and the person: the same address under another id is not asked again.
+    await Promise.all([
+      rt.contacts.optOut(invitation.customerId, now),
+      invitation.email ? rt.suppressions.optOutAddress(invitation.email, now) : undefined,
+    ]);
     log.info('answer.unsubscribed', { invitationId });
   }
   return { locale: invitation.locale };

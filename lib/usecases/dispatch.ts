@@ -339,14 +339,14 @@ async function contactStopped(
   rt: Runtime,
   invitation: Invitation,
 ): Promise<'suppressed' | 'opted-out' | undefined> {
-  const [suppressed, contact] = await Promise.all([
+  const [block, contact] = await Promise.all([
     invitation.email ? rt.suppressions.reasonFor(invitation.email) : undefined,
     // An opt-out recorded a moment ago may be missed by an eventually consistent read; the
     // half-price read is worth that (opt-outs must be honoured within days, not milliseconds).
     rt.contacts.get(invitation.customerId, { consistent: false }),
   ]);
-  if (suppressed) return 'suppressed';
-  if (contact.optedOutAt) return 'opted-out';
+  if (block === 'opted-out' || contact.optedOutAt) return 'opted-out';
+  if (block) return 'suppressed';
   return undefined;
 }
 

@@ -261,9 +261,16 @@ async function decide(
   if (!isSampled(interaction.interactionId, program.touchpoint, program.sampling)) {
     return skip('not-sampled');
   }
-  if (await rt.suppressions.reasonFor(base.email)) return skip('suppressed');
   contact = await rt.contacts.get(customer.id, { consistent: ids.consistent });
   if (contact.optedOutAt) return skip('opted-out');
+  // The person, not only this id: an address suppressed or opted out under any customer id, and
+  // (when the id has no contact item: new, expired or erased) an erased customer's kept opt-out.
+  const block = await rt.suppressions.reasonFor(
+    base.email,
+    contact.stored === 'current' || contact.stored === 'legacy' ? undefined : customer.id,
+  );
+  if (block === 'opted-out') return skip('opted-out');
+  if (block) return skip('suppressed');
 
   // A retry of an interaction whose claim went through (but whose decision was not written)
   // finds its own claim and goes on, rather than tripping over it as a cool-down.

@@ -92,6 +92,11 @@ beforeAll(async () => {
   aws = await startFakeAws();
   secrets.put(secretArn, JSON.stringify({ activeKeyId: 'k1', k1: firstKey }));
   secrets.put(env.dashboard.DASHBOARD_SESSION_SECRET_ARN!, JSON.stringify(sessionKeys));
+  // One consent key, shared by every function that checks or records consent.
+  const consentKeyArn = env.intake.CONSENT_KEY_SECRET_ARN!;
+  for (const name of ['dispatch', 'answer', 'feedback', 'launch'] as const)
+    expect(env[name].CONSENT_KEY_SECRET_ARN).toBe(consentKeyArn);
+  secrets.put(consentKeyArn, randomBytes(32).toString('base64url'));
   bus = new LocalEventBus({
     busName: env.answer.EVENT_BUS_NAME!,
     rules: [],

@@ -18,13 +18,15 @@ import {
 import { fetchStoredEmails, type StoredEmail } from '../../lib/local/ses.js';
 import { waitFor } from '../../lib/local/ports.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lib/local/stack.js';
-import { createRuntime, type Runtime, type Settings } from '../../lib/runtime.js';
+import { createRuntime, fixedConsentKey, type Runtime, type Settings } from '../../lib/runtime.js';
 import { ensureTable } from '../../lib/store/table.js';
 
 export const TEST_SIGNING = {
   activeKeyId: 'test1',
   keys: { test1: 'test-secret-that-is-at-least-32-bytes-long' },
 };
+
+export const TEST_CONSENT_KEY = 'test-consent-key-that-is-at-least-32-bytes';
 
 const OUTGOING: Record<string, { parse(value: unknown): unknown }> = {
   [SURVEY_ANSWERED]: SurveyAnsweredV1.strict(),
@@ -60,6 +62,7 @@ export async function testRuntime(overrides: Partial<Settings> = {}): Promise<Te
     eventBusName: 'afterword',
     publicBaseUrl: 'http://127.0.0.1:3999',
     signing: TEST_SIGNING,
+    consentKey: fixedConsentKey(TEST_CONSENT_KEY),
     endpoints: { dynamodb: inject('dynamodbEndpoint'), ses: inject('sesEndpoint') },
     ...overrides,
   };

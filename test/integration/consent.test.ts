@@ -1,0 +1,114 @@
+/**
+ * Consent per person: an opt-out or a suppression holds for the address under any customer id,
+ * and the table names the address only by a keyed hash.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { fixedConsentKey } from '../../lib/runtime.js';
+import { unsubscribe } from '../../lib/usecases/answer.js';
+import { dispatch } from '../../lib/usecases/dispatch.js';
+import { intake } from '../../lib/usecases/intake.js';
+import { legacySuppressionKey } from '../../lib/store/suppressions.js';
+import { event, interaction, testRuntime } from '../support/harness.js';
+
+const occurred = '2026-11-23T10:00:00Z';
+const decided = new Date(occurred);
+const due = new Date('2026-11-23T12:30:00Z');
+const person = () => {
+  const id = `c-${randomUUID()}`;
+  return { id, email: `${id}@example.com`, name: 'Ada', locale: 'en-GB' };
+};
+
+async function scanAll(rt: Awaited<ReturnType<typeof testRuntime>>) {
+  const doc = DynamoDBDocumentClient.from(rt.dynamodb);
+  const { Items = [] } = await doc.send(new ScanCommand({ TableName: rt.settings.tableName }));
+  return Items;
+}
+
+describe('consent per person', () => {
+  it('honours an unsubscribe for the address under another customer id, in any letter case', async () => {
+    const rt = await testRuntime();
+    const ada = person();
+    const first = await intake(
+      rt,
+      event(interaction({ occurredAt: occurred, customer: ada })),
+      decided,
+    );
+    expect(first.status).toBe('scheduled');
+    const token = await rt.signer.sign(
+      { invitationId: first.invitationId, expiresAt: new Date('2026-12-31T00:00:00Z') },
+      'unsubscribe',
+    );
+    await unsubscribe(rt, token, due, { record: true });
+
+    const sameAddress = { ...person(), email: `  ${ada.email.toUpperCase()} ` };
+    const again = await intake(
+      rt,
+      event(interaction({ occurredAt: occurred, customer: sameAddress })),
+      decided,
+    );
+    expect(again).toMatchObject({ status: 'skipped', reason: 'opted-out' });
+
+    // Stored by keyed hash only: no item's key or attribute holds the address.
+    const items = JSON.stringify(await scanAll(rt));
+    const optOut = (await scanAll(rt)).find((item) => item.sk === 'ADDRESS');
+    expect(optOut).toMatchObject({ optedOutAt: due.toISOString() });
+    expect(JSON.stringify(optOut)).not.toContain(ada.id);
+    expect(items.match(/DNC#/g)).toHaveLength(1);
+  });
+
+  it('names the address by a hash that changes with the key, so a known address cannot be looked up without it', async () => {
+    const rt = await testRuntime();
+    const other = await testRuntime({
+      consentKey: fixedConsentKey('another-key-of-at-least-32-bytes!!'),
+    });
+    const address = 'ada@example.com';
+    expect(await rt.suppressions.ref('address', address)).toBe(
+      await rt.suppressions.ref('address', ' ADA@example.com'),
+    );
+    expect(await rt.suppressions.ref('address', address)).not.toBe(
+      await other.suppressions.ref('address', address),
+    );
+  });
+
+  it('skips an address suppressed under another customer id, and still reads suppressions of the first, unkeyed shape', async () => {
+    const rt = await testRuntime();
+    const bounced = person();
+    await rt.suppressions.suppress(bounced.email, 'bounce', decided, 'inv-1');
+    const otherId = { ...person(), email: bounced.email };
+    expect(await intake(rt, event(interaction({ customer: otherId })), decided)).toMatchObject({
+      reason: 'suppressed',
+    });
+
+    const legacy = person();
+    const doc = DynamoDBDocumentClient.from(rt.dynamodb);
+    await doc.send(
+      new PutCommand({
+        TableName: rt.settings.tableName,
+        Item: { ...legacySuppressionKey(legacy.email), reason: 'complaint', at: occurred },
+      }),
+    );
+    expect(await intake(rt, event(interaction({ customer: legacy })), decided)).toMatchObject({
+      reason: 'suppressed',
+    });
+  });
+
+  it('cancels a scheduled survey when the address opts out under another id before it is sent', async () => {
+    const rt = await testRuntime();
+    const ada = person();
+    const scheduled = await intake(
+      rt,
+      event(interaction({ occurredAt: occurred, customer: ada })),
+      decided,
+    );
+    expect(scheduled.status).toBe('scheduled');
+    await rt.suppressions.optOutAddress(ada.email, decided);
+    await dispatch(rt, due);
+    expect(await rt.invitations.get(scheduled.invitationId)).toMatchObject({
+      status: 'cancelled',
+      reason: 'opted-out',
+    });
+  });
+});
