@@ -43,7 +43,7 @@ export interface AfterwordFunctionProps {
 
 /** DynamoDB actions a function may be granted on the table's items. */
 export type ItemAction =
-  'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'BatchWriteItem';
+  'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchWriteItem';
 
 export interface TableAccess {
   /** Actions on the table itself. */

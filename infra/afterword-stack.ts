@@ -47,6 +47,7 @@ import {
   AFTERWORD_SOURCE,
   ANSWER_DETAIL_TYPES,
   FOLLOW_UP_DETAIL_TYPES,
+  ERASURE_DETAIL_TYPES,
 } from '../lib/contracts/survey-events.js';
 import { INDEX, KEY, ROLLUP_ATTRIBUTES, TTL_ATTRIBUTE } from '../lib/store/table.js';
 import { AfterwordFunction } from './afterword-function.js';
@@ -61,7 +62,15 @@ export interface AfterwordStackProps extends StackProps {
 export class AfterwordStack extends Stack {
   readonly config: AfterwordConfig;
   readonly functions: Record<
-    'intake' | 'dispatch' | 'answer' | 'rollup' | 'feedback' | 'follow-up' | 'dashboard' | 'launch',
+    | 'intake'
+    | 'dispatch'
+    | 'answer'
+    | 'rollup'
+    | 'feedback'
+    | 'follow-up'
+    | 'dashboard'
+    | 'launch'
+    | 'erasure',
     AfterwordFunction
   >;
   /** The dashboard's sign-in, when the stack runs it (no external issuer given). */
@@ -79,6 +88,7 @@ export class AfterwordStack extends Stack {
     | 'feedback'
     | 'follow-up'
     | 'launch'
+    | 'erasure'
     | 'eventArchive'
     | 'alarmNotifications',
     sqs.Queue
@@ -173,6 +183,7 @@ export class AfterwordStack extends Stack {
       feedback: this.deadLetterQueue('FeedbackDeadLetters'),
       'follow-up': this.deadLetterQueue('FollowUpDeadLetters'),
       launch: this.deadLetterQueue('LaunchDeadLetters'),
+      erasure: this.deadLetterQueue('ErasureDeadLetters'),
       eventArchive: this.deadLetterQueue('EventArchiveDeadLetters'),
       alarmNotifications: this.deadLetterQueue('AlarmNotificationDeadLetters'),
     });
@@ -262,6 +273,21 @@ export class AfterwordStack extends Stack {
       // address's opt-outs and suppressions (BatchGetItem)
       items: ['Query', 'GetItem', 'PutItem', 'BatchGetItem'],
     });
+    const erasure = new AfterwordFunction(this, 'Erasure', {
+      ...common,
+      handler: 'erasure',
+      description:
+        'Customer Erasure Requested → the customer scrubbed from every item, Customer Erased',
+      timeout: Duration.minutes(5),
+      deadLetterQueue: deadLetters.erasure,
+      environment: { EVENT_BUS_NAME: bus.eventBusName },
+    }).useTable(table, {
+      // the directory (Query, by address), a customer's invitations (Query on byCustomer), each
+      // invitation, case and contact (GetItem), the scrubs, opt-outs kept and the erasure record
+      // (UpdateItem), the contact items (DeleteItem)
+      items: ['Query', 'GetItem', 'UpdateItem', 'DeleteItem'],
+      queries: [INDEX.byCustomer.name],
+    });
     this.functions = {
       intake,
       dispatch,
@@ -271,13 +297,14 @@ export class AfterwordStack extends Stack {
       'follow-up': followUp,
       dashboard,
       launch,
+      erasure,
     };
 
     for (const fn of [dispatch, answer])
       fn.useSecret(signingSecret.secretArn, 'LINK_SIGNING_SECRET_ARN');
     // Who checks or records consent per address: intake and launch decide, dispatch looks again,
     // an unsubscribe opts the address out, a bounce or complaint suppresses it.
-    for (const fn of [intake, dispatch, answer, feedback, launch])
+    for (const fn of [intake, dispatch, answer, feedback, launch, erasure])
       fn.useSecret(consentKey.secretArn, 'CONSENT_KEY_SECRET_ARN');
     // Each publisher puts Afterword's own events on the stack's bus, only its own detail-types:
     // answers (Answered, Follow-up Requested and Withdrawn), the follow-up sweep (Overdue).
@@ -297,6 +324,7 @@ export class AfterwordStack extends Stack {
       );
     publishOnly(answer, ANSWER_DETAIL_TYPES);
     publishOnly(followUp, FOLLOW_UP_DETAIL_TYPES);
+    publishOnly(erasure, ERASURE_DETAIL_TYPES);
     // Surveys (dispatch), the digest (rollup) and owners' case emails (follow-up) are sent from
     // the sender address only.
     const sendEmail = new iam.PolicyStatement({
@@ -327,6 +355,7 @@ export class AfterwordStack extends Stack {
       intake,
       feedback,
       'follow-up': followUp,
+      erasure,
     };
     for (const definition of RULES) {
       new events.Rule(this, `${definition.id}Rule`, {

@@ -28,6 +28,7 @@ export const FUNCTION_MEMORY_MB = {
   'dashboard-http': 512,
   // a run holds the drawn population in memory: 512 MB is room for about a million customers
   launch: 512,
+  erasure: 256,
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_MEMORY_MB;
@@ -43,7 +44,8 @@ export type FunctionName = keyof typeof FUNCTION_MEMORY_MB;
  * with tracking and periodic programs); the nightly rollup, which also builds the digest
  * (drivers, follow-up measures), 300 KB; a tracking or periodic run (launch), which decides
  * invitations as intake does, 300 KB. The dashboard serves signed-in staff and carries the
- * OpenID Connect client and its JOSE library besides: 400 KB.
+ * OpenID Connect client and its JOSE library besides: 400 KB. The erasure, rare and asynchronous,
+ * 260 KB.
  */
 export const BUNDLE_BUDGET_KB: Record<FunctionName, number> = {
   intake: 265,
@@ -54,4 +56,5 @@ export const BUNDLE_BUDGET_KB: Record<FunctionName, number> = {
   'follow-up': 250,
   'dashboard-http': 400,
   launch: 300,
+  erasure: 260,
 };

@@ -24,6 +24,7 @@ import { AuditStore } from './store/audit.js';
 import { CaseStore } from './store/cases.js';
 import { ContactStore } from './store/contacts.js';
 import { DispatcherLeaseStore } from './store/dispatcher-lease.js';
+import { ErasureStore } from './store/erasures.js';
 import { RollupStore } from './store/rollups.js';
 import { SuppressionStore, type ConsentKeySource } from './store/suppressions.js';
 
@@ -66,6 +67,8 @@ export interface Runtime {
   audit: AuditStore;
   /** Follow-up cases of unhappy answers. */
   cases: CaseStore;
+  /** The records that erasures happened (without the identity). */
+  erasures: ErasureStore;
   /** The rollup's export for BI tools, when this runtime has one. */
   exporter?: RollupExporter;
   mailer: Mailer;
@@ -163,6 +166,7 @@ export function createRuntime(settings: Settings): Runtime {
     dispatcherLease: new DispatcherLeaseStore(doc, settings.tableName),
     audit: new AuditStore(doc, settings.tableName),
     cases: new CaseStore(doc, settings.tableName),
+    erasures: new ErasureStore(doc, settings.tableName),
     ...(settings.exports ? { exporter: exporterFor(settings, settings.exports) } : {}),
     get mailer() {
       return (mailer ??= new SesMailer(

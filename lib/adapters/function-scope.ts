@@ -18,6 +18,7 @@ export type FunctionName =
   | 'follow-up'
   | 'dashboard'
   | 'launch'
+  | 'erasure'
   | 'analyst';
 
 const scope = new AsyncLocalStorage<FunctionName>();

@@ -41,6 +41,9 @@ export const QuestionAnswers = z.record(
   z.union([z.string(), z.array(z.string()), z.number()]),
 );
 
+/** The customer id of an erased invitation or case: the field stays (readers need one), the id goes. */
+export const ERASED_CUSTOMER_ID = '(erased)';
+
 export const Invitation = z.object({
   invitationId: z.string(),
   interactionId: z.string(),
@@ -110,6 +113,8 @@ export const Invitation = z.object({
   followUpRequestedAt: z.string().optional(),
   /** When a later answer rose above it again (the request was withdrawn, once). */
   followUpWithdrawnAt: z.string().optional(),
+  /** When the customer was erased: the identity, address, name and comments are gone. */
+  erasedAt: z.string().optional(),
 });
 export type Invitation = z.infer<typeof Invitation>;
 

@@ -20,6 +20,12 @@ import {
   SurveyFollowUpRequestedV1,
   SurveyFollowUpWithdrawnV1,
 } from './survey-events.js';
+import {
+  CUSTOMER_ERASED,
+  CUSTOMER_ERASURE_REQUESTED,
+  CustomerErasedV1,
+  CustomerErasureRequestedV1,
+} from './erasure.js';
 
 export interface PublishedEvent {
   detailType: string;
@@ -66,6 +72,20 @@ export const PUBLISHED_EVENTS: readonly PublishedEvent[] = [
     version: 1,
     direction: 'out',
     detail: SurveyFollowUpOverdueV1,
+  },
+  {
+    detailType: CUSTOMER_ERASURE_REQUESTED,
+    source: undefined,
+    version: 1,
+    direction: 'in',
+    detail: CustomerErasureRequestedV1,
+  },
+  {
+    detailType: CUSTOMER_ERASED,
+    source: AFTERWORD_SOURCE,
+    version: 1,
+    direction: 'out',
+    detail: CustomerErasedV1,
   },
 ];
 

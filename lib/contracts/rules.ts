@@ -2,6 +2,7 @@
  * Event rule patterns: one source for the CDK stack's EventBridge rules and the local bus, so the
  * two cannot drift.
  */
+import { CUSTOMER_ERASURE_REQUESTED } from './erasure.js';
 import { INTERACTION_COMPLETED } from './interaction.js';
 import {
   AFTERWORD_SOURCE,
@@ -21,7 +22,7 @@ export interface RuleDefinition {
    */
   bus: 'afterword' | 'default';
   pattern: EventPattern;
-  target: 'intake' | 'feedback' | 'follow-up';
+  target: 'intake' | 'feedback' | 'follow-up' | 'erasure';
 }
 
 /** SES's EventBridge detail-types for the feedback Afterword acts on. */
@@ -61,5 +62,16 @@ export const RULES: readonly RuleDefinition[] = [
       'detail-type': [SURVEY_FOLLOW_UP_REQUESTED, SURVEY_FOLLOW_UP_WITHDRAWN],
     },
     target: 'follow-up',
+  },
+  {
+    id: 'CustomerErasureRequested',
+    description:
+      'Erasure requests (a CRM, a privacy portal, afterword forget) go to the erasure function.',
+    bus: 'afterword',
+    pattern: {
+      'detail-type': [CUSTOMER_ERASURE_REQUESTED],
+      source: [{ 'anything-but': [AFTERWORD_SOURCE] }],
+    },
+    target: 'erasure',
   },
 ];

@@ -79,8 +79,15 @@ export const ANSWER_DETAIL_TYPES = [
 /** What the follow-up function publishes, and nothing else. */
 export const FOLLOW_UP_DETAIL_TYPES = [SURVEY_FOLLOW_UP_OVERDUE];
 
+/** What the erasure function publishes, and nothing else (the erasure contract's own name). */
+export const ERASURE_DETAIL_TYPES = ['Customer Erased'];
+
 /** Every detail-type Afterword publishes. */
-export const AFTERWORD_DETAIL_TYPES = [...ANSWER_DETAIL_TYPES, ...FOLLOW_UP_DETAIL_TYPES];
+export const AFTERWORD_DETAIL_TYPES = [
+  ...ANSWER_DETAIL_TYPES,
+  ...FOLLOW_UP_DETAIL_TYPES,
+  ...ERASURE_DETAIL_TYPES,
+];
 
 /** The default follow-up threshold: NPS detractors, and the two or three lowest CSAT and CES scores. */
 export const DEFAULT_FOLLOW_UP_THRESHOLD = { nps: 6, csat: 2, ces: 3 } as const;

@@ -21,6 +21,7 @@ import type { ConsentKeySource } from '../store/suppressions.js';
 import { createWebApp } from '../web/app.js';
 import { createDashboardApp } from '../web/dashboard-app.js';
 import { createFollowUpHandler } from '../../functions/follow-up.js';
+import { createErasureHandler } from '../../functions/erasure.js';
 import type { Program } from '../config/schema.js';
 import { nextRun } from '../domain/tracking.js';
 import { launch, scheduleOf } from '../usecases/tracking.js';
@@ -155,6 +156,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
         feedback: (event) => createFeedbackHandler(wired.runtime!)(event),
         'follow-up': (event) => createFollowUpHandler(wired.runtime!)(event),
+        erasure: (event) => createErasureHandler(wired.runtime!)(event),
       },
       deadLetters,
       // Afterword's own events, as a subscriber on the bus would see them (`afterword events`).

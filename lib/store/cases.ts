@@ -24,6 +24,7 @@ import {
   type CaseStatus,
 } from '../contracts/follow-up-case.js';
 import { INDEX, KEY, SHARDS, shardOf, TTL_ATTRIBUTE } from './table.js';
+import { ERASED_CUSTOMER_ID } from '../contracts/invitation.js';
 import { log } from '../adapters/log.js';
 import { monthsBetween } from '../domain/time.js';
 
@@ -115,6 +116,40 @@ export class CaseStore {
       }),
     );
     return Item ? fromItem(Item) : undefined;
+  }
+
+  /**
+   * Scrubs a case of its customer (erasure): the id becomes ERASED_CUSTOMER_ID and the owners'
+   * notes (which may quote or name the customer) go; the status and times stay, so the follow-up
+   * measures do not change. An open case leaves the deadline queue: there is nobody to contact.
+   * Once only: false when there is no such case or it was already erased.
+   */
+  async erase(invitationId: string, openedAt: string, at: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: caseKey(invitationId, openedAt),
+          UpdateExpression:
+            'SET customerId = :erased, erasedAt = :at, notes = :none REMOVE #opk, #osk',
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(erasedAt)',
+          ExpressionAttributeNames: {
+            '#pk': KEY.pk,
+            '#opk': INDEX.outbox.pk,
+            '#osk': INDEX.outbox.sk,
+          },
+          ExpressionAttributeValues: {
+            ':erased': ERASED_CUSTOMER_ID,
+            ':at': at.toISOString(),
+            ':none': [],
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /** Notes that the owner's email went out (a redelivery then sends none). */

@@ -13,6 +13,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -44,6 +45,8 @@ export function legacyContactKey(customerId: string) {
 export interface DirectoryEntry extends CustomerProfile {
   customerId: string;
   optedOutAt?: string | undefined;
+  /** An opted-out customer's address, as its keyed hash. */
+  addressRef?: string | undefined;
 }
 
 function profileOf(item: Record<string, unknown>): CustomerProfile | undefined {
@@ -204,15 +207,15 @@ export class ContactStore {
    * customer of the first key shape gets a current item holding the opt-out; their contact history
    * no longer matters, as nothing more is sent to them.
    */
-  async optOut(customerId: string, at: Date): Promise<void> {
+  async optOut(customerId: string, at: Date, addressRef?: string): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: contactKey(customerId),
         // For good, and without the profile: the address and the rest are removed, and the item
-        // no longer expires (the opt-out must outlive the retention of everything else).
-        UpdateExpression:
-          'SET optedOutAt = if_not_exists(optedOutAt, :at), #version = if_not_exists(#version, :zero) + :one REMOVE #email, #locale, #timeZone, #segment, #ttl',
+        // no longer expires (the opt-out must outlive the retention of everything else). The
+        // address stays only as its keyed hash, so an erasure by address still finds the customer.
+        UpdateExpression: `SET optedOutAt = if_not_exists(optedOutAt, :at), #version = if_not_exists(#version, :zero) + :one${addressRef ? ', addressRef = :ref' : ''} REMOVE #email, #locale, #timeZone, #segment, #ttl`,
         ExpressionAttributeNames: {
           '#version': 'version',
           '#email': 'email',
@@ -221,9 +224,44 @@ export class ContactStore {
           '#segment': 'segment',
           '#ttl': TTL_ATTRIBUTE,
         },
-        ExpressionAttributeValues: { ':at': at.toISOString(), ':zero': 0, ':one': 1 },
+        ExpressionAttributeValues: {
+          ':at': at.toISOString(),
+          ':zero': 0,
+          ':one': 1,
+          ...(addressRef ? { ':ref': addressRef } : {}),
+        },
       }),
     );
+  }
+
+  /** Deletes the customer's contact item, in both key shapes (erasure); how many there were. */
+  async forget(customerId: string): Promise<number> {
+    const deleted = await Promise.all(
+      [contactKey(customerId), legacyContactKey(customerId)].map(async (key) => {
+        const { Attributes } = await this.doc.send(
+          new DeleteCommand({ TableName: this.tableName, Key: key, ReturnValues: 'ALL_OLD' }),
+        );
+        return Attributes ? 1 : 0;
+      }),
+    );
+    return deleted[0]! + deleted[1]!;
+  }
+
+  /**
+   * The customer ids the directory holds with this address (any letter case), or, for an
+   * opted-out customer whose address was removed, with its keyed hash. Reads the whole directory:
+   * an erasure by address is rare, and no index keeps addresses.
+   */
+  async idsWithAddress(email: string, addressRef: string): Promise<string[]> {
+    const wanted = email.trim().toLowerCase();
+    const ids: string[] = [];
+    await this.forEachInDirectory((entries) => {
+      for (const entry of entries) {
+        if (entry.email?.trim().toLowerCase() === wanted || entry.addressRef === addressRef)
+          ids.push(entry.customerId);
+      }
+    });
+    return ids.sort();
   }
 
   /**
@@ -250,6 +288,7 @@ export class ContactStore {
               customerId: String(item[KEY.sk]),
               ...profileOf(item),
               optedOutAt: item.optedOutAt as string | undefined,
+              addressRef: item.addressRef as string | undefined,
             })),
           );
           startKey = page.LastEvaluatedKey;

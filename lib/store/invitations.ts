@@ -15,9 +15,10 @@ import {
   UpdateCommand,
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
+  type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { Invitation } from '../contracts/invitation.js';
+import { ERASED_CUSTOMER_ID, Invitation } from '../contracts/invitation.js';
 import { utcDatesBetween } from '../domain/time.js';
 import { INDEX, KEY, SHARDS, shardOf, TTL_ATTRIBUTE } from './table.js';
 import { decodeCountedAnswers, type QuestionAnswers } from '../domain/questionnaire.js';
@@ -647,6 +648,92 @@ export class InvitationStore {
           UpdateExpression: 'SET #field = if_not_exists(#field, :at)',
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Every invitation id of a customer (the byCustomer index, all pages, keys only). */
+  async idsOfCustomer(customerId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX.byCustomer.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': INDEX.byCustomer.pk },
+          ExpressionAttributeValues: { ':pk': `CUST#${customerId}` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) ids.push(String(item[KEY.pk]).slice('INV#'.length));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
+  }
+
+  /**
+   * Scrubs an invitation of its customer (erasure): the id becomes ERASED_CUSTOMER_ID, and the
+   * address, name, comments, free-text answers and interaction attributes go; what the rollups
+   * count (status, touchpoint, times, score, option answers) stays, so the numbers do not change.
+   * It leaves the customer's timeline (the byCustomer index) and any queue (a survey not yet sent
+   * is cancelled, a reminder dropped); the answers' revision moves, so an answer being written at
+   * this moment fails rather than writing a comment back. Once only: false when already erased.
+   */
+  async erase(
+    invitation: Invitation,
+    keep: Pick<Invitation, 'answers' | 'history'>,
+    at: Date,
+  ): Promise<boolean> {
+    const sets = [
+      'customerId = :erased',
+      'erasedAt = :at',
+      'answersRevision = if_not_exists(answersRevision, :zero) + :one',
+    ];
+    const values: Record<string, unknown> = {
+      ':erased': ERASED_CUSTOMER_ID,
+      ':at': at.toISOString(),
+      ':zero': 0,
+      ':one': 1,
+    };
+    const removes = ['email', '#name', '#comment', 'attributes', 'attributesJson'];
+    for (const field of ['answers', 'history'] as const) {
+      if (invitation[field] === undefined) continue;
+      if (keep[field] === undefined) removes.push(field);
+      else {
+        sets.push(`${field} = :${field}`);
+        values[`:${field}`] = keep[field];
+      }
+    }
+    if (invitation.status === 'scheduled') {
+      sets.push('#status = :cancelled', 'reason = :reason');
+      values[':cancelled'] = 'cancelled';
+      values[':reason'] = 'erased';
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: invitationKey(invitation.invitationId),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${[...removes, '#cpk', '#csk', '#opk', '#osk'].join(', ')}`,
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(erasedAt)',
+          ExpressionAttributeNames: {
+            '#pk': KEY.pk,
+            '#name': 'name',
+            '#comment': 'comment',
+            '#cpk': INDEX.byCustomer.pk,
+            '#csk': INDEX.byCustomer.sk,
+            '#opk': INDEX.outbox.pk,
+            '#osk': INDEX.outbox.sk,
+            ...(invitation.status === 'scheduled' ? { '#status': 'status' } : {}),
+          },
           ExpressionAttributeValues: values,
         }),
       );

@@ -84,7 +84,8 @@ function viewOf(
   invitation: Invitation | undefined,
   now: Date,
 ): SurveyView {
-  if (!invitation) throw new InvitationNotFoundError(invitationId);
+  // An erased customer's survey is gone: answering would store a comment about nobody.
+  if (!invitation || invitation.erasedAt) throw new InvitationNotFoundError(invitationId);
   const program = rt.programFor(invitation.touchpoint);
   if (!program) throw new InvitationNotFoundError(invitationId);
   if (!ANSWERABLE.has(invitation.status)) throw new SurveyClosedError(invitationId, 'not-sent');
@@ -107,10 +108,15 @@ export async function unsubscribe(
   const { invitationId } = await rt.signer.verify(token, now, 'unsubscribe');
   const invitation = await rt.invitations.get(invitationId);
   if (!invitation) throw new InvitationNotFoundError(invitationId);
-  if (options.record) {
+  // An erased invitation names nobody: there is no one to opt out (their own opt-out, if they had
+  // one, was kept by keyed hash when they were erased).
+  if (options.record && !invitation.erasedAt) {
     // The customer id and the person: the same address under another id is not asked again.
+    const addressRef = invitation.email
+      ? await rt.suppressions.ref('address', invitation.email)
+      : undefined;
     await Promise.all([
-      rt.contacts.optOut(invitation.customerId, now),
+      rt.contacts.optOut(invitation.customerId, now, addressRef),
       invitation.email ? rt.suppressions.optOutAddress(invitation.email, now) : undefined,
     ]);
     log.info('answer.unsubscribed', { invitationId });

@@ -28,7 +28,10 @@ export const PRICES = {
 } as const;
 
 /** The stack's alarms (each dead-letter queue and function, backlog age, bounce and complaint rates). */
-export const STACK_ALARMS = 22;
+export const STACK_ALARMS = 24;
+
+/** The stack's Secrets Manager secrets: link signing, dashboard sessions, the consent key. */
+export const STACK_SECRETS = 3;
 
 /** The follow-up sweep runs every 5 minutes: four shard queries of the outbox when nothing is due. */
 const FOLLOW_UP_SWEEPS_PER_DAY = 288;
@@ -111,7 +114,7 @@ export function costPerThousand(
     (fixedPerDay + sweepsPerDay) * 30 +
     PRICES.dashboardMonth +
     STACK_ALARMS * PRICES.alarmMonth +
-    PRICES.secretMonth;
+    STACK_SECRETS * PRICES.secretMonth;
   return {
     perThousand,
     perThousandTotal,

@@ -15,6 +15,7 @@ import { createIntakeHandler, NEEDS as INTAKE_NEEDS } from '../../functions/inta
 import { createFollowUpHandler, NEEDS as FOLLOW_UP_NEEDS } from '../../functions/follow-up.js';
 import { createRollupHandler, NEEDS as ROLLUP_NEEDS } from '../../functions/rollup.js';
 import { createLaunchHandler, NEEDS as LAUNCH_NEEDS } from '../../functions/launch.js';
+import { createErasureHandler, NEEDS as ERASURE_NEEDS } from '../../functions/erasure.js';
 import { inFunction, type FunctionName } from '../../lib/adapters/function-scope.js';
 import { DEFAULT_CONFIG_PATH } from '../../lib/config/load.js';
 import type { EventBridgeEvent } from '../../lib/contracts/interaction.js';
@@ -51,6 +52,7 @@ const NEEDS: Record<DeployedFunction, Need[]> = {
   'follow-up': FOLLOW_UP_NEEDS,
   dashboard: DASHBOARD_NEEDS,
   launch: LAUNCH_NEEDS,
+  erasure: ERASURE_NEEDS,
 };
 
 const occurred = '2026-11-23T10:00:00Z';
@@ -94,7 +96,7 @@ beforeAll(async () => {
   secrets.put(env.dashboard.DASHBOARD_SESSION_SECRET_ARN!, JSON.stringify(sessionKeys));
   // One consent key, shared by every function that checks or records consent.
   const consentKeyArn = env.intake.CONSENT_KEY_SECRET_ARN!;
-  for (const name of ['dispatch', 'answer', 'feedback', 'launch'] as const)
+  for (const name of ['dispatch', 'answer', 'feedback', 'launch', 'erasure'] as const)
     expect(env[name].CONSENT_KEY_SECRET_ARN).toBe(consentKeyArn);
   secrets.put(consentKeyArn, randomBytes(32).toString('base64url'));
   bus = new LocalEventBus({
@@ -104,6 +106,7 @@ beforeAll(async () => {
       intake: () => Promise.resolve(),
       feedback: () => Promise.resolve(),
       'follow-up': () => Promise.resolve(),
+      erasure: () => Promise.resolve(),
     },
     deadLetters: new MemoryJournal<DeadLetter>(),
   });
@@ -403,6 +406,21 @@ describe('every function, run with the environment the stack deploys it with', (
         remote.close();
       }
     });
+
+    // Erasure: the order customer by id (an invitation with a case), then the support customer
+    // by address (the directory's Query), found by the keyed hash their unsubscribe left.
+    const erase = createErasureHandler(rt.erasure);
+    const byId = await erase({
+      detail: { version: '1', requestId: `req-${randomUUID()}`, customerId: order.customer.id },
+    });
+    expect(byId.counts).toMatchObject({ customers: 1, cases: 1, contacts: 1 });
+    expect(byId.counts.invitations).toBeGreaterThanOrEqual(1);
+    const byAddress = await erase({
+      detail: { version: '1', requestId: `req-${randomUUID()}`, email: support.customer.email },
+    });
+    expect(byAddress.counts).toMatchObject({ customers: 1, optOutsKept: 1 });
+    expect(byAddress.counts.invitations).toBeGreaterThanOrEqual(2);
+    await bus.idle();
   });
 
   it('recorded the calls of every function, each under its own name', () => {

@@ -26,6 +26,7 @@ describe('the local PutEvents-compatible bus', () => {
     permanentErrors: ['InvalidEventError'],
     targets: {
       'follow-up': () => Promise.resolve(),
+      erasure: () => Promise.resolve(),
       feedback: (event) => {
         received.push(event);
         return Promise.resolve();

@@ -25,6 +25,7 @@ const FUNCTIONS: FunctionName[] = [
   'follow-up',
   'dashboard',
   'launch',
+  'erasure',
   'analyst',
 ];
 

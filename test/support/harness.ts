@@ -15,6 +15,7 @@ import {
   SurveyFollowUpOverdueV1,
   SURVEY_FOLLOW_UP_OVERDUE,
 } from '../../lib/contracts/survey-events.js';
+import { CUSTOMER_ERASED, CustomerErasedV1 } from '../../lib/contracts/erasure.js';
 import { fetchStoredEmails, type StoredEmail } from '../../lib/local/ses.js';
 import { waitFor } from '../../lib/local/ports.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lib/local/stack.js';
@@ -33,6 +34,7 @@ const OUTGOING: Record<string, { parse(value: unknown): unknown }> = {
   [SURVEY_FOLLOW_UP_REQUESTED]: SurveyFollowUpRequestedV1.strict(),
   [SURVEY_FOLLOW_UP_WITHDRAWN]: SurveyFollowUpWithdrawnV1.strict(),
   [SURVEY_FOLLOW_UP_OVERDUE]: SurveyFollowUpOverdueV1.strict(),
+  [CUSTOMER_ERASED]: CustomerErasedV1.strict(),
 };
 
 /** Records what would go on the bus, and holds every event to its published contract. */

@@ -1,0 +1,169 @@
+/**
+ * Erasure of a customer (GDPR art. 17), from a `Customer Erasure Requested` event:
+ *
+ * 1. Who: the customer id given, or every customer the directory holds with the address given.
+ * 2. The record (kept, without identity: keyed hashes of the ids) and its inventory: every
+ *    invitation of those customers, fixed by the first attempt, so a retry after a crash works
+ *    through the same list and counts each item once.
+ * 3. An opt-out the customer gave is kept, as keyed hashes of their address(es) and id, so they
+ *    are not contacted again; a suppression (bounce, complaint) is kept as it is (keyed already).
+ * 4. Each invitation scrubbed (id, address, name, comments, free text, attributes), its follow-up
+ *    case scrubbed (id, notes); what the rollups count stays, so no reported number changes.
+ * 5. Invitations that arrived while this ran, then the contact and directory items, deleted.
+ * 6. The record completed with its counts, and `Customer Erased` published (no one named in it).
+ *
+ * Every step is idempotent: a redelivered request, or the retry of one that crashed half-way,
+ * finishes the work and reports the same counts.
+ */
+import { log } from '../adapters/log.js';
+import {
+  CUSTOMER_ERASED,
+  type CustomerErased,
+  type CustomerErasureRequested,
+  type ErasureCounts,
+} from '../contracts/erasure.js';
+import type { Invitation } from '../contracts/invitation.js';
+import { InvalidEventError } from '../domain/errors.js';
+import type { Runtime } from '../runtime.js';
+import { CustomerErasureRequestedV1 } from '../contracts/erasure.js';
+import { asFunction } from '../adapters/function-scope.js';
+
+/** The request in an event's detail, or InvalidEventError naming every problem (dead-lettered). */
+export function erasureRequestOf(detail: unknown): CustomerErasureRequested {
+  const parsed = CustomerErasureRequestedV1.safeParse(detail);
+  if (!parsed.success) {
+    throw new InvalidEventError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'detail'}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}
+
+/** The answers and history of an invitation without anything the customer typed. */
+export function countableAnswers(
+  rt: Runtime,
+  invitation: Invitation,
+): Pick<Invitation, 'answers' | 'history'> {
+  const questions = new Map(
+    (rt.programFor(invitation.touchpoint)?.questions ?? []).map((q) => [q.id, q.type]),
+  );
+  // A question no longer in the config might have been free text: it goes too.
+  const keep = (answers: Invitation['answers']) => {
+    if (!answers) return undefined;
+    const kept = Object.fromEntries(
+      Object.entries(answers).filter(([id]) => {
+        const type = questions.get(id);
+        return type !== undefined && type !== 'text';
+      }),
+    );
+    return Object.keys(kept).length ? kept : undefined;
+  };
+  return {
+    answers: keep(invitation.answers),
+    history: invitation.history?.map(({ score, answeredAt, answers }) => {
+      const kept = keep(answers);
+      return { score, answeredAt, ...(kept ? { answers: kept } : {}) };
+    }),
+  };
+}
+
+export function eraseCustomer(
+  rt: Runtime,
+  request: CustomerErasureRequested,
+  now: Date,
+): Promise<CustomerErased> {
+  return asFunction('erasure', () => erase(rt, request, now));
+}
+
+async function erase(
+  rt: Runtime,
+  request: CustomerErasureRequested,
+  now: Date,
+): Promise<CustomerErased> {
+  const customerIds = request.customerId
+    ? [request.customerId]
+    : await rt.contacts.idsWithAddress(
+        request.email!,
+        await rt.suppressions.ref('address', request.email!),
+      );
+  const subjects = await Promise.all(
+    customerIds.map((customerId) => rt.suppressions.ref('customer', customerId)),
+  );
+  const record = await rt.erasures.begin(request.requestId, now, subjects);
+  if (record.completedAt && record.counts) return erased(rt, record.requestedAt, record);
+
+  const contacts = await Promise.all(customerIds.map((id) => rt.contacts.get(id)));
+  const optedOut = contacts.flatMap((contact) => contact.optedOutAt ?? []).sort();
+  const plan = await rt.erasures.plan(request.requestId, {
+    customers: customerIds.length,
+    invitations: (await Promise.all(customerIds.map((id) => rt.invitations.idsOfCustomer(id))))
+      .flat()
+      .sort(),
+    contacts: contacts.filter((c) => c.stored === 'current' || c.stored === 'legacy').length,
+    optedOutCustomers: optedOut.length,
+    ...(optedOut[0] ? { optedOutAt: optedOut[0] } : {}),
+  });
+  const counts: ErasureCounts = {
+    customers: plan.customers,
+    invitations: 0,
+    cases: 0,
+    contacts: plan.contacts,
+    optOutsKept: plan.optedOutCustomers,
+  };
+
+  const keptAddresses = new Set<string>();
+  const scrub = async (invitationId: string) => {
+    const invitation = await rt.invitations.get(invitationId);
+    if (!invitation) return; // expired meanwhile: nothing left to scrub
+    counts.invitations += 1;
+    // Before the address goes: an opted-out customer's addresses stay opted out, by keyed hash.
+    if (plan.optedOutAt && invitation.email) {
+      const ref = await rt.suppressions.ref('address', invitation.email);
+      if (!keptAddresses.has(ref)) {
+        keptAddresses.add(ref);
+        await rt.suppressions.optOutAddress(invitation.email, new Date(plan.optedOutAt));
+      }
+    }
+    if (invitation.followUpRequestedAt) {
+      await rt.cases.erase(invitationId, invitation.followUpRequestedAt, now);
+      if (await rt.cases.get(invitationId, invitation.followUpRequestedAt)) counts.cases += 1;
+    }
+    if (!invitation.erasedAt) {
+      await rt.invitations.erase(invitation, countableAnswers(rt, invitation), now);
+    }
+  };
+  for (const invitationId of plan.invitations) await scrub(invitationId);
+  // Interactions decided while this ran: not in the plan, still under the customer's id.
+  const planned = new Set(plan.invitations);
+  const latecomers = (await Promise.all(customerIds.map((id) => rt.invitations.idsOfCustomer(id))))
+    .flat()
+    .filter((id) => !planned.has(id));
+  for (const invitationId of latecomers) await scrub(invitationId);
+
+  // Last, as the contact items say who opted out: a crash before this finds them on the retry.
+  for (const [i, customerId] of customerIds.entries()) {
+    const optedOutAt = contacts[i]!.optedOutAt;
+    if (optedOutAt) await rt.suppressions.optOutCustomer(customerId, new Date(optedOutAt));
+    await rt.contacts.forget(customerId);
+  }
+  const completed = await rt.erasures.complete(request.requestId, counts, now);
+  log.info('erasure.completed', { requestId: request.requestId, ...completed.counts });
+  return erased(rt, completed.requestedAt, completed);
+}
+
+async function erased(
+  rt: Runtime,
+  requestedAt: string,
+  record: { requestId: string; completedAt?: string; counts?: ErasureCounts },
+): Promise<CustomerErased> {
+  const detail: CustomerErased = {
+    version: '1',
+    requestId: record.requestId,
+    requestedAt,
+    completedAt: record.completedAt!,
+    counts: record.counts!,
+  };
+  // Published on every completion, a redelivery's too: subscribers key on the request id.
+  await rt.events.publish(CUSTOMER_ERASED, detail);
+  return detail;
+}

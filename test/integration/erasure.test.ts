@@ -1,0 +1,259 @@
+/**
+ * Erasure (issue 17): a customer with interactions across programs, answers with comments, a
+ * follow-up case and an opt-out is forgotten; nothing in the table or the exports names them any
+ * more, the reported numbers do not move, their opt-out still holds, and a crash half-way through
+ * finishes on retry with the same counts.
+ */
+import { ScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { createErasureHandler } from '../../functions/erasure.js';
+import { createFollowUpHandler } from '../../functions/follow-up.js';
+import { CUSTOMER_ERASED } from '../../lib/contracts/erasure.js';
+import { SURVEY_FOLLOW_UP_REQUESTED } from '../../lib/contracts/survey-events.js';
+import { InvalidEventError } from '../../lib/domain/errors.js';
+import { unsubscribe } from '../../lib/usecases/answer.js';
+import { dispatch } from '../../lib/usecases/dispatch.js';
+import { intake } from '../../lib/usecases/intake.js';
+import { report } from '../../lib/usecases/report.js';
+import { rollup } from '../../lib/usecases/rollup.js';
+import { createWebApp } from '../../lib/web/app.js';
+import {
+  emailsTo,
+  event,
+  interaction,
+  scoreLinks,
+  testRuntime,
+  withConfig,
+  type TestRuntime,
+} from '../support/harness.js';
+
+const at = (iso: string) => new Date(iso);
+
+async function everything(rt: TestRuntime, exportsDir: string): Promise<string> {
+  const doc = DynamoDBDocumentClient.from(rt.dynamodb);
+  const items: unknown[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new ScanCommand({ TableName: rt.settings.tableName, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const files = readdirSync(exportsDir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'));
+  return (
+    JSON.stringify(items, (_, value: unknown) =>
+      value instanceof Set ? [...(value as Set<unknown>)] : value,
+    ) + files.join('\n')
+  );
+}
+
+/** A customer surveyed twice (two programs), answering low with comments, a case, an opt-out. */
+async function seed(rt: TestRuntime) {
+  const unique = randomUUID().slice(0, 8);
+  const customer = {
+    id: `erase-me-${unique}`,
+    email: `Grace.Hopper.${unique}@Example.com`,
+    name: `Grace Hopper ${unique}`,
+    locale: 'en-GB',
+    segment: 'smb',
+  };
+  const comments = [`The agent was rude ${unique}`, `Parcel left in the rain ${unique}`];
+  const app = createWebApp(rt, { now: () => at('2026-11-20T18:00:00Z') });
+  const post = (path: string, body: Record<string, string>) =>
+    app.request(path, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://127.0.0.1:3999',
+      },
+      body: new URLSearchParams(body).toString(),
+    });
+  const support = await intake(
+    rt,
+    event(interaction({ occurredAt: '2026-11-20T10:00:00Z', customer })),
+    at('2026-11-20T10:00:00Z'),
+  );
+  const order = await intake(
+    rt,
+    event(
+      interaction({
+        occurredAt: '2026-11-20T11:00:00Z',
+        touchpoint: 'order-delivered',
+        channel: 'web',
+        customer,
+        attributes: { orderNote: `leave with ${customer.name}` },
+      }),
+    ),
+    at('2026-11-20T11:00:00Z'),
+  );
+  expect([support.status, order.status]).toEqual(['scheduled', 'scheduled']);
+  await dispatch(rt, at('2026-11-20T17:00:00Z'));
+  const emails = await emailsTo(customer.email);
+  expect(emails).toHaveLength(2);
+  for (const [i, email] of emails.entries()) {
+    const path = new URL(scoreLinks(email).get(2)!).pathname;
+    const response = await post(path, { score: '2', comment: comments[i]!, followUp: 'on' });
+    expect(response.status).toBe(200);
+  }
+  // The support answer's follow-up request opens a case for its owner.
+  const requests = rt.published.events.filter(
+    (e) =>
+      e.detailType === SURVEY_FOLLOW_UP_REQUESTED &&
+      (e.detail as { invitationId: string }).invitationId === support.invitationId,
+  );
+  expect(requests).toHaveLength(1);
+  const followUp = createFollowUpHandler(rt, () => at('2026-11-20T18:01:00Z'));
+  expect(
+    await followUp({ 'detail-type': requests[0]!.detailType, detail: requests[0]!.detail }),
+  ).toBe('opened');
+  // And opts out, from the order survey's email.
+  const token = await rt.signer.sign(
+    { invitationId: order.invitationId, expiresAt: at('2026-12-31T00:00:00Z') },
+    'unsubscribe',
+  );
+  await unsubscribe(rt, token, at('2026-11-20T18:05:00Z'), { record: true });
+  return { customer, comments, invitations: [support.invitationId, order.invitationId] };
+}
+
+async function erasureRuntime() {
+  const exportsDir = mkdtempSync(join(tmpdir(), 'afterword-erasure-'));
+  const rt = await testRuntime({
+    exports: { dir: exportsDir },
+    config: withConfig((config) => {
+      for (const program of config.programs) program.sendWindow = undefined;
+      config.contactRules.globalCoolDown = 'PT1M'; // both programs ask the same customer
+    }),
+  });
+  return { rt, exportsDir };
+}
+
+const readReport = (rt: TestRuntime) => report(rt, { from: '2026-11-20', to: '2026-11-20' });
+
+describe('erasure of a customer', () => {
+  it('leaves nothing that names them, keeps the numbers and their opt-out', async () => {
+    const { rt, exportsDir } = await erasureRuntime();
+    const { customer, comments } = await seed(rt);
+    await rollup(rt, { now: at('2026-11-21T02:30:00Z'), days: 2 });
+    const before = await readReport(rt);
+    expect(before.length).toBeGreaterThan(0);
+    const stored = await everything(rt, exportsDir);
+    expect(stored).toContain(customer.id); // the scan can see them before
+    expect(readdirSync(join(exportsDir, 'rollups'))).not.toHaveLength(0);
+
+    const erase = createErasureHandler(rt);
+    const result = await erase({
+      detail: { version: '1', requestId: `req-${randomUUID()}`, email: customer.email },
+    });
+    expect(result.counts).toEqual({
+      customers: 1,
+      invitations: 2,
+      cases: 1,
+      contacts: 1,
+      optOutsKept: 1,
+    });
+    const announced = rt.published.events.filter((e) => e.detailType === CUSTOMER_ERASED);
+    expect(announced.map((e) => e.detail)).toEqual([result]);
+
+    const after = await everything(rt, exportsDir);
+    for (const secret of [
+      customer.id,
+      customer.email,
+      customer.email.toLowerCase(),
+      customer.name,
+      ...comments,
+    ]) {
+      expect(after, secret).not.toContain(secret);
+    }
+    // Recomputed from the scrubbed items, the numbers are those reported before.
+    await rollup(rt, { now: at('2026-11-21T02:30:00Z'), days: 2 });
+    expect(await readReport(rt)).toEqual(before);
+
+    // Not contacted again: the address under a new id, and the id with a new address.
+    const again = await intake(
+      rt,
+      event(interaction({ customer: { ...customer, id: `new-${randomUUID()}` } })),
+      at('2026-11-25T10:00:00Z'),
+    );
+    expect(again).toMatchObject({ status: 'skipped', reason: 'opted-out' });
+    const sameId = await intake(
+      rt,
+      event(interaction({ customer: { ...customer, email: `new-${randomUUID()}@example.com` } })),
+      at('2026-11-25T10:00:00Z'),
+    );
+    expect(sameId).toMatchObject({ status: 'skipped', reason: 'opted-out' });
+
+    // A survey link from an old email now finds nothing to answer.
+    const [email] = await emailsTo(customer.email);
+    const page = await createWebApp(rt, { now: () => at('2026-11-21T09:00:00Z') }).request(
+      new URL(scoreLinks(email!).get(1)!).pathname,
+    );
+    expect(page.status).toBe(404);
+  });
+
+  it('finishes on retry after a crash half-way, with the same counts, once', async () => {
+    const { rt, exportsDir } = await erasureRuntime();
+    const { customer, comments } = await seed(rt);
+    const requestId = `req-${randomUUID()}`;
+    const erase = createErasureHandler(rt);
+    const real = rt.invitations.erase.bind(rt.invitations);
+    const crash = vi
+      .spyOn(rt.invitations, 'erase')
+      .mockImplementationOnce(real)
+      .mockRejectedValueOnce(new Error('Lambda timed out'));
+    await expect(
+      erase({ detail: { version: '1', requestId, customerId: customer.id } }),
+    ).rejects.toThrow('Lambda timed out');
+    expect(crash).toHaveBeenCalledTimes(2);
+    crash.mockRestore();
+    const half = await everything(rt, exportsDir);
+    expect(half).toContain(customer.id); // the contact item and the second invitation remain
+
+    const retried = await erase({ detail: { version: '1', requestId, customerId: customer.id } });
+    expect(retried.counts).toEqual({
+      customers: 1,
+      invitations: 2,
+      cases: 1,
+      contacts: 1,
+      optOutsKept: 1,
+    });
+    // A redelivery of the same request reports the same, and changes nothing.
+    const redelivered = await erase({
+      detail: { version: '1', requestId, customerId: customer.id },
+    });
+    expect(redelivered).toEqual(retried);
+    const after = await everything(rt, exportsDir);
+    for (const secret of [customer.id, customer.email.toLowerCase(), customer.name, ...comments]) {
+      expect(after, secret).not.toContain(secret);
+    }
+    // The record proves it without naming them: a keyed hash of the id, the counts.
+    const record = await rt.erasures.get(requestId);
+    expect(record).toMatchObject({
+      subjects: [await rt.suppressions.ref('customer', customer.id)],
+      counts: retried.counts,
+    });
+    expect(record?.plan).toBeUndefined();
+  });
+
+  it('refuses a request that names nobody or both, naming the problem', async () => {
+    const { rt } = await erasureRuntime();
+    const erase = createErasureHandler(rt);
+    await expect(erase({ detail: { version: '1', requestId: 'req-00000001' } })).rejects.toThrow(
+      InvalidEventError,
+    );
+    await expect(
+      erase({
+        detail: { version: '1', requestId: 'req-00000002', customerId: 'a', email: 'a@b.c' },
+      }),
+    ).rejects.toThrow(/exactly one of customerId and email/);
+    await expect(
+      erase({ detail: { version: '1', requestId: 'x', customerId: 'a' } }),
+    ).rejects.toThrow(/requestId/);
+  });
+});
