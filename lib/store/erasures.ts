@@ -44,10 +44,10 @@ export function erasureKey(requestId: string) {
 function recordOf(requestId: string, item: Record<string, unknown>): ErasureRecord {
   return {
     requestId,
-    requestedAt: String(item.requestedAt),
+    requestedAt: item.requestedAt as string,
     subjects: [...((item.subjects as Set<string> | undefined) ?? [])].sort(),
     ...(item.plan ? { plan: item.plan as ErasurePlan } : {}),
-    ...(item.completedAt ? { completedAt: String(item.completedAt) } : {}),
+    ...(typeof item.completedAt === 'string' ? { completedAt: item.completedAt } : {}),
     ...(item.counts ? { counts: item.counts as ErasureCounts } : {}),
   };
 }
