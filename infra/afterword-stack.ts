@@ -43,6 +43,7 @@ import type { AfterwordConfig } from '../lib/config/schema.js';
 import { EventSchemas } from './event-schemas.js';
 import { INTERACTION_COMPLETED } from '../lib/contracts/interaction.js';
 import { RULES, type RuleDefinition } from '../lib/contracts/rules.js';
+import { CUSTOMER_ERASURE_REQUESTED } from '../lib/contracts/erasure.js';
 import {
   AFTERWORD_SOURCE,
   ANSWER_DETAIL_TYPES,
@@ -104,6 +105,8 @@ export class AfterwordStack extends Stack {
   readonly producerPolicy: iam.ManagedPolicy;
   /** What a CX analyst (or a platform engineer's `afterword … --stack`) needs to read, and no more. */
   readonly analystPolicy: iam.ManagedPolicy;
+  /** What a privacy officer's `afterword forget --stack` needs: request erasures, read their records. */
+  readonly privacyPolicy: iam.ManagedPolicy;
   /** Afterword's own events, kept for `afterword events --stack` (EventBridge keeps none). */
   readonly eventArchive: logs.LogGroup;
   /** The rollup rows for BI tools (JSON lines by day) and the bucket's access logs. */
@@ -623,8 +626,9 @@ export class AfterwordStack extends Stack {
           resources: [this.stackId],
         }),
         new iam.PolicyStatement({
-          // rollup rows (Query), a customer's invitations (their index, then BatchGetItem)
-          actions: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
+          // rollup rows (Query), a customer's invitations (their index, then BatchGetItem), their
+          // contact item and cases (GetItem: an access request)
+          actions: ['dynamodb:Query', 'dynamodb:BatchGetItem', 'dynamodb:GetItem'],
           resources: [table.tableArn],
         }),
         new iam.PolicyStatement({
@@ -638,6 +642,32 @@ export class AfterwordStack extends Stack {
         new iam.PolicyStatement({
           actions: ['sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
           resources: readableQueues.map(([, queue]) => queue.queueArn),
+        }),
+      ],
+    });
+
+    // What `afterword forget --stack` needs, and nothing else: a privacy officer's policy. It
+    // may request an erasure and read erasure records back; reading what is stored about a
+    // customer (`afterword customer ID --format json --stack`) is the analyst policy's.
+    this.privacyPolicy = new iam.ManagedPolicy(this, 'PrivacyPolicy', {
+      description: `Request customer erasures on the Afterword stack ${this.stackName} and read their records`,
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['cloudformation:DescribeStacks'],
+          resources: [this.stackId],
+        }),
+        new iam.PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [bus.eventBusArn],
+          conditions: {
+            'ForAllValues:StringEquals': { 'events:detail-type': [CUSTOMER_ERASURE_REQUESTED] },
+            Null: { 'events:detail-type': 'false' },
+          },
+        }),
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ERASURE#*'] } },
         }),
       ],
     });
@@ -662,6 +692,7 @@ export class AfterwordStack extends Stack {
     new CfnOutput(this, 'ConfigurationSetName', { value: configurationSet.configurationSetName });
     new CfnOutput(this, 'DashboardUrl', { value: dashboardUrl });
     new CfnOutput(this, 'AnalystPolicyArn', { value: this.analystPolicy.managedPolicyArn });
+    new CfnOutput(this, 'PrivacyPolicyArn', { value: this.privacyPolicy.managedPolicyArn });
     new CfnOutput(this, 'EventArchiveLogGroup', { value: eventArchive.logGroupName });
     new CfnOutput(this, 'DeadLetterQueueUrls', {
       description: 'name=url,… of the dead-letter queues (afterword dead-letters --stack)',

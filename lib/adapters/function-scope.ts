@@ -6,8 +6,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
- * The stack's functions, by the names the CDK stack gives them; and `analyst`, the CLI reading a
- * deployed stack (`--stack`) with the stack's analyst policy.
+ * The stack's functions, by the names the CDK stack gives them; `analyst`, the CLI reading a
+ * deployed stack (`--stack`) with the stack's analyst policy; and `privacy`, the CLI requesting an
+ * erasure (`forget --stack`) with the stack's privacy policy.
  */
 export type FunctionName =
   | 'intake'
@@ -19,7 +20,8 @@ export type FunctionName =
   | 'dashboard'
   | 'launch'
   | 'erasure'
-  | 'analyst';
+  | 'analyst'
+  | 'privacy';
 
 const scope = new AsyncLocalStorage<FunctionName>();
 

@@ -34,6 +34,7 @@ import { rollup, rollupWindowDays } from '../usecases/rollup.js';
 import { DEFAULT_REPORT_DAYS, DIMENSIONS, report, type Dimension } from '../usecases/report.js';
 import { buildDigest, sendDigest } from '../usecases/digest.js';
 import { customerTimeline } from '../usecases/timeline.js';
+import { customerRecord } from '../usecases/access.js';
 import { launch, NotScheduledProgramError, plan } from '../usecases/tracking.js';
 import {
   ImportFileError,
@@ -45,7 +46,12 @@ import { driverRows, formatDrivers, unhappyDrivers } from '../domain/drivers.js'
 import { TOTAL } from '../contracts/report.js';
 import { formatInterval } from '../domain/display.js';
 import { followUpMeasures, type Share } from '../usecases/follow-up-measures.js';
-import { inviteDashboardUser, openStack, StackError } from './stack.js';
+import { CLI_SOURCE, inviteDashboardUser, openStack, StackError } from './stack.js';
+import { awaitErasure, describeErasure, erasureRequestFor, ForgetUsageError } from './forget.js';
+import { CUSTOMER_ERASURE_REQUESTED } from '../contracts/erasure.js';
+import type { ErasureRecord } from '../store/erasures.js';
+import { inFunction } from '../adapters/function-scope.js';
+import { randomUUID } from 'node:crypto';
 import { ROLES, type Role } from '../auth/roles.js';
 import { AFTERWORD_DETAIL_TYPES } from '../contracts/survey-events.js';
 import { CASE_STATUSES, CLOSED_STATUSES, type CaseStatus } from '../contracts/follow-up-case.js';
@@ -74,8 +80,12 @@ const COMMANDS: Record<string, string> = {
   digest: `  afterword digest [--date YYYY-MM-DD]          send the digest for a day (default yesterday) to the CX leads
   afterword digest --stack NAME [--date D]      show the deployed stack's digest (the nightly run sends it)`,
   demo: `  afterword demo [--days N] [--seed N]          simulate days of interactions and answers`,
-  customer: `  afterword customer ID [--limit N] [--format table|json] [--stack NAME]
-                                                one customer's timeline across channels, newest first`,
+  customer: `  afterword customer ID [--limit N] [--stack NAME]
+                                                one customer's timeline across channels, newest first
+  afterword customer ID --format json [--stack NAME]
+                                                an access request (GDPR art. 15): everything stored
+                                                about the customer (profile, consent, interactions,
+                                                decisions, sends, answers, comments, cases)`,
   plan: `  afterword plan PROGRAM [--format table|json] [--stack NAME]
                                                 a tracking or periodic program's next run, without
                                                 sending: population, response rate, invitations
@@ -104,6 +114,12 @@ const COMMANDS: Record<string, string> = {
                                                 follow-up cases of unhappy answers (default: open
                                                 ones, overdue first, then by deadline; closed ones
                                                 of the last 90 days with --status)`,
+  forget: `  afterword forget CUSTOMER_ID|EMAIL [--wait SECONDS] [--format table|json] [--stack NAME]
+                                                erase a customer (GDPR art. 17): every item that
+                                                names them is scrubbed or deleted, the numbers stay,
+                                                an opt-out is kept by keyed hash; waits (default
+                                                60 s) and reports the counts (--stack needs the
+                                                stack's PrivacyPolicyArn policy)`,
   leads: `  afterword leads invite EMAIL --stack NAME [--role cx-lead|owner] [--region R] [--profile P]
                                                 invite someone to the deployed stack's dashboard
                                                 (Cognito emails them a temporary password)`,
@@ -179,6 +195,8 @@ export async function main(argv: string[]): Promise<number> {
         return await leads(rest);
       case 'follow-ups':
         return await followUps(rest);
+      case 'forget':
+        return await forget(rest);
       case '--version':
       case '-v':
       case 'version':
@@ -234,6 +252,7 @@ function isUserError(error: unknown): boolean {
     error instanceof PortInUseError ||
     error instanceof StackError ||
     error instanceof ImportFileError ||
+    error instanceof ForgetUsageError ||
     error instanceof NotScheduledProgramError ||
     error instanceof PortSettingError ||
     (error instanceof TypeError && error.message.startsWith('Unknown option')) ||
@@ -329,11 +348,80 @@ async function send(args: string[]): Promise<number> {
   }
   const eventId = await putOnLocalBus({
     EventBusName: LOCAL_BUS_NAME,
-    Source: 'afterword.cli',
+    Source: CLI_SOURCE,
     DetailType: INTERACTION_COMPLETED,
     Detail: JSON.stringify(detail),
   });
   process.stdout.write(`accepted: event ${eventId}\n`);
+  return 0;
+}
+
+async function forget(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      wait: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      ...STACK_OPTIONS,
+    },
+  });
+  if (positionals.length !== 1) {
+    throw new UsageError('forget needs one customer id or address: afterword forget <id|email>');
+  }
+  if (!['table', 'json'].includes(values.format)) {
+    throw new UsageError(`--format must be table or json, got "${values.format}"`);
+  }
+  const waitMs = (positiveInt(values.wait, '--wait') ?? 60) * 1000;
+  const detail = erasureRequestFor(positionals[0]!, `cli-${randomUUID()}`);
+  let record: ErasureRecord | undefined;
+  if (!values.stack) {
+    if (values.region || values.profile)
+      throw new UsageError('--region and --profile go with --stack');
+    await putOnLocalBus({
+      EventBusName: LOCAL_BUS_NAME,
+      Source: CLI_SOURCE,
+      DetailType: CUSTOMER_ERASURE_REQUESTED,
+      Detail: JSON.stringify(detail),
+    });
+    record = await withLocalRuntime((rt) =>
+      awaitErasure(() => rt.erasures.get(detail.requestId), { waitMs }),
+    );
+  } else {
+    const stack = await openStack({
+      stackName: values.stack,
+      region: values.region,
+      profile: values.profile,
+    });
+    try {
+      await inFunction('privacy', async () => {
+        await stack.requestErasure(detail);
+        record = await awaitErasure(() => stack.runtime.erasures.get(detail.requestId), {
+          waitMs,
+        });
+      });
+    } catch (error) {
+      if ((error as { $metadata?: unknown }).$metadata) {
+        throw new StackError(
+          `${values.stack}: ${(error as Error).name}: ${(error as Error).message}`,
+        );
+      }
+      throw error;
+    } finally {
+      stack.close();
+    }
+  }
+  if (!record?.completedAt) {
+    process.stderr.write(
+      `afterword: erasure ${detail.requestId} was requested and has not completed within ${waitMs / 1000} s; it goes on (with retries, then the erasure dead-letter queue: see afterword dead-letters${values.stack ? ` --stack ${values.stack}` : ''})\n`,
+    );
+    return 1;
+  }
+  process.stdout.write(
+    values.format === 'json'
+      ? `${JSON.stringify({ requestId: record.requestId, requestedAt: record.requestedAt, completedAt: record.completedAt, counts: record.counts }, null, 2)}\n`
+      : `${describeErasure(record)}\n`,
+  );
   return 0;
 }
 
@@ -802,12 +890,16 @@ async function customer(args: string[]): Promise<number> {
   if (!['table', 'json'].includes(values.format)) {
     throw new UsageError(`--format must be table or json, got "${values.format}"`);
   }
-  const limit = positiveInt(values.limit, '--limit') ?? 50;
-  const entries = await withRuntime(values, (rt) => customerTimeline(rt, customerId, { limit }));
   if (values.format === 'json') {
-    process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+    if (values.limit)
+      throw new UsageError('--limit goes with the table: the JSON holds everything');
+    // An access request: everything stored about the customer, as one document.
+    const record = await withRuntime(values, (rt) => customerRecord(rt, customerId, new Date()));
+    process.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
     return 0;
   }
+  const limit = positiveInt(values.limit, '--limit') ?? 50;
+  const entries = await withRuntime(values, (rt) => customerTimeline(rt, customerId, { limit }));
   if (!entries.length) {
     process.stdout.write(`no interactions recorded for customer ${customerId}\n`);
     return 0;

@@ -14,14 +14,19 @@ import {
 import type { Role } from '../auth/roles.js';
 import { configHash, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
 import type { EventBridgeEvent } from '../contracts/interaction.js';
+import { CUSTOMER_ERASURE_REQUESTED, type CustomerErasureRequested } from '../contracts/erasure.js';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { createRuntime, sdkClient, type Runtime } from '../runtime.js';
+
+/** The source of the events the CLI puts on a bus (never Afterword's own). */
+export const CLI_SOURCE = 'afterword.cli';
 
 export interface StackTarget {
   stackName: string;
   region?: string;
   profile?: string;
   /** Stand-ins for AWS's endpoints (tests run the commands against local components). */
-  endpoints?: Partial<Record<'cloudformation' | 'dynamodb' | 'logs' | 'sqs', string>>;
+  endpoints?: Partial<Record<'cloudformation' | 'dynamodb' | 'logs' | 'sqs' | 'events', string>>;
 }
 
 /** A problem the user can fix (a missing stack, output or permission): printed without a trace. */
@@ -141,6 +146,11 @@ export interface DeployedStack {
   deadLetters(): Promise<
     { queue: string; count: number; errors: { at: string; error: string }[] }[]
   >;
+  /**
+   * Puts a `Customer Erasure Requested` event on the stack's bus (the `PrivacyPolicyArn` policy
+   * allows it, and reading the erasure's record back, and nothing else).
+   */
+  requestErasure(detail: CustomerErasureRequested): Promise<void>;
   close(): void;
 }
 
@@ -164,6 +174,7 @@ export async function openStack(target: StackTarget): Promise<DeployedStack> {
   });
   const logs = sdkClient(CloudWatchLogsClient, settings, target.endpoints?.logs);
   const sqs = sdkClient(SQSClient, settings, target.endpoints?.sqs);
+  let events: EventBridgeClient | undefined;
   return {
     outputs,
     runtime,
@@ -229,10 +240,38 @@ export async function openStack(target: StackTarget): Promise<DeployedStack> {
         }),
       );
     },
+    async requestErasure(detail) {
+      if (!outputs.EventBusName) {
+        throw new StackError(`the stack ${target.stackName} has no EventBusName output`);
+      }
+      const result = await (events ??= sdkClient(
+        EventBridgeClient,
+        settings,
+        target.endpoints?.events,
+      )).send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: outputs.EventBusName,
+              Source: CLI_SOURCE,
+              DetailType: CUSTOMER_ERASURE_REQUESTED,
+              Detail: JSON.stringify(detail),
+            },
+          ],
+        }),
+      );
+      const entry = result.Entries?.[0];
+      if (result.FailedEntryCount || !entry?.EventId) {
+        throw new StackError(
+          `the bus refused the request: ${entry?.ErrorCode} ${entry?.ErrorMessage}`,
+        );
+      }
+    },
     close() {
       runtime.dynamodb.destroy();
       logs.destroy();
       sqs.destroy();
+      events?.destroy();
     },
   };
 }

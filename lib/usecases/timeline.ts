@@ -27,7 +27,11 @@ export async function customerTimeline(
   customerId: string,
   options: { limit?: number } = {},
 ): Promise<TimelineEntry[]> {
-  const invitations = await rt.invitations.ofCustomer(customerId, options.limit ?? 50);
+  return timelineOf(await rt.invitations.ofCustomer(customerId, options.limit ?? 50));
+}
+
+/** The timeline these invitations make, newest first. */
+export function timelineOf(invitations: Invitation[]): TimelineEntry[] {
   return invitations.flatMap(entriesOf).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
 

@@ -104,6 +104,7 @@ describe('afterword start', () => {
     }
     expect(existsSync(join(dataDir, 'link-secret'))).toBe(true);
     const secret = readFileSync(join(dataDir, 'link-secret'), 'utf8');
+    const consentKey = readFileSync(join(dataDir, 'consent-key'), 'utf8');
 
     const second = startStack(env);
     running.push(second);
@@ -119,6 +120,26 @@ describe('afterword start', () => {
       interactionId: 'call-8841',
     });
     expect(readFileSync(join(dataDir, 'link-secret'), 'utf8')).toBe(secret);
+    expect(readFileSync(join(dataDir, 'consent-key'), 'utf8')).toBe(consentKey);
+
+    // An access request, then the customer forgotten: the erasure runs behind the local bus, as
+    // behind EventBridge on AWS, and the command waits for its record.
+    const access: unknown = JSON.parse(
+      (await runCli(['customer', 'c-123', '--format', 'json'], env)).stdout,
+    );
+    expect(access).toMatchObject({ customerId: 'c-123', invitations: [{ invitationId }] });
+    const forgotten = await runCli(['forget', 'c-123'], env);
+    expect(forgotten.code, forgotten.stderr).toBe(0);
+    expect(forgotten.stdout).toMatch(
+      /completed .*1 customer matched; 1 invitation and 0 follow-up cases scrubbed; 1 contact item deleted/,
+    );
+    const after: unknown = JSON.parse(
+      (await runCli(['customer', 'c-123', '--format', 'json'], env)).stdout,
+    );
+    expect(after).toMatchObject({ invitations: [], profile: null });
+    const usage = await runCli(['forget'], env);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('forget needs one customer id or address');
     rt.dynamodb.destroy();
     expect(await stop(second)).toBe(0);
   }, 120_000);

@@ -34,14 +34,16 @@ import {
 import { emailsTo, interaction, scoreLinks } from '../support/harness.js';
 import { startFakeAws, type FakeAws } from '../support/fake-aws.js';
 import { openStack } from '../../lib/cli/stack.js';
+import { awaitErasure, erasureRequestFor } from '../../lib/cli/forget.js';
 import { buildDigest } from '../../lib/usecases/digest.js';
 import { report } from '../../lib/usecases/report.js';
 import { customerTimeline } from '../../lib/usecases/timeline.js';
+import { customerRecord } from '../../lib/usecases/access.js';
 import { plan } from '../../lib/usecases/tracking.js';
 import { CookieSealer } from '../../lib/auth/session.js';
 import { createDashboardApp } from '../../lib/web/dashboard-app.js';
 
-type DeployedFunction = Exclude<FunctionName, 'analyst'>;
+type DeployedFunction = Exclude<FunctionName, 'analyst' | 'privacy'>;
 
 const NEEDS: Record<DeployedFunction, Need[]> = {
   intake: INTAKE_NEEDS,
@@ -65,6 +67,7 @@ const env = {} as Record<DeployedFunction, Record<string, string>>;
 const rt = {} as Record<DeployedFunction, Runtime>;
 let aws: FakeAws;
 let secretArn: string;
+let busUrl: string;
 const firstKey = randomBytes(32).toString('base64url');
 const sessionKeys = { activeKeyId: 's1', s1: randomBytes(32).toString('base64url') };
 
@@ -114,7 +117,7 @@ beforeAll(async () => {
     dynamodb: inject('dynamodbEndpoint'),
     ses: inject('sesEndpoint'),
     secrets: secrets.endpoint,
-    events: await bus.listen(0),
+    events: (busUrl = await bus.listen(0)),
     s3: aws.endpoint,
   };
   for (const name of Object.keys(NEEDS) as DeployedFunction[])
@@ -387,6 +390,10 @@ describe('every function, run with the environment the stack deploys it with', (
         expect(
           (await customerTimeline(remote.runtime, support.customer.id)).length,
         ).toBeGreaterThan(0);
+        // `afterword customer ID --format json --stack`: an access request, cases included.
+        const access = await customerRecord(remote.runtime, order.customer.id, morning);
+        expect(access.cases).toHaveLength(1);
+        expect(access.invitations.map((i) => i.comment)).toContain('Late');
         const digest = await buildDigest(remote.runtime, {
           now: at('2026-11-24T08:00:00Z'),
           dashboardUrl: outputs.DashboardUrl!,
@@ -420,12 +427,37 @@ describe('every function, run with the environment the stack deploys it with', (
     });
     expect(byAddress.counts).toMatchObject({ customers: 1, optOutsKept: 1 });
     expect(byAddress.counts.invitations).toBeGreaterThanOrEqual(2);
+
+    // `afterword forget --stack`, with the stack's privacy policy: the request put on the bus,
+    // delivered by the rule (here by hand), its record read back.
+    await inFunction('privacy', async () => {
+      const remote = await openStack({
+        stackName: 'Afterword',
+        region: REGION,
+        endpoints: {
+          cloudformation: aws.endpoint,
+          dynamodb: inject('dynamodbEndpoint'),
+          events: busUrl,
+        },
+      });
+      try {
+        const detail = erasureRequestFor(quiet.customer.id, `cli-${randomUUID()}`);
+        await remote.requestErasure(detail);
+        await erase({ detail });
+        const record = await awaitErasure(() => remote.runtime.erasures.get(detail.requestId), {
+          waitMs: 5000,
+        });
+        expect(record?.counts).toMatchObject({ customers: 1 });
+      } finally {
+        remote.close();
+      }
+    });
     await bus.idle();
   });
 
   it('recorded the calls of every function, each under its own name', () => {
     const calls = readRecordedCalls();
-    for (const name of [...Object.keys(NEEDS), 'analyst']) {
+    for (const name of [...Object.keys(NEEDS), 'analyst', 'privacy']) {
       expect(
         calls.some((call) => call.function === name),
         name,

@@ -19,6 +19,7 @@ import { unsubscribe } from '../../lib/usecases/answer.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { report } from '../../lib/usecases/report.js';
+import { customerRecord } from '../../lib/usecases/access.js';
 import { rollup } from '../../lib/usecases/rollup.js';
 import { createWebApp } from '../../lib/web/app.js';
 import {
@@ -147,6 +148,15 @@ describe('erasure of a customer', () => {
     expect(stored).toContain(customer.id); // the scan can see them before
     expect(readdirSync(join(exportsDir, 'rollups'))).not.toHaveLength(0);
 
+    // The access request before: everything stored about them, comments and the case included.
+    const access = await customerRecord(rt, customer.id, at('2026-11-21T09:00:00Z'));
+    expect(access.profile?.email).toBeUndefined(); // removed when they opted out
+    expect(access.contact.optedOutAt).toBe('2026-11-20T18:05:00.000Z');
+    expect(access.invitations.map((i) => i.comment).sort()).toEqual([...comments].sort());
+    expect(access.invitations.map((i) => i.email)).toEqual([customer.email, customer.email]);
+    expect(access.cases).toHaveLength(1);
+    expect(access.timeline.filter((entry) => entry.kind === 'answered')).toHaveLength(2);
+
     const erase = createErasureHandler(rt);
     const result = await erase({
       detail: { version: '1', requestId: `req-${randomUUID()}`, email: customer.email },
@@ -171,6 +181,9 @@ describe('erasure of a customer', () => {
     ]) {
       expect(after, secret).not.toContain(secret);
     }
+    // The access request after: nothing.
+    const accessAfter = await customerRecord(rt, customer.id, at('2026-11-21T09:00:00Z'));
+    expect(accessAfter).toMatchObject({ profile: null, invitations: [], cases: [], timeline: [] });
     // Recomputed from the scrubbed items, the numbers are those reported before.
     await rollup(rt, { now: at('2026-11-21T02:30:00Z'), days: 2 });
     expect(await readReport(rt)).toEqual(before);

@@ -27,6 +27,7 @@ const FUNCTIONS: FunctionName[] = [
   'launch',
   'erasure',
   'analyst',
+  'privacy',
 ];
 
 interface Statement {
@@ -53,8 +54,10 @@ function resourceArn(id: string, attribute = 'Arn'): string {
 
 /** The identity policies of a function's role (or the analyst policy), resolved. */
 function policiesOf(name: FunctionName): { name: string; policy: PolicyDocument }[] {
-  if (name === 'analyst') {
-    const id = deployed.logicalId(deployed.stack.analystPolicy);
+  if (name === 'analyst' || name === 'privacy') {
+    const id = deployed.logicalId(
+      name === 'analyst' ? deployed.stack.analystPolicy : deployed.stack.privacyPolicy,
+    );
     return [
       {
         name: id,
@@ -116,6 +119,7 @@ function arnOf(call: RecordedCall): string {
 
 /** Who makes the calls: the function's role, or an analyst's role carrying the analyst policy. */
 function principalOf(name: FunctionName): string {
+  if (name === 'privacy') return `arn:aws:iam::${ACCOUNT}:role/privacy-officer`;
   return name === 'analyst'
     ? `arn:aws:iam::${ACCOUNT}:role/cx-analyst`
     : resourceArn(deployed.logicalId(deployed.stack.functions[name].role));
@@ -156,7 +160,7 @@ function pattern(resource: string): RegExp {
  * function's own resource.
  */
 function platformUse(name: FunctionName): { actions: string[]; resource: string; why: string }[] {
-  if (name === 'analyst') return [];
+  if (name === 'analyst' || name === 'privacy') return [];
   const fn = deployed.stack.functions[name];
   const uses = [
     {

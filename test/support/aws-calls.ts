@@ -73,7 +73,16 @@ export function iamRequestsOf({
         }));
       }
       const index = typeof input.IndexName === 'string' ? input.IndexName : undefined;
-      return [{ action, resource: { type: 'table', ...(index ? { index } : {}) }, context: none }];
+      // The partition key an item call touches: what a dynamodb:LeadingKeys condition tests.
+      const key = (input.Key as Record<string, unknown> | undefined)?.pk;
+      const leading = typeof key === 'string' ? key : (key as { S?: string } | undefined)?.S;
+      return [
+        {
+          action,
+          resource: { type: 'table', ...(index ? { index } : {}) },
+          context: leading ? { 'dynamodb:LeadingKeys': [leading] } : none,
+        },
+      ];
     }
     case 'ses': {
       if (commandName !== 'SendEmailCommand')
