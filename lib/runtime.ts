@@ -164,7 +164,7 @@ export function createRuntime(settings: Settings): Runtime {
     contacts: new ContactStore(doc, settings.tableName, settings.config.dataRetentionDays),
     rollups: new RollupStore(doc, settings.tableName),
     dispatcherLease: new DispatcherLeaseStore(doc, settings.tableName),
-    audit: new AuditStore(doc, settings.tableName),
+    audit: new AuditStore(doc, settings.tableName, settings.config.dataRetentionDays),
     cases: new CaseStore(doc, settings.tableName),
     erasures: new ErasureStore(doc, settings.tableName),
     ...(settings.exports ? { exporter: exporterFor(settings, settings.exports) } : {}),

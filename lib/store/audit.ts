@@ -2,7 +2,8 @@
  * The dashboard's access log: who saw customers' comments, whose timeline, and what was exported,
  * when. It names the signed-in user by their subject id and what they looked at by touchpoint,
  * filters and counts, never a customer's address or comment; a customer is named by a hash of
- * their id. Item: pk `AUDIT#<yyyy-mm>`, sk `<at>#<random>`; kept 400 days (TTL).
+ * their id. Item: pk `AUDIT#<yyyy-mm>`, sk `<at>#<random>`; kept `dataRetentionDays`
+ * (TTL), as long as the data it is about.
  */
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash, randomUUID } from 'node:crypto';
@@ -29,8 +30,6 @@ export interface AuditEntry {
   count: number;
 }
 
-const RETENTION_DAYS = 400;
-
 /** A customer named in the access log without naming them: a hash of their id. */
 export function customerRef(customerId: string): string {
   return `customer:${createHash('sha256').update(customerId).digest('base64url').slice(0, 16)}`;
@@ -40,6 +39,8 @@ export class AuditStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** How long an entry is kept: as long as the data it is about (`dataRetentionDays`). */
+    private readonly retentionDays = 400,
   ) {}
 
   async record(entry: AuditEntry): Promise<void> {
@@ -50,7 +51,7 @@ export class AuditStore {
           [KEY.pk]: `AUDIT#${entry.at.slice(0, 7)}`,
           [KEY.sk]: `${entry.at}#${randomUUID()}`,
           ...entry,
-          [TTL_ATTRIBUTE]: Math.floor(Date.parse(entry.at) / 1000) + RETENTION_DAYS * 86_400,
+          [TTL_ATTRIBUTE]: Math.floor(Date.parse(entry.at) / 1000) + this.retentionDays * 86_400,
         },
       }),
     );

@@ -80,8 +80,7 @@ function expiryOf(seenOn: string, retentionDays: number): number {
 
 /**
  * The stored item of a state (undefined attributes are left out). An opted-out customer's item
- * keeps no profile and never expires: the opt-out holds for good, and nothing personal stays
- * with it. Any other item with a profile expires `retentionDays` after the last sighting.
+ * keeps no profile. Any other item with a last-seen day expires `retentionDays` after it.
  */
 function itemOf(customerId: string, state: ContactState, retentionDays: number) {
   const item: Record<string, unknown> = {
@@ -99,6 +98,8 @@ function itemOf(customerId: string, state: ContactState, retentionDays: number) 
   })) {
     if (value !== undefined) item[name] = value;
   }
+  // An opt-out moved from the first key shape predates the keyed-hash opt-outs: its item is the
+  // only record of it, so it does not expire.
   if (!state.optedOutAt && profile?.seenOn) {
     item[TTL_ATTRIBUTE] = expiryOf(profile.seenOn, retentionDays);
   }
@@ -203,19 +204,18 @@ export class ContactStore {
   }
 
   /**
-   * Opts the customer out of every program, at once and for good (the first time is kept). A
-   * customer of the first key shape gets a current item holding the opt-out; their contact history
-   * no longer matters, as nothing more is sent to them.
+   * Opts the customer out of every program, at once (the first time is kept). The profile goes
+   * (the address only as its keyed hash, so an erasure by address still finds the customer); the
+   * item itself expires `retentionDays` after the opt-out at the latest, as everything personal
+   * does: the opt-out outlives it as keyed hashes of the address and the id (SuppressionStore),
+   * which the caller writes too. A customer of the first key shape gets a current item.
    */
   async optOut(customerId: string, at: Date, addressRef?: string): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: contactKey(customerId),
-        // For good, and without the profile: the address and the rest are removed, and the item
-        // no longer expires (the opt-out must outlive the retention of everything else). The
-        // address stays only as its keyed hash, so an erasure by address still finds the customer.
-        UpdateExpression: `SET optedOutAt = if_not_exists(optedOutAt, :at), #version = if_not_exists(#version, :zero) + :one${addressRef ? ', addressRef = :ref' : ''} REMOVE #email, #locale, #timeZone, #segment, #ttl`,
+        UpdateExpression: `SET optedOutAt = if_not_exists(optedOutAt, :at), #version = if_not_exists(#version, :zero) + :one, #ttl = :ttl${addressRef ? ', addressRef = :ref' : ''} REMOVE #email, #locale, #timeZone, #segment`,
         ExpressionAttributeNames: {
           '#version': 'version',
           '#email': 'email',
@@ -228,6 +228,7 @@ export class ContactStore {
           ':at': at.toISOString(),
           ':zero': 0,
           ':one': 1,
+          ':ttl': expiryOf(at.toISOString(), this.retentionDays),
           ...(addressRef ? { ':ref': addressRef } : {}),
         },
       }),

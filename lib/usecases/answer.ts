@@ -115,10 +115,12 @@ export async function unsubscribe(
     const addressRef = invitation.email
       ? await rt.suppressions.ref('address', invitation.email)
       : undefined;
+    // Kept by keyed hashes for good (the contact item expires with the rest of their data).
     await Promise.all([
-      rt.contacts.optOut(invitation.customerId, now, addressRef),
+      rt.suppressions.optOutCustomer(invitation.customerId, now),
       invitation.email ? rt.suppressions.optOutAddress(invitation.email, now) : undefined,
     ]);
+    await rt.contacts.optOut(invitation.customerId, now, addressRef);
     log.info('answer.unsubscribed', { invitationId });
   }
   return { locale: invitation.locale };

@@ -190,6 +190,63 @@ describe('the CDK stack', () => {
     );
   });
 
+  it('erases customers with its own function, granted only what an erasure does', () => {
+    const roleId = logicalId(stack.functions.erasure.role);
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as Resource[])
+      .filter((policy) =>
+        (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+      )
+      .flatMap(
+        (policy) =>
+          (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+      );
+    const actions = statements.flatMap((statement) => [statement.Action].flat() as string[]);
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query', // the table (the directory, by address)
+        'dynamodb:Query', // the byCustomer index
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
+    const publish = statements.find((statement) => statement.Action === 'events:PutEvents');
+    expect(publish?.Condition).toMatchObject({
+      'ForAllValues:StringEquals': { 'events:detail-type': ['Customer Erased'] },
+    });
+    expect(actions).toContain('secretsmanager:GetSecretValue'); // the consent key
+    expect(actions.some((action) => /Scan|BatchWrite|PutItem|ses:/.test(action))).toBe(false);
+    // Requested on the stack's bus, retried, then dead-lettered.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'detail-type': ['Customer Erasure Requested'] },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(stack.functions.erasure.function), 'Arn'] },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+  });
+
+  it('keeps every personal item kind behind the table TTL attribute, and the consent key for good', () => {
+    // Items that hold personal data carry expireAt (test/integration/privacy.test.ts proves each
+    // kind does); the table must expire by that attribute.
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    });
+    const key = resources[logicalId(stack.consentKey)]!;
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(
+      (
+        Object.values(template.findResources('AWS::SecretsManager::RotationSchedule')) as Resource[]
+      ).filter(
+        (rotation) =>
+          JSON.stringify(rotation.Properties.SecretId) ===
+          JSON.stringify({ Ref: logicalId(stack.consentKey) }),
+      ),
+    ).toHaveLength(0);
+  });
+
   it('keeps the day indexes projecting exactly what deployed tables hold (DynamoDB cannot change a projection in place)', () => {
     const [table] = Object.values(
       template.findResources('AWS::DynamoDB::GlobalTable'),

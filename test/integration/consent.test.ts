@@ -3,7 +3,8 @@
  * and the table names the address only by a keyed hash.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { contactKey } from '../../lib/store/contacts.js';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fixedConsentKey } from '../../lib/runtime.js';
@@ -51,12 +52,24 @@ describe('consent per person', () => {
     );
     expect(again).toMatchObject({ status: 'skipped', reason: 'opted-out' });
 
+    // The contact item expires with the rest of their data (its TTL, here by hand): the id's
+    // opt-out outlives it, under a new address too.
+    await DynamoDBDocumentClient.from(rt.dynamodb).send(
+      new DeleteCommand({ TableName: rt.settings.tableName, Key: contactKey(ada.id) }),
+    );
+    const afterExpiry = await intake(
+      rt,
+      event(interaction({ occurredAt: occurred, customer: { ...ada, email: `new-${ada.email}` } })),
+      decided,
+    );
+    expect(afterExpiry).toMatchObject({ status: 'skipped', reason: 'opted-out' });
+
     // Stored by keyed hash only: no item's key or attribute holds the address.
     const items = JSON.stringify(await scanAll(rt));
     const optOut = (await scanAll(rt)).find((item) => item.sk === 'ADDRESS');
     expect(optOut).toMatchObject({ optedOutAt: due.toISOString() });
     expect(JSON.stringify(optOut)).not.toContain(ada.id);
-    expect(items.match(/DNC#/g)).toHaveLength(1);
+    expect(items.match(/DNC#/g)).toHaveLength(2); // the address and the id
   });
 
   it('names the address by a hash that changes with the key, so a known address cannot be looked up without it', async () => {

@@ -243,9 +243,13 @@ describe('what the directory keeps, and for how long', () => {
     await rt.contacts.optOut(seen.customer.id, new Date('2026-11-21T00:00:00Z'));
     const optedOut = await itemOf(seen.customer.id);
     expect(optedOut.optedOutAt).toBe('2026-11-21T00:00:00.000Z');
-    for (const gone of ['email', 'locale', 'segment', 'timeZone', 'expireAt']) {
+    for (const gone of ['email', 'locale', 'segment', 'timeZone']) {
       expect(optedOut[gone], gone).toBeUndefined();
     }
+    // The item expires with the rest of their data; the opt-out outlives it as keyed hashes.
+    expect(optedOut.expireAt).toBe(
+      Date.parse('2026-11-21') / 1000 + rt.config.dataRetentionDays * 86_400,
+    );
     // Seen again: skipped, and the address is not written back.
     const again = interaction({
       occurredAt: '2026-12-01T10:00:00Z',

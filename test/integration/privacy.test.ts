@@ -1,8 +1,9 @@
 /**
- * Erasure (issue 17): a customer with interactions across programs, answers with comments, a
- * follow-up case and an opt-out is forgotten; nothing in the table or the exports names them any
- * more, the reported numbers do not move, their opt-out still holds, and a crash half-way through
- * finishes on retry with the same counts.
+ * Privacy (issue 17). Erasure: a customer with interactions across programs, answers with
+ * comments, a follow-up case and an opt-out is forgotten; nothing in the table or the exports names
+ * them any more, the reported numbers do not move, their opt-out still holds, and a crash half-way
+ * through finishes on retry with the same counts. Retention: every kind of item that holds personal
+ * data expires. Logs: a whole journey writes no address, name, comment or customer id.
  */
 import { ScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +17,8 @@ import { CUSTOMER_ERASED } from '../../lib/contracts/erasure.js';
 import { SURVEY_FOLLOW_UP_REQUESTED } from '../../lib/contracts/survey-events.js';
 import { InvalidEventError } from '../../lib/domain/errors.js';
 import { unsubscribe } from '../../lib/usecases/answer.js';
+import { createFeedbackHandler } from '../../functions/feedback.js';
+import { sendDigest } from '../../lib/usecases/digest.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { report } from '../../lib/usecases/report.js';
@@ -268,5 +271,134 @@ describe('erasure of a customer', () => {
     await expect(
       erase({ detail: { version: '1', requestId: 'x', customerId: 'a' } }),
     ).rejects.toThrow(/requestId/);
+  });
+});
+
+/** Item kinds by their partition key's prefix, and whether they hold personal data. */
+const ITEM_KINDS: Record<string, 'personal' | 'anonymous'> = {
+  'INV#': 'personal', // address, name, interaction, answers, comments
+  'CONTACTS#': 'personal', // the directory's profile and contact history, by customer id
+  'CASES#': 'personal', // a follow-up case: the customer id, owners' notes
+  'AUDIT#': 'personal', // who on staff looked at what (their subject id)
+  'DNC#': 'anonymous', // opt-outs and suppressions, by keyed hash
+  'ERASURE#': 'anonymous', // that an erasure happened, by keyed hash
+  'ROLLUP#': 'anonymous', // counts per day and dimension
+  DISPATCHER: 'anonymous', // the dispatcher's lease
+};
+
+describe('retention', () => {
+  it('gives every kind of item that holds personal data a TTL within the retention, and the others none of it', async () => {
+    const { rt } = await erasureRuntime();
+    const { customer, comments } = await seed(rt);
+    await rollup(rt, { now: at('2026-11-21T02:30:00Z'), days: 2 });
+    await rt.audit.record({
+      at: '2026-11-21T09:00:00.000Z',
+      actor: 'lead-1',
+      roles: ['cx-lead'],
+      action: 'view-answers',
+      scope: 'support-call 2026-11-20',
+      count: 1,
+    });
+    const doc = DynamoDBDocumentClient.from(rt.dynamodb);
+    const { Items = [] } = await doc.send(new ScanCommand({ TableName: rt.settings.tableName }));
+    const seen = new Set<string>();
+    const latest = Date.parse('2026-11-21T09:00:00Z') / 1000 + rt.config.dataRetentionDays * 86_400;
+    for (const item of Items) {
+      const pk = String(item.pk);
+      const kind = Object.keys(ITEM_KINDS).find((prefix) => pk.startsWith(prefix));
+      expect(kind, `an item kind nobody classified: ${pk}`).toBeDefined();
+      seen.add(kind!);
+      const text = JSON.stringify(item, (_, value: unknown) =>
+        value instanceof Set ? [...(value as Set<unknown>)] : value,
+      );
+      if (ITEM_KINDS[kind!] === 'personal') {
+        expect(typeof item.expireAt, `${pk} has no TTL`).toBe('number');
+        expect(item.expireAt as number, pk).toBeLessThanOrEqual(latest);
+        expect(item.expireAt as number, pk).toBeGreaterThan(Date.parse('2026-11-20') / 1000);
+      } else {
+        for (const secret of [customer.id, customer.email.toLowerCase(), ...comments]) {
+          expect(text.toLowerCase(), pk).not.toContain(secret.toLowerCase());
+        }
+        expect(text, pk).not.toContain('@');
+      }
+    }
+    expect([...seen].sort()).toEqual(
+      ['AUDIT#', 'CASES#', 'CONTACTS#', 'DISPATCHER', 'DNC#', 'INV#', 'ROLLUP#'].sort(),
+    );
+  });
+});
+
+describe('logs', () => {
+  it('hold no address, name, comment or customer id, from the interaction to the erasure', async () => {
+    const { rt } = await erasureRuntime();
+    const lines: string[] = [];
+    const capture = (stream: NodeJS.WriteStream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+        return true;
+      });
+    const level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'debug'; // every line there is
+    const spies = [capture(process.stdout), capture(process.stderr)];
+    let secrets: string[];
+    try {
+      const { customer, comments, invitations } = await seed(rt);
+      secrets = [
+        customer.id,
+        customer.email,
+        customer.email.toLowerCase(),
+        customer.name,
+        ...comments,
+      ];
+      // SES feedback as SES sends it, the address in the destination and headers.
+      const feedback = createFeedbackHandler(rt);
+      for (const [eventType, invitationId] of [
+        ['Delivery', invitations[0]!],
+        ['Complaint', invitations[1]!],
+      ] as const) {
+        await feedback({
+          detail: {
+            eventType,
+            mail: {
+              messageId: `m-${randomUUID()}`,
+              timestamp: '2026-11-20T17:01:00Z',
+              destination: [customer.email],
+              commonHeaders: { to: [`${customer.name} <${customer.email}>`] },
+              tags: { invitationId: [invitationId] },
+            },
+            ...(eventType === 'Delivery'
+              ? { delivery: { timestamp: '2026-11-20T17:01:00Z', recipients: [customer.email] } }
+              : {
+                  complaint: {
+                    timestamp: '2026-11-20T19:00:00Z',
+                    complainedRecipients: [{ emailAddress: customer.email }],
+                  },
+                }),
+          },
+        });
+      }
+      // A bad event names its problems, not the customer it carried.
+      await expect(
+        intake(
+          rt,
+          event({ ...interaction({ customer }), touchpoint: 'not a token!' }),
+          at('2026-11-21T09:00:00Z'),
+        ),
+      ).rejects.toThrow();
+      await rollup(rt, { now: at('2026-11-21T02:30:00Z'), days: 2 });
+      await sendDigest(rt, { now: at('2026-11-21T08:00:00Z'), dashboardUrl: 'http://127.0.0.1/d' });
+      await createErasureHandler(rt)({
+        detail: { version: '1', requestId: `req-${randomUUID()}`, email: customer.email },
+      });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      process.env.LOG_LEVEL = level;
+    }
+    const log = lines.join('');
+    // The capture saw the journey's lines, so their absence below means something.
+    for (const expected of ['answer.unsubscribed', 'feedback.recorded', 'erasure.completed']) {
+      expect(log).toContain(expected);
+    }
+    for (const secret of secrets!) expect(log, secret).not.toContain(secret);
   });
 });
