@@ -11,11 +11,9 @@ import { eraseCustomer, erasureRequestOf } from '../lib/usecases/erasure.js';
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = ['consent', 'eventBus'];
 
-export function createErasureHandler(rt: Runtime) {
+export function createErasureHandler(rt: Runtime, clock: () => Date = () => new Date()) {
   return (event: { detail: unknown }) =>
-    inFunction('erasure', async () =>
-      eraseCustomer(rt, erasureRequestOf(event.detail), new Date()),
-    );
+    inFunction('erasure', async () => eraseCustomer(rt, erasureRequestOf(event.detail), clock()));
 }
 
 export const handler = async (event: { detail: unknown }, context?: InvocationContext) => {

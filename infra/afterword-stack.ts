@@ -43,7 +43,7 @@ import type { AfterwordConfig } from '../lib/config/schema.js';
 import { EventSchemas } from './event-schemas.js';
 import { INTERACTION_COMPLETED } from '../lib/contracts/interaction.js';
 import { RULES, type RuleDefinition } from '../lib/contracts/rules.js';
-import { CUSTOMER_ERASURE_REQUESTED } from '../lib/contracts/erasure.js';
+import { CLI_SOURCE, CUSTOMER_ERASURE_REQUESTED } from '../lib/contracts/erasure.js';
 import {
   AFTERWORD_SOURCE,
   ANSWER_DETAIL_TYPES,
@@ -287,10 +287,19 @@ export class AfterwordStack extends Stack {
     }).useTable(table, {
       // the directory (Query, by address), a customer's invitations (Query on byCustomer), each
       // invitation, case and contact (GetItem), the scrubs, opt-outs kept and the erasure record
-      // (UpdateItem), the contact items (DeleteItem)
-      items: ['Query', 'GetItem', 'UpdateItem', 'DeleteItem'],
+      // (UpdateItem); deletes below, of contact items and unkeyed suppressions only
+      items: ['Query', 'GetItem', 'UpdateItem'],
       queries: [INDEX.byCustomer.name],
     });
+    erasure.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DeleteItem'],
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CONTACTS#*', 'CUST#*', 'SUPP#*'] },
+        },
+      }),
+    );
     this.functions = {
       intake,
       dispatch,
@@ -659,9 +668,13 @@ export class AfterwordStack extends Stack {
         new iam.PolicyStatement({
           actions: ['events:PutEvents'],
           resources: [bus.eventBusArn],
+          // the CLI's source only: the rule ignores Afterword's own, and so would the request
           conditions: {
-            'ForAllValues:StringEquals': { 'events:detail-type': [CUSTOMER_ERASURE_REQUESTED] },
-            Null: { 'events:detail-type': 'false' },
+            'ForAllValues:StringEquals': {
+              'events:detail-type': [CUSTOMER_ERASURE_REQUESTED],
+              'events:source': [CLI_SOURCE],
+            },
+            Null: { 'events:detail-type': 'false', 'events:source': 'false' },
           },
         }),
         new iam.PolicyStatement({

@@ -417,6 +417,12 @@ async function forget(args: string[]): Promise<number> {
     );
     return 1;
   }
+  if (record.counts?.customers === 0) {
+    process.stderr.write(
+      `afterword: erasure ${detail.requestId} matched no customer: an address is looked up in the directory (a customer never surveyed nor imported has no entry there); give the customer id\n`,
+    );
+    return 1;
+  }
   process.stdout.write(
     values.format === 'json'
       ? `${JSON.stringify({ requestId: record.requestId, requestedAt: record.requestedAt, completedAt: record.completedAt, counts: record.counts }, null, 2)}\n`

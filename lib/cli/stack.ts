@@ -14,12 +14,15 @@ import {
 import type { Role } from '../auth/roles.js';
 import { configHash, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
 import type { EventBridgeEvent } from '../contracts/interaction.js';
-import { CUSTOMER_ERASURE_REQUESTED, type CustomerErasureRequested } from '../contracts/erasure.js';
+import {
+  CLI_SOURCE,
+  CUSTOMER_ERASURE_REQUESTED,
+  type CustomerErasureRequested,
+} from '../contracts/erasure.js';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { createRuntime, sdkClient, type Runtime } from '../runtime.js';
 
-/** The source of the events the CLI puts on a bus (never Afterword's own). */
-export const CLI_SOURCE = 'afterword.cli';
+export { CLI_SOURCE } from '../contracts/erasure.js';
 
 export interface StackTarget {
   stackName: string;

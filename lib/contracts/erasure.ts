@@ -7,6 +7,9 @@ import * as z from 'zod';
 
 export const CUSTOMER_ERASURE_REQUESTED = 'Customer Erasure Requested';
 
+/** The source of the events the CLI puts on a bus (never Afterword's own). */
+export const CLI_SOURCE = 'afterword.cli';
+
 export const CustomerErasureRequestedV1 = z
   .object({
     version: z.literal('1'),

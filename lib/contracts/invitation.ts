@@ -33,6 +33,8 @@ export const SkipReason = z.enum([
   'cool-down',
   'cap',
   'too-late',
+  /** An interaction from before the customer's erasure, recorded without anything naming them. */
+  'erased',
 ]);
 export type SkipReason = z.infer<typeof SkipReason>;
 
@@ -115,6 +117,8 @@ export const Invitation = z.object({
   followUpWithdrawnAt: z.string().optional(),
   /** When the customer was erased: the identity, address, name and comments are gone. */
   erasedAt: z.string().optional(),
+  /** An erased invitation's address as its keyed hash: a late unsubscribe or complaint still counts. */
+  addressRef: z.string().optional(),
 });
 export type Invitation = z.infer<typeof Invitation>;
 

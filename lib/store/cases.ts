@@ -213,7 +213,9 @@ export class CaseStore {
     return this.update(followUp, {
       UpdateExpression: `SET ${sets.join(', ')} REMOVE #opk, #osk`,
       ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})${
-        extra.note ? ' AND (attribute_not_exists(notes) OR size(notes) < :maxNotes)' : ''
+        extra.note
+          ? ' AND attribute_not_exists(erasedAt) AND (attribute_not_exists(notes) OR size(notes) < :maxNotes)'
+          : ''
       }`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: extra.note ? { ...values, ':maxNotes': MAX_CASE_NOTES } : values,
@@ -225,7 +227,8 @@ export class CaseStore {
     return this.update(followUp, {
       UpdateExpression: 'SET notes = list_append(if_not_exists(notes, :empty), :note)',
       ConditionExpression:
-        'attribute_exists(#pk) AND (attribute_not_exists(notes) OR size(notes) < :maxNotes)',
+        // An erased customer's case takes no notes: they could quote or name them again.
+        'attribute_exists(#pk) AND attribute_not_exists(erasedAt) AND (attribute_not_exists(notes) OR size(notes) < :maxNotes)',
       ExpressionAttributeNames: { '#pk': KEY.pk },
       ExpressionAttributeValues: {
         ':empty': [],
@@ -244,7 +247,9 @@ export class CaseStore {
       UpdateExpression: escalateAt
         ? 'SET overdueAt = :now, #opk = :opk, #osk = :osk'
         : 'SET overdueAt = :now REMOVE #opk, #osk',
-      ConditionExpression: '#status = :open AND attribute_not_exists(overdueAt)',
+      // An erased customer's case goes overdue no more (it left the queue): no event names them.
+      ConditionExpression:
+        '#status = :open AND attribute_not_exists(overdueAt) AND attribute_not_exists(erasedAt)',
       ExpressionAttributeNames: {
         '#status': 'status',
         '#opk': INDEX.outbox.pk,
@@ -268,7 +273,7 @@ export class CaseStore {
     return this.update(followUp, {
       UpdateExpression: 'SET escalatedAt = :now, escalatedTo = :to REMOVE #opk, #osk',
       ConditionExpression:
-        '#status = :open AND attribute_exists(overdueAt) AND attribute_not_exists(escalatedAt)',
+        '#status = :open AND attribute_exists(overdueAt) AND attribute_not_exists(escalatedAt) AND attribute_not_exists(erasedAt)',
       ExpressionAttributeNames: {
         '#status': 'status',
         '#opk': INDEX.outbox.pk,

@@ -58,21 +58,51 @@ export class ErasureStore {
     private readonly tableName: string,
   ) {}
 
-  /** Starts the record, or finds the one a first attempt started (a retry). */
-  async begin(requestId: string, at: Date, subjects: string[]): Promise<ErasureRecord> {
-    const { Attributes = {} } = await this.doc.send(
+  /**
+   * Starts the record, or finds the one a first attempt started (a retry); undefined when the
+   * request id was first used for another target (a keyed hash of the id or address asked for).
+   */
+  async begin(
+    requestId: string,
+    at: Date,
+    subjects: string[],
+    target: string,
+  ): Promise<ErasureRecord | undefined> {
+    try {
+      const { Attributes = {} } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: erasureKey(requestId),
+          UpdateExpression: `SET requestedAt = if_not_exists(requestedAt, :at), #target = if_not_exists(#target, :target)${subjects.length ? ' ADD subjects :subjects' : ''}`,
+          ConditionExpression: 'attribute_not_exists(#target) OR #target = :target',
+          ExpressionAttributeNames: { '#target': 'target' },
+          ExpressionAttributeValues: {
+            ':at': at.toISOString(),
+            ':target': target,
+            ...(subjects.length ? { ':subjects': new Set(subjects) } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return recordOf(requestId, Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Invitations found after the plan was made (decided while the erasure ran). */
+  async addToPlan(requestId: string, invitationIds: string[]): Promise<void> {
+    await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: erasureKey(requestId),
-        UpdateExpression: `SET requestedAt = if_not_exists(requestedAt, :at)${subjects.length ? ' ADD subjects :subjects' : ''}`,
-        ExpressionAttributeValues: {
-          ':at': at.toISOString(),
-          ...(subjects.length ? { ':subjects': new Set(subjects) } : {}),
-        },
-        ReturnValues: 'ALL_NEW',
+        UpdateExpression: 'SET #plan.invitations = list_append(#plan.invitations, :ids)',
+        ConditionExpression: 'attribute_exists(#plan)',
+        ExpressionAttributeNames: { '#plan': 'plan' },
+        ExpressionAttributeValues: { ':ids': invitationIds },
       }),
     );
-    return recordOf(requestId, Attributes);
   }
 
   /** Keeps the first attempt's plan: a retry works through the same list, whatever it finds now. */

@@ -681,19 +681,25 @@ export class InvitationStore {
 
   /**
    * Scrubs an invitation of its customer (erasure): the id becomes ERASED_CUSTOMER_ID, and the
-   * address, name, comments, free-text answers and interaction attributes go; what the rollups
-   * count (status, touchpoint, times, score, option answers) stays, so the numbers do not change.
-   * It leaves the customer's timeline (the byCustomer index) and any queue (a survey not yet sent
-   * is cancelled, a reminder dropped); the answers' revision moves, so an answer being written at
-   * this moment fails rather than writing a comment back. Once only: false when already erased.
+   * address, name, comments, free-text answers, interaction attributes, the producer's interaction
+   * id and the payload's hash go; what the rollups count (status, touchpoint, times, score, option
+   * answers) stays, so the numbers do not change. It leaves the customer's timeline (the
+   * byCustomer index); a survey not yet sent is cancelled and leaves the outbox (one being sent
+   * keeps its lease, a sent one its reminder and expiry: without an address no reminder goes out).
+   * `addressRef` (the keyed hash of the address) stays, so a late unsubscribe or complaint still
+   * reaches the person. Conditional on the status and answers' revision read: 'changed' when
+   * either moved meanwhile (read again and retry), 'already' when it was erased before.
    */
   async erase(
     invitation: Invitation,
     keep: Pick<Invitation, 'answers' | 'history'>,
     at: Date,
-  ): Promise<boolean> {
+    addressRef: string | undefined,
+  ): Promise<'erased' | 'already' | 'changed'> {
     const sets = [
       'customerId = :erased',
+      'interactionId = :erased',
+      'payloadHash = :erased',
       'erasedAt = :at',
       'answersRevision = if_not_exists(answersRevision, :zero) + :one',
     ];
@@ -702,10 +708,32 @@ export class InvitationStore {
       ':at': at.toISOString(),
       ':zero': 0,
       ':one': 1,
+      ':read': invitation.status,
     };
-    const removes = ['email', '#name', '#comment', 'attributes', 'attributesJson'];
+    const removes = [
+      'email',
+      '#name',
+      '#comment',
+      'attributes',
+      'attributesJson',
+      'messageId',
+      'reminderMessageId',
+      '#cpk',
+      '#csk',
+    ];
+    const names: Record<string, string> = {
+      '#pk': KEY.pk,
+      '#name': 'name',
+      '#comment': 'comment',
+      '#status': 'status',
+      '#cpk': INDEX.byCustomer.pk,
+      '#csk': INDEX.byCustomer.sk,
+    };
+    if (addressRef) {
+      sets.push('addressRef = :ref');
+      values[':ref'] = addressRef;
+    }
     for (const field of ['answers', 'history'] as const) {
-      if (invitation[field] === undefined) continue;
       if (keep[field] === undefined) removes.push(field);
       else {
         sets.push(`${field} = :${field}`);
@@ -716,31 +744,31 @@ export class InvitationStore {
       sets.push('#status = :cancelled', 'reason = :reason');
       values[':cancelled'] = 'cancelled';
       values[':reason'] = 'erased';
+      removes.push('#opk', '#osk');
+      names['#opk'] = INDEX.outbox.pk;
+      names['#osk'] = INDEX.outbox.sk;
     }
+    const revision =
+      invitation.answersRevision === undefined
+        ? 'attribute_not_exists(answersRevision)'
+        : 'answersRevision = :revision';
+    if (invitation.answersRevision !== undefined) values[':revision'] = invitation.answersRevision;
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: invitationKey(invitation.invitationId),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${[...removes, '#cpk', '#csk', '#opk', '#osk'].join(', ')}`,
-          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(erasedAt)',
-          ExpressionAttributeNames: {
-            '#pk': KEY.pk,
-            '#name': 'name',
-            '#comment': 'comment',
-            '#cpk': INDEX.byCustomer.pk,
-            '#csk': INDEX.byCustomer.sk,
-            '#opk': INDEX.outbox.pk,
-            '#osk': INDEX.outbox.sk,
-            ...(invitation.status === 'scheduled' ? { '#status': 'status' } : {}),
-          },
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: `attribute_exists(#pk) AND attribute_not_exists(erasedAt) AND #status = :read AND ${revision}`,
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return true;
+      return 'erased';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return error.Item && !error.Item.erasedAt ? 'changed' : 'already';
     }
   }
 

@@ -16,6 +16,8 @@
  */
 import {
   BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
   type BatchGetCommandOutput,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -26,6 +28,9 @@ import { KEY } from './table.js';
 export type SuppressionReason = 'bounce' | 'complaint';
 /** Why an address or customer must not be contacted. */
 export type ContactBlock = SuppressionReason | 'opted-out';
+
+/** An address, or its keyed hash (all an erased invitation keeps of it). */
+export type Address = string | { ref: string };
 
 /** The consent key: a secret string, loaded once per container (Secrets Manager) or fixed. */
 export interface ConsentKeySource {
@@ -62,8 +67,10 @@ export class SuppressionStore {
       .digest('base64url');
   }
 
-  async addressKey(email: string) {
-    return { [KEY.pk]: `DNC#${await this.ref('address', email)}`, [KEY.sk]: 'ADDRESS' };
+  /** The item of an address, given as itself or (an erased invitation's) as its keyed hash. */
+  async addressKey(address: Address) {
+    const ref = typeof address === 'string' ? await this.ref('address', address) : address.ref;
+    return { [KEY.pk]: `DNC#${ref}`, [KEY.sk]: 'ADDRESS' };
   }
 
   async customerKey(customerId: string) {
@@ -71,30 +78,22 @@ export class SuppressionStore {
   }
 
   /** The address is never emailed again (the first reason and time are kept). */
-  async suppress(
-    email: string,
-    reason: SuppressionReason,
-    at: Date,
-    invitationId: string,
-  ): Promise<void> {
+  async suppress(address: Address, reason: SuppressionReason, at: Date): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: await this.addressKey(email),
+        Key: await this.addressKey(address),
+        // No invitation id: kept for good, it would tie the hash to an invitation.
         UpdateExpression:
-          'SET suppressed = if_not_exists(suppressed, :reason), suppressedAt = if_not_exists(suppressedAt, :at), invitationId = if_not_exists(invitationId, :invitationId)',
-        ExpressionAttributeValues: {
-          ':reason': reason,
-          ':at': at.toISOString(),
-          ':invitationId': invitationId,
-        },
+          'SET suppressed = if_not_exists(suppressed, :reason), suppressedAt = if_not_exists(suppressedAt, :at)',
+        ExpressionAttributeValues: { ':reason': reason, ':at': at.toISOString() },
       }),
     );
   }
 
   /** The person behind the address opted out: no program emails it again, under any customer id. */
-  async optOutAddress(email: string, at: Date): Promise<void> {
-    await this.optOut(await this.addressKey(email), at);
+  async optOutAddress(address: Address, at: Date): Promise<void> {
+    await this.optOut(await this.addressKey(address), at);
   }
 
   /** Keeps an erased customer's opt-out, by the keyed hash of their id only. */
@@ -111,6 +110,48 @@ export class SuppressionStore {
         ExpressionAttributeValues: { ':at': at.toISOString() },
       }),
     );
+  }
+
+  /**
+   * A suppression of the first, unkeyed shape, moved to the keyed one (an erasure knows the address
+   * a moment longer than anyone else): the unkeyed hash of a known address is no secret.
+   */
+  async moveLegacySuppression(email: string): Promise<void> {
+    const { Attributes } = await this.doc.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: legacySuppressionKey(email),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const reason = Attributes?.reason as SuppressionReason | undefined;
+    if (reason) {
+      const at = typeof Attributes?.at === 'string' ? new Date(Attributes.at) : new Date();
+      await this.suppress(email, reason, at);
+    }
+  }
+
+  /** The erasure of a customer, kept by keyed hash: interactions from before it store nothing of them. */
+  async markErased(customerId: string, at: Date): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: await this.customerKey(customerId),
+        UpdateExpression: 'SET erasedAt = if_not_exists(erasedAt, :at)',
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      }),
+    );
+  }
+
+  /** The customer id's own record: its opt-out and erasure, if any (eventually consistent). */
+  async customerConsent(customerId: string): Promise<{ optedOutAt?: string; erasedAt?: string }> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: await this.customerKey(customerId) }),
+    );
+    return {
+      ...(typeof Item?.optedOutAt === 'string' ? { optedOutAt: Item.optedOutAt } : {}),
+      ...(typeof Item?.erasedAt === 'string' ? { erasedAt: Item.erasedAt } : {}),
+    };
   }
 
   /**

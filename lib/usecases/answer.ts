@@ -108,9 +108,13 @@ export async function unsubscribe(
   const { invitationId } = await rt.signer.verify(token, now, 'unsubscribe');
   const invitation = await rt.invitations.get(invitationId);
   if (!invitation) throw new InvitationNotFoundError(invitationId);
-  // An erased invitation names nobody: there is no one to opt out (their own opt-out, if they had
-  // one, was kept by keyed hash when they were erased).
-  if (options.record && !invitation.erasedAt) {
+  // An erased invitation names nobody, but keeps the address's keyed hash: the person is opted out.
+  if (options.record && invitation.erasedAt) {
+    if (invitation.addressRef) {
+      await rt.suppressions.optOutAddress({ ref: invitation.addressRef }, now);
+    }
+    log.info('answer.unsubscribed', { invitationId });
+  } else if (options.record) {
     // The customer id and the person: the same address under another id is not asked again.
     const addressRef = invitation.email
       ? await rt.suppressions.ref('address', invitation.email)

@@ -340,7 +340,9 @@ async function contactStopped(
   invitation: Invitation,
 ): Promise<'suppressed' | 'opted-out' | undefined> {
   const [block, contact] = await Promise.all([
-    invitation.email ? rt.suppressions.reasonFor(invitation.email) : undefined,
+    invitation.email
+      ? rt.suppressions.reasonFor(invitation.email, invitation.customerId)
+      : undefined,
     // An opt-out recorded a moment ago may be missed by an eventually consistent read; the
     // half-price read is worth that (opt-outs must be honoured within days, not milliseconds).
     rt.contacts.get(invitation.customerId, { consistent: false }),

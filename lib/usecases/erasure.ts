@@ -75,6 +75,9 @@ export function eraseCustomer(
   return asFunction('erasure', () => erase(rt, request, now));
 }
 
+/** Attempts at one invitation whose status or answers keep moving under the erasure. */
+const MAX_SCRUB_ATTEMPTS = 5;
+
 async function erase(
   rt: Runtime,
   request: CustomerErasureRequested,
@@ -89,16 +92,32 @@ async function erase(
   const subjects = await Promise.all(
     customerIds.map((customerId) => rt.suppressions.ref('customer', customerId)),
   );
-  const record = await rt.erasures.begin(request.requestId, now, subjects);
+  // What this request is about, by keyed hash: a request id reused for someone else is refused.
+  const target = request.customerId
+    ? await rt.suppressions.ref('customer', request.customerId)
+    : await rt.suppressions.ref('address', request.email!);
+  const record = await rt.erasures.begin(request.requestId, now, subjects, target);
+  if (!record) {
+    throw new InvalidEventError([
+      `requestId: ${request.requestId} was already used for another erasure request`,
+    ]);
+  }
   if (record.completedAt && record.counts) return erased(rt, record.requestedAt, record);
 
-  const contacts = await Promise.all(customerIds.map((id) => rt.contacts.get(id)));
-  const optedOut = contacts.flatMap((contact) => contact.optedOutAt ?? []).sort();
+  // First, so that an interaction from before now (in flight, retried, redriven) stores nothing
+  // of them, whatever this run has done by then.
+  for (const customerId of customerIds) await rt.suppressions.markErased(customerId, now);
+  const [contacts, consents] = await Promise.all([
+    Promise.all(customerIds.map((id) => rt.contacts.get(id))),
+    Promise.all(customerIds.map((id) => rt.suppressions.customerConsent(id))),
+  ]);
+  const optedOut = customerIds
+    .map((_, i) => contacts[i]!.optedOutAt ?? consents[i]!.optedOutAt)
+    .filter((at): at is string => at !== undefined)
+    .sort();
   const plan = await rt.erasures.plan(request.requestId, {
     customers: customerIds.length,
-    invitations: (await Promise.all(customerIds.map((id) => rt.invitations.idsOfCustomer(id))))
-      .flat()
-      .sort(),
+    invitations: (await idsOf(rt, customerIds)).sort(),
     contacts: contacts.filter((c) => c.stored === 'current' || c.stored === 'legacy').length,
     optedOutCustomers: optedOut.length,
     ...(optedOut[0] ? { optedOutAt: optedOut[0] } : {}),
@@ -111,34 +130,45 @@ async function erase(
     optOutsKept: plan.optedOutCustomers,
   };
 
-  const keptAddresses = new Set<string>();
+  const seenAddresses = new Set<string>();
   const scrub = async (invitationId: string) => {
-    const invitation = await rt.invitations.get(invitationId);
-    if (!invitation) return; // expired meanwhile: nothing left to scrub
-    counts.invitations += 1;
-    // Before the address goes: an opted-out customer's addresses stay opted out, by keyed hash.
-    if (plan.optedOutAt && invitation.email) {
-      const ref = await rt.suppressions.ref('address', invitation.email);
-      if (!keptAddresses.has(ref)) {
-        keptAddresses.add(ref);
-        await rt.suppressions.optOutAddress(invitation.email, new Date(plan.optedOutAt));
+    for (let attempt = 1; attempt <= MAX_SCRUB_ATTEMPTS; attempt++) {
+      const invitation = await rt.invitations.get(invitationId);
+      if (!invitation) return; // expired meanwhile: nothing left to scrub
+      const addressRef = invitation.email
+        ? await rt.suppressions.ref('address', invitation.email)
+        : invitation.addressRef;
+      if (invitation.email && addressRef && !seenAddresses.has(addressRef)) {
+        seenAddresses.add(addressRef);
+        // Before the address goes: an opted-out customer's addresses stay opted out, and a
+        // suppression of the first, unkeyed shape moves to the keyed one.
+        if (plan.optedOutAt) {
+          await rt.suppressions.optOutAddress(invitation.email, new Date(plan.optedOutAt));
+        }
+        await rt.suppressions.moveLegacySuppression(invitation.email);
+      }
+      if (invitation.followUpRequestedAt) {
+        await rt.cases.erase(invitationId, invitation.followUpRequestedAt, now);
+      }
+      const outcome = invitation.erasedAt
+        ? 'already'
+        : await rt.invitations.erase(invitation, countableAnswers(rt, invitation), now, addressRef);
+      if (outcome !== 'changed') {
+        counts.invitations += 1;
+        if (
+          invitation.followUpRequestedAt &&
+          (await rt.cases.get(invitationId, invitation.followUpRequestedAt))
+        ) {
+          counts.cases += 1;
+        }
+        return;
       }
     }
-    if (invitation.followUpRequestedAt) {
-      await rt.cases.erase(invitationId, invitation.followUpRequestedAt, now);
-      if (await rt.cases.get(invitationId, invitation.followUpRequestedAt)) counts.cases += 1;
-    }
-    if (!invitation.erasedAt) {
-      await rt.invitations.erase(invitation, countableAnswers(rt, invitation), now);
-    }
+    throw new Error(
+      `erasure: invitation ${invitationId} kept changing over ${MAX_SCRUB_ATTEMPTS} attempts`,
+    );
   };
   for (const invitationId of plan.invitations) await scrub(invitationId);
-  // Interactions decided while this ran: not in the plan, still under the customer's id.
-  const planned = new Set(plan.invitations);
-  const latecomers = (await Promise.all(customerIds.map((id) => rt.invitations.idsOfCustomer(id))))
-    .flat()
-    .filter((id) => !planned.has(id));
-  for (const invitationId of latecomers) await scrub(invitationId);
 
   // Last, as the contact items say who opted out: a crash before this finds them on the retry.
   for (const [i, customerId] of customerIds.entries()) {
@@ -146,9 +176,21 @@ async function erase(
     if (optedOutAt) await rt.suppressions.optOutCustomer(customerId, new Date(optedOutAt));
     await rt.contacts.forget(customerId);
   }
+  // Interactions decided while this ran (their intake read the erasure mark a moment before it
+  // was written): added to the plan first, so a retry counts them too.
+  const planned = new Set(plan.invitations);
+  const latecomers = (await idsOf(rt, customerIds)).filter((id) => !planned.has(id));
+  if (latecomers.length) {
+    await rt.erasures.addToPlan(request.requestId, latecomers);
+    for (const invitationId of latecomers) await scrub(invitationId);
+  }
   const completed = await rt.erasures.complete(request.requestId, counts, now);
   log.info('erasure.completed', { requestId: request.requestId, ...completed.counts });
   return erased(rt, completed.requestedAt, completed);
+}
+
+async function idsOf(rt: Runtime, customerIds: string[]): Promise<string[]> {
+  return (await Promise.all(customerIds.map((id) => rt.invitations.idsOfCustomer(id)))).flat();
 }
 
 async function erased(

@@ -15,6 +15,8 @@ import { log } from '../adapters/log.js';
 import { describeIssues } from '../contracts/interaction.js';
 import { InvalidEventError } from '../domain/errors.js';
 import type { Runtime } from '../runtime.js';
+import type { Invitation } from '../contracts/invitation.js';
+import type { Address } from '../store/suppressions.js';
 
 const SesEvent = z.object({
   eventType: z.string(),
@@ -65,20 +67,26 @@ async function recordFeedback(rt: Runtime, detail: unknown): Promise<FeedbackOut
         to: 'bounced',
         from: ['sent', 'delivered'],
       });
-      if (invitation.email)
-        await rt.suppressions.suppress(invitation.email, 'bounce', at, invitationId);
+      const address = addressOf(invitation);
+      if (address) await rt.suppressions.suppress(address, 'bounce', at);
       return done('bounced', invitationId);
     }
     case 'Complaint': {
       const at = new Date(event.complaint?.timestamp ?? event.mail.timestamp ?? Date.now());
       await rt.invitations.recordFeedback(invitationId, 'complainedAt', at);
-      if (invitation.email)
-        await rt.suppressions.suppress(invitation.email, 'complaint', at, invitationId);
+      const address = addressOf(invitation);
+      if (address) await rt.suppressions.suppress(address, 'complaint', at);
       return done('complained', invitationId);
     }
     default:
       return ignored(`event-type ${event.eventType}`, event.mail.messageId);
   }
+}
+
+/** The address to suppress: an erased invitation keeps only its keyed hash. */
+function addressOf(invitation: Invitation): Address | undefined {
+  if (invitation.email) return invitation.email;
+  return invitation.addressRef ? { ref: invitation.addressRef } : undefined;
 }
 
 function done(outcome: FeedbackOutcome, invitationId: string): FeedbackOutcome {

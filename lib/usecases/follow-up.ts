@@ -80,7 +80,7 @@ interface CaseContext {
 async function contextOf(rt: Runtime, invitationId: string): Promise<CaseContext | undefined> {
   const invitation = await rt.invitations.get(invitationId);
   const program = invitation && rt.programFor(invitation.touchpoint);
-  if (!invitation || !program || !invitation.followUpRequestedAt) {
+  if (!invitation || invitation.erasedAt || !program || !invitation.followUpRequestedAt) {
     // Expired or erased since, or a program removed from the config: nothing to follow up.
     log.warn('follow-up.no-invitation', { invitationId, found: Boolean(invitation) });
     return undefined;

@@ -28,7 +28,7 @@ import {
   MAX_FUTURE_MS,
   type InteractionCompleted,
 } from '../contracts/interaction.js';
-import type { Invitation, SkipReason } from '../contracts/invitation.js';
+import { ERASED_CUSTOMER_ID, type Invitation, type SkipReason } from '../contracts/invitation.js';
 import {
   contactRuleBreached,
   isSampled,
@@ -229,6 +229,20 @@ async function decide(
     occurredAt: occurredAt.toISOString(),
     decidedAt: ids.now.toISOString(),
   };
+  // The person's own consent record (by keyed hash of the id): an interaction from before their
+  // erasure (a retry, a redrive, one in flight) is recorded without anything that names them.
+  const person = await rt.suppressions.customerConsent(customer.id);
+  if (person.erasedAt && base.occurredAt <= person.erasedAt) {
+    return {
+      ...base,
+      customerId: ERASED_CUSTOMER_ID,
+      email: undefined,
+      name: undefined,
+      attributes: undefined,
+      erasedAt: person.erasedAt,
+      reason: 'erased',
+    };
+  }
   // The customer directory: the profile this interaction shows, when it names a usable address.
   const seen: CustomerProfile | undefined =
     !ids.launched && base.email && emailAddress.safeParse(base.email).success
@@ -245,7 +259,8 @@ async function decide(
   // when a field changes or the last-seen day has grown a week stale (a daily visitor would
   // otherwise cost a write a day).
   const skip = async (reason: SkipReason): Promise<Invitation> => {
-    if (seen) {
+    // Nobody who must not be contacted gets a profile back in the directory.
+    if (seen && reason !== 'opted-out' && reason !== 'suppressed' && !person.optedOutAt) {
       contact ??= await rt.contacts.get(customer.id, { consistent: ids.consistent });
       const profile =
         !contact.optedOutAt && updatedProfile(contact.profile, seen, SEEN_REFRESH_DAYS);
@@ -262,13 +277,10 @@ async function decide(
     return skip('not-sampled');
   }
   contact = await rt.contacts.get(customer.id, { consistent: ids.consistent });
-  if (contact.optedOutAt) return skip('opted-out');
-  // The person, not only this id: an address suppressed or opted out under any customer id, and
-  // (when the id has no contact item: new, expired or erased) an erased customer's kept opt-out.
-  const block = await rt.suppressions.reasonFor(
-    base.email,
-    contact.stored === 'current' || contact.stored === 'legacy' ? undefined : customer.id,
-  );
+  // The id's own opt-out outlives the contact item (expired, erased, or written afresh since).
+  if (contact.optedOutAt || person.optedOutAt) return skip('opted-out');
+  // The person, not only this id: an address suppressed or opted out under any customer id.
+  const block = await rt.suppressions.reasonFor(base.email);
   if (block === 'opted-out') return skip('opted-out');
   if (block) return skip('suppressed');
 

@@ -325,7 +325,7 @@ async function launchRun(rt: Runtime, touchpoint: string, now: Date): Promise<La
       {
         seed: `${program.touchpoint}:${planned.period}:${stratum.stratum}`,
         idOf: (entry) => entry.customerId,
-        accept: async (entry) => !(await rt.suppressions.reasonFor(entry.email!)),
+        accept: async (entry) => !(await rt.suppressions.reasonFor(entry.email!, entry.customerId)),
       },
     );
     drawn.push(...picked);

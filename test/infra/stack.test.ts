@@ -201,6 +201,10 @@ describe('the CDK stack', () => {
           (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
       );
     const actions = statements.flatMap((statement) => [statement.Action].flat() as string[]);
+    const deletes = statements.find((statement) => statement.Action === 'dynamodb:DeleteItem');
+    expect(deletes?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CONTACTS#*', 'CUST#*', 'SUPP#*'] },
+    });
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
       [
         'dynamodb:DeleteItem',

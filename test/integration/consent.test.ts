@@ -63,6 +63,8 @@ describe('consent per person', () => {
       decided,
     );
     expect(afterExpiry).toMatchObject({ status: 'skipped', reason: 'opted-out' });
+    // and the skip puts no profile back in the directory, so nothing later draws them
+    expect((await rt.contacts.get(ada.id)).stored).toBe('none');
 
     // Stored by keyed hash only: no item's key or attribute holds the address.
     const items = JSON.stringify(await scanAll(rt));
@@ -89,7 +91,7 @@ describe('consent per person', () => {
   it('skips an address suppressed under another customer id, and still reads suppressions of the first, unkeyed shape', async () => {
     const rt = await testRuntime();
     const bounced = person();
-    await rt.suppressions.suppress(bounced.email, 'bounce', decided, 'inv-1');
+    await rt.suppressions.suppress(bounced.email, 'bounce', decided);
     const otherId = { ...person(), email: bounced.email };
     expect(await intake(rt, event(interaction({ customer: otherId })), decided)).toMatchObject({
       reason: 'suppressed',

@@ -115,7 +115,7 @@ describe('contact rules against DynamoDB Local', () => {
     });
 
     const suppressed = customer();
-    await rt.suppressions.suppress(suppressed.email, 'complaint', due, 'earlier');
+    await rt.suppressions.suppress(suppressed.email, 'complaint', due);
     expect(await intake(rt, event(interaction({ customer: suppressed })), due)).toMatchObject({
       reason: 'suppressed',
     });

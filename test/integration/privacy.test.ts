@@ -36,6 +36,8 @@ import {
 } from '../support/harness.js';
 
 const at = (iso: string) => new Date(iso);
+/** When the erasures run: the day after the seeded journey. */
+const ERASED_AT = at('2026-11-21T12:00:00Z');
 
 async function everything(rt: TestRuntime, exportsDir: string): Promise<string> {
   const doc = DynamoDBDocumentClient.from(rt.dynamodb);
@@ -59,7 +61,7 @@ async function everything(rt: TestRuntime, exportsDir: string): Promise<string> 
 }
 
 /** A customer surveyed twice (two programs), answering low with comments, a case, an opt-out. */
-async function seed(rt: TestRuntime) {
+async function seed(rt: TestRuntime, { optOut = true }: { optOut?: boolean } = {}) {
   const unique = randomUUID().slice(0, 8);
   const customer = {
     id: `erase-me-${unique}`,
@@ -118,12 +120,17 @@ async function seed(rt: TestRuntime) {
     await followUp({ 'detail-type': requests[0]!.detailType, detail: requests[0]!.detail }),
   ).toBe('opened');
   // And opts out, from the order survey's email.
-  const token = await rt.signer.sign(
+  const unsubscribeToken = await rt.signer.sign(
     { invitationId: order.invitationId, expiresAt: at('2026-12-31T00:00:00Z') },
     'unsubscribe',
   );
-  await unsubscribe(rt, token, at('2026-11-20T18:05:00Z'), { record: true });
-  return { customer, comments, invitations: [support.invitationId, order.invitationId] };
+  if (optOut) await unsubscribe(rt, unsubscribeToken, at('2026-11-20T18:05:00Z'), { record: true });
+  return {
+    customer,
+    comments,
+    invitations: [support.invitationId, order.invitationId],
+    unsubscribeToken,
+  };
 }
 
 async function erasureRuntime() {
@@ -160,7 +167,7 @@ describe('erasure of a customer', () => {
     expect(access.cases).toHaveLength(1);
     expect(access.timeline.filter((entry) => entry.kind === 'answered')).toHaveLength(2);
 
-    const erase = createErasureHandler(rt);
+    const erase = createErasureHandler(rt, () => ERASED_AT);
     const result = await erase({
       detail: { version: '1', requestId: `req-${randomUUID()}`, email: customer.email },
     });
@@ -173,6 +180,16 @@ describe('erasure of a customer', () => {
     });
     const announced = rt.published.events.filter((e) => e.detailType === CUSTOMER_ERASED);
     expect(announced.map((e) => e.detail)).toEqual([result]);
+
+    // An interaction from before the erasure, delivered late (a retry, a redrive), is recorded
+    // without anything that names them.
+    const late = await intake(
+      rt,
+      event(interaction({ occurredAt: '2026-11-20T12:00:00Z', customer })),
+      at('2026-11-21T10:00:00Z'),
+    );
+    expect(late).toMatchObject({ status: 'skipped', reason: 'erased' });
+    expect((await rt.invitations.get(late.invitationId))?.customerId).toBe('(erased)');
 
     const after = await everything(rt, exportsDir);
     for (const secret of [
@@ -194,13 +211,23 @@ describe('erasure of a customer', () => {
     // Not contacted again: the address under a new id, and the id with a new address.
     const again = await intake(
       rt,
-      event(interaction({ customer: { ...customer, id: `new-${randomUUID()}` } })),
+      event(
+        interaction({
+          occurredAt: '2026-11-25T10:00:00Z',
+          customer: { ...customer, id: `new-${randomUUID()}` },
+        }),
+      ),
       at('2026-11-25T10:00:00Z'),
     );
     expect(again).toMatchObject({ status: 'skipped', reason: 'opted-out' });
     const sameId = await intake(
       rt,
-      event(interaction({ customer: { ...customer, email: `new-${randomUUID()}@example.com` } })),
+      event(
+        interaction({
+          occurredAt: '2026-11-25T10:00:00Z',
+          customer: { ...customer, email: `new-${randomUUID()}@example.com` },
+        }),
+      ),
       at('2026-11-25T10:00:00Z'),
     );
     expect(sameId).toMatchObject({ status: 'skipped', reason: 'opted-out' });
@@ -217,7 +244,7 @@ describe('erasure of a customer', () => {
     const { rt, exportsDir } = await erasureRuntime();
     const { customer, comments } = await seed(rt);
     const requestId = `req-${randomUUID()}`;
-    const erase = createErasureHandler(rt);
+    const erase = createErasureHandler(rt, () => ERASED_AT);
     const real = rt.invitations.erase.bind(rt.invitations);
     const crash = vi
       .spyOn(rt.invitations, 'erase')
@@ -257,9 +284,52 @@ describe('erasure of a customer', () => {
     expect(record?.plan).toBeUndefined();
   });
 
+  it('is not an opt-out, but an unsubscribe or complaint from an erased survey still reaches the person', async () => {
+    const { rt } = await erasureRuntime();
+    const { customer, invitations, unsubscribeToken } = await seed(rt, { optOut: false });
+    const erase = createErasureHandler(rt, () => ERASED_AT);
+    const result = await erase({
+      detail: { version: '1', requestId: `req-${randomUUID()}`, customerId: customer.id },
+    });
+    expect(result.counts).toMatchObject({ customers: 1, invitations: 2, optOutsKept: 0 });
+    // Back as a customer a week later: asked again.
+    const back = await intake(
+      rt,
+      event(interaction({ occurredAt: '2026-11-28T10:00:00Z', customer })),
+      at('2026-11-28T10:00:00Z'),
+    );
+    expect(back.status).toBe('scheduled');
+    // The old email's unsubscribe link still works: the address is opted out by its keyed hash.
+    await unsubscribe(rt, unsubscribeToken, at('2026-11-28T11:00:00Z'), { record: true });
+    const next = await intake(
+      rt,
+      event(
+        interaction({ occurredAt: '2026-12-28T10:00:00Z', customer: { ...customer, id: 'x' } }),
+      ),
+      at('2026-12-28T10:00:00Z'),
+    );
+    expect(next).toMatchObject({ status: 'skipped', reason: 'opted-out' });
+    expect((await rt.invitations.get(invitations[1]!))?.addressRef).toBe(
+      await rt.suppressions.ref('address', customer.email),
+    );
+  });
+
+  it('refuses a request id used before for someone else', async () => {
+    const { rt } = await erasureRuntime();
+    const erase = createErasureHandler(rt, () => ERASED_AT);
+    const requestId = `req-${randomUUID()}`;
+    await erase({ detail: { version: '1', requestId, customerId: 'someone' } });
+    await expect(
+      erase({ detail: { version: '1', requestId, customerId: 'someone-else' } }),
+    ).rejects.toThrow(/already used for another erasure request/);
+    expect((await rt.erasures.get(requestId))?.subjects).toEqual([
+      await rt.suppressions.ref('customer', 'someone'),
+    ]);
+  });
+
   it('refuses a request that names nobody or both, naming the problem', async () => {
     const { rt } = await erasureRuntime();
-    const erase = createErasureHandler(rt);
+    const erase = createErasureHandler(rt, () => ERASED_AT);
     await expect(erase({ detail: { version: '1', requestId: 'req-00000001' } })).rejects.toThrow(
       InvalidEventError,
     );
@@ -387,7 +457,10 @@ describe('logs', () => {
       ).rejects.toThrow();
       await rollup(rt, { now: at('2026-11-21T02:30:00Z'), days: 2 });
       await sendDigest(rt, { now: at('2026-11-21T08:00:00Z'), dashboardUrl: 'http://127.0.0.1/d' });
-      await createErasureHandler(rt)({
+      await createErasureHandler(
+        rt,
+        () => ERASED_AT,
+      )({
         detail: { version: '1', requestId: `req-${randomUUID()}`, email: customer.email },
       });
     } finally {

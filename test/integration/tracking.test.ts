@@ -37,7 +37,7 @@ async function trackingRuntime(change: (program: Record<string, unknown>) => voi
   // Three opted out, two suppressed (a bounce or complaint earlier).
   for (const i of [1, 2, 3]) await rt.contacts.optOut(`cust-0${i}`, new Date('2026-11-01'));
   for (const i of [4, 5]) {
-    await rt.suppressions.suppress(`cust-${i}@example.com`, 'bounce', new Date('2026-11-01'), 'x');
+    await rt.suppressions.suppress(`cust-${i}@example.com`, 'bounce', new Date('2026-11-01'));
   }
   return rt;
 }
