@@ -706,6 +706,8 @@ export class AfterwordStack extends Stack {
     new CfnOutput(this, 'DashboardUrl', { value: dashboardUrl });
     new CfnOutput(this, 'AnalystPolicyArn', { value: this.analystPolicy.managedPolicyArn });
     new CfnOutput(this, 'PrivacyPolicyArn', { value: this.privacyPolicy.managedPolicyArn });
+    // `launch --stack` checks consent as the launch function does: with this key.
+    new CfnOutput(this, 'ConsentKeySecretArn', { value: consentKey.secretArn });
     new CfnOutput(this, 'EventArchiveLogGroup', { value: eventArchive.logGroupName });
     new CfnOutput(this, 'DeadLetterQueueUrls', {
       description: 'name=url,… of the dead-letter queues (afterword dead-letters --stack)',

@@ -346,7 +346,7 @@ export function secretKeySource(
 }
 
 /** A secret's string value (an identity provider's client secret, the consent key), read once. */
-async function readSecretString(
+export async function readSecretString(
   secretId: string,
   settings: Pick<Settings, 'region' | 'endpoints'>,
 ): Promise<string> {

@@ -96,7 +96,8 @@ const COMMANDS: Record<string, string> = {
                                                 its spreadOver (--instant: send at once, local
                                                 only); a second run in the same period invites
                                                 nobody new (--stack needs write access to the
-                                                stack's table; its schedule runs it on AWS)`,
+                                                stack's table and to read its ConsentKeySecretArn;
+                                                its schedule runs it on AWS)`,
   customers: `  afterword customers import FILE [--stack NAME]
                                                 add or update customers of the directory from a CSV
                                                 file: customerId,email[,locale,timeZone,segment,lastSeen];

@@ -20,7 +20,7 @@ import {
   type CustomerErasureRequested,
 } from '../contracts/erasure.js';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { createRuntime, sdkClient, type Runtime } from '../runtime.js';
+import { createRuntime, readSecretString, sdkClient, type Runtime } from '../runtime.js';
 
 export { CLI_SOURCE } from '../contracts/erasure.js';
 
@@ -29,7 +29,9 @@ export interface StackTarget {
   region?: string;
   profile?: string;
   /** Stand-ins for AWS's endpoints (tests run the commands against local components). */
-  endpoints?: Partial<Record<'cloudformation' | 'dynamodb' | 'logs' | 'sqs' | 'events', string>>;
+  endpoints?: Partial<
+    Record<'cloudformation' | 'dynamodb' | 'logs' | 'sqs' | 'events' | 'secrets', string>
+  >;
 }
 
 /** A problem the user can fix (a missing stack, output or permission): printed without a trace. */
@@ -173,6 +175,21 @@ export async function openStack(target: StackTarget): Promise<DeployedStack> {
     tableName: outputs.TableName!,
     ...settings,
     publicBaseUrl: outputs.SurveyUrl,
+    // What a tracking run (`launch --stack`) checks consent with: read only if it does, with the
+    // caller's own GetSecretValue on it.
+    ...(outputs.ConsentKeySecretArn
+      ? {
+          consentKey: {
+            load: () =>
+              readSecretString(outputs.ConsentKeySecretArn!, {
+                ...settings,
+                ...(target.endpoints?.secrets
+                  ? { endpoints: { secrets: target.endpoints.secrets } }
+                  : {}),
+              }),
+          },
+        }
+      : {}),
     ...(target.endpoints?.dynamodb ? { endpoints: { dynamodb: target.endpoints.dynamodb } } : {}),
   });
   const logs = sdkClient(CloudWatchLogsClient, settings, target.endpoints?.logs);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../lib/config/load.js';
 import { INTERACTION_COMPLETED } from '../../lib/contracts/interaction.js';
-import { createRuntime } from '../../lib/runtime.js';
+import { createRuntime, fixedConsentKey } from '../../lib/runtime.js';
 import { ensureTable } from '../../lib/store/table.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
@@ -29,6 +29,7 @@ export async function dispatchRate(
   config.sending.maxSendRate = options.rate;
   const rt = createRuntime({
     config,
+    consentKey: fixedConsentKey('bench-consent-key-of-at-least-32-bytes'),
     tableName: `bench-${randomUUID()}`,
     region: 'us-east-1',
     publicBaseUrl: 'http://127.0.0.1:3000',

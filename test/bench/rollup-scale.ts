@@ -8,7 +8,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../lib/config/load.js';
 import { addDays, dayBounds } from '../../lib/domain/time.js';
-import { createRuntime } from '../../lib/runtime.js';
+import { createRuntime, fixedConsentKey } from '../../lib/runtime.js';
 import { shardOf, ensureTable } from '../../lib/store/table.js';
 import { rollup } from '../../lib/usecases/rollup.js';
 
@@ -40,6 +40,7 @@ export async function rollupScale(
   const config = loadConfig();
   const rt = createRuntime({
     config,
+    consentKey: fixedConsentKey('bench-consent-key-of-at-least-32-bytes'),
     tableName: `bench-${randomUUID()}`,
     region: 'us-east-1',
     endpoints,

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPublisher } from '../../lib/adapters/events.js';
 import { loadConfig } from '../../lib/config/load.js';
-import { createRuntime, type Runtime } from '../../lib/runtime.js';
+import { createRuntime, fixedConsentKey, type Runtime } from '../../lib/runtime.js';
 import { ensureTable } from '../../lib/store/table.js';
 
 /** Counts what would be put on EventBridge (which the benchmarks do not measure). */
@@ -26,6 +26,7 @@ export async function benchRuntime(
   config.sending.maxSendRate = options.sendRate ?? 1000;
   const rt = createRuntime({
     config,
+    consentKey: fixedConsentKey('bench-consent-key-of-at-least-32-bytes'),
     tableName: `bench-${options.name}-${randomUUID()}`,
     region: 'us-east-1',
     publicBaseUrl: options.publicBaseUrl,
