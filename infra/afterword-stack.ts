@@ -56,6 +56,9 @@ import type { DeployParameters } from './parameters.js';
 import { createHash } from 'node:crypto';
 import { cronExpression } from '../lib/domain/tracking.js';
 
+/** The unsubscribe route's key: its own throttle on the survey API's stage. */
+export const UNSUBSCRIBE_ROUTE_KEY = 'ANY /u/{token}';
+
 export interface AfterwordStackProps extends StackProps {
   parameters: DeployParameters;
 }
@@ -494,6 +497,23 @@ export class AfterwordStack extends Stack {
         ),
       },
     });
+    // Unsubscribing on a route of its own, so its own throttle: a flood of the survey routes (the
+    // $default route's budget) cannot starve one-click unsubscribes, which mailbox providers
+    // require of bulk senders.
+    const [unsubscribeRoute] = api.addRoutes({
+      path: '/u/{token}',
+      methods: [apigwv2.HttpMethod.ANY],
+      integration: new HttpLambdaIntegration('Unsubscribe', answer.function),
+    });
+    const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.routeSettings = {
+      // a JSON map in CloudFormation's own spelling (CDK passes it through as is)
+      [UNSUBSCRIBE_ROUTE_KEY]: {
+        ThrottlingRateLimit: parameters.answerRateLimit,
+        ThrottlingBurstLimit: parameters.answerBurstLimit,
+      },
+    };
+    cfnStage.addDependency(unsubscribeRoute!.node.defaultChild as apigwv2.CfnRoute);
     let surveyUrl = api.apiEndpoint;
     if (parameters.surveyDomain && parameters.surveyCertificateArn) {
       const domain = new apigwv2.DomainName(this, 'SurveyDomain', {

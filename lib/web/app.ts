@@ -59,6 +59,9 @@ export interface WebAppOptions {
   rateLimit?: { requests: number; windowMs: number; clientKey: (c: Context) => string };
 }
 
+/** How many times the survey routes' per-client budget the unsubscribe routes get. */
+export const UNSUBSCRIBE_BUDGET_FACTOR = 4;
+
 export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   const now = options.now ?? (() => new Date());
   const publicOrigin = new URL(rt.publicBaseUrl).origin;
@@ -78,12 +81,19 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
   app.use('/u/*', (_c, next) => inFunction('answer', next));
 
   if (options.rateLimit) {
-    const limiter = rateLimit({
-      ...options.rateLimit,
-      onLimited: (c) => c.html(errorPage('too-many'), 429),
-    });
-    app.use('/s/*', limiter);
-    app.use('/u/*', limiter);
+    const onLimited = (c: Context) => c.html(errorPage('too-many'), 429);
+    app.use('/s/*', rateLimit({ ...options.rateLimit, onLimited }));
+    // Unsubscribing has its own, more generous budget: a client that spent its survey budget (a
+    // flood from a shared address, a mail scanner) still unsubscribes, as mailbox providers
+    // require of bulk senders; the route is cheap (one verify, one read, two writes).
+    app.use(
+      '/u/*',
+      rateLimit({
+        ...options.rateLimit,
+        requests: options.rateLimit.requests * UNSUBSCRIBE_BUDGET_FACTOR,
+        onLimited,
+      }),
+    );
   }
 
   // Refused before a byte is parsed: by Content-Length, or while reading a body sent without one.

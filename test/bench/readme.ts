@@ -111,6 +111,16 @@ export function renderTable(r: BenchResults): string {
       'informational',
     ]);
   }
+  const f = r.flood;
+  if (f) {
+    rows.push([
+      `survey links under a flood: ${n(f.clients)} clients each open, answer and unsubscribe ${n(f.surveysPerClient)} surveys while one client floods bad tokens (local per-client limit)`,
+      `**${n(f.flooded.successRate * 100, 2)} %** succeeded, p99 ${n(f.flooded.p99Ms, 1)} ms (unflooded ${n(f.unflooded.p99Ms, 1)} ms); the flood ${n(f.flood.requestsPerSecond)} req/s, ${n((f.flood.refused / Math.max(1, f.flood.requests)) * 100, 1)} % refused 429`,
+      'target ≥ 99 % and p99 ≤ 2× the unflooded',
+      `${n(f.p99Ratio, 2)}× the unflooded p99`,
+      met(f.flooded.successRate >= 0.99 && f.p99Ratio <= 2),
+    ]);
+  }
   const dash = r.dashboard;
   if (dash) {
     rows.push([

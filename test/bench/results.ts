@@ -4,6 +4,7 @@ import type { ColdStartResult } from './cold-start.js';
 import type { CostResult } from './cost.js';
 import type { DashboardBenchResult } from './dashboard.js';
 import type { DispatchRateResult } from './dispatch-rate.js';
+import type { FloodResult } from './flood.js';
 import type { IntakeBurstResult } from './intake-burst.js';
 import type { LatencyResult } from './latency.js';
 import type { RollupScaleResult } from './rollup-scale.js';
@@ -14,6 +15,7 @@ export const BENCH_SECTIONS = [
   'life',
   'cold',
   'web',
+  'flood',
   'dashboard',
   'latency',
   'intake',
@@ -34,6 +36,7 @@ export interface BenchResults {
   intakeBurst?: IntakeBurstResult;
   dispatchRate?: DispatchRateResult;
   answerEndpoint?: AnswerEndpointResult;
+  flood?: FloodResult;
   latency?: LatencyResult;
   rollupScale?: RollupScaleResult[];
   dashboard?: DashboardBenchResult;

@@ -4,7 +4,7 @@
  * test/bench/results.json and regenerates the README's table from it. Benchmarks are not tests:
  * a slow machine fails nothing; only lost data makes the run fail.
  *
- * BENCH_ONLY=life,cold,web,dashboard,latency,intake,dispatch,rollup runs some of them (the others' figures
+ * BENCH_ONLY=life,cold,web,flood,dashboard,latency,intake,dispatch,rollup runs some of them (the others' figures
  * are kept from the last results.json).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { startDynamoDbLocal } from '../../lib/local/dynamodb.js';
 import { freePort } from '../../lib/local/ports.js';
 import { startSesEmulator } from '../../lib/local/ses.js';
 import { answerEndpoint } from './answer-endpoint.js';
+import { flood } from './flood.js';
 import { coldStart } from './cold-start.js';
 import { costPerThousand } from './cost.js';
 import { dashboardBench } from './dashboard.js';
@@ -114,6 +115,22 @@ try {
     show('answer POST', web.answerPost);
     console.log(
       `  ratio to the minimal handler: page ${fixed(web.pageRatio, 2)}×, POST ${fixed(web.postRatio, 2)}×`,
+    );
+  }
+  if (only.has('flood')) {
+    const f = await flood(endpoints);
+    results.flood = f;
+    const show = (name: string, phase: typeof f.flooded) =>
+      console.log(
+        `  ${name.padEnd(10)} ${phase.succeeded}/${phase.requests} succeeded (${fixed(phase.successRate * 100, 2)} %, target ≥ 99 %)  p50 ${fixed(phase.p50Ms, 1)} ms  p99 ${fixed(phase.p99Ms, 1)} ms`,
+      );
+    console.log(
+      `flood: ${f.clients} clients open, answer and unsubscribe ${f.surveysPerClient} surveys each, without and with one client flooding bad tokens`,
+    );
+    show('unflooded', f.unflooded);
+    show('flooded', f.flooded);
+    console.log(
+      `  the flood: ${f.flood.requests} requests (${fixed(f.flood.requestsPerSecond)} req/s), ${f.flood.refused} refused 429; flooded p99 ${ratio(f.flooded.p99Ms, f.unflooded.p99Ms)} the unflooded (target ≤ 2×)`,
     );
   }
   if (only.has('dashboard')) {

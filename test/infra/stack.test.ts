@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lib/config/load.js';
 import { RULES } from '../../lib/contracts/rules.js';
 import { INDEX, TTL_ATTRIBUTE } from '../../lib/store/table.js';
-import { AfterwordStack } from '../../infra/afterword-stack.js';
+import { AfterwordStack, UNSUBSCRIBE_ROUTE_KEY } from '../../infra/afterword-stack.js';
 import { applySuppressions, type Acknowledged } from '../../infra/nag-suppressions.js';
 import { parseParameters } from '../../infra/parameters.js';
 import { STACK_ALARMS } from '../bench/cost.js';
@@ -335,6 +335,29 @@ describe('the CDK stack', () => {
     expect(format).not.toMatch(/\$context\.(path|identity\.sourceIp)/);
   });
 
+  it('gives unsubscribing a route, and so a throttle, of its own: a flood of survey links cannot starve it', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: UNSUBSCRIBE_ROUTE_KEY,
+      Target: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: {
+        [UNSUBSCRIBE_ROUTE_KEY]: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      },
+    });
+    // the route goes to the answer function, like the survey routes
+    const integrations = Object.values(
+      template.findResources('AWS::ApiGatewayV2::Integration'),
+    ) as Resource[];
+    const answerArn = { 'Fn::GetAtt': [logicalId(stack.functions.answer.function), 'Arn'] };
+    expect(
+      integrations.filter(
+        (integration) =>
+          JSON.stringify(integration.Properties.IntegrationUri) === JSON.stringify(answerArn),
+      ),
+    ).toHaveLength(2);
+  });
+
   it('sends SES delivery, bounce and complaint events to EventBridge through a configuration set', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
       EventDestination: Match.objectLike({
@@ -406,6 +429,7 @@ describe('the CDK stack', () => {
       '$default',
       'ANY /dashboard',
       'ANY /dashboard/{proxy+}',
+      UNSUBSCRIBE_ROUTE_KEY,
     ]);
   });
 

@@ -4,7 +4,7 @@ import { loadConfig } from '../../lib/config/load.js';
 import { SURVEY_ANSWERED } from '../../lib/contracts/survey-events.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
-import { createWebApp } from '../../lib/web/app.js';
+import { createWebApp, UNSUBSCRIBE_BUDGET_FACTOR } from '../../lib/web/app.js';
 import {
   emailsTo,
   event,
@@ -242,6 +242,21 @@ describe('answers that need a follow-up, replays and limits', () => {
     const limitedPage = await limited.request('/s/not-a-token');
     expect(limitedPage.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await limitedPage.text()).toContain('Too many requests');
+  });
+
+  it('keeps unsubscribing working for a client whose survey budget is spent, on a budget of its own', async () => {
+    const limited = createWebApp(rt, {
+      now: () => clock,
+      rateLimit: { requests: 3, windowMs: 60_000, clientKey: () => 'one-client' },
+    });
+    for (let i = 0; i < 5; i++) await limited.request('/s/not-a-token');
+    expect((await limited.request('/s/not-a-token')).status).toBe(429);
+    const unsubscribe: number[] = [];
+    for (let i = 0; i < 3 * UNSUBSCRIBE_BUDGET_FACTOR + 1; i++) {
+      unsubscribe.push((await limited.request('/u/not-a-token')).status);
+    }
+    expect(unsubscribe.slice(0, -1).every((status) => status === 400)).toBe(true);
+    expect(unsubscribe.at(-1)).toBe(429);
   });
 });
 
