@@ -15,6 +15,7 @@ import * as z from 'zod';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { INTERACTION_COMPLETED, type EventBridgeEvent } from '../contracts/interaction.js';
 import { DAY_PATTERN, addDays, dayOf } from '../domain/time.js';
+import { invitationIdFor } from '../domain/ids.js';
 import { runDemo } from '../local/demo.js';
 import { FileJournal, type DeadLetter } from '../local/dead-letters.js';
 import { JavaMissingError } from '../local/dynamodb.js';
@@ -61,7 +62,11 @@ import { QUEUE_DAYS } from '../web/cases.js';
 /** Each command's usage: `afterword <command> --help` prints its own. */
 const COMMANDS: Record<string, string> = {
   start: `  afterword start [--instant] [--config FILE]   start the local stack (Ctrl-C stops it)`,
-  send: `  afterword send FILE.json                      put an Interaction Completed event on the local bus
+  send: `  afterword send FILE.json [--occurred-at ISO]  put an Interaction Completed event on the local bus
+                                                (the file's occurredAt becomes now, unless given),
+                                                wait, and say what became of it: scheduled with
+                                                its send time, skipped with the reason, a
+                                                duplicate, or dead-lettered (exit 1)
   afterword send --touchpoint T --channel C --customer-id ID --email E [--name N] [--locale L]
                  [--segment S] [--interaction-id ID] [--occurred-at ISO]`,
   rollup: `  afterword rollup [--date YYYY-MM-DD] [--days N] recompute rollups (default: every day whose survey
@@ -105,9 +110,10 @@ const COMMANDS: Record<string, string> = {
                                                 (--stack needs write access to the stack's table)`,
   'ses-event': `  afterword ses-event delivery|bounce|soft-bounce|complaint --invitation ID
                                                 inject SES feedback for a sent survey, as SES would`,
-  'dead-letters': `  afterword dead-letters [--stack NAME]         list what could not be delivered (the local bus's
+  'dead-letters': `  afterword dead-letters [--format table|json] [--stack NAME]
+                                                list what could not be delivered (the local bus's
                                                 dead letters, or the deployed stack's queues)`,
-  events: `  afterword events [--type T] [--limit N] [--stack NAME]
+  events: `  afterword events [--type T] [--limit N] [--format table|json] [--stack NAME]
                                                 Afterword's own events (Survey Answered, Follow-up
                                                 Requested and Withdrawn), newest first`,
   'follow-ups': `  afterword follow-ups [--owner EMAIL] [--touchpoint T] [--status open|contacted|resolved|no-action|withdrawn]
@@ -322,12 +328,23 @@ async function send(args: string[]): Promise<number> {
       'occurred-at': { type: 'string' },
     },
   });
+  const occurredAt = values['occurred-at'];
+  if (occurredAt !== undefined && Number.isNaN(Date.parse(occurredAt))) {
+    throw new UsageError(
+      `--occurred-at must be a date-time such as 2026-12-04T10:00:00Z, got "${occurredAt}"`,
+    );
+  }
   let detail: unknown;
   if (positionals[0]) {
     try {
       detail = JSON.parse(readFileSync(positionals[0], 'utf8'));
     } catch (error) {
       throw new UsageError(`cannot read ${positionals[0]}: ${(error as Error).message}`);
+    }
+    // A fixture's own time is long past (and would be skipped too late): it happened now, unless
+    // --occurred-at says when.
+    if (detail && typeof detail === 'object' && !Array.isArray(detail)) {
+      detail = { ...detail, occurredAt: occurredAt ?? new Date().toISOString() };
     }
   } else {
     if (!values.touchpoint || !values.channel || !values['customer-id']) {
@@ -347,6 +364,7 @@ async function send(args: string[]): Promise<number> {
       },
     };
   }
+  const putAt = new Date().toISOString();
   const eventId = await putOnLocalBus({
     EventBusName: LOCAL_BUS_NAME,
     Source: CLI_SOURCE,
@@ -354,7 +372,64 @@ async function send(args: string[]): Promise<number> {
     Detail: JSON.stringify(detail),
   });
   process.stdout.write(`accepted: event ${eventId}\n`);
-  return 0;
+  const outcome = await outcomeOf(eventId, detail, putAt);
+  process.stdout.write(`${printable(outcome.text)}\n`);
+  return outcome.failed ? 1 : 0;
+}
+
+/** How long `send` waits to say what became of its event. */
+const SEND_WAIT_MS = 10_000;
+
+/**
+ * What became of an event sent to the local bus: its decision (scheduled with its send time,
+ * skipped with the reason, a duplicate of an earlier event), or its dead letter; polled, bounded.
+ */
+async function outcomeOf(
+  eventId: string,
+  detail: unknown,
+  putAt: string,
+): Promise<{ text: string; failed: boolean }> {
+  const interactionId = (detail as { interactionId?: unknown } | null)?.interactionId;
+  const invitationId =
+    typeof interactionId === 'string' && interactionId.trim()
+      ? invitationIdFor(CLI_SOURCE, interactionId.trim())
+      : undefined;
+  const letters = new FileJournal<DeadLetter>(resolve(dataDir(), 'dead-letters.jsonl'));
+  const deadline = Date.now() + SEND_WAIT_MS;
+  return withLocalRuntime(async (rt) => {
+    for (;;) {
+      const letter = letters
+        .list()
+        .find((l) => (l.event as { id?: string } | null)?.id === eventId);
+      if (letter) return { text: `dead-lettered: ${letter.error}`, failed: true };
+      const invitation = invitationId ? await rt.invitations.get(invitationId) : undefined;
+      if (invitation) {
+        if (invitation.decidedAt < putAt) {
+          return {
+            text: `duplicate: interaction ${invitation.interactionId} was decided at ${invitation.decidedAt} (${invitation.status}${invitation.reason ? `: ${invitation.reason}` : ''}); invitation ${invitation.invitationId}`,
+            failed: false,
+          };
+        }
+        if (invitation.status === 'skipped') {
+          return {
+            text: `skipped: ${invitation.reason ?? 'no reason recorded'}; invitation ${invitation.invitationId}`,
+            failed: false,
+          };
+        }
+        return {
+          text: `${invitation.status}: invitation ${invitation.invitationId}, to be sent at ${invitation.sendAt ?? invitation.decidedAt}`,
+          failed: false,
+        };
+      }
+      if (Date.now() >= deadline) {
+        return {
+          text: `no decision within ${SEND_WAIT_MS / 1000} s: intake may be retrying it (see afterword dead-letters)`,
+          failed: true,
+        };
+      }
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  });
 }
 
 async function forget(args: string[]): Promise<number> {
@@ -671,6 +746,14 @@ function day(value: string | undefined, flag: string): string | undefined {
   return value;
 }
 
+/** A listing's --format: table (the default) or json. */
+function formatOf(value: string): 'table' | 'json' {
+  if (value !== 'table' && value !== 'json') {
+    throw new UsageError(`--format must be table or json, got "${value}"`);
+  }
+  return value;
+}
+
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -920,7 +1003,7 @@ async function customer(args: string[]): Promise<number> {
           : '';
     process.stdout.write(
       printable(
-        `${entry.at}  ${entry.kind.padEnd(11)}  ${entry.touchpoint}/${entry.channel}  ${detail}`,
+        `${entry.at}  ${entry.kind.padEnd(11)}  ${entry.touchpoint}/${entry.channel}  ${entry.invitationId}  ${detail}`,
       ).trimEnd() + '\n',
     );
   }
@@ -1025,6 +1108,13 @@ async function sesEvent(args: string[]): Promise<number> {
     );
   }
   if (!values.invitation) throw new UsageError('ses-event needs --invitation <invitation id>');
+  const invitationId = values.invitation;
+  const known = await withLocalRuntime((rt) => rt.invitations.get(invitationId));
+  if (!known) {
+    throw new UsageError(
+      `no invitation ${invitationId}: its id is in afterword customer <customer id> and in send's output`,
+    );
+  }
   const spec = SES_EVENTS[kind];
   const timestamp = new Date().toISOString();
   const detail = {
@@ -1051,8 +1141,14 @@ async function sesEvent(args: string[]): Promise<number> {
 async function events(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { type: { type: 'string' }, limit: { type: 'string' }, ...STACK_OPTIONS },
+    options: {
+      type: { type: 'string' },
+      limit: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      ...STACK_OPTIONS,
+    },
   });
+  const format = formatOf(values.format);
   const limit = positiveInt(values.limit, '--limit') ?? 20;
   if (values.type !== undefined && !AFTERWORD_DETAIL_TYPES.includes(values.type)) {
     throw new UsageError(
@@ -1066,6 +1162,10 @@ async function events(args: string[]): Promise<number> {
         .filter((event) => !values.type || event['detail-type'] === values.type)
         .reverse()
         .slice(0, limit);
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(logged, null, 2)}\n`);
+    return 0;
+  }
   if (!logged.length) {
     process.stdout.write('no events yet\n');
     return 0;
@@ -1079,9 +1179,17 @@ async function events(args: string[]): Promise<number> {
 }
 
 async function deadLetters(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...STACK_OPTIONS } });
+  const { values } = parseArgs({
+    args,
+    options: { format: { type: 'string', default: 'table' }, ...STACK_OPTIONS },
+  });
+  const format = formatOf(values.format);
   if (values.stack) {
     const queues = await withRuntime(values, (_rt, stack) => stack!.deadLetters());
+    if (format === 'json') {
+      process.stdout.write(`${JSON.stringify(queues, null, 2)}\n`);
+      return 0;
+    }
     for (const { queue, count, errors } of queues) {
       process.stdout.write(`${queue}: ${count} message(s)\n`);
       for (const { at, error } of errors) process.stdout.write(`  ${at}  ${error}\n`);
@@ -1089,6 +1197,11 @@ async function deadLetters(args: string[]): Promise<number> {
     return 0;
   }
   const letters = new FileJournal<DeadLetter>(resolve(dataDir(), 'dead-letters.jsonl')).list();
+  if (format === 'json') {
+    // What failed and why, with the event as delivered: the same the table shows, and the event.
+    process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
+    return 0;
+  }
   if (!letters.length) {
     process.stdout.write('no dead letters\n');
     return 0;

@@ -19,6 +19,7 @@ import { createRuntime, type Runtime } from '../runtime.js';
 import { ensureTable } from '../store/table.js';
 import type { ConsentKeySource } from '../store/suppressions.js';
 import { createWebApp } from '../web/app.js';
+import { localStartPage } from '../web/pages.js';
 import { createDashboardApp } from '../web/dashboard-app.js';
 import { createFollowUpHandler } from '../../functions/follow-up.js';
 import { createErasureHandler } from '../../functions/erasure.js';
@@ -220,6 +221,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTable(runtime.dynamodb, runtime.settings.tableName);
     wired.runtime = runtime;
     const app = createWebApp(runtime, {
+      // A start page, locally: the mailbox, the dashboard and the next commands.
+      routes: (routes) =>
+        routes.get('/', (c) =>
+          c.html(localStartPage({ mailbox: `${sesEndpoint}/`, dashboard: `${webUrl}/dashboard` })),
+        ),
       rateLimit: {
         requests: options.rateLimitPerMinute ?? 120,
         windowMs: 60_000,

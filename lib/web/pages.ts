@@ -420,6 +420,25 @@ function languageIn<T extends { en: unknown }>(table: T, locale: string): keyof 
   return (Object.hasOwn(table, language) ? language : 'en') as keyof T & string;
 }
 
+/**
+ * The local stack's start page (`/`): where to look next. Local only: on AWS the survey
+ * endpoint's root stays a plain 404, as every unknown path.
+ */
+export function localStartPage(links: { mailbox: string; dashboard: string }): string {
+  return layout(
+    'en',
+    'Afterword is running',
+    html`<h1>Afterword is running</h1>
+      <p>This is the local stack: the survey pages live here, under the links the emails carry.</p>
+      <ul>
+        <li><a href="${links.mailbox}">The mailbox</a>: every email the local SES has sent, surveys and owners' cases.</li>
+        <li><a href="${links.dashboard}">The CX dashboard</a>: pick a user (a CX lead, or a program's owner) to sign in as; no password locally.</li>
+        <li>Send an interaction: <code>npx afterword send test/fixtures/events/support-call.v1.json</code></li>
+        <li>Every command: <code>npx afterword --help</code>; the guide: <code>README.md</code> in the repository.</li>
+      </ul>`,
+  );
+}
+
 export function errorPage(kind: ErrorKind, locale = 'en'): string {
   const language = languageIn(MESSAGES, locale);
   const [title, detail] = MESSAGES[language][kind];

@@ -74,6 +74,29 @@ describe('afterword start', () => {
     const sent = await runCli(['send', 'test/fixtures/events/support-call.v1.json'], env);
     expect(sent.stdout).toMatch(/accepted: event /);
     const invitationId = invitationIdFor('afterword.cli', 'call-8841');
+    // It waited and says what became of the event: the fixture happened now, so it is asked.
+    expect(sent.stdout).toContain(`invitation ${invitationId}, to be sent at`);
+    expect(sent.code).toBe(0);
+    const again = await runCli(['send', 'test/fixtures/events/support-call.v1.json'], env);
+    expect(again.stdout).toContain('duplicate: interaction call-8841 was decided at');
+    const broken = await runCli(
+      [
+        'send',
+        '--touchpoint',
+        'support-call',
+        '--channel',
+        'not a channel!',
+        '--customer-id',
+        'c-9',
+      ],
+      env,
+    );
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/dead-lettered: .*channel/);
+    // The start page points the way.
+    const home = await fetch(`http://127.0.0.1:${env.AFTERWORD_WEB_PORT}/`);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain(`http://127.0.0.1:${env.AFTERWORD_SES_PORT}/`);
     const rt = createRuntime({
       config: loadConfig(),
       tableName: 'afterword',
@@ -95,7 +118,10 @@ describe('afterword start', () => {
     );
     const timeline = await runCli(['customer', 'c-123'], env);
     expect(timeline.stdout).toMatch(/sent\s+support-call\/phone/);
-    expect(timeline.stdout).toMatch(/decision\s+support-call\/phone\s+scheduled/);
+    // each line names its invitation, the id ses-event takes
+    expect(timeline.stdout).toMatch(
+      new RegExp(`decision\\s+support-call/phone\\s+${invitationId}\\s+scheduled`),
+    );
 
     expect(await stop(first)).toBe(0);
     const ports = Object.entries(env).filter(([name]) => name.endsWith('_PORT'));

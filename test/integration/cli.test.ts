@@ -116,5 +116,37 @@ describe('afterword events and dead-letters', () => {
     expect(stdout).not.toContain('Follow-up');
     const empty = await runCli(['dead-letters'], { AFTERWORD_DATA_DIR: dataDir });
     expect(empty.stdout).toContain('no dead letters');
+
+    // Every listing as JSON too, for scripts; a format it does not have is a usage error.
+    const json = await runCli(['events', '--format', 'json', '--type', 'Survey Answered'], {
+      AFTERWORD_DATA_DIR: dataDir,
+    });
+    expect((JSON.parse(json.stdout) as { id: string }[]).map((e) => e.id)).toEqual(['e3', 'e1']);
+    writeFileSync(
+      join(dataDir, 'dead-letters.jsonl'),
+      `${JSON.stringify({ at: '2026-11-23T10:00:00Z', rule: 'InteractionCompleted', target: 'intake', attempts: 1, error: 'InvalidEventError: bad', event: { id: 'x' } })}\n`,
+    );
+    const letters = await runCli(['dead-letters', '--format', 'json'], {
+      AFTERWORD_DATA_DIR: dataDir,
+    });
+    expect(JSON.parse(letters.stdout)).toMatchObject([
+      { target: 'intake', error: 'InvalidEventError: bad' },
+    ]);
+    const bad = await runCli(['dead-letters', '--format', 'yaml'], { AFTERWORD_DATA_DIR: dataDir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--format must be table or json, got "yaml"');
   }, 60_000);
+
+  it('refuses SES feedback for an invitation that does not exist, naming where ids are', async () => {
+    const rt = await testRuntime();
+    const { code, stderr } = await runCli(
+      ['ses-event', 'delivery', '--invitation', 'doesnotexist'],
+      {
+        AFTERWORD_DYNAMODB_PORT: new URL(inject('dynamodbEndpoint')).port,
+        AFTERWORD_TABLE: rt.settings.tableName,
+      },
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('no invitation doesnotexist');
+  });
 });
