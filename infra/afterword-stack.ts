@@ -12,12 +12,17 @@ import {
   RemovalPolicy,
   Stack,
   TimeZone,
+  Token,
   type StackProps,
 } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import { EdgeProtection } from './edge.js';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -60,6 +65,12 @@ import { cronExpression } from '../lib/domain/tracking.js';
 export const UNSUBSCRIBE_ROUTE_KEY = 'ANY /u/{token}';
 
 export interface AfterwordStackProps extends StackProps {
+  /**
+   * The SSM parameter in us-east-1 holding the front door's web ACL ARN, made by AfterwordEdgeStack
+   * when this stack lives in another region (the CDK app does it); in us-east-1 the stack makes its
+   * own web ACL.
+   */
+  edgeWebAclParameter?: string;
   parameters: DeployParameters;
 }
 
@@ -101,6 +112,12 @@ export class AfterwordStack extends Stack {
   /** The consent key (HMAC) of opt-outs and suppressions per address. */
   readonly consentKey: secrets.Secret;
   readonly surveyApi: apigwv2.HttpApi;
+  /** The front door (CloudFront), with edgeProtection. */
+  distribution?: cloudfront.Distribution;
+  /** The front door's web ACL, when this stack makes it (in us-east-1). */
+  edge?: EdgeProtection;
+  /** Reads the edge stack's web ACL ARN from us-east-1, when the ACL lives there. */
+  edgeReader?: cr.AwsCustomResource;
   readonly table: dynamodb.TableV2;
   /** The stack's own bus: interactions in, Afterword's events out. */
   readonly bus: events.EventBus;
@@ -515,7 +532,9 @@ export class AfterwordStack extends Stack {
     };
     cfnStage.addDependency(unsubscribeRoute!.node.defaultChild as apigwv2.CfnRoute);
     let surveyUrl = api.apiEndpoint;
-    if (parameters.surveyDomain && parameters.surveyCertificateArn) {
+    if (parameters.edgeProtection) {
+      surveyUrl = this.frontDoor(api, parameters, props.edgeWebAclParameter);
+    } else if (parameters.surveyDomain && parameters.surveyCertificateArn) {
       const domain = new apigwv2.DomainName(this, 'SurveyDomain', {
         domainName: parameters.surveyDomain,
         certificate: acm.Certificate.fromCertificateArn(
@@ -751,6 +770,79 @@ export class AfterwordStack extends Stack {
    * Glue table with partition projection, so Athena, QuickSight or any tool reading the Glue
    * catalog queries it with no crawler and no partition loading.
    */
+  /**
+   * CloudFront before the survey API, with the web ACL (a per-client limit, AWS managed
+   * protections); nothing cached (every page is per link), every viewer header but Host passed on.
+   * No access logs: CloudFront's and WAF's would keep request paths, and the paths hold link tokens.
+   * The API's own URL stays reachable, limited by its stage throttle (README).
+   */
+  private frontDoor(
+    api: apigwv2.HttpApi,
+    parameters: DeployParameters,
+    edgeParameter: string | undefined,
+  ): string {
+    let webAclArn: string;
+    if (edgeParameter) {
+      // Read across regions at deploy time: the edge stack, in us-east-1, deploys first.
+      const parameterArn = `arn:${this.partition}:ssm:us-east-1:${this.account}:parameter${edgeParameter}`;
+      this.edgeReader = new cr.AwsCustomResource(this, 'EdgeWebAclArn', {
+        onUpdate: {
+          service: 'SSM',
+          action: 'getParameter',
+          parameters: { Name: edgeParameter },
+          region: 'us-east-1',
+          physicalResourceId: cr.PhysicalResourceId.of(edgeParameter),
+        },
+        policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [parameterArn] }),
+        installLatestAwsSdk: false,
+      });
+      webAclArn = this.edgeReader.getResponseField('Parameter.Value');
+    } else {
+      if (!Token.isUnresolved(this.region) && this.region !== 'us-east-1') {
+        Annotations.of(this).addError(
+          `edgeProtection needs a web ACL in us-east-1 (CloudFront takes them from there only): deploy with the Afterword CDK app, which adds the AfterwordEdge stack there, or set -c afterword:edgeProtection=false`,
+        );
+      }
+      this.edge = new EdgeProtection(this, 'Edge', { rateLimit: parameters.edgeRateLimit });
+      webAclArn = this.edge.webAcl.attrArn;
+    }
+    const custom = parameters.surveyDomain && parameters.surveyCertificateArn;
+    this.distribution = new cloudfront.Distribution(this, 'FrontDoor', {
+      comment: 'Afterword survey endpoint',
+      defaultBehavior: {
+        origin: new origins.HttpOrigin(Fn.select(2, Fn.split('/', api.apiEndpoint)), {
+          protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        }),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      },
+      webAclId: webAclArn,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      ...(custom
+        ? {
+            domainNames: [parameters.surveyDomain!],
+            certificate: acm.Certificate.fromCertificateArn(
+              this,
+              'SurveyCertificate',
+              parameters.surveyCertificateArn!,
+            ),
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
+    });
+    if (custom) {
+      new CfnOutput(this, 'SurveyDomainTarget', {
+        description: 'Point a CNAME (or alias) for the survey domain here',
+        value: this.distribution.distributionDomainName,
+      });
+      return `https://${parameters.surveyDomain}`;
+    }
+    return `https://${this.distribution.distributionDomainName}`;
+  }
+
   private exports(rollup: AfterwordFunction) {
     const accessLogs = new s3.Bucket(this, 'ExportAccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,

@@ -4,8 +4,7 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { AfterwordStack } from './afterword-stack.js';
-import { applySuppressions } from './nag-suppressions.js';
+import { defineAfterword } from './afterword-app.js';
 import { PARAMETER_NAMES, parseParameters } from './parameters.js';
 
 const app = new App();
@@ -14,15 +13,11 @@ const parameters = parseParameters(
     PARAMETER_NAMES.map((name) => [name, app.node.tryGetContext(`afterword:${name}`) as unknown]),
   ),
 );
-const stack = new AfterwordStack(
-  app,
-  (app.node.tryGetContext('afterword:stackName') as string | undefined) ?? 'Afterword',
-  {
-    parameters,
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  },
-);
-applySuppressions(stack);
+defineAfterword(app, {
+  stackName: (app.node.tryGetContext('afterword:stackName') as string | undefined) ?? 'Afterword',
+  parameters,
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});
 Validations.of(app).addPlugins(
   new AwsSolutionsChecks(app, { verbose: true }),
   new ServerlessChecks(app, { verbose: true }),

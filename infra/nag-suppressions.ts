@@ -10,6 +10,9 @@ export interface Acknowledged {
   reason: string;
 }
 
+/** The construct id CDK gives AwsCustomResource's singleton provider function. */
+const AWS_CUSTOM_RESOURCE_PROVIDER = 'AWS679f53fac002430cb0da5b7982bd2287';
+
 const NODE_22 =
   'Lambda runs Node.js 22 by design: the project is built and tested for it (local development runs Node 20/22); moving to a newer runtime is a deliberate upgrade, not a drift.';
 
@@ -76,6 +79,69 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
     reason:
       'The consent key names opted-out and suppressed addresses by keyed hash; a new key would make every stored opt-out unrecognisable, so it must never rotate. It leaves the account only as an HMAC input inside the functions that read it.',
   });
+  if (stack.edgeReader) {
+    // AwsCustomResource's provider: one function per stack, made by CDK.
+    const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER);
+    const providerReason =
+      "the provider of AwsCustomResource, which reads the edge stack's web ACL ARN from SSM in us-east-1 once per deploy; CDK makes it";
+    if (provider) {
+      acknowledge(
+        provider,
+        {
+          id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: `AWSLambdaBasicExecutionRole (its own logs only): ${providerReason}.`,
+        },
+        {
+          id: 'AwsSolutions::AwsSolutions-L1',
+          reason: `CDK picks its runtime: ${providerReason}.`,
+        },
+        {
+          id: 'Serverless::Serverless-LambdaLatestVersion',
+          reason: `CDK picks its runtime: ${providerReason}.`,
+        },
+        {
+          id: 'Serverless::Serverless-LambdaTracing',
+          reason: `nothing to trace: ${providerReason}.`,
+        },
+        {
+          id: 'Serverless::Serverless-LambdaDLQ',
+          reason: `CloudFormation invokes it and reports its failures: ${providerReason}.`,
+        },
+        {
+          id: 'Serverless::Serverless-LambdaAsyncFailureDestination',
+          reason: `CloudFormation invokes it and reports its failures: ${providerReason}.`,
+        },
+        {
+          id: 'Serverless::Serverless-LambdaDefaultMemorySize',
+          reason: `CDK sizes it: ${providerReason}.`,
+        },
+        {
+          id: 'Serverless::Serverless-LambdaDefaultTimeout',
+          reason: `CDK times it: ${providerReason}.`,
+        },
+      );
+    }
+  }
+  if (stack.distribution) {
+    acknowledge(
+      stack.distribution,
+      {
+        id: 'AwsSolutions::AwsSolutions-CFR3',
+        reason:
+          "No CloudFront access logs: they keep each request's path, and survey and unsubscribe paths carry the link tokens. WAF's metrics count what it blocks; the API's access log keeps requests without paths.",
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-CFR4',
+        reason:
+          'With a custom survey domain the distribution requires TLS 1.2 (TLSv1.2_2021); on the default *.cloudfront.net name CloudFront fixes the minimum itself and no policy can raise it. The README tells deployers to use their own domain.',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-CFR1',
+        reason:
+          'Customers answer from wherever they are: a geographic restriction would refuse real customers; abuse is limited per client by the web ACL instead.',
+      },
+    );
+  }
   if (stack.userPool) {
     acknowledge(stack.userPool, {
       id: 'AwsSolutions::AwsSolutions-COG8',

@@ -18,7 +18,20 @@ export const DeployParameters = z
      * @default - the domain of the config's `sender`
      */
     sesIdentity: z.string().min(3).optional(),
-    /** A custom domain for survey links, with its ACM certificate in the stack's region. */
+    /**
+     * The front door: CloudFront with an AWS WAF web ACL (a per-client rate limit, AWS's IP
+     * reputation and known-bad-inputs rule groups) before the survey endpoint. `false` leaves the
+     * API's stage throttle alone in front (no fixed monthly cost).
+     */
+    edgeProtection: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
+      .default(true),
+    /** Requests one client IP may make to the survey links in 5 minutes (unsubscribing: 4×). */
+    edgeRateLimit: z.coerce.number().int().min(10).max(2_000_000_000).default(300),
+    /**
+     * A custom domain for survey links, with its ACM certificate: in us-east-1 with the front door
+     * (CloudFront takes certificates from there only), else in the stack's region.
+     */
     surveyDomain: z
       .string()
       .regex(
@@ -79,7 +92,18 @@ export const DeployParameters = z
   .refine((p) => Boolean(p.surveyDomain) === Boolean(p.surveyCertificateArn), {
     message: 'surveyDomain and surveyCertificateArn go together: give both or neither',
     path: ['surveyDomain'],
-  });
+  })
+  .refine(
+    (p) =>
+      !p.edgeProtection ||
+      !p.surveyCertificateArn ||
+      p.surveyCertificateArn.startsWith('arn:aws:acm:us-east-1:'),
+    {
+      message:
+        'with edgeProtection the certificate must be in us-east-1 (CloudFront takes certificates from there only)',
+      path: ['surveyCertificateArn'],
+    },
+  );
 export type DeployParameters = z.infer<typeof DeployParameters>;
 
 export function parseParameters(raw: Record<string, unknown>): DeployParameters {

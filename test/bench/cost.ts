@@ -19,13 +19,25 @@ export const PRICES = {
   schedulerInvocation: 1.0 / 1e6,
   /** API Gateway HTTP API, first 300 million requests a month. */
   httpApiRequest: 1.0 / 1e6,
+  /** The front door: CloudFront HTTPS requests (price class 100, no free tier), WAF requests. */
+  cloudFrontRequest: 1.0 / 1e6,
+  wafRequest: 0.6 / 1e6,
   sesEmail: 0.1 / 1000,
   logsIngestedGb: 0.5,
   /** Monthly: one CloudWatch dashboard, each standard alarm, each secret. */
   dashboardMonth: 3.0,
   alarmMonth: 0.1,
   secretMonth: 0.4,
+  /** AWS WAF: each web ACL, and each rule in it (AWS's baseline managed groups cost no more). */
+  wafWebAclMonth: 5.0,
+  wafRuleMonth: 1.0,
 } as const;
+
+/** The front door's web ACL rules: IP reputation, known bad inputs, two rate limits. */
+export const EDGE_RULES = 4;
+
+/** What the front door costs a month before any request (edgeProtection, on by default). */
+export const EDGE_FIXED_MONTH = PRICES.wafWebAclMonth + EDGE_RULES * PRICES.wafRuleMonth;
 
 /** The stack's alarms (each dead-letter queue and function, backlog age, bounce and complaint rates). */
 export const STACK_ALARMS = 24;
@@ -78,6 +90,8 @@ export function costPerThousand(
     // The Interaction Completed event itself, and the events Afterword publishes.
     eventbridge: (1 + life.eventsPublished) * PRICES.eventBridgeEvent,
     apiGateway: life.httpRequests * PRICES.httpApiRequest,
+    // every survey request passes the front door: CloudFront, then WAF
+    edge: life.httpRequests * (PRICES.cloudFrontRequest + PRICES.wafRequest),
     logs: (logBytes / GB) * PRICES.logsIngestedGb,
   };
   const perThousand = Object.fromEntries(
@@ -114,7 +128,8 @@ export function costPerThousand(
     (fixedPerDay + sweepsPerDay) * 30 +
     PRICES.dashboardMonth +
     STACK_ALARMS * PRICES.alarmMonth +
-    STACK_SECRETS * PRICES.secretMonth;
+    STACK_SECRETS * PRICES.secretMonth +
+    EDGE_FIXED_MONTH;
   return {
     perThousand,
     perThousandTotal,

@@ -14,9 +14,10 @@ import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lib/config/load.js';
 import { RULES } from '../../lib/contracts/rules.js';
 import { INDEX, TTL_ATTRIBUTE } from '../../lib/store/table.js';
 import { AfterwordStack, UNSUBSCRIBE_ROUTE_KEY } from '../../infra/afterword-stack.js';
+import { defineAfterword } from '../../infra/afterword-app.js';
 import { applySuppressions, type Acknowledged } from '../../infra/nag-suppressions.js';
 import { parseParameters } from '../../infra/parameters.js';
-import { STACK_ALARMS } from '../bench/cost.js';
+import { EDGE_RULES, STACK_ALARMS } from '../bench/cost.js';
 import { BUNDLE_BUDGET_KB, type FunctionName } from '../../infra/bundling.js';
 import { eventTypeName, PUBLISHED_EVENTS } from '../../lib/contracts/published.js';
 import { CDK_CONTEXT } from '../support/cdk-context.js';
@@ -45,6 +46,15 @@ function synth(
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const assembly = app.synth();
   return { stack, acknowledged, outdir, assembly, template: Template.fromStack(stack) };
+}
+
+/** A stack's template alone, for a parameter's effect (no cdk-nag, no bundling). */
+function synthTemplate(parameters: Record<string, unknown>): Template {
+  const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new AfterwordStack(app, 'Afterword', {
+    parameters: parseParameters({ allowPlaceholderAddresses: true, ...parameters }),
+  });
+  return Template.fromStack(stack);
 }
 
 describe('the CDK stack', () => {
@@ -333,6 +343,101 @@ describe('the CDK stack', () => {
     const format = (stage?.Properties.AccessLogSettings as { Format: string }).Format;
     expect(format).toContain('$context.requestId');
     expect(format).not.toMatch(/\$context\.(path|identity\.sourceIp)/);
+  });
+
+  it('puts a front door before the survey endpoint: CloudFront with a web ACL limiting each client', () => {
+    const [distribution] = Object.values(
+      template.findResources('AWS::CloudFront::Distribution'),
+    ) as Resource[];
+    const config = distribution!.Properties.DistributionConfig as Record<string, unknown>;
+    expect(config.WebACLId).toEqual({
+      'Fn::GetAtt': [stack.getLogicalId(stack.edge!.webAcl), 'Arn'],
+    });
+    expect(config.Logging).toBeUndefined(); // paths hold link tokens
+    const origin = (config.Origins as { DomainName: unknown; CustomOriginConfig: unknown }[])[0]!;
+    expect(JSON.stringify(origin.DomainName)).toContain(logicalId(stack.surveyApi));
+    expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only' });
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      ViewerProtocolPolicy: 'redirect-to-https',
+      // Managed-CachingDisabled and Managed-AllViewerExceptHostHeader
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+    });
+    const [acl] = Object.values(template.findResources('AWS::WAFv2::WebACL')) as Resource[];
+    expect(acl!.Properties.Scope).toBe('CLOUDFRONT');
+    const rules = acl!.Properties.Rules as {
+      Name: string;
+      Statement: Record<string, Record<string, unknown>>;
+    }[];
+    expect(rules).toHaveLength(EDGE_RULES); // the cost model prices this many rules a month
+    expect(rules.map((rule) => rule.Name)).toEqual([
+      'AWSManagedRulesAmazonIpReputationList',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'RateLimitSurveyLinks',
+      'RateLimitUnsubscribe',
+    ]);
+    const rate = (name: string) =>
+      rules.find((rule) => rule.Name === name)!.Statement.RateBasedStatement!;
+    expect(rate('RateLimitSurveyLinks')).toMatchObject({ Limit: 300, AggregateKeyType: 'IP' });
+    expect(rate('RateLimitSurveyLinks').ScopeDownStatement).toHaveProperty('NotStatement');
+    // Unsubscribing keeps its own, more generous budget.
+    expect(rate('RateLimitUnsubscribe')).toMatchObject({ Limit: 1200, AggregateKeyType: 'IP' });
+    expect(JSON.stringify(rate('RateLimitUnsubscribe').ScopeDownStatement)).toContain('"/u/"');
+    // No sampled requests (they would keep paths).
+    expect(JSON.stringify(acl!.Properties)).not.toContain('"SampledRequestsEnabled":true');
+    // Links point at the front door.
+    const env = (
+      resources[logicalId(stack.functions.dispatch.function)]!.Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(JSON.stringify(env.PUBLIC_BASE_URL)).toContain(logicalId(stack.distribution!));
+  });
+
+  it('leaves the front door out when edgeProtection is off, and moves the custom domain to it when on', () => {
+    const off = synthTemplate({ edgeProtection: 'false' });
+    off.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    off.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    const own = synthTemplate({
+      surveyDomain: 'survey.acme.example',
+      surveyCertificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/abc',
+    });
+    own.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['survey.acme.example'],
+        ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021' }),
+      }),
+    });
+    own.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    expect(() =>
+      parseParameters({
+        surveyDomain: 'survey.acme.example',
+        surveyCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/abc',
+      }),
+    ).toThrowError(/us-east-1/);
+  });
+
+  it('keeps the web ACL in us-east-1 for a stack in another region, read back across regions, cdk-nag clean', () => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const { stack: main, edge } = defineAfterword(app, {
+      stackName: 'Afterword',
+      parameters: parseParameters({ allowPlaceholderAddresses: true }),
+      env: { account: '111122223333', region: 'eu-west-1' },
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+    app.synth(); // throws on any cdk-nag finding not acknowledged
+    expect(edge?.region).toBe('us-east-1');
+    const edgeTemplate = Template.fromStack(edge!);
+    edgeTemplate.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    edgeTemplate.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/afterword/Afterword/edge-web-acl-arn',
+    });
+    const mainTemplate = Template.fromStack(main);
+    mainTemplate.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    mainTemplate.hasResourceProperties('Custom::AWS', {
+      Update: Match.stringLikeRegexp('"region":"us-east-1"'),
+    });
+    expect(main.dependencies).toContain(edge);
   });
 
   it('gives unsubscribing a route, and so a throttle, of its own: a flood of survey links cannot starve it', () => {

@@ -191,6 +191,8 @@ class Resolver {
         return arn('sqs', this.nameOf(id, 'QueueName'));
       case 'AWS::SQS::Queue.QueueName':
         return this.nameOf(id, 'QueueName');
+      case 'AWS::CloudFront::Distribution.DomainName':
+        return `d${id.length}example.cloudfront.net`;
       case 'AWS::Lambda::Function.Arn':
         return arn('lambda', `function:${this.nameOf(id, 'FunctionName')}`);
       case 'AWS::IAM::Role.Arn':
