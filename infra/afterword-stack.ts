@@ -21,7 +21,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
-import { EdgeProtection } from './edge.js';
+import { EDGE_RULE_NAMES, EdgeProtection } from './edge.js';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -791,7 +791,16 @@ export class AfterwordStack extends Stack {
           action: 'getParameter',
           parameters: { Name: edgeParameter },
           region: 'us-east-1',
-          physicalResourceId: cr.PhysicalResourceId.of(edgeParameter),
+          // Read again whenever the edge's settings change (and so, perhaps, its ACL): a
+          // physical id that never changed would leave the distribution on an old ACL.
+          physicalResourceId: cr.PhysicalResourceId.of(
+            `${edgeParameter}#${createHash('sha256')
+              .update(
+                JSON.stringify({ rateLimit: parameters.edgeRateLimit, rules: EDGE_RULE_NAMES }),
+              )
+              .digest('hex')
+              .slice(0, 12)}`,
+          ),
         },
         policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: [parameterArn] }),
         installLatestAwsSdk: false,
@@ -801,6 +810,12 @@ export class AfterwordStack extends Stack {
       if (!Token.isUnresolved(this.region) && this.region !== 'us-east-1') {
         Annotations.of(this).addError(
           `edgeProtection needs a web ACL in us-east-1 (CloudFront takes them from there only): deploy with the Afterword CDK app, which adds the AfterwordEdge stack there, or set -c afterword:edgeProtection=false`,
+        );
+      } else if (Token.isUnresolved(this.region)) {
+        // `cdk deploy` always knows the region (from the profile); a bare offline synth may not.
+        Annotations.of(this).addWarningV2(
+          'afterword:edge-region-unknown',
+          "No region at synth: the front door's web ACL is put in this stack, which then deploys in us-east-1 only. Deploy with the region set (cdk deploy takes it from your profile), or set -c afterword:edgeProtection=false.",
         );
       }
       this.edge = new EdgeProtection(this, 'Edge', { rateLimit: parameters.edgeRateLimit });

@@ -17,6 +17,14 @@ import { Construct } from 'constructs';
 /** How many times the survey links' per-client budget unsubscribing gets (as locally). */
 export const EDGE_UNSUBSCRIBE_FACTOR = 4;
 
+/** The web ACL's rules, in order (the cost model prices each). */
+export const EDGE_RULE_NAMES = [
+  'AWSManagedRulesAmazonIpReputationList',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'RateLimitSurveyLinks',
+  'RateLimitUnsubscribe',
+] as const;
+
 /** The window WAF counts a client's requests over, in seconds. */
 export const EDGE_WINDOW_SECONDS = 300;
 

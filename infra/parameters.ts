@@ -27,7 +27,8 @@ export const DeployParameters = z
       .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
       .default(true),
     /** Requests one client IP may make to the survey links in 5 minutes (unsubscribing: 4×). */
-    edgeRateLimit: z.coerce.number().int().min(10).max(2_000_000_000).default(300),
+    // WAF's ceiling is 2,000,000,000 a window; unsubscribing gets four times this
+    edgeRateLimit: z.coerce.number().int().min(10).max(500_000_000).default(300),
     /**
      * A custom domain for survey links, with its ACM certificate: in us-east-1 with the front door
      * (CloudFront takes certificates from there only), else in the stack's region.
