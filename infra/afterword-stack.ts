@@ -608,6 +608,26 @@ export class AfterwordStack extends Stack {
       ],
     }));
 
+    // Producers in other accounts, by the bus's own policy: the same promise as the producer
+    // policy (Interaction Completed only, never under Afterword's source).
+    if (parameters.producerAccounts.length) {
+      bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'ProducerAccounts',
+          principals: parameters.producerAccounts.map(
+            (account) => new iam.AccountPrincipal(account),
+          ),
+          actions: ['events:PutEvents'],
+          resources: [bus.eventBusArn],
+          conditions: {
+            'ForAllValues:StringEquals': { 'events:detail-type': [INTERACTION_COMPLETED] },
+            'ForAllValues:StringNotEquals': { 'events:source': [AFTERWORD_SOURCE] },
+            Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+          },
+        }),
+      );
+    }
+
     // Afterword's own events, archived for reading back (`afterword events --stack`).
     const eventArchive = (this.eventArchive = new logs.LogGroup(this, 'EventArchive', {
       logGroupName: `/aws/events/${this.stackName}/afterword-events`,

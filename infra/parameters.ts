@@ -44,6 +44,17 @@ export const DeployParameters = z
       .string()
       .startsWith('arn:aws', 'must be an ACM certificate ARN')
       .optional(),
+    /**
+     * Other AWS accounts whose producers may put Interaction Completed events on the bus (a bus
+     * policy), comma-separated 12-digit ids; each still grants its own principals PutEvents.
+     */
+    producerAccounts: z
+      .union([z.array(z.string()), z.string().transform((value) => value.split(','))])
+      .transform((ids) => ids.map((id) => id.trim()).filter(Boolean))
+      .pipe(
+        z.array(z.string().regex(/^\d{12}$/, 'must be 12-digit AWS account ids, comma-separated')),
+      )
+      .default([]),
     /** Requests per second the survey endpoint accepts (steady, and in a burst). */
     answerRateLimit: z.coerce.number().int().min(1).max(10_000).default(50),
     answerBurstLimit: z.coerce.number().int().min(1).max(10_000).default(100),

@@ -61,7 +61,13 @@ export interface DemoResult {
 
 export async function runDemo(
   rt: Runtime,
-  options: { days: number; now: Date; seed?: number },
+  options: {
+    days: number;
+    now: Date;
+    seed?: number;
+    /** Called as each simulated day is replayed (a long run's progress). */
+    onDay?: (day: number, days: number) => void;
+  },
 ): Promise<DemoResult> {
   const rand = random(options.seed ?? 42);
   // Its own stream: adding questions to a program leaves the rest of the demo as it was.
@@ -129,6 +135,8 @@ export async function runDemo(
   let next = 0;
   for (let t = start.getTime() + hourMs; t < options.now.getTime() + hourMs; t += hourMs) {
     const tickAt = new Date(Math.min(t, options.now.getTime()));
+    const hours = Math.round((t - start.getTime()) / hourMs);
+    if (hours % 24 === 0) options.onDay?.(hours / 24, options.days);
     while (
       next < interactions.length &&
       interactions[next]!.event.occurredAt <= tickAt.toISOString()

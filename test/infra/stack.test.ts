@@ -394,6 +394,28 @@ describe('the CDK stack', () => {
     expect(JSON.stringify(env.PUBLIC_BASE_URL)).toContain(logicalId(stack.distribution!));
   });
 
+  it('lets producers in other accounts put interactions, by a bus policy holding the producer policy’s promise', () => {
+    synthTemplate({}).resourceCountIs('AWS::Events::EventBusPolicy', 0);
+    const shared = synthTemplate({ producerAccounts: '111111111111, 222222222222' });
+    shared.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: Match.objectLike({
+        Action: 'events:PutEvents',
+        Principal: {
+          AWS: [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] },
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] },
+          ],
+        },
+        Condition: {
+          'ForAllValues:StringEquals': { 'events:detail-type': ['Interaction Completed'] },
+          'ForAllValues:StringNotEquals': { 'events:source': ['afterword'] },
+          Null: { 'events:source': 'false', 'events:detail-type': 'false' },
+        },
+      }),
+    });
+    expect(() => parseParameters({ producerAccounts: '12345' })).toThrowError(/12-digit/);
+  });
+
   it('leaves the front door out when edgeProtection is off, and moves the custom domain to it when on', () => {
     const off = synthTemplate({ edgeProtection: 'false' });
     off.resourceCountIs('AWS::CloudFront::Distribution', 0);

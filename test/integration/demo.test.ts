@@ -9,7 +9,14 @@ describe('afterword demo', () => {
   it('replays days of interactions through the real flows, and the report accounts for every one', async () => {
     const rt = await testRuntime();
     const now = new Date('2026-11-23T12:00:00Z');
-    const result = await runDemo(rt, { days: 2, now, seed: 7 });
+    const progress: string[] = [];
+    const result = await runDemo(rt, {
+      days: 2,
+      now,
+      seed: 7,
+      onDay: (day, days) => progress.push(`${day}/${days}`),
+    });
+    expect(progress).toEqual(['1/2', '2/2']); // each replayed day, for a long run's progress
     expect(result.interactions).toBeGreaterThan(100);
     expect(result.sent).toBeGreaterThan(result.interactions * 0.8);
     expect(result.answered).toBeGreaterThan(20);
