@@ -22,6 +22,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import { EDGE_RULE_NAMES, EdgeProtection } from './edge.js';
+import type { DeployedFunctionName } from '../lib/adapters/function-scope.js';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -76,18 +77,7 @@ export interface AfterwordStackProps extends StackProps {
 
 export class AfterwordStack extends Stack {
   readonly config: AfterwordConfig;
-  readonly functions: Record<
-    | 'intake'
-    | 'dispatch'
-    | 'answer'
-    | 'rollup'
-    | 'feedback'
-    | 'follow-up'
-    | 'dashboard'
-    | 'launch'
-    | 'erasure',
-    AfterwordFunction
-  >;
+  readonly functions: Record<DeployedFunctionName, AfterwordFunction>;
   /** The dashboard's sign-in, when the stack runs it (no external issuer given). */
   readonly userPool?: cognito.UserPool;
   readonly sessionSecret: secrets.Secret;

@@ -23,6 +23,9 @@ export type FunctionName =
   | 'analyst'
   | 'privacy';
 
+/** The functions the stack deploys (the CLI's policies are not functions). */
+export type DeployedFunctionName = Exclude<FunctionName, 'analyst' | 'privacy'>;
+
 const scope = new AsyncLocalStorage<FunctionName>();
 
 /** Runs `work` as the function `name` (and everything it awaits, through async context). */

@@ -445,9 +445,7 @@ async function forget(args: string[]): Promise<number> {
   if (positionals.length !== 1) {
     throw new UsageError('forget needs one customer id or address: afterword forget <id|email>');
   }
-  if (!['table', 'json'].includes(values.format)) {
-    throw new UsageError(`--format must be table or json, got "${values.format}"`);
-  }
+  formatOf(values.format);
   const waitMs = (positiveInt(values.wait, '--wait') ?? 60) * 1000;
   const detail = erasureRequestFor(positionals[0]!, `cli-${randomUUID()}`);
   let record: ErasureRecord | undefined;
@@ -477,12 +475,7 @@ async function forget(args: string[]): Promise<number> {
         });
       });
     } catch (error) {
-      if ((error as { $metadata?: unknown }).$metadata) {
-        throw new StackError(
-          `${values.stack}: ${(error as Error).name}: ${(error as Error).message}`,
-        );
-      }
-      throw error;
+      throw asStackError(values.stack, error);
     } finally {
       stack.close();
     }
@@ -601,9 +594,7 @@ async function planCommand(args: string[]): Promise<number> {
     options: { format: { type: 'string', default: 'table' }, ...STACK_OPTIONS },
   });
   const touchpoint = programArgument(positionals, 'plan');
-  if (!['table', 'json'].includes(values.format)) {
-    throw new UsageError(`--format must be table or json, got "${values.format}"`);
-  }
+  formatOf(values.format);
   const result = await withRuntime(values, (rt) => plan(rt, touchpoint, new Date()));
   if (values.format === 'json') {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -728,15 +719,17 @@ async function withRuntime<T>(
   try {
     return await fn(stack.runtime, stack);
   } catch (error) {
-    if ((error as { $metadata?: unknown }).$metadata) {
-      throw new StackError(
-        `${values.stack}: ${(error as Error).name}: ${(error as Error).message}`,
-      );
-    }
-    throw error;
+    throw asStackError(values.stack, error);
   } finally {
     stack.close();
   }
+}
+
+/** An AWS service's refusal (no permission, no such table…) is the user's to fix: no trace. */
+function asStackError(stackName: string, error: unknown): unknown {
+  return (error as { $metadata?: unknown }).$metadata
+    ? new StackError(`${stackName}: ${(error as Error).name}: ${(error as Error).message}`)
+    : error;
 }
 
 function day(value: string | undefined, flag: string): string | undefined {
@@ -983,9 +976,7 @@ async function customer(args: string[]): Promise<number> {
   });
   const customerId = positionals[0];
   if (!customerId) throw new UsageError('customer needs a customer id: afterword customer <id>');
-  if (!['table', 'json'].includes(values.format)) {
-    throw new UsageError(`--format must be table or json, got "${values.format}"`);
-  }
+  formatOf(values.format);
   if (values.format === 'json') {
     if (values.limit)
       throw new UsageError('--limit goes with the table: the JSON holds everything');
@@ -1031,9 +1022,7 @@ async function followUps(args: string[]): Promise<number> {
       ...STACK_OPTIONS,
     },
   });
-  if (!['table', 'json'].includes(values.format)) {
-    throw new UsageError(`--format must be table or json, got "${values.format}"`);
-  }
+  formatOf(values.format);
   if (values.status && !CASE_STATUS_NAMES.has(values.status)) {
     throw new UsageError(
       `--status must be one of ${CASE_STATUSES.join(', ')}, got "${values.status}"`,

@@ -9,7 +9,6 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -23,7 +22,7 @@ import {
   MAX_CASE_NOTES,
   type CaseStatus,
 } from '../contracts/follow-up-case.js';
-import { INDEX, KEY, SHARDS, shardOf, TTL_ATTRIBUTE } from './table.js';
+import { batchGetAll, INDEX, KEY, SHARDS, shardOf, TTL_ATTRIBUTE } from './table.js';
 import { ERASED_CUSTOMER_ID } from '../contracts/invitation.js';
 import { log } from '../adapters/log.js';
 import { monthsBetween } from '../domain/time.js';
@@ -354,21 +353,9 @@ export class CaseStore {
   }
 
   private async batchGet(keys: Record<string, unknown>[]): Promise<FollowUpCase[]> {
-    const cases: FollowUpCase[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
-      for (let attempt = 0; pending.length && attempt < 5; attempt++) {
-        const { Responses, UnprocessedKeys } = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        );
-        cases.push(...casesOf(Responses?.[this.tableName] ?? []));
-        pending = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-      if (pending.length) throw new Error(`${pending.length} cases left unread after 5 attempts`);
-    }
-    return cases;
+    return casesOf(
+      await batchGetAll(this.doc, this.tableName, keys, { consistent: true, what: 'cases' }),
+    );
   }
 
   private async update(

@@ -8,19 +8,17 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ERASED_CUSTOMER_ID, Invitation } from '../contracts/invitation.js';
 import { utcDatesBetween } from '../domain/time.js';
-import { INDEX, KEY, SHARDS, shardOf, TTL_ATTRIBUTE } from './table.js';
+import { batchGetAll, INDEX, KEY, SHARDS, shardOf, TTL_ATTRIBUTE } from './table.js';
 import { decodeCountedAnswers, type QuestionAnswers } from '../domain/questionnaire.js';
 
 const ENTITY_SK = 'INVITATION';
@@ -658,8 +656,11 @@ export class InvitationStore {
     }
   }
 
-  /** Every invitation id of a customer (the byCustomer index, all pages, keys only). */
-  async idsOfCustomer(customerId: string): Promise<string[]> {
+  /**
+   * A customer's invitation ids from the byCustomer index (keys only), every page up to `limit`,
+   * newest interaction first.
+   */
+  async idsOfCustomer(customerId: string, limit = Number.POSITIVE_INFINITY): Promise<string[]> {
     const ids: string[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -670,12 +671,14 @@ export class InvitationStore {
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': INDEX.byCustomer.pk },
           ExpressionAttributeValues: { ':pk': `CUST#${customerId}` },
+          ScanIndexForward: false,
+          ...(Number.isFinite(limit) ? { Limit: limit - ids.length } : {}),
           ExclusiveStartKey: startKey,
         }),
       );
       for (const item of page.Items ?? []) ids.push(String(item[KEY.pk]).slice('INV#'.length));
       startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    } while (startKey && ids.length < limit);
     return ids;
   }
 
@@ -774,35 +777,17 @@ export class InvitationStore {
 
   /** A customer's invitations, newest interaction first (the timeline's source). */
   async ofCustomer(customerId: string, limit: number): Promise<Invitation[]> {
-    const { Items = [] } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: INDEX.byCustomer.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': INDEX.byCustomer.pk },
-        ExpressionAttributeValues: { ':pk': `CUST#${customerId}` },
-        ScanIndexForward: false,
-        Limit: limit,
+    const ids = await this.idsOfCustomer(customerId, limit);
+    const found = new Map(
+      (
+        await batchGetAll(this.doc, this.tableName, ids.map(invitationKey), {
+          what: 'invitations of the timeline',
+        })
+      ).map((item) => {
+        const invitation = fromItem(item);
+        return [invitation.invitationId, invitation] as const;
       }),
     );
-    const ids = Items.map((item) => String(item[KEY.pk]).slice('INV#'.length));
-    const found = new Map<string, Invitation>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map(invitationKey);
-      for (let attempt = 0; keys?.length; attempt++) {
-        if (attempt > 8)
-          throw new Error(`timeline read: ${keys.length} invitations still unprocessed`);
-        if (attempt) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-        const page: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
-        );
-        for (const item of page.Responses?.[this.tableName] ?? []) {
-          const invitation = fromItem(item);
-          found.set(invitation.invitationId, invitation);
-        }
-        keys = page.UnprocessedKeys?.[this.tableName]?.Keys;
-      }
-    }
     return ids.flatMap((id) => found.get(id) ?? []);
   }
 

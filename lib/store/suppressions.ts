@@ -15,15 +15,13 @@
  * `SUPP#<sha256(lower-case address)>`, sk `SUPPRESSION`, are still read.
  */
 import {
-  BatchGetCommand,
   DeleteCommand,
   GetCommand,
-  type BatchGetCommandOutput,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { createHash, createHmac } from 'node:crypto';
-import { KEY } from './table.js';
+import { batchGetAll, KEY } from './table.js';
 
 export type SuppressionReason = 'bounce' | 'complaint';
 /** Why an address or customer must not be contacted. */
@@ -59,8 +57,10 @@ export class SuppressionStore {
   /** The keyed hash of an address or a customer id: the only way either is kept here. */
   async ref(kind: 'address' | 'customer', value: string): Promise<string> {
     if (!this.consentKey) throw new Error('no consent key configured (CONSENT_KEY_SECRET_ARN)');
-    this.key ??= this.consentKey.load();
-    this.key.catch(() => (this.key = undefined));
+    if (!this.key) {
+      this.key = this.consentKey.load();
+      this.key.catch(() => (this.key = undefined)); // a failed load is tried again next time
+    }
     const input = kind === 'address' ? normalisedAddress(value) : value;
     return createHmac('sha256', await this.key)
       .update(`${kind}:${input}`)
@@ -163,24 +163,7 @@ export class SuppressionStore {
   async reasonFor(email: string, customerId?: string): Promise<ContactBlock | undefined> {
     const keys = [await this.addressKey(email), legacySuppressionKey(email)];
     if (customerId !== undefined) keys.push(await this.customerKey(customerId));
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [this.tableName]: { Keys: keys },
-    };
-    const items: Record<string, unknown>[] = [];
-    // Unprocessed keys (throttling) are asked for again, a bounded number of times.
-    for (let attempt = 0; request && attempt < 5; attempt += 1) {
-      const result: BatchGetCommandOutput = await this.doc.send(
-        new BatchGetCommand({ RequestItems: request }),
-      );
-      items.push(...(result.Responses?.[this.tableName] ?? []));
-      const unprocessed: { Keys?: Record<string, unknown>[] } | undefined =
-        result.UnprocessedKeys?.[this.tableName];
-      request = unprocessed?.Keys?.length
-        ? { [this.tableName]: { Keys: unprocessed.Keys } }
-        : undefined;
-      if (request) await new Promise((done) => setTimeout(done, 50 * 2 ** attempt));
-    }
-    if (request) throw new Error('suppression check: keys left unprocessed after 5 attempts');
+    const items = await batchGetAll(this.doc, this.tableName, keys, { what: 'consent records' });
     const suppressed = items.find((item) => item.suppressed ?? item.reason);
     if (suppressed) return (suppressed.suppressed ?? suppressed.reason) as SuppressionReason;
     if (items.some((item) => item.optedOutAt)) return 'opted-out';

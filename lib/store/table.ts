@@ -11,6 +11,11 @@ import {
   type Projection,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 
 export const KEY = { pk: 'pk', sk: 'sk' } as const;
@@ -111,4 +116,40 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
     }),
   );
+}
+
+/** BatchGetItem reads at most this many keys per request. */
+const BATCH_GET_KEYS = 100;
+/** Attempts at keys DynamoDB left unprocessed (throttling), with exponential backoff. */
+const BATCH_GET_ATTEMPTS = 8;
+
+/**
+ * Every item of `keys` that exists, read with BatchGetItem in requests of 100, keys DynamoDB left
+ * unprocessed asked for again with backoff (bounded; then an error naming how many were left).
+ * Items come back in no particular order.
+ */
+export async function batchGetAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: Record<string, unknown>[],
+  { consistent = false, what = 'items' }: { consistent?: boolean; what?: string } = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
+    let pending: Record<string, unknown>[] = keys.slice(i, i + BATCH_GET_KEYS);
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt === BATCH_GET_ATTEMPTS) {
+        throw new Error(`${pending.length} ${what} left unread after ${attempt} attempts`);
+      }
+      if (attempt) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const page: BatchGetCommandOutput = await doc.send(
+        new BatchGetCommand({
+          RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistent } },
+        }),
+      );
+      items.push(...(page.Responses?.[tableName] ?? []));
+      pending = page.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+  }
+  return items;
 }

@@ -122,7 +122,7 @@ export async function unsubscribe(
     // Kept by keyed hashes for good (the contact item expires with the rest of their data).
     await Promise.all([
       rt.suppressions.optOutCustomer(invitation.customerId, now),
-      invitation.email ? rt.suppressions.optOutAddress(invitation.email, now) : undefined,
+      addressRef ? rt.suppressions.optOutAddress({ ref: addressRef }, now) : undefined,
     ]);
     await rt.contacts.optOut(invitation.customerId, now, addressRef);
     log.info('answer.unsubscribed', { invitationId });

@@ -143,7 +143,7 @@ async function erase(
         // Before the address goes: an opted-out customer's addresses stay opted out, and a
         // suppression of the first, unkeyed shape moves to the keyed one.
         if (plan.optedOutAt) {
-          await rt.suppressions.optOutAddress(invitation.email, new Date(plan.optedOutAt));
+          await rt.suppressions.optOutAddress({ ref: addressRef }, new Date(plan.optedOutAt));
         }
         await rt.suppressions.moveLegacySuppression(invitation.email);
       }

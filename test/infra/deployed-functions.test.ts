@@ -16,7 +16,7 @@ import { createFollowUpHandler, NEEDS as FOLLOW_UP_NEEDS } from '../../functions
 import { createRollupHandler, NEEDS as ROLLUP_NEEDS } from '../../functions/rollup.js';
 import { createLaunchHandler, NEEDS as LAUNCH_NEEDS } from '../../functions/launch.js';
 import { createErasureHandler, NEEDS as ERASURE_NEEDS } from '../../functions/erasure.js';
-import { inFunction, type FunctionName } from '../../lib/adapters/function-scope.js';
+import { inFunction, type DeployedFunctionName } from '../../lib/adapters/function-scope.js';
 import { DEFAULT_CONFIG_PATH } from '../../lib/config/load.js';
 import type { EventBridgeEvent } from '../../lib/contracts/interaction.js';
 import { LinkSigner } from '../../lib/domain/links.js';
@@ -43,7 +43,7 @@ import { plan } from '../../lib/usecases/tracking.js';
 import { CookieSealer } from '../../lib/auth/session.js';
 import { createDashboardApp } from '../../lib/web/dashboard-app.js';
 
-type DeployedFunction = Exclude<FunctionName, 'analyst' | 'privacy'>;
+type DeployedFunction = DeployedFunctionName;
 
 const NEEDS: Record<DeployedFunction, Need[]> = {
   intake: INTAKE_NEEDS,
