@@ -37,6 +37,6 @@ export function defineAfterword(
     ...(edge ? { edgeWebAclParameter: edge.parameterName } : {}),
   });
   if (edge) stack.addDependency(edge);
-  const acknowledged = applySuppressions(stack);
+  const acknowledged = applySuppressions(stack.afterword);
   return { stack, ...(edge ? { edge } : {}), acknowledged };
 }

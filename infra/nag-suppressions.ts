@@ -2,8 +2,8 @@
  * cdk-nag findings we accept, each on the construct it concerns and with its specific reason.
  * Everything else cdk-nag reports must be fixed, not acknowledged.
  */
-import { Validations, type CfnElement } from 'aws-cdk-lib';
-import type { AfterwordStack } from './afterword-stack.js';
+import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import type { Afterword } from './afterword.js';
 
 export interface Acknowledged {
   id: string;
@@ -16,14 +16,16 @@ const AWS_CUSTOM_RESOURCE_PROVIDER = 'AWS679f53fac002430cb0da5b7982bd2287';
 const NODE_22 =
   'Lambda runs Node.js 22 by design: the project is built and tested for it (local development runs Node 20/22); moving to a newer runtime is a deliberate upgrade, not a drift.';
 
-export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
+/** Acknowledges the accepted findings on an Afterword construct (in any stack) and what it made. */
+export function applySuppressions(afterword: Afterword): Acknowledged[] {
+  const host = Stack.of(afterword);
   const acknowledged: Acknowledged[] = [];
   const acknowledge = (scope: Parameters<typeof Validations.of>[0], ...rules: Acknowledged[]) => {
     for (const rule of rules) Validations.of(scope).acknowledge(rule);
     acknowledged.push(...rules);
   };
 
-  for (const fn of Object.values(stack.functions)) {
+  for (const fn of Object.values(afterword.functions)) {
     acknowledge(
       fn,
       { id: 'AwsSolutions::AwsSolutions-L1', reason: NODE_22 },
@@ -40,48 +42,48 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
       },
     );
   }
-  acknowledge(stack.functions.dispatch, {
+  acknowledge(afterword.functions.dispatch, {
     id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     reason:
       'ses:GetAccount (the account send rate, read when the config sets none) supports no resource-level permissions, so AWS requires "*".',
   });
-  acknowledge(stack.functions.answer, {
+  acknowledge(afterword.functions.answer, {
     id: 'Serverless::Serverless-LambdaAsyncFailureDestination',
     reason:
       'Invoked synchronously by API Gateway only: the caller gets the error; there is no async invocation to capture.',
   });
   for (const fn of [
-    stack.functions.dispatch,
-    stack.functions.rollup,
-    stack.functions['follow-up'],
+    afterword.functions.dispatch,
+    afterword.functions.rollup,
+    afterword.functions['follow-up'],
     // invoked by a schedule only when the config has a tracking or periodic program
-    ...(Object.keys(stack.programSchedules).length ? [stack.functions.launch] : []),
+    ...(Object.keys(afterword.programSchedules).length ? [afterword.functions.launch] : []),
   ]) {
-    const logicalId = stack.getLogicalId(fn.function.node.defaultChild as CfnElement);
-    acknowledge(stack.schedulerRole, {
+    const logicalId = host.getLogicalId(fn.function.node.defaultChild as CfnElement);
+    acknowledge(afterword.schedulerRole, {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
       reason:
         'CDK grants invoke on the function and its versions (ARN:*); the scheduler role can invoke the scheduled functions (dispatch, rollup, the follow-up sweep, the tracking and periodic runs) and no other.',
     });
   }
-  acknowledge(stack.signingSecret, {
+  acknowledge(afterword.signingSecret, {
     id: 'AwsSolutions::AwsSolutions-SMG4',
     reason:
       'Links already emailed must keep working until they expire, so keys rotate by adding a key id and switching activeKeyId (README), not by automatic replacement.',
   });
-  acknowledge(stack.sessionSecret, {
+  acknowledge(afterword.sessionSecret, {
     id: 'AwsSolutions::AwsSolutions-SMG4',
     reason:
       'Dashboard sessions must survive a key change until they expire (8 hours), so cookie keys rotate by adding a key id and switching activeKeyId (README), not by automatic replacement.',
   });
-  acknowledge(stack.consentKey, {
+  acknowledge(afterword.consentKey, {
     id: 'AwsSolutions::AwsSolutions-SMG4',
     reason:
       'The consent key names opted-out and suppressed addresses by keyed hash; a new key would make every stored opt-out unrecognisable, so it must never rotate. It leaves the account only as an HMAC input inside the functions that read it.',
   });
-  if (stack.edgeReader) {
+  if (afterword.edgeReader) {
     // AwsCustomResource's provider: one function per stack, made by CDK.
-    const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER);
+    const provider = host.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER);
     const providerReason =
       "the provider of AwsCustomResource, which reads the edge stack's web ACL ARN from SSM in us-east-1 once per deploy; CDK makes it";
     if (provider) {
@@ -122,9 +124,9 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
       );
     }
   }
-  if (stack.distribution) {
+  if (afterword.distribution) {
     acknowledge(
-      stack.distribution,
+      afterword.distribution,
       {
         id: 'AwsSolutions::AwsSolutions-CFR3',
         reason:
@@ -142,37 +144,37 @@ export function applySuppressions(stack: AfterwordStack): Acknowledged[] {
       },
     );
   }
-  if (stack.userPool) {
-    acknowledge(stack.userPool, {
+  if (afterword.userPool) {
+    acknowledge(afterword.userPool, {
       id: 'AwsSolutions::AwsSolutions-COG8',
       reason:
         'The Essentials plan with a required second factor (TOTP), no self sign-up and invited users only; the Plus plan adds threat protection at a per-user price a deployer may choose, not a default.',
     });
   }
-  const exportBucket = stack.getLogicalId(stack.exportBucket.node.defaultChild as CfnElement);
+  const exportBucket = host.getLogicalId(afterword.exportBucket.node.defaultChild as CfnElement);
   const dailyFiles =
     'The rollup writes one object per day under rollups/ (rollups/day=YYYY-MM-DD/rollup.jsonl): the key names the day, so the grant is on that prefix, in the export bucket only.';
-  acknowledge(stack.functions.rollup, {
+  acknowledge(afterword.functions.rollup, {
     id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${exportBucket}.Arn>/rollups/*]`,
     reason: dailyFiles,
   });
-  acknowledge(stack.biReaderPolicy, {
+  acknowledge(afterword.biReaderPolicy, {
     id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${exportBucket}.Arn>/rollups/*]`,
     reason: `${dailyFiles} BI tools read every day's object under that prefix.`,
   });
-  acknowledge(stack.exportAccessLogs, {
+  acknowledge(afterword.exportAccessLogs, {
     id: 'AwsSolutions::AwsSolutions-S1',
     reason:
       "This bucket receives the export bucket's server access logs; logging its own access would log the logs.",
   });
-  acknowledge(stack.surveyApi, {
+  acknowledge(afterword.surveyApi, {
     id: 'AwsSolutions::AwsSolutions-APIG4',
     reason:
       'The survey pages are public by nature: customers open them from email. Each request is authorised by its HMAC-signed, expiring link token, and the stage is throttled.',
   });
   const deadLetterReason =
     'This queue is itself the dead-letter destination of its path; its messages are inspected and redriven by hand, and an alarm fires on its depth.';
-  for (const queue of Object.values(stack.deadLetterQueues)) {
+  for (const queue of Object.values(afterword.deadLetterQueues)) {
     acknowledge(
       queue,
       { id: 'Serverless::Serverless-SQSRedrivePolicy', reason: deadLetterReason },

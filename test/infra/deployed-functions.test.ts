@@ -73,7 +73,7 @@ const sessionKeys = { activeKeyId: 's1', s1: randomBytes(32).toString('base64url
 
 /** The function's environment variables, as the template sets them. */
 function environmentOf(name: DeployedFunction): Record<string, string> {
-  const cfn = deployed.logicalId(deployed.stack.functions[name].function);
+  const cfn = deployed.logicalId(deployed.stack.afterword.functions[name].function);
   const variables = deployed.resolve(
     (deployed.template.Resources[cfn]!.Properties!.Environment as { Variables: unknown }).Variables,
   ) as Record<string, string>;

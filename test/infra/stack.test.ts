@@ -2,18 +2,21 @@
  * The CDK stack, synthesised offline with no AWS credentials: cdk-nag (AwsSolutions and
  * Serverless) must report nothing unacknowledged, and the template must say what matters.
  */
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lib/config/load.js';
 import { RULES } from '../../lib/contracts/rules.js';
 import { INDEX, TTL_ATTRIBUTE } from '../../lib/store/table.js';
 import { AfterwordStack, UNSUBSCRIBE_ROUTE_KEY } from '../../infra/afterword-stack.js';
+import { Afterword } from '../../infra/afterword.js';
 import { defineAfterword } from '../../infra/afterword-app.js';
 import { applySuppressions, type Acknowledged } from '../../infra/nag-suppressions.js';
 import { parseParameters } from '../../infra/parameters.js';
@@ -21,6 +24,8 @@ import { EDGE_RULES, STACK_ALARMS } from '../bench/cost.js';
 import { BUNDLE_BUDGET_KB, type FunctionName } from '../../infra/bundling.js';
 import { eventTypeName, PUBLISHED_EVENTS } from '../../lib/contracts/published.js';
 import { CDK_CONTEXT } from '../support/cdk-context.js';
+
+const require = createRequire(import.meta.url);
 
 /** The bundle (handler file) behind each of the stack's functions. */
 const bundleNameOf = (name: string): FunctionName =>
@@ -41,7 +46,7 @@ function synth(
     // that synth stops without it).
     parameters: parseParameters({ allowPlaceholderAddresses: true, ...options.parameters }),
   });
-  const acknowledged = applySuppressions(stack);
+  const acknowledged = applySuppressions(stack.afterword);
   options.extra?.(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const assembly = app.synth();
@@ -111,7 +116,7 @@ describe('the CDK stack', () => {
 
   it('runs every function on Node.js 22, arm64, untraced, logging JSON, with a log group kept 30 days', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(Object.keys(stack.functions).length);
+    expect(Object.keys(functions)).toHaveLength(Object.keys(stack.afterword.functions).length);
     for (const fn of Object.values(functions) as Resource[]) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -124,14 +129,14 @@ describe('the CDK stack', () => {
     template.resourcePropertiesCountIs(
       'AWS::Logs::LogGroup',
       { RetentionInDays: 30 },
-      Object.keys(stack.functions).length + 2,
+      Object.keys(stack.afterword.functions).length + 2,
     );
   });
 
   it('sends what fails on every async path to a dead-letter queue, with an alarm on each', () => {
     for (const name of ['intake', 'dispatch', 'rollup', 'feedback', 'launch'] as const) {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-        FunctionName: { Ref: logicalId(stack.functions[name].function) },
+        FunctionName: { Ref: logicalId(stack.afterword.functions[name].function) },
         MaximumRetryAttempts: 2,
         DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
       });
@@ -140,7 +145,9 @@ describe('the CDK stack', () => {
         Dimensions: [
           {
             Name: 'QueueName',
-            Value: { 'Fn::GetAtt': [logicalId(stack.deadLetterQueues[name]), 'QueueName'] },
+            Value: {
+              'Fn::GetAtt': [logicalId(stack.afterword.deadLetterQueues[name]), 'QueueName'],
+            },
           },
         ],
       });
@@ -201,7 +208,7 @@ describe('the CDK stack', () => {
   });
 
   it('erases customers with its own function, granted only what an erasure does', () => {
-    const roleId = logicalId(stack.functions.erasure.role);
+    const roleId = logicalId(stack.afterword.functions.erasure.role);
     const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as Resource[])
       .filter((policy) =>
         (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
@@ -235,7 +242,7 @@ describe('the CDK stack', () => {
       EventPattern: { 'detail-type': ['Customer Erasure Requested'] },
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [logicalId(stack.functions.erasure.function), 'Arn'] },
+          Arn: { 'Fn::GetAtt': [logicalId(stack.afterword.functions.erasure.function), 'Arn'] },
           DeadLetterConfig: Match.anyValue(),
         }),
       ],
@@ -248,7 +255,7 @@ describe('the CDK stack', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
     });
-    const key = resources[logicalId(stack.consentKey)]!;
+    const key = resources[logicalId(stack.afterword.consentKey)]!;
     expect(key.DeletionPolicy).toBe('Retain');
     expect(
       (
@@ -256,7 +263,7 @@ describe('the CDK stack', () => {
       ).filter(
         (rotation) =>
           JSON.stringify(rotation.Properties.SecretId) ===
-          JSON.stringify({ Ref: logicalId(stack.consentKey) }),
+          JSON.stringify({ Ref: logicalId(stack.afterword.consentKey) }),
       ),
     ).toHaveLength(0);
   });
@@ -314,7 +321,7 @@ describe('the CDK stack', () => {
   });
 
   it('runs each tracking or periodic program on its own schedule, from the config, in its zone', () => {
-    const launchArn = logicalId(stack.functions.launch.function);
+    const launchArn = logicalId(stack.afterword.functions.launch.function);
     const schedules = (
       Object.values(template.findResources('AWS::Scheduler::Schedule')) as Resource[]
     ).filter((schedule) =>
@@ -351,11 +358,11 @@ describe('the CDK stack', () => {
     ) as Resource[];
     const config = distribution!.Properties.DistributionConfig as Record<string, unknown>;
     expect(config.WebACLId).toEqual({
-      'Fn::GetAtt': [stack.getLogicalId(stack.edge!.webAcl), 'Arn'],
+      'Fn::GetAtt': [stack.getLogicalId(stack.afterword.edge!.webAcl), 'Arn'],
     });
     expect(config.Logging).toBeUndefined(); // paths hold link tokens
     const origin = (config.Origins as { DomainName: unknown; CustomOriginConfig: unknown }[])[0]!;
-    expect(JSON.stringify(origin.DomainName)).toContain(logicalId(stack.surveyApi));
+    expect(JSON.stringify(origin.DomainName)).toContain(logicalId(stack.afterword.surveyApi));
     expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only' });
     expect(config.DefaultCacheBehavior).toMatchObject({
       ViewerProtocolPolicy: 'redirect-to-https',
@@ -387,11 +394,11 @@ describe('the CDK stack', () => {
     expect(JSON.stringify(acl!.Properties)).not.toContain('"SampledRequestsEnabled":true');
     // Links point at the front door.
     const env = (
-      resources[logicalId(stack.functions.dispatch.function)]!.Properties.Environment as {
+      resources[logicalId(stack.afterword.functions.dispatch.function)]!.Properties.Environment as {
         Variables: Record<string, unknown>;
       }
     ).Variables;
-    expect(JSON.stringify(env.PUBLIC_BASE_URL)).toContain(logicalId(stack.distribution!));
+    expect(JSON.stringify(env.PUBLIC_BASE_URL)).toContain(logicalId(stack.afterword.distribution!));
   });
 
   it('lets producers in other accounts put interactions, by a bus policy holding the producer policy’s promise', () => {
@@ -476,7 +483,9 @@ describe('the CDK stack', () => {
     const integrations = Object.values(
       template.findResources('AWS::ApiGatewayV2::Integration'),
     ) as Resource[];
-    const answerArn = { 'Fn::GetAtt': [logicalId(stack.functions.answer.function), 'Arn'] };
+    const answerArn = {
+      'Fn::GetAtt': [logicalId(stack.afterword.functions.answer.function), 'Arn'],
+    };
     expect(
       integrations.filter(
         (integration) =>
@@ -669,7 +678,7 @@ describe('the CDK stack', () => {
         'ConfigHash',
       ]),
     );
-    const analyst = resources[logicalId(stack.analystPolicy)]!;
+    const analyst = resources[logicalId(stack.afterword.analystPolicy)]!;
     const actions = (
       analyst.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }
     ).Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
@@ -721,10 +730,10 @@ describe('the CDK stack', () => {
       .filter((name) => name.startsWith('asset.'))
       .map((name) => join(outdir, name))
       .filter((dir) => readdirSync(dir).includes('index.mjs'));
-    expect(bundles).toHaveLength(Object.keys(stack.functions).length);
+    expect(bundles).toHaveLength(Object.keys(stack.afterword.functions).length);
     // Which bundle is which function: the template's code asset of each.
     const functions = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
-    for (const [name, fn] of Object.entries(stack.functions)) {
+    for (const [name, fn] of Object.entries(stack.afterword.functions)) {
       const asset = functions[logicalId(fn.function)]!.Properties.Code as { S3Key: string };
       const dir = bundles.find((d) => asset.S3Key.startsWith(d.split('asset.')[1]!))!;
       expect(readdirSync(dir)).toContain('afterword.config.json');
@@ -739,9 +748,34 @@ describe('the CDK stack', () => {
     // table with every answer, the link-signing key (every link in customers' inboxes), the users.
     const ids = (type: string) => Object.keys(template.findResources(type)).sort();
     expect(ids('AWS::DynamoDB::GlobalTable')).toEqual(['TableCD117FA1']);
-    expect(ids('AWS::SecretsManager::Secret')).toContain('LinkSigningSecret6FCDA02C');
+    expect(ids('AWS::SecretsManager::Secret')).toEqual(
+      expect.arrayContaining(['LinkSigningSecret6FCDA02C', 'ConsentKey96F60447']),
+    );
     expect(ids('AWS::Cognito::UserPool')).toEqual(['DashboardUsersA3A66B09']);
     expect(ids('AWS::S3::Bucket')).toEqual(['ExportAccessLogs5C4143F2', 'ExportBucket4E99310E']);
+  });
+
+  it('sets every feature flag CDK recommends, at its recommended value', () => {
+    // A flag left out means CDK's legacy behaviour for that resource: the template a deploy makes
+    // would not be the one CDK's current defaults (and the tests, which synthesize with cdk.json's
+    // context) describe.
+    const recommended = JSON.parse(
+      readFileSync(
+        join(
+          dirname(require.resolve('aws-cdk-lib/package.json')),
+          'recommended-feature-flags.json',
+        ),
+        'utf8',
+      ),
+    ) as Record<string, unknown>;
+    expect(Object.keys(recommended).length).toBeGreaterThan(50);
+    const notAsRecommended = Object.entries(recommended)
+      .filter(([flag, value]) => JSON.stringify(CDK_CONTEXT[flag]) !== JSON.stringify(value))
+      .map(
+        ([flag, value]) =>
+          `${flag}: ${JSON.stringify(CDK_CONTEXT[flag])}, recommended ${JSON.stringify(value)}`,
+      );
+    expect(notAsRecommended).toEqual([]);
   });
 
   it('stops synth on addresses still on placeholder domains, unless a sandbox says it means them', () => {
@@ -839,4 +873,56 @@ describe('npx cdk synth', () => {
     expect(result.code, result.output).toBe(0);
     expect(readdirSync(outdir)).toContain('Afterword.template.json');
   }, 120_000);
+});
+
+describe("the Afterword construct in a platform engineer's own app", () => {
+  it("runs on the app's own bus, cdk-nag clean, and makes no bus of its own", () => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const platform = new Stack(app, 'Platform');
+    const shared = new events.EventBus(platform, 'SharedBus', { eventBusName: 'company-events' });
+    const afterword = new Afterword(platform, 'Surveys', {
+      parameters: parseParameters({
+        allowPlaceholderAddresses: true,
+        producerAccounts: '111122223333',
+      }),
+      eventBus: shared,
+    });
+    const acknowledged = applySuppressions(afterword);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+    app.synth();
+    expect(acknowledged.length).toBeGreaterThan(0);
+    expect(Annotations.fromStack(platform).findError('*', Match.anyValue())).toEqual([]);
+
+    const template = Template.fromStack(platform);
+    const sharedId = platform.getLogicalId(shared.node.defaultChild as events.CfnEventBus);
+    expect(Object.keys(template.findResources('AWS::Events::EventBus'))).toEqual([sharedId]);
+    // Every rule of Afterword's on an Afterword bus listens on the shared one.
+    const afterwordRules = Object.values(
+      template.findResources('AWS::Events::Rule', {
+        Properties: { EventBusName: { Ref: sharedId } },
+      }),
+    );
+    expect(afterwordRules.length).toBeGreaterThanOrEqual(
+      Object.values(RULES).filter((rule) => rule.bus === 'afterword').length,
+    );
+    // Producers in other accounts reach it through the shared bus's policy.
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: { Ref: sharedId },
+      StatementId: Match.stringLikeRegexp('ProducerAccounts'),
+    });
+    expect(afterword.bus).toBe(shared);
+  });
+
+  it('names producerAccounts as the problem when the bus given is not one of the app', () => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const platform = new Stack(app, 'Platform');
+    new Afterword(platform, 'Surveys', {
+      parameters: parseParameters({
+        allowPlaceholderAddresses: true,
+        producerAccounts: '111122223333',
+      }),
+      eventBus: events.EventBus.fromEventBusName(platform, 'Imported', 'company-events'),
+    });
+    expect(() => app.synth()).toThrowError(/producerAccounts adds to the bus policy/);
+  });
 });

@@ -56,7 +56,9 @@ function resourceArn(id: string, attribute = 'Arn'): string {
 function policiesOf(name: FunctionName): { name: string; policy: PolicyDocument }[] {
   if (name === 'analyst' || name === 'privacy') {
     const id = deployed.logicalId(
-      name === 'analyst' ? deployed.stack.analystPolicy : deployed.stack.privacyPolicy,
+      name === 'analyst'
+        ? deployed.stack.afterword.analystPolicy
+        : deployed.stack.afterword.privacyPolicy,
     );
     return [
       {
@@ -67,7 +69,7 @@ function policiesOf(name: FunctionName): { name: string; policy: PolicyDocument 
       },
     ];
   }
-  const roleId = deployed.logicalId(deployed.stack.functions[name].role);
+  const roleId = deployed.logicalId(deployed.stack.afterword.functions[name].role);
   return Object.entries(deployed.template.Resources)
     .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
     .filter(([, r]) =>
@@ -82,7 +84,7 @@ function policiesOf(name: FunctionName): { name: string; policy: PolicyDocument 
 /** The ARN a recorded call is authorised against, in the deployed stack. */
 function arnOf(call: RecordedCall): string {
   const { resource } = call;
-  const tableArn = resourceArn(deployed.logicalId(deployed.stack.table));
+  const tableArn = resourceArn(deployed.logicalId(deployed.stack.afterword.table));
   switch (resource.type) {
     case 'table':
       // One table: the local stack's and the tests' tables stand for it, whatever their names.
@@ -99,11 +101,13 @@ function arnOf(call: RecordedCall): string {
       if (resource.name.startsWith('arn:')) return resource.name;
       if (resource.name === 'default')
         return `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
-      return resourceArn(deployed.logicalId(deployed.stack.bus));
+      return resourceArn(deployed.logicalId(deployed.stack.afterword.bus));
     case 'secret':
       return resource.id.startsWith('arn:')
         ? resource.id
-        : (deployed.resolve({ Ref: deployed.logicalId(deployed.stack.signingSecret) }) as string);
+        : (deployed.resolve({
+            Ref: deployed.logicalId(deployed.stack.afterword.signingSecret),
+          }) as string);
     case 'stack':
       return deployed.resolve({ Ref: 'AWS::StackId' }) as string;
     case 'log-group':
@@ -122,7 +126,7 @@ function principalOf(name: FunctionName): string {
   if (name === 'privacy') return `arn:aws:iam::${ACCOUNT}:role/privacy-officer`;
   return name === 'analyst'
     ? `arn:aws:iam::${ACCOUNT}:role/cx-analyst`
-    : resourceArn(deployed.logicalId(deployed.stack.functions[name].role));
+    : resourceArn(deployed.logicalId(deployed.stack.afterword.functions[name].role));
 }
 
 async function decide(
@@ -161,7 +165,7 @@ function pattern(resource: string): RegExp {
  */
 function platformUse(name: FunctionName): { actions: string[]; resource: string; why: string }[] {
   if (name === 'analyst' || name === 'privacy') return [];
-  const fn = deployed.stack.functions[name];
+  const fn = deployed.stack.afterword.functions[name];
   const uses = [
     {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -169,11 +173,13 @@ function platformUse(name: FunctionName): { actions: string[]; resource: string;
       why: "Lambda writes the function's logs to its own log group",
     },
   ];
-  const deadLetters = (deployed.stack.deadLetterQueues as Record<string, unknown>)[name];
+  const deadLetters = (deployed.stack.afterword.deadLetterQueues as Record<string, unknown>)[name];
   if (deadLetters) {
     uses.push({
       actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-      resource: resourceArn(deployed.logicalId(deployed.stack.deadLetterQueues[name as 'intake'])),
+      resource: resourceArn(
+        deployed.logicalId(deployed.stack.afterword.deadLetterQueues[name as 'intake']),
+      ),
       why: 'Lambda sends an async invocation that failed every retry to the on-failure destination',
     });
   }
@@ -236,7 +242,7 @@ describe('the producer policy', () => {
   let policies: { name: string; policy: PolicyDocument }[];
   let bus: string;
   beforeAll(() => {
-    const id = deployed.logicalId(deployed.stack.producerPolicy);
+    const id = deployed.logicalId(deployed.stack.afterword.producerPolicy);
     policies = [
       {
         name: id,
@@ -245,7 +251,7 @@ describe('the producer policy', () => {
         ) as PolicyDocument,
       },
     ];
-    bus = resourceArn(deployed.logicalId(deployed.stack.bus));
+    bus = resourceArn(deployed.logicalId(deployed.stack.afterword.bus));
   });
   const put = (sources: string[], detailTypes: string[], resource = bus) =>
     decide(producer, policies, {
