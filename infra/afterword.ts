@@ -128,6 +128,8 @@ export class Afterword extends Construct {
   readonly analystPolicy: iam.ManagedPolicy;
   /** What a privacy officer's `afterword forget --stack` needs: request erasures, read their records. */
   readonly privacyPolicy: iam.ManagedPolicy;
+  /** What a platform engineer's `dead-letters --replay --stack` and `smoke --stack` need. */
+  readonly operatorPolicy: iam.ManagedPolicy;
   /** Afterword's own events, kept for `afterword events --stack` (EventBridge keeps none). */
   readonly eventArchive: logs.LogGroup;
   /** The rollup rows for BI tools (JSON lines by day) and the bucket's access logs. */
@@ -753,6 +755,60 @@ export class Afterword extends Construct {
         }),
       ],
     });
+
+    // What a platform engineer's `afterword dead-letters --replay --stack` and `afterword smoke
+    // --stack` need, and nothing else: an operator's policy. Replaying re-invokes the function a
+    // dead letter came from and deletes the message; the smoke test puts one interaction (under
+    // the CLI's source), reads its invitation back and signs its survey link.
+    const replayable = (Object.keys(deadLetters) as (keyof typeof deadLetters)[]).filter(
+      (name): name is keyof typeof deadLetters & DeployedFunctionName => name in this.functions,
+    );
+    this.operatorPolicy = new iam.ManagedPolicy(this, 'OperatorPolicy', {
+      description: `Replay the dead letters of the Afterword stack ${Stack.of(this).stackName}, and smoke-test it`,
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['cloudformation:DescribeStacks'],
+          resources: [Stack.of(this).stackId],
+        }),
+        new iam.PolicyStatement({
+          actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],
+          resources: replayable.map((name) => deadLetters[name].queueArn),
+        }),
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: replayable.map((name) => this.functions[name].function.functionArn),
+        }),
+        new iam.PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [bus.eventBusArn],
+          conditions: {
+            'ForAllValues:StringEquals': {
+              'events:detail-type': [INTERACTION_COMPLETED],
+              'events:source': [CLI_SOURCE],
+            },
+            Null: { 'events:detail-type': 'false', 'events:source': 'false' },
+          },
+        }),
+        new iam.PolicyStatement({
+          actions: ['dynamodb:GetItem'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INV#*'] } },
+        }),
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [signingSecret.secretArn],
+        }),
+      ],
+    });
+    new CfnOutput(this, 'OperatorPolicyArn', { value: this.operatorPolicy.managedPolicyArn });
+    new CfnOutput(this, 'ReplayTargets', {
+      description: 'queue=function ARN,… (afterword dead-letters --replay --stack)',
+      value: Fn.join(
+        ',',
+        replayable.map((name) => `${name}=${this.functions[name].function.functionArn}`),
+      ),
+    });
+    new CfnOutput(this, 'LinkSigningSecretArn', { value: signingSecret.secretArn });
 
     ({
       bucket: this.exportBucket,

@@ -7,8 +7,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * The stack's functions, by the names the CDK stack gives them; `analyst`, the CLI reading a
- * deployed stack (`--stack`) with the stack's analyst policy; and `privacy`, the CLI requesting an
- * erasure (`forget --stack`) with the stack's privacy policy.
+ * deployed stack (`--stack`) with the stack's analyst policy; `privacy`, the CLI requesting an
+ * erasure (`forget --stack`) with the stack's privacy policy; and `operator`, the CLI replaying
+ * dead letters and smoke-testing (`dead-letters --replay`, `smoke`) with the operator policy.
  */
 export type FunctionName =
   | 'intake'
@@ -21,10 +22,11 @@ export type FunctionName =
   | 'launch'
   | 'erasure'
   | 'analyst'
-  | 'privacy';
+  | 'privacy'
+  | 'operator';
 
 /** The functions the stack deploys (the CLI's policies are not functions). */
-export type DeployedFunctionName = Exclude<FunctionName, 'analyst' | 'privacy'>;
+export type DeployedFunctionName = Exclude<FunctionName, 'analyst' | 'privacy' | 'operator'>;
 
 const scope = new AsyncLocalStorage<FunctionName>();
 

@@ -49,6 +49,16 @@ import { formatInterval } from '../domain/display.js';
 import { followUpMeasures, type Share } from '../usecases/follow-up-measures.js';
 import { CLI_SOURCE, inviteDashboardUser, openStack, StackError } from './stack.js';
 import { awaitErasure, describeErasure, erasureRequestFor, ForgetUsageError } from './forget.js';
+import { LocalDeadLetters, type QueueReplay } from './replay.js';
+import {
+  describeSmoke,
+  runSmoke,
+  SmokeFailedError,
+  stackSmokeTarget,
+  SmokePlanError,
+  type SmokeReport,
+  type SmokeStep,
+} from './smoke.js';
 import { CUSTOMER_ERASURE_REQUESTED } from '../contracts/erasure.js';
 import type { ErasureRecord } from '../store/erasures.js';
 import { inFunction } from '../adapters/function-scope.js';
@@ -112,7 +122,19 @@ const COMMANDS: Record<string, string> = {
                                                 inject SES feedback for a sent survey, as SES would`,
   'dead-letters': `  afterword dead-letters [--format table|json] [--stack NAME]
                                                 list what could not be delivered (the local bus's
-                                                dead letters, or the deployed stack's queues)`,
+                                                dead letters, or the deployed stack's queues)
+  afterword dead-letters --replay [--stack NAME]
+                                                deliver them again once the cause is fixed: the
+                                                events go back on the local bus, or each queue's
+                                                messages to its function (--stack needs the
+                                                stack's OperatorPolicyArn policy)`,
+  smoke: `  afterword smoke [--touchpoint T] [--wait SECONDS] [--format table|json] [--stack NAME]
+                                                one survey end to end, as a customer meets it: put
+                                                on the bus, decided, sent (on AWS to SES's mailbox
+                                                simulator), its page fetched and answered through
+                                                the public URL, read back (and on AWS its delivery
+                                                event); counted in no rollup; exit 1 naming the
+                                                step that failed (--stack needs OperatorPolicyArn)`,
   events: `  afterword events [--type T] [--limit N] [--format table|json] [--stack NAME]
                                                 Afterword's own events (Survey Answered, Follow-up
                                                 Requested and Withdrawn), newest first`,
@@ -204,6 +226,8 @@ export async function main(argv: string[]): Promise<number> {
         return await followUps(rest);
       case 'forget':
         return await forget(rest);
+      case 'smoke':
+        return await smoke(rest);
       case '--version':
       case '-v':
       case 'version':
@@ -260,6 +284,8 @@ function isUserError(error: unknown): boolean {
     error instanceof StackError ||
     error instanceof ImportFileError ||
     error instanceof ForgetUsageError ||
+    error instanceof SmokePlanError ||
+    error instanceof SmokeFailedError ||
     error instanceof NotScheduledProgramError ||
     error instanceof PortSettingError ||
     (error instanceof TypeError && error.message.startsWith('Unknown option')) ||
@@ -1176,9 +1202,14 @@ async function events(args: string[]): Promise<number> {
 async function deadLetters(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { format: { type: 'string', default: 'table' }, ...STACK_OPTIONS },
+    options: {
+      format: { type: 'string', default: 'table' },
+      replay: { type: 'boolean', default: false },
+      ...STACK_OPTIONS,
+    },
   });
   const format = formatOf(values.format);
+  if (values.replay) return replayDeadLetters(values, format);
   if (values.stack) {
     const queues = await withRuntime(values, (_rt, stack) => stack!.deadLetters());
     if (format === 'json') {
@@ -1187,11 +1218,11 @@ async function deadLetters(args: string[]): Promise<number> {
     }
     for (const { queue, count, errors } of queues) {
       process.stdout.write(`${queue}: ${count} message(s)\n`);
-      for (const { at, error } of errors) process.stdout.write(`  ${at}  ${error}\n`);
+      for (const { at, error } of errors) process.stdout.write(`  ${at}  ${printable(error)}\n`);
     }
     return 0;
   }
-  const letters = new FileJournal<DeadLetter>(resolve(dataDir(), 'dead-letters.jsonl')).list();
+  const letters = localDeadLetters().waiting();
   if (format === 'json') {
     // What failed and why, with the event as delivered: the same the table shows, and the event.
     process.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
@@ -1203,9 +1234,114 @@ async function deadLetters(args: string[]): Promise<number> {
   }
   for (const letter of letters) {
     process.stdout.write(
-      `${letter.at}  rule ${letter.rule} → ${letter.target}  after ${letter.attempts} attempt(s)\n  ${letter.error.replaceAll('\n', '\n  ')}\n`,
+      `${letter.at}  rule ${letter.rule} → ${letter.target}  after ${letter.attempts} attempt(s)\n  ${printable(letter.error).replaceAll('\n', '\n  ')}\n`,
     );
   }
+  return 0;
+}
+
+function localDeadLetters(): LocalDeadLetters {
+  return new LocalDeadLetters(resolve(dataDir(), 'dead-letters.jsonl'));
+}
+
+/** `dead-letters --replay`: the local bus's dead letters put back, or the stack's re-invoked. */
+async function replayDeadLetters(
+  values: { stack?: string; region?: string; profile?: string },
+  format: 'table' | 'json',
+): Promise<number> {
+  let results: QueueReplay[];
+  if (values.stack) {
+    results = await withRuntime(values, (_rt, stack) =>
+      inFunction('operator', () => stack!.replayDeadLetters()),
+    );
+  } else {
+    if (values.region || values.profile)
+      throw new UsageError('--region and --profile go with --stack');
+    const { replayed, failed } = await localDeadLetters().replay(putOnLocalBus, (bus) =>
+      bus === 'default' ? 'default' : LOCAL_BUS_NAME,
+    );
+    results = [
+      { queue: 'local bus', replayed, kept: failed.length, errors: failed.map((f) => f.error) },
+    ];
+  }
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  } else {
+    for (const r of results) {
+      process.stdout.write(
+        `${r.queue}: replayed ${r.replayed}${r.kept ? `, kept ${r.kept}` : ''}\n${r.errors.map((e) => `  ${printable(e)}\n`).join('')}`,
+      );
+    }
+    process.stdout.write(
+      "What fails again comes back as a new dead letter (on AWS after the function's own retries).\n",
+    );
+  }
+  return results.some((r) => r.errors.length) ? 1 : 0;
+}
+
+/** `smoke`: one survey end to end on the local stack, or the deployed one. */
+async function smoke(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      touchpoint: { type: 'string' },
+      wait: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      ...STACK_OPTIONS,
+    },
+  });
+  const format = formatOf(values.format);
+  // A step's wait: the deployed dispatcher runs once a minute, SES's feedback takes seconds more.
+  const stepWaitMs = (positiveInt(values.wait, '--wait') ?? (values.stack ? 180 : 30)) * 1000;
+  const onStep = process.stderr.isTTY
+    ? (step: SmokeStep) =>
+        process.stderr.write(`smoke: ${step.step} (+${(step.afterMs / 1000).toFixed(1)} s)\n`)
+    : undefined;
+  const options = { touchpoint: values.touchpoint, stepWaitMs, ...(onStep ? { onStep } : {}) };
+  let report: SmokeReport;
+  try {
+    if (values.stack) {
+      report = await withRuntime(values, (rt, stack) =>
+        inFunction('operator', () => runSmoke(stackSmokeTarget(stack!), options)),
+      );
+    } else {
+      if (values.region || values.profile)
+        throw new UsageError('--region and --profile go with --stack');
+      report = await withLocalRuntime(
+        (rt) =>
+          runSmoke(
+            {
+              config: rt.config,
+              put: (detail) =>
+                putOnLocalBus({
+                  EventBusName: LOCAL_BUS_NAME,
+                  Source: CLI_SOURCE,
+                  DetailType: INTERACTION_COMPLETED,
+                  Detail: JSON.stringify(detail),
+                }),
+              invitation: (id) => rt.invitations.get(id),
+              sign: (claims) => rt.signer.sign(claims),
+              surveyUrl: `http://127.0.0.1:${portsFromEnv().web}`,
+              awaitDelivery: false,
+            },
+            options,
+          ),
+        { signing: true },
+      );
+    }
+  } catch (error) {
+    if (error instanceof SmokeFailedError && format === 'json') {
+      process.stdout.write(
+        `${JSON.stringify({ passed: false, step: error.step, error: error.message, ...error.report }, null, 2)}\n`,
+      );
+    }
+    throw error;
+  }
+  process.stdout.write(
+    format === 'json'
+      ? `${JSON.stringify({ passed: true, ...report }, null, 2)}\n`
+      : `${describeSmoke(report)}\n`,
+  );
   return 0;
 }
 

@@ -20,7 +20,15 @@ import {
   type CustomerErasureRequested,
 } from '../contracts/erasure.js';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { createRuntime, readSecretString, sdkClient, type Runtime } from '../runtime.js';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { replayStackDeadLetters, type QueueReplay } from './replay.js';
+import {
+  createRuntime,
+  readSecretString,
+  sdkClient,
+  secretKeySource,
+  type Runtime,
+} from '../runtime.js';
 
 export { CLI_SOURCE } from '../contracts/erasure.js';
 
@@ -30,7 +38,7 @@ export interface StackTarget {
   profile?: string;
   /** Stand-ins for AWS's endpoints (tests run the commands against local components). */
   endpoints?: Partial<
-    Record<'cloudformation' | 'dynamodb' | 'logs' | 'sqs' | 'events' | 'secrets', string>
+    Record<'cloudformation' | 'dynamodb' | 'logs' | 'sqs' | 'events' | 'secrets' | 'lambda', string>
   >;
 }
 
@@ -156,6 +164,10 @@ export interface DeployedStack {
    * allows it, and reading the erasure's record back, and nothing else).
    */
   requestErasure(detail: CustomerErasureRequested): Promise<void>;
+  /** Re-invokes each function with what its dead-letter queue holds (the operator policy). */
+  replayDeadLetters(): Promise<QueueReplay[]>;
+  /** Puts one event on the stack's bus under the CLI's source (`forget`, `smoke`). */
+  putEvent(detailType: string, detail: unknown): Promise<void>;
   close(): void;
 }
 
@@ -175,6 +187,18 @@ export async function openStack(target: StackTarget): Promise<DeployedStack> {
     tableName: outputs.TableName!,
     ...settings,
     publicBaseUrl: outputs.SurveyUrl,
+    // What `smoke --stack` signs its survey link with: read only if it does, with the caller's
+    // own GetSecretValue on it (the operator policy).
+    ...(outputs.LinkSigningSecretArn
+      ? {
+          signing: secretKeySource(outputs.LinkSigningSecretArn, {
+            ...settings,
+            ...(target.endpoints?.secrets
+              ? { endpoints: { secrets: target.endpoints.secrets } }
+              : {}),
+          }),
+        }
+      : {}),
     // What a tracking run (`launch --stack`) checks consent with: read only if it does, with the
     // caller's own GetSecretValue on it.
     ...(outputs.ConsentKeySecretArn
@@ -195,6 +219,32 @@ export async function openStack(target: StackTarget): Promise<DeployedStack> {
   const logs = sdkClient(CloudWatchLogsClient, settings, target.endpoints?.logs);
   const sqs = sdkClient(SQSClient, settings, target.endpoints?.sqs);
   let events: EventBridgeClient | undefined;
+  const putEvent = async (detailType: string, detail: unknown) => {
+    if (!outputs.EventBusName) {
+      throw new StackError(`the stack ${target.stackName} has no EventBusName output`);
+    }
+    const result = await (events ??= sdkClient(
+      EventBridgeClient,
+      settings,
+      target.endpoints?.events,
+    )).send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: outputs.EventBusName,
+            Source: CLI_SOURCE,
+            DetailType: detailType,
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+    );
+    const entry = result.Entries?.[0];
+    if (result.FailedEntryCount || !entry?.EventId) {
+      throw new StackError(`the bus refused the event: ${entry?.ErrorCode} ${entry?.ErrorMessage}`);
+    }
+  };
+
   return {
     outputs,
     runtime,
@@ -260,31 +310,24 @@ export async function openStack(target: StackTarget): Promise<DeployedStack> {
         }),
       );
     },
-    async requestErasure(detail) {
-      if (!outputs.EventBusName) {
-        throw new StackError(`the stack ${target.stackName} has no EventBusName output`);
-      }
-      const result = await (events ??= sdkClient(
-        EventBridgeClient,
-        settings,
-        target.endpoints?.events,
-      )).send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              EventBusName: outputs.EventBusName,
-              Source: CLI_SOURCE,
-              DetailType: CUSTOMER_ERASURE_REQUESTED,
-              Detail: JSON.stringify(detail),
-            },
-          ],
-        }),
-      );
-      const entry = result.Entries?.[0];
-      if (result.FailedEntryCount || !entry?.EventId) {
+    requestErasure: (detail) => putEvent(CUSTOMER_ERASURE_REQUESTED, detail),
+    putEvent,
+    async replayDeadLetters() {
+      if (!outputs.ReplayTargets) {
         throw new StackError(
-          `the bus refused the request: ${entry?.ErrorCode} ${entry?.ErrorMessage}`,
+          `the stack ${target.stackName} has no ReplayTargets output: deploy this version of Afterword first`,
         );
+      }
+      const lambda = sdkClient(LambdaClient, settings, target.endpoints?.lambda);
+      try {
+        return await replayStackDeadLetters({
+          sqs,
+          lambda,
+          queues: pairs(outputs.DeadLetterQueueUrls!),
+          targets: pairs(outputs.ReplayTargets),
+        });
+      } finally {
+        lambda.destroy();
       }
     },
     close() {
@@ -294,6 +337,16 @@ export async function openStack(target: StackTarget): Promise<DeployedStack> {
       events?.destroy();
     },
   };
+}
+
+/** An output of `name=value,…` pairs (values may hold `=`, never `,`). */
+function pairs(output: string): Record<string, string> {
+  return Object.fromEntries(
+    output
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
 }
 
 /**

@@ -22,6 +22,7 @@ import { addDays, dayBounds, dayOf } from '../domain/time.js';
 import { scoreGroupOf } from '../domain/questionnaire.js';
 import type { InvitationDayRow } from '../store/invitations.js';
 import type { Runtime } from '../runtime.js';
+import { SMOKE_SEGMENT } from '../domain/smoke.js';
 
 /** The fewest days a nightly run recomputes, whatever the programs' link lives. */
 export const DEFAULT_ROLLUP_DAYS = 7;
@@ -66,6 +67,8 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
 
   await rt.invitations.forEachPage('invitations', start, end, (page) => {
     for (const row of page) {
+      // `afterword smoke`'s surveys prove the stack works; they are nobody's experience.
+      if (row.segment === SMOKE_SEGMENT) continue;
       const cell = cellOf(row);
       if (row.status === 'skipped' || row.status === 'cancelled') {
         const reason = row.reason ?? 'unknown';
@@ -88,7 +91,7 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
   });
   await rt.invitations.forEachPage('answers', start, end, (page) => {
     for (const row of page) {
-      if (row.score === undefined) continue;
+      if (row.score === undefined || row.segment === SMOKE_SEGMENT) continue;
       const cell = cellOf(row);
       cell.scores[row.score] = (cell.scores[row.score] ?? 0) + 1;
       const metric = row.metric ?? cell.metric;

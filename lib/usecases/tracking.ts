@@ -36,6 +36,7 @@ import {
 import type { Runtime } from '../runtime.js';
 import type { DirectoryEntry } from '../store/contacts.js';
 import { launchInvitation } from './intake.js';
+import { SMOKE_SEGMENT } from '../domain/smoke.js';
 
 /** The stratum of customers without a segment. */
 export const NO_SEGMENT = '-';
@@ -126,6 +127,8 @@ async function population(rt: Runtime, program: Program, now: Date) {
   const excluded = { optedOut: 0, notRecent: 0, otherSegment: 0, noAddress: 0 };
   await rt.contacts.forEachInDirectory((page) => {
     for (const entry of page) {
+      // `afterword smoke`'s customers are not customers: no run draws them, nor counts them.
+      if (entry.segment === SMOKE_SEGMENT) continue;
       // An opt-out first: an opted-out customer's address is not kept.
       if (entry.optedOutAt) excluded.optedOut += 1;
       else if (!entry.email) excluded.noAddress += 1;

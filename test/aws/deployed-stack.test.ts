@@ -10,6 +10,7 @@ import { loadConfig } from '../../lib/config/load.js';
 import { invitationIdFor } from '../../lib/domain/ids.js';
 import { waitFor } from '../../lib/local/ports.js';
 import { createRuntime, type Runtime } from '../../lib/runtime.js';
+import { runCli } from '../support/cli.js';
 
 const stackName = process.env.AFTERWORD_STACK_NAME;
 const hasCredentials = Boolean(
@@ -85,5 +86,21 @@ describe.skipIf(!enabled)(
       );
       expect(forged.status).toBe(400);
     });
+
+    it(
+      'passes `afterword smoke --stack`: sent, answered through the front door, delivered',
+      async () => {
+        const smoke = await runCli(
+          ['smoke', '--stack', stackName!, '--format', 'json'],
+          {},
+          15 * 60_000,
+        );
+        expect(smoke.code, smoke.stderr).toBe(0);
+        expect(
+          (JSON.parse(smoke.stdout) as { steps: { step: string }[] }).steps.map((s) => s.step),
+        ).toEqual(['decided', 'sent', 'page', 'answered', 'recorded', 'delivered']);
+      },
+      16 * 60_000,
+    );
   },
 );

@@ -163,6 +163,35 @@ describe('afterword start', () => {
       (await runCli(['customer', 'c-123', '--format', 'json'], env)).stdout,
     );
     expect(after).toMatchObject({ invitations: [], profile: null });
+    // The smoke test, end to end on the local stack: counted nowhere, answered through the web.
+    const smoke = await runCli(['smoke', '--format', 'json'], env, 60_000);
+    expect(smoke.code, smoke.stderr).toBe(0);
+    expect(JSON.parse(smoke.stdout)).toMatchObject({
+      passed: true,
+      touchpoint: 'support-call',
+      steps: [
+        { step: 'decided' },
+        { step: 'sent' },
+        { step: 'page' },
+        { step: 'answered' },
+        { step: 'recorded' },
+      ],
+    });
+    // The dead letter of the broken send, replayed: it fails again (the event is still bad), so
+    // one dead letter waits, the new one, not the replayed one too.
+    const before = JSON.parse((await runCli(['dead-letters', '--format', 'json'], env)).stdout) as {
+      at: string;
+    }[];
+    expect(before).toHaveLength(1);
+    const replay = await runCli(['dead-letters', '--replay'], env);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stdout).toContain('local bus: replayed 1');
+    await waitFor('the replayed event to fail again', async () => {
+      const waiting = JSON.parse(
+        (await runCli(['dead-letters', '--format', 'json'], env)).stdout,
+      ) as { at: string }[];
+      return waiting.length === 1 && waiting[0]!.at > before[0]!.at;
+    });
     const usage = await runCli(['forget'], env);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('forget needs one customer id or address');

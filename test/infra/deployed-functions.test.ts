@@ -35,6 +35,11 @@ import { emailsTo, interaction, scoreLinks } from '../support/harness.js';
 import { startFakeAws, type FakeAws } from '../support/fake-aws.js';
 import { openStack } from '../../lib/cli/stack.js';
 import { awaitErasure, erasureRequestFor } from '../../lib/cli/forget.js';
+import { runSmoke, stackSmokeTarget } from '../../lib/cli/smoke.js';
+import { SMOKE_ADDRESS, SMOKE_SEGMENT } from '../../lib/domain/smoke.js';
+import { RULES } from '../../lib/contracts/rules.js';
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
 import { buildDigest } from '../../lib/usecases/digest.js';
 import { report } from '../../lib/usecases/report.js';
 import { customerTimeline } from '../../lib/usecases/timeline.js';
@@ -157,6 +162,16 @@ function sesEvent(type: 'Delivery' | 'Bounce' | 'Complaint', invitationId: strin
       ...(type === 'Complaint' ? { complaint: { timestamp } } : {}),
     },
   };
+}
+
+/** SES's Delivery event for an invitation, put on the default bus as SES publishes it. */
+function feedbackOnDefaultBus(on: LocalEventBus, invitationId: string) {
+  on.accept({
+    source: 'aws.ses',
+    detailType: 'Email Delivered',
+    bus: 'default',
+    detail: sesEvent('Delivery', invitationId).detail,
+  });
 }
 
 describe('every function, run with the environment the stack deploys it with', () => {
@@ -455,9 +470,151 @@ describe('every function, run with the environment the stack deploys it with', (
     await bus.idle();
   });
 
+  it('replays dead letters onto their functions, and smoke-tests the stack, with the operator policy', async () => {
+    const outputs = deployed.outputs();
+    const targets = Object.fromEntries(
+      outputs.ReplayTargets!.split(',').map((pair) => pair.split('=') as [string, string]),
+    );
+    expect(Object.keys(targets).sort()).toEqual([
+      'dispatch',
+      'erasure',
+      'feedback',
+      'follow-up',
+      'intake',
+      'launch',
+      'rollup',
+    ]);
+    // Each function's queue holds a Lambda on-failure record; the event archive's an event,
+    // which no function takes.
+    const queueOf = new Map<string, string>();
+    for (const pair of outputs.DeadLetterQueueUrls!.split(',')) {
+      const [name, url] = pair.split('=') as [string, string];
+      const queue = url.split('/').pop()!;
+      queueOf.set(name, queue);
+      aws.state.queues.set(
+        queue,
+        targets[name]
+          ? [
+              {
+                body: JSON.stringify({
+                  version: '1.0',
+                  requestContext: {
+                    functionArn: `${targets[name]}:$LATEST`,
+                    condition: 'RetriesExhausted',
+                  },
+                  requestPayload: { replayOf: name },
+                  responsePayload: { errorType: 'Error', errorMessage: 'throttled' },
+                }),
+              },
+            ]
+          : [{ body: JSON.stringify({ 'detail-type': 'Survey Answered', detail: {} }) }],
+      );
+    }
+    aws.state.stacks.set('Afterword', outputs);
+    const endpoints = {
+      cloudformation: aws.endpoint,
+      dynamodb: inject('dynamodbEndpoint'),
+      sqs: aws.endpoint,
+      lambda: aws.endpoint,
+      secrets: secrets.endpoint,
+    };
+    await inFunction('operator', async () => {
+      const remote = await openStack({ stackName: 'Afterword', region: REGION, endpoints });
+      try {
+        const replayed = await remote.replayDeadLetters();
+        expect(replayed.map((r) => r.queue).sort()).toEqual(Object.keys(targets).sort());
+        expect(replayed.every((r) => r.replayed === 1 && r.kept === 0)).toBe(true);
+      } finally {
+        remote.close();
+      }
+    });
+    // Each function was invoked asynchronously with the request it had failed on, once.
+    expect(
+      aws.state.invocations.map((i) => [
+        i.functionName,
+        i.invocationType,
+        JSON.parse(i.payload) as unknown,
+      ]),
+    ).toEqual(
+      expect.arrayContaining(
+        Object.entries(targets).map(([name, arn]) => [arn, 'Event', { replayOf: name }]),
+      ),
+    );
+    expect(aws.state.invocations).toHaveLength(Object.keys(targets).length);
+    for (const name of Object.keys(targets))
+      expect(aws.state.queues.get(queueOf.get(name)!)).toEqual([]);
+    expect(aws.state.queues.get(queueOf.get('eventArchive')!)).toHaveLength(1);
+
+    // `afterword smoke --stack`: the stack's rules deliver to intake and feedback, the
+    // dispatcher runs on a short tick, the survey endpoint serves the answer function's app.
+    const intake = createIntakeHandler(rt.intake);
+    const feedback = createFeedbackHandler(rt.feedback);
+    const smokeBus = new LocalEventBus({
+      busName: env.answer.EVENT_BUS_NAME!,
+      rules: Object.values(RULES),
+      targets: {
+        intake: (event) => intake(event),
+        feedback: (event) => feedback(event),
+        'follow-up': () => Promise.resolve(),
+        erasure: () => Promise.resolve(),
+      },
+      deadLetters: new MemoryJournal<DeadLetter>(),
+    });
+    const smokeBusUrl = await smokeBus.listen(0);
+    const web = serve({ fetch: createWebApp(rt.answer).fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((ready) => web.once('listening', ready));
+    const surveyUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+    let ticking = true;
+    const dispatcher = (async () => {
+      const dispatch = createDispatchHandler(rt.dispatch, {});
+      while (ticking) {
+        await dispatch();
+        await new Promise((tick) => setTimeout(tick, 200));
+      }
+    })();
+    try {
+      aws.state.stacks.set('Smoke', { ...outputs, SurveyUrl: surveyUrl });
+      await inFunction('operator', async () => {
+        const remote = await openStack({
+          stackName: 'Smoke',
+          region: REGION,
+          endpoints: { ...endpoints, events: smokeBusUrl },
+        });
+        try {
+          const result = await runSmoke(stackSmokeTarget(remote), {
+            stepWaitMs: 20_000,
+            pollMs: 100,
+            // What SES's mailbox simulator does: a Delivery event on the default bus.
+            onStep: (step, invitationId) => {
+              if (step.step === 'recorded') feedbackOnDefaultBus(smokeBus, invitationId);
+            },
+          });
+          expect(result.steps.map((s) => s.step)).toEqual([
+            'decided',
+            'sent',
+            'page',
+            'answered',
+            'recorded',
+            'delivered',
+          ]);
+          const answered = (await rt.answer.invitations.get(result.invitationId))!;
+          expect(answered).toMatchObject({ score: 10, segment: SMOKE_SEGMENT });
+          expect(answered.email).toBe(SMOKE_ADDRESS);
+        } finally {
+          remote.close();
+        }
+      });
+    } finally {
+      ticking = false;
+      await dispatcher;
+      await smokeBus.close();
+      await new Promise((closed) => web.close(closed));
+    }
+  });
+
   it('recorded the calls of every function, each under its own name', () => {
     const calls = readRecordedCalls();
-    for (const name of [...Object.keys(NEEDS), 'analyst', 'privacy']) {
+    for (const name of [...Object.keys(NEEDS), 'analyst', 'privacy', 'operator']) {
       expect(
         calls.some((call) => call.function === name),
         name,

@@ -28,7 +28,17 @@ const FUNCTIONS: FunctionName[] = [
   'erasure',
   'analyst',
   'privacy',
+  'operator',
 ];
+
+/** The CLI's policies (not functions): each held by a person's role. */
+const CLI_POLICIES = {
+  analyst: { policy: 'analystPolicy', role: 'cx-analyst' },
+  privacy: { policy: 'privacyPolicy', role: 'privacy-officer' },
+  operator: { policy: 'operatorPolicy', role: 'platform-operator' },
+} as const;
+const isCliPolicy = (name: FunctionName): name is keyof typeof CLI_POLICIES =>
+  Object.hasOwn(CLI_POLICIES, name);
 
 interface Statement {
   Effect: 'Allow' | 'Deny';
@@ -54,12 +64,8 @@ function resourceArn(id: string, attribute = 'Arn'): string {
 
 /** The identity policies of a function's role (or the analyst policy), resolved. */
 function policiesOf(name: FunctionName): { name: string; policy: PolicyDocument }[] {
-  if (name === 'analyst' || name === 'privacy') {
-    const id = deployed.logicalId(
-      name === 'analyst'
-        ? deployed.stack.afterword.analystPolicy
-        : deployed.stack.afterword.privacyPolicy,
-    );
+  if (isCliPolicy(name)) {
+    const id = deployed.logicalId(deployed.stack.afterword[CLI_POLICIES[name].policy]);
     return [
       {
         name: id,
@@ -116,6 +122,9 @@ function arnOf(call: RecordedCall): string {
       return `arn:aws:sqs:${REGION}:${ACCOUNT}:${resource.url.split('/').pop()}`;
     case 'bucket-object':
       return `arn:aws:s3:::${resource.bucket}/${resource.key}`;
+    case 'function':
+      // The tests stand the deployed ARN in (the stack's ReplayTargets output), resolved.
+      return resource.arn;
     case 'any':
       return '*';
   }
@@ -123,9 +132,8 @@ function arnOf(call: RecordedCall): string {
 
 /** Who makes the calls: the function's role, or an analyst's role carrying the analyst policy. */
 function principalOf(name: FunctionName): string {
-  if (name === 'privacy') return `arn:aws:iam::${ACCOUNT}:role/privacy-officer`;
-  return name === 'analyst'
-    ? `arn:aws:iam::${ACCOUNT}:role/cx-analyst`
+  return isCliPolicy(name)
+    ? `arn:aws:iam::${ACCOUNT}:role/${CLI_POLICIES[name].role}`
     : resourceArn(deployed.logicalId(deployed.stack.afterword.functions[name].role));
 }
 
@@ -164,7 +172,7 @@ function pattern(resource: string): RegExp {
  * function's own resource.
  */
 function platformUse(name: FunctionName): { actions: string[]; resource: string; why: string }[] {
-  if (name === 'analyst' || name === 'privacy') return [];
+  if (isCliPolicy(name)) return [];
   const fn = deployed.stack.afterword.functions[name];
   const uses = [
     {

@@ -24,6 +24,7 @@ export type CallResource =
   | { type: 'log-group'; name: string }
   | { type: 'queue'; url: string }
   | { type: 'bucket-object'; bucket: string; key: string }
+  | { type: 'function'; arn: string }
   | { type: 'any' };
 
 export interface RecordedCall {
@@ -50,6 +51,7 @@ const IAM_PREFIX: Record<string, string> = {
   CloudFormationClient: 'cloudformation',
   CloudWatchLogsClient: 'logs',
   SQSClient: 'sqs',
+  LambdaClient: 'lambda',
   S3Client: 's3',
 };
 
@@ -131,6 +133,15 @@ export function iamRequestsOf({
       ];
     case 'sqs':
       return [{ action, resource: { type: 'queue', url: String(input.QueueUrl) }, context: none }];
+    case 'lambda':
+      return [
+        {
+          // Invoke is authorised as lambda:InvokeFunction.
+          action: commandName === 'InvokeCommand' ? 'lambda:InvokeFunction' : action,
+          resource: { type: 'function', arn: String(input.FunctionName) },
+          context: none,
+        },
+      ];
     case 's3':
       return [
         {

@@ -1,8 +1,8 @@
 /**
  * Stand-ins for the few AWS APIs the deployed stack is read and written through that have no
  * emulator here: CloudFormation's DescribeStacks (query protocol, XML), CloudWatch Logs'
- * FilterLogEvents and SQS's GetQueueAttributes / ReceiveMessage (JSON protocols), and S3's
- * PutObject (REST, path-style). The SDK clients, their middleware (the AWS call recorder) and our
+ * FilterLogEvents and SQS's GetQueueAttributes / ReceiveMessage / DeleteMessage (JSON protocols),
+ * S3's PutObject (REST, path-style) and Lambda's Invoke (REST). The SDK clients, their middleware (the AWS call recorder) and our
  * code around them are the real ones; only the far end is this.
  */
 import { createHash } from 'node:crypto';
@@ -14,8 +14,10 @@ export interface FakeAwsState {
   stacks: Map<string, Record<string, string>>;
   /** FilterLogEvents: the messages of each log group. */
   logGroups: Map<string, string[]>;
-  /** The messages in each queue (by queue name, the URL's last part). */
-  queues: Map<string, { body: string }[]>;
+  /** The messages in each queue (by queue name, the URL's last part); ids given on first receive. */
+  queues: Map<string, { body: string; id?: string }[]>;
+  /** Lambda Invoke: each call's function (name or ARN, as given), invocation type and payload. */
+  invocations: { functionName: string; invocationType: string; payload: string }[];
   /** PutObject: what was written, by `bucket/key`. */
   objects: Map<string, string>;
 }
@@ -32,7 +34,9 @@ export async function startFakeAws(): Promise<FakeAws> {
     logGroups: new Map(),
     queues: new Map(),
     objects: new Map(),
+    invocations: [],
   };
+  let nextMessageId = 1;
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await read(req);
@@ -47,6 +51,20 @@ export async function startFakeAws(): Promise<FakeAws> {
         res.writeHead(200, { etag: '"fake"' });
         return res.end();
       }
+      const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
+      if (req.method === 'POST' && invoke) {
+        // Lambda Invoke (REST): an asynchronous invocation is accepted with 202.
+        const invocationType = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+        state.invocations.push({
+          functionName: decodeURIComponent(invoke[1]!),
+          invocationType,
+          payload: body,
+        });
+        res.writeHead(invocationType === 'Event' ? 202 : 200, {
+          'content-type': 'application/json',
+        });
+        return res.end(invocationType === 'Event' ? '' : 'null');
+      }
       if (target === 'Logs_20140328.FilterLogEvents') {
         const { logGroupName } = JSON.parse(body) as { logGroupName: string };
         const messages = state.logGroups.get(logGroupName);
@@ -57,9 +75,17 @@ export async function startFakeAws(): Promise<FakeAws> {
         });
       }
       if (target.startsWith('AmazonSQS.')) {
-        const { QueueUrl } = JSON.parse(body) as { QueueUrl: string };
+        const { QueueUrl, ReceiptHandle } = JSON.parse(body) as {
+          QueueUrl: string;
+          ReceiptHandle?: string;
+        };
         const messages = state.queues.get(QueueUrl.split('/').pop()!) ?? [];
         const type = 'application/x-amz-json-1.0';
+        if (target === 'AmazonSQS.DeleteMessage') {
+          const at = messages.findIndex((m) => m.id === ReceiptHandle);
+          if (at >= 0) messages.splice(at, 1);
+          return json(200, {}, type);
+        }
         if (target === 'AmazonSQS.GetQueueAttributes') {
           return json(
             200,
@@ -72,9 +98,9 @@ export async function startFakeAws(): Promise<FakeAws> {
             200,
             {
               // The SDK checks each body against its MD5, as SQS sends it.
-              Messages: messages.slice(0, 10).map((message, i) => ({
-                MessageId: String(i),
-                ReceiptHandle: String(i),
+              Messages: messages.slice(0, 10).map((message) => ({
+                MessageId: (message.id ??= String(nextMessageId++)),
+                ReceiptHandle: message.id,
                 Body: message.body,
                 MD5OfBody: createHash('md5').update(message.body).digest('hex'),
                 Attributes: { SentTimestamp: '1763900000000' },
