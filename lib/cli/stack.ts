@@ -5,13 +5,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  CognitoIdentityProviderClient,
-  UsernameExistsException,
-} from '@aws-sdk/client-cognito-identity-provider';
-import type { Role } from '../auth/roles.js';
 import { configHash, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
 import type { EventBridgeEvent } from '../contracts/interaction.js';
 import {
@@ -42,12 +35,11 @@ export interface StackTarget {
   >;
 }
 
-/** A problem the user can fix (a missing stack, output or permission): printed without a trace. */
-export class StackError extends Error {
-  override name = 'StackError';
-}
+import { StackError } from './errors.js';
 
-const clientConfig = (target: StackTarget) => ({
+export { StackError };
+
+export const clientConfig = (target: StackTarget) => ({
   ...(target.region ? { region: target.region } : {}),
   ...(target.profile ? { profile: target.profile } : {}),
 });
@@ -88,55 +80,6 @@ export async function stackOutputs(target: StackTarget): Promise<Record<string, 
     );
   } finally {
     cloudformation.destroy();
-  }
-}
-
-/**
- * Invites a dashboard user into the stack's Cognito pool: Cognito emails them a temporary password
- * (the stack's invitation text, with the dashboard's address), and they join the role's group.
- * Inviting someone already there only adds the group.
- */
-export async function inviteDashboardUser(
-  target: StackTarget,
-  email: string,
-  role: Role,
-): Promise<{ created: boolean; dashboardUrl?: string }> {
-  const outputs = await stackOutputs(target);
-  const userPoolId = outputs.DashboardUserPoolId;
-  if (!userPoolId) {
-    throw new StackError(
-      `the stack ${target.stackName} signs in with your own identity provider: add ${email} there, in the group "${role}"`,
-    );
-  }
-  const cognito = new CognitoIdentityProviderClient(clientConfig(target));
-  try {
-    let created = true;
-    try {
-      await cognito.send(
-        new AdminCreateUserCommand({
-          UserPoolId: userPoolId,
-          Username: email,
-          UserAttributes: [
-            { Name: 'email', Value: email },
-            { Name: 'email_verified', Value: 'true' },
-          ],
-          DesiredDeliveryMediums: ['EMAIL'],
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof UsernameExistsException)) throw error;
-      created = false;
-    }
-    await cognito.send(
-      new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: email, GroupName: role }),
-    );
-    return { created, ...(outputs.DashboardUrl ? { dashboardUrl: outputs.DashboardUrl } : {}) };
-  } catch (error) {
-    throw new StackError(
-      `could not invite ${email}: ${(error as Error).name}: ${(error as Error).message}`,
-    );
-  } finally {
-    cognito.destroy();
   }
 }
 

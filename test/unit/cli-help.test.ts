@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../lib/cli/main.js';
+import { optionsOf } from '../../lib/cli/command.js';
+import { COMMANDS } from '../../lib/cli/commands.js';
 
 describe('afterword <command> --help', () => {
   let out: string[];
@@ -65,5 +67,32 @@ describe('afterword <command> --help', () => {
       vi.unstubAllEnvs();
     }
     expect(err.join('')).toContain('AFTERWORD_BUS_PORT must be a port number (0-65535), got "abc"');
+  });
+
+  it.each(Object.keys(COMMANDS))(
+    'prints help for %s made from the definition its parser uses: every option, nothing else',
+    async (command) => {
+      expect(await main([command, '--help'])).toBe(0);
+      const help = out.join('');
+      const spec = COMMANDS[command as keyof typeof COMMANDS];
+      for (const flag of Object.keys(optionsOf(spec))) expect(help).toContain(`--${flag}`);
+      // The usage lines are written by hand: each flag they name must be one the parser takes.
+      const named = spec.usage.flatMap((line) =>
+        [...line.matchAll(/--([a-z-]+)/g)].map((m) => m[1]!),
+      );
+      expect(named.filter((flag) => !(flag in optionsOf(spec)))).toEqual([]);
+    },
+  );
+
+  it('lists every command in the usage, each with what it does', async () => {
+    expect(await main(['help'])).toBe(0);
+    for (const command of Object.keys(COMMANDS))
+      expect(out.join('')).toContain(`afterword ${command}`);
+    expect(out.join('')).toContain('One survey end to end');
+  });
+
+  it('exits 2 on an unknown command, naming it', async () => {
+    expect(await main(['frobnicate'])).toBe(2);
+    expect(err.join('')).toContain('unknown command "frobnicate"');
   });
 });
