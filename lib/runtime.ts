@@ -4,10 +4,7 @@
  * pointing at DynamoDB Local, the SES emulator and the local bus).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger } from '@smithy/types';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgePublisher, type EventPublisher } from './adapters/events.js';
 import { FileRollupExporter, S3RollupExporter, type RollupExporter } from './adapters/exports.js';
@@ -172,10 +169,13 @@ export function createRuntime(settings: Settings): Runtime {
       return (mailer ??= new SesMailer(
         // One attempt: SendEmail has no idempotency token, so an SDK retry after a timeout or a
         // 5xx could send a survey twice. Dispatch decides what to try again (throttling only).
-        newClient(SESv2Client, {
-          ...clientOptions(settings, settings.endpoints?.ses),
-          maxAttempts: 1,
-        }),
+        () =>
+          import('@aws-sdk/client-sesv2').then(({ SESv2Client }) =>
+            newClient(SESv2Client, {
+              ...clientOptions(settings, settings.endpoints?.ses),
+              maxAttempts: 1,
+            }),
+          ),
         settings.sesConfigurationSet,
       ));
     },
@@ -186,7 +186,10 @@ export function createRuntime(settings: Settings): Runtime {
       const busName = settings.eventBusName;
       if (!busName) throw new MissingSettingError('no event bus configured (EVENT_BUS_NAME)');
       return (events ??= new EventBridgePublisher(
-        newClient(EventBridgeClient, clientOptions(settings, settings.endpoints?.events)),
+        () =>
+          import('@aws-sdk/client-eventbridge').then(({ EventBridgeClient }) =>
+            newClient(EventBridgeClient, clientOptions(settings, settings.endpoints?.events)),
+          ),
         busName,
         AFTERWORD_SOURCE,
       ));
@@ -318,15 +321,7 @@ export function secretKeySource(
   settings: Pick<Settings, 'region' | 'endpoints'>,
 ): { load(fresh: boolean): Promise<SigningKeys> } {
   // Loaded on first use, so functions that sign no links never evaluate it at cold start.
-  const provider = import('@aws-lambda-powertools/parameters/secrets').then(
-    ({ SecretsProvider }) =>
-      new SecretsProvider({
-        awsSdkV3Client: newClient(
-          SecretsManagerClient,
-          clientOptions(settings, settings.endpoints?.secrets),
-        ),
-      }),
-  );
+  const provider = secretsProvider(settings);
   let last: { raw: string; keys: SigningKeys } | undefined;
   return {
     async load(fresh) {
@@ -345,19 +340,26 @@ export function secretKeySource(
   };
 }
 
-/** A secret's string value (an identity provider's client secret, the consent key), read once. */
-export async function readSecretString(
-  secretId: string,
-  settings: Pick<Settings, 'region' | 'endpoints'>,
-): Promise<string> {
-  const { SecretsProvider } = await import('@aws-lambda-powertools/parameters/secrets');
-  const provider = new SecretsProvider({
+/** Powertools' Secrets Manager provider, its modules and the SDK's loaded when first needed. */
+async function secretsProvider(settings: Pick<Settings, 'region' | 'endpoints'>) {
+  const [{ SecretsProvider }, { SecretsManagerClient }] = await Promise.all([
+    import('@aws-lambda-powertools/parameters/secrets'),
+    import('@aws-sdk/client-secrets-manager'),
+  ]);
+  return new SecretsProvider({
     awsSdkV3Client: newClient(
       SecretsManagerClient,
       clientOptions(settings, settings.endpoints?.secrets),
     ),
   });
-  const value = await provider.get(secretId);
+}
+
+/** A secret's string value (an identity provider's client secret, the consent key), read once. */
+export async function readSecretString(
+  secretId: string,
+  settings: Pick<Settings, 'region' | 'endpoints'>,
+): Promise<string> {
+  const value = await (await secretsProvider(settings)).get(secretId);
   if (typeof value !== 'string' || !value) {
     throw new MissingSettingError(`the secret ${secretId} holds no string`);
   }

@@ -1,19 +1,29 @@
 /** Publishing Afterword's own events on the bus; a partly failed PutEvents is an error, not a shrug. */
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { lazily, type Lazy } from './mailer.js';
 
 export interface EventPublisher {
   publish(detailType: string, detail: object): Promise<void>;
 }
 
 export class EventBridgePublisher implements EventPublisher {
+  private readonly client: () => Promise<EventBridgeClient>;
+
   constructor(
-    private readonly client: EventBridgeClient,
+    /** The client, or how to make it: the SDK module then loads with the first event. */
+    client: Lazy<EventBridgeClient>,
     private readonly busName: string,
     private readonly source: string,
-  ) {}
+  ) {
+    this.client = lazily(client);
+  }
 
   async publish(detailType: string, detail: object): Promise<void> {
-    const result = await this.client.send(
+    const [{ PutEventsCommand }, client] = await Promise.all([
+      import('@aws-sdk/client-eventbridge'),
+      this.client(),
+    ]);
+    const result = await client.send(
       new PutEventsCommand({
         Entries: [
           {

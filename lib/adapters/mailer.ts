@@ -1,5 +1,21 @@
 /** Sending email through the SES v2 API; SES failures become transient or permanent send errors. */
-import { GetAccountCommand, SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+
+/**
+ * A client, or how to get one when first needed: SES's SDK module is loaded by the first send, so a
+ * function that never sends (or not yet) does not pay for loading it at cold start.
+ */
+export type Lazy<C> = C | (() => Promise<C>);
+
+export function lazily<C extends object>(client: Lazy<C>): () => Promise<C> {
+  if (typeof client !== 'function') return () => Promise.resolve(client);
+  let made: Promise<C> | undefined;
+  return () => {
+    made ??= client();
+    made.catch(() => (made = undefined));
+    return made;
+  };
+}
 
 export interface OutgoingEmail {
   from: string;
@@ -112,14 +128,23 @@ export function classifySendError(error: unknown): Error {
 }
 
 export class SesMailer implements Mailer {
+  private readonly ses: () => Promise<SESv2Client>;
+
   constructor(
-    private readonly ses: SESv2Client,
+    ses: Lazy<SESv2Client>,
     private readonly configurationSetName?: string,
-  ) {}
+  ) {
+    this.ses = lazily(ses);
+  }
 
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
+    // Outside the try: a module or client that cannot load sent nothing, and is no SES answer.
+    const [{ SendEmailCommand }, ses] = await Promise.all([
+      import('@aws-sdk/client-sesv2'),
+      this.ses(),
+    ]);
     try {
-      const result = await this.ses.send(
+      const result = await ses.send(
         new SendEmailCommand({
           FromEmailAddress: email.from,
           Destination: { ToAddresses: Array.isArray(email.to) ? email.to : [email.to] },
@@ -151,7 +176,11 @@ export class SesMailer implements Mailer {
   }
 
   async maxSendRate(): Promise<number> {
-    const account = await this.ses.send(new GetAccountCommand({}));
+    const [{ GetAccountCommand }, ses] = await Promise.all([
+      import('@aws-sdk/client-sesv2'),
+      this.ses(),
+    ]);
+    const account = await ses.send(new GetAccountCommand({}));
     const rate = account.SendQuota?.MaxSendRate;
     if (!rate || rate <= 0) throw new Error('SES GetAccount returned no MaxSendRate');
     return rate;
