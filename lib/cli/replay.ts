@@ -172,3 +172,40 @@ function payloadOf(body: string | undefined): string | undefined {
   }
   return body;
 }
+
+/** An output of `name=value,…` pairs (values may hold `=`, never `,`). */
+export function pairs(output: string): Record<string, string> {
+  return Object.fromEntries(
+    output
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+}
+
+/**
+ * Why a dead letter failed, without its payload (which may hold a customer's address): Lambda's
+ * on-failure records carry the error in `responsePayload`, EventBridge's in message attributes.
+ */
+export function errorOf(
+  body: string | undefined,
+  attributes: Record<string, { StringValue?: string }> | undefined,
+): string {
+  const fromAttributes =
+    attributes?.ERROR_MESSAGE?.StringValue ?? attributes?.ERROR_CODE?.StringValue;
+  if (fromAttributes) return fromAttributes;
+  try {
+    const record = JSON.parse(body ?? '') as {
+      responsePayload?: { errorType?: string; errorMessage?: string };
+      requestContext?: { condition?: string };
+    };
+    const payload = record.responsePayload;
+    if (payload?.errorType || payload?.errorMessage) {
+      return `${payload.errorType ?? 'Error'}: ${(payload.errorMessage ?? '').split('\n')[0]}`;
+    }
+    if (record.requestContext?.condition) return record.requestContext.condition;
+  } catch {
+    // not JSON
+  }
+  return '(no error recorded)';
+}

@@ -14,7 +14,7 @@ import {
 } from '../contracts/erasure.js';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { replayStackDeadLetters, type QueueReplay } from './replay.js';
+import { errorOf, pairs, replayStackDeadLetters, type QueueReplay } from './replay.js';
 import {
   createRuntime,
   readSecretString,
@@ -280,41 +280,4 @@ export async function openStack(target: StackTarget): Promise<DeployedStack> {
       events?.destroy();
     },
   };
-}
-
-/** An output of `name=value,…` pairs (values may hold `=`, never `,`). */
-function pairs(output: string): Record<string, string> {
-  return Object.fromEntries(
-    output
-      .split(',')
-      .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-  );
-}
-
-/**
- * Why a dead letter failed, without its payload (which may hold a customer's address): Lambda's
- * on-failure records carry the error in `responsePayload`, EventBridge's in message attributes.
- */
-function errorOf(
-  body: string | undefined,
-  attributes: Record<string, { StringValue?: string }> | undefined,
-): string {
-  const fromAttributes =
-    attributes?.ERROR_MESSAGE?.StringValue ?? attributes?.ERROR_CODE?.StringValue;
-  if (fromAttributes) return fromAttributes;
-  try {
-    const record = JSON.parse(body ?? '') as {
-      responsePayload?: { errorType?: string; errorMessage?: string };
-      requestContext?: { condition?: string };
-    };
-    const payload = record.responsePayload;
-    if (payload?.errorType || payload?.errorMessage) {
-      return `${payload.errorType ?? 'Error'}: ${(payload.errorMessage ?? '').split('\n')[0]}`;
-    }
-    if (record.requestContext?.condition) return record.requestContext.condition;
-  } catch {
-    // not JSON
-  }
-  return '(no error recorded)';
 }

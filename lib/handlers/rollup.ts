@@ -1,0 +1,51 @@
+/**
+ * The `rollup` function's handler, given its runtime (functions/rollup.ts builds that from the
+ * environment; the local stack and the tests give their own).
+ */
+import { inFunction } from '../adapters/function-scope.js';
+import { emitMetrics, type MetricUnit } from '../adapters/metrics.js';
+import type { ReportRow } from '../contracts/report.js';
+import { addDays, dayOf } from '../domain/time.js';
+import type { Runtime } from '../runtime.js';
+import { sendDigest } from '../usecases/digest.js';
+import { report } from '../usecases/report.js';
+import { rollup } from '../usecases/rollup.js';
+
+export interface RollupRequest {
+  days?: number;
+  lastDay?: string;
+}
+
+/**
+ * A day's headline datapoints. A day without answers has no score: a 0 would be a score (a very
+ * bad NPS), so no `Score` datapoint is written and the CloudWatch graph shows a gap.
+ */
+export function headlineMetrics(
+  row: Pick<ReportRow, 'score' | 'n' | 'invited'>,
+): Record<string, { value: number; unit: MetricUnit }> {
+  return {
+    ...(row.score === null ? {} : { Score: { value: row.score, unit: 'None' as const } }),
+    Responses: { value: row.n, unit: 'Count' },
+    Invited: { value: row.invited, unit: 'Count' },
+  };
+}
+
+export function createRollupHandler(
+  rt: Runtime,
+  options: { dashboardUrl?: string } = {},
+  clock: () => Date = () => new Date(),
+) {
+  return (request: RollupRequest = {}) => inFunction('rollup', () => nightly(request));
+
+  async function nightly(request: RollupRequest) {
+    const now = clock();
+    const result = await rollup(rt, { now, days: request.days, lastDay: request.lastDay });
+    const yesterday = addDays(dayOf(now, rt.config.timeZone), -1);
+    for (const row of await report(rt, { from: yesterday, to: yesterday, by: ['touchpoint'] })) {
+      if (!row.metric) continue;
+      emitMetrics(headlineMetrics(row), { Touchpoint: row.touchpoint, Metric: row.metric });
+    }
+    const digests = await sendDigest(rt, { now, dashboardUrl: options.dashboardUrl });
+    return { ...result, digests };
+  }
+}
