@@ -1,10 +1,9 @@
 /** Publishing Afterword's own events on the bus; a partly failed PutEvents is an error, not a shrug. */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { lazily, type Lazy } from './mailer.js';
+import type { EventPublisher } from '../ports/events.js';
 
-export interface EventPublisher {
-  publish(detailType: string, detail: object): Promise<void>;
-}
+export type { EventPublisher };
 
 export class EventBridgePublisher implements EventPublisher {
   private readonly client: () => Promise<EventBridgeClient>;

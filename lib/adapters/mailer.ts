@@ -1,5 +1,20 @@
 /** Sending email through the SES v2 API; SES failures become transient or permanent send errors. */
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  PermanentSendError,
+  TransientSendError,
+  UncertainSendError,
+  type Mailer,
+  type OutgoingEmail,
+} from '../ports/mailer.js';
+
+export {
+  PermanentSendError,
+  TransientSendError,
+  UncertainSendError,
+  type Mailer,
+  type OutgoingEmail,
+};
 
 /**
  * A client, or how to get one when first needed: SES's SDK module is loaded by the first send, so a
@@ -17,73 +32,12 @@ export function lazily<C extends object>(client: Lazy<C>): () => Promise<C> {
   };
 }
 
-export interface OutgoingEmail {
-  from: string;
-  /** One address, or several that get the one email together. */
-  to: string | string[];
-  subject: string;
-  /** Left out for plain-text email (staff notifications: nothing to track, nothing to render). */
-  html?: string;
-  text: string;
-  headers?: { name: string; value: string }[];
-  /** SES message tags; they come back in SES's delivery, bounce and complaint events. */
-  tags?: Record<string, string>;
-}
-
-export interface Mailer {
-  send(email: OutgoingEmail): Promise<{ messageId: string }>;
-  /** The account's maximum send rate (emails per second). */
-  maxSendRate(): Promise<number>;
-}
-
-/**
- * SES refused the email before accepting it (throttling, a client-side error, no connection): it
- * was not sent, so trying again later cannot send it twice.
- */
-export class TransientSendError extends Error {
-  override name = 'TransientSendError';
-  constructor(
-    message: string,
-    /** SES said we are sending too fast: slow down, not just retry. */
-    readonly throttled = false,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * The request may have reached SES and the email may have gone (a timeout, a dropped connection,
- * a server error after the request left): trying again could send it twice, so it is not retried.
- */
-export class UncertainSendError extends Error {
-  override name = 'UncertainSendError';
-  /** The SDK error's name, safe to store and log. */
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const THROTTLING = new Set([
   'TooManyRequestsException',
   'LimitExceededException',
   'ThrottlingException',
   'Throttling',
 ]);
-
-/** Trying again will not help: the message or address was rejected. */
-export class PermanentSendError extends Error {
-  override name = 'PermanentSendError';
-  /** SES's error name, safe to store and log (its message may quote the address). */
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const PERMANENT = new Set([
   'MessageRejected',

@@ -7,7 +7,8 @@
 import type { QuestionCounts, QuestionResult, ReportRow } from '../contracts/report.js';
 import { formatRate } from './display.js';
 import { LOW_N, meanInterval, wilson } from './scoring.js';
-import type { Program, Question } from '../config/schema.js';
+import { type Program } from './program.js';
+import { type Question } from './program-parts.js';
 import {
   optionsOf,
   RATING_MAX,

@@ -4,9 +4,9 @@
  * styles for the mail clients that matter, no script, dark-mode friendly; every value from an
  * event or the config is escaped.
  */
-import { DEFAULT_ACCENT, type Branding } from '../config/schema.js';
+import { DEFAULT_ACCENT, type Branding } from './branding.js';
 import type { Invitation } from '../contracts/invitation.js';
-import type { Program } from '../config/schema.js';
+import { type Program } from './program.js';
 import { html } from './html.js';
 import { scaleOf, scoresPerRow } from './metric.js';
 import { directionOf, fill, interactionLine, interactionValues, wordingFor } from './wording.js';

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Metric } from './metric.js';
-import { WEEKS_OF_MONTH, type ProgramSchedule } from '../config/schema.js';
+import { WEEKS_OF_MONTH } from './program-parts.js';
+import { type ProgramSchedule } from './program.js';
 import { WEEKDAYS } from './business-hours.js';
 
 type WeekOfMonth = (typeof WEEKS_OF_MONTH)[number];

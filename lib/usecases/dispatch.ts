@@ -29,7 +29,7 @@ import { asFunction } from '../adapters/function-scope.js';
 import { Duration } from 'luxon';
 import { log } from '../adapters/log.js';
 import { randomUUID } from 'node:crypto';
-import { PermanentSendError, TransientSendError, UncertainSendError } from '../adapters/mailer.js';
+import { PermanentSendError, TransientSendError, UncertainSendError } from '../ports/mailer.js';
 import type { Program } from '../config/schema.js';
 import type { Invitation } from '../contracts/invitation.js';
 import { nextSendTime } from '../domain/contact-rules.js';
