@@ -15,6 +15,9 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // `import { type A } from './m'` keeps a runtime import of ./m: between modules that import
+      // each other, that cycle can read a binding before it is initialised (it did, once).
+      '@typescript-eslint/no-import-type-side-effects': 'error',
       'no-console': 'off',
     },
   },

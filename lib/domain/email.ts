@@ -6,7 +6,7 @@
  */
 import { DEFAULT_ACCENT, type Branding } from './branding.js';
 import type { Invitation } from '../contracts/invitation.js';
-import { type Program } from './program.js';
+import type { Program } from './program.js';
 import { html } from './html.js';
 import { scaleOf, scoresPerRow } from './metric.js';
 import { directionOf, fill, interactionLine, interactionValues, wordingFor } from './wording.js';

@@ -4,7 +4,7 @@
  * non-free-text answers ride in the answers index so the rollup can count drivers without reading
  * a single extra item.
  */
-import { type Question } from './program-parts.js';
+import type { Question } from './program-parts.js';
 import type { Metric } from './metric.js';
 
 /** Question and option ids: stable tokens (answers and rollups keep them), safe in index keys. */

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { type Program } from './program.js';
+import type { Program } from './program.js';
 import { isSampled, nextSendTime } from './contact-rules.js';
 import { isoDurationMillis } from './time.js';
 

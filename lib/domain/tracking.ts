@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Metric } from './metric.js';
 import { WEEKS_OF_MONTH } from './program-parts.js';
-import { type ProgramSchedule } from './program.js';
+import type { ProgramSchedule } from './program.js';
 import { WEEKDAYS } from './business-hours.js';
 
 type WeekOfMonth = (typeof WEEKS_OF_MONTH)[number];

@@ -3,8 +3,8 @@
  * the language is written. Placeholders are checked when the config loads (schema.ts), so a typo
  * stops start-up instead of reaching a customer as a raw "{x}".
  */
-import { type Program } from './program.js';
-import { type Wording } from './program-parts.js';
+import type { Program } from './program.js';
+import type { Wording } from './program-parts.js';
 import type { Invitation } from '../contracts/invitation.js';
 
 /** Exact locale, then its language (`de-AT` → `de`), then the program's fallback locale. */

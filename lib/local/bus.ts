@@ -13,6 +13,7 @@ import type { EventBridgeEvent } from '../contracts/interaction.js';
 import type { RuleDefinition } from '../contracts/rules.js';
 import type { DeadLetter, DeadLetterSink } from './dead-letters.js';
 import { matches } from './pattern.js';
+import { busOf, readBody, sendJson } from './bus-http.js';
 
 export type Target = (event: EventBridgeEvent) => Promise<unknown>;
 
@@ -296,28 +297,4 @@ export class LocalEventBus {
       log.error('bus.dead-letter-failed', { eventId: event.id, error: (second as Error).message });
     }
   }
-}
-
-/** The stack's bus, the account's default bus (an ARN names either after its last "/"), or neither. */
-function busOf(given: string, busName: string): RuleDefinition['bus'] | undefined {
-  const name = given.startsWith('arn:') ? given.slice(given.lastIndexOf('/') + 1) : given;
-  if (name === busName) return 'afterword';
-  if (name === 'default') return 'default';
-  return undefined;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1' });
-  res.end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -6,7 +6,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { join } from 'node:path';
-import { createDispatchHandler } from '../handlers/dispatch.js';
 import { createFeedbackHandler } from '../handlers/feedback.js';
 import { createIntakeHandler } from '../handlers/intake.js';
 import { log } from '../adapters/log.js';
@@ -47,6 +46,7 @@ import {
   localConsentKey,
   localSigningKeys,
 } from './settings.js';
+import { startDispatcherLoop } from './dispatcher-loop.js';
 
 export {
   DEFAULT_PORTS,
@@ -289,45 +289,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
-}
-
-/**
- * Runs the dispatch handler every `intervalMs`, never two ticks at once; `wake` runs a tick now
- * (or right after the one in progress).
- */
-function startDispatcherLoop(rt: Runtime, intervalMs: number) {
-  const tick = createDispatchHandler(rt);
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let wokenWhileRunning = false;
-  let stopped = false;
-  const runTick = () => {
-    clearTimeout(timer);
-    running = tick()
-      .catch((error: Error) => log.error('dispatch.tick-failed', { error: error.message }))
-      .finally(() => {
-        running = undefined;
-        if (wokenWhileRunning) {
-          wokenWhileRunning = false;
-          if (!stopped) runTick();
-        } else schedule();
-      });
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(runTick, intervalMs);
-  };
-  schedule();
-  return {
-    wake: () => {
-      if (stopped) return;
-      if (running) wokenWhileRunning = true;
-      else runTick();
-    },
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
 }

@@ -1,7 +1,7 @@
 /** The dashboard's query: period and filters, parsed from (and written back to) its URL. */
 import { NONE } from '../contracts/report.js';
 import { addDays, DAY_PATTERN } from '../domain/time.js';
-import { type Dimension } from './report.js';
+import type { Dimension } from './report.js';
 
 /** Preset periods, ending today. */
 export const RANGES = { '7d': 7, '28d': 28, '90d': 90 } as const;

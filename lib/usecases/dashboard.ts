@@ -9,7 +9,7 @@ import type { Program } from '../config/schema.js';
 import { NONE, TOTAL, type ReportRow } from '../contracts/report.js';
 import { DEFAULT_FOLLOW_UP_THRESHOLD } from '../contracts/survey-events.js';
 import { labelsOf } from '../domain/drivers.js';
-import { type QuestionAnswers } from '../domain/questionnaire.js';
+import type { QuestionAnswers } from '../domain/questionnaire.js';
 import { addDays, dayBounds } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
 import type { InvitationDayRow } from '../store/invitations.js';

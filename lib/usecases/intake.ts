@@ -21,13 +21,7 @@ import { asFunction } from '../adapters/function-scope.js';
 import * as z from 'zod';
 import { log } from '../adapters/log.js';
 import type { Program } from '../config/schema.js';
-import {
-  describeIssues,
-  InteractionCompletedV1,
-  INTERACTION_COMPLETED,
-  MAX_FUTURE_MS,
-  type InteractionCompleted,
-} from '../contracts/interaction.js';
+import { INTERACTION_COMPLETED, type InteractionCompleted } from '../contracts/interaction.js';
 import { ERASED_CUSTOMER_ID, type Invitation, type SkipReason } from '../contracts/invitation.js';
 import {
   contactRuleBreached,
@@ -41,10 +35,12 @@ import {
   updatedProfile,
   type CustomerProfile,
 } from '../domain/customer-profile.js';
-import { InvalidEventError } from '../domain/errors.js';
 import { interactionKey, invitationIdFor, payloadHash } from '../domain/ids.js';
 import { addIsoDuration } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
+import { parseInteraction } from './interaction-input.js';
+
+export { nestsDeeperThan, parseInteraction } from './interaction-input.js';
 
 export interface IntakeResult {
   invitationId: string;
@@ -60,49 +56,6 @@ const emailAddress = z.email();
 
 export class ContactContentionError extends Error {
   override name = 'ContactContentionError';
-}
-
-/** The contract nests three levels deep; anything much deeper is not an interaction (nor safe to walk). */
-const MAX_DEPTH = 8;
-
-/** Whether `value` nests deeper than `limit`, found without recursion (so no depth can overflow it). */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length) {
-    const [current, depth] = stack.pop()!;
-    if (!current || typeof current !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(current)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-/**
- * The interaction in an event, or InvalidEventError naming every problem. With `now`, an
- * interaction more than 24 hours in the future is refused too: a producer's clock or data is wrong,
- * and the survey would otherwise go out at once, outside any send window.
- */
-export function parseInteraction(
-  detailType: string,
-  detail: unknown,
-  now?: Date,
-): InteractionCompleted {
-  if (detailType !== INTERACTION_COMPLETED) {
-    throw new InvalidEventError([
-      `detail-type: expected "${INTERACTION_COMPLETED}", got "${detailType}"`,
-    ]);
-  }
-  if (nestsDeeperThan(detail, MAX_DEPTH)) {
-    throw new InvalidEventError([`detail: nested deeper than ${MAX_DEPTH} levels`]);
-  }
-  const parsed = InteractionCompletedV1.safeParse(detail);
-  if (!parsed.success) throw new InvalidEventError(describeIssues(parsed.error, 'detail'));
-  if (now && Date.parse(parsed.data.occurredAt) - now.getTime() > MAX_FUTURE_MS) {
-    throw new InvalidEventError([
-      `detail.occurredAt: ${parsed.data.occurredAt} is more than 24 hours after the time it was received (${now.toISOString()})`,
-    ]);
-  }
-  return parsed.data;
 }
 
 /** Intake of one event, as the intake function. */

@@ -10,12 +10,12 @@
  * 4. Optionally, per group, a totals row (day `total`) over the whole period.
  */
 import { ALL, TOTAL, type ReportRow, type RollupRow } from '../contracts/report.js';
-import { responseRate } from '../domain/funnel.js';
 import { addHistograms, comparePeriods, emptyHistogram, summarize } from '../domain/scoring.js';
 import { addDays, dayNumber } from '../domain/time.js';
 import { addQuestionCounts, copyQuestionCounts, questionResults } from '../domain/drivers.js';
 import type { Question } from '../config/schema.js';
 import type { Runtime } from '../runtime.js';
+import { toReportRow } from './report-row.js';
 
 export const DIMENSIONS = ['touchpoint', 'channel', 'segment', 'journeyId', 'journeyStep'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -233,70 +233,4 @@ export function buildReport(
 /** Days in date order with each day's groups together; the totals rows (day `total`) come last. */
 function rowOrder(row: ReportRow): string {
   return [row.day, ...DIMENSIONS.map((d) => row[d]), row.metric ?? ''].join('\u0000');
-}
-
-function toReportRow(
-  group: RollupRow,
-  target: number | undefined,
-  period: { from: string; to: string },
-): Omit<ReportRow, 'questions'> {
-  const summary = group.metric ? summarize(group.metric, group.scores) : undefined;
-  const { rate, basis } = responseRate(group);
-  const meanKnown = summary?.meanCiLow !== undefined && summary.meanCiLow !== null;
-  return {
-    day: group.day,
-    touchpoint: group.touchpoint,
-    channel: group.channel,
-    segment: group.segment,
-    journeyId: group.journeyId,
-    journeyStep: group.journeyStep,
-    metric: group.metric,
-    periodFrom: period.from,
-    periodTo: period.to,
-    invited: group.invited,
-    skipped: Object.values(group.skipped).reduce((a, b) => a + b, 0),
-    skippedByReason: { ...group.skipped },
-    sent: group.sent,
-    delivered: group.delivered,
-    bounced: group.bounced,
-    complained: group.complained,
-    failed: group.failed,
-    unknown: group.unknown,
-    expired: group.expired,
-    outcomeKnown: group.outcomeKnown,
-    answered: group.answered,
-    responseRate: rate,
-    responseRateBasis: basis,
-    n: summary?.n ?? 0,
-    score: summary?.score ?? null,
-    ciLow: summary?.ciLow ?? null,
-    ciHigh: summary?.ciHigh ?? null,
-    margin: summary?.margin ?? null,
-    interval: summary?.interval ?? null,
-    lowN: summary ? summary.lowN : true,
-    adjustedScore: summary?.adjustedScore ?? null,
-    mean: summary?.mean ?? null,
-    meanCiLow: summary?.meanCiLow ?? null,
-    meanCiHigh: summary?.meanCiHigh ?? null,
-    meanInterval: meanKnown ? 't' : null,
-    target: target ?? null,
-    rolling7Score: null,
-    rolling7N: 0,
-    rolling7CiLow: null,
-    rolling7CiHigh: null,
-    rolling7Interval: null,
-    rolling7LowN: true,
-    rolling28Score: null,
-    rolling28N: 0,
-    rolling28CiLow: null,
-    rolling28CiHigh: null,
-    rolling28Interval: null,
-    rolling28LowN: true,
-    weekOverWeekChange: null,
-    weekOverWeekSignificant: false,
-    weekOverWeekZ: null,
-    weekOverWeekP: null,
-    weekOverWeekTest: null,
-    weekOverWeekLowN: true,
-  };
 }

@@ -1,5 +1,5 @@
 /** The dashboard's charts: server-rendered SVG, no script. */
-import { type ReportRow } from '../contracts/report.js';
+import type { ReportRow } from '../contracts/report.js';
 import { formatInterval, formatRate } from '../domain/display.js';
 import { html, type SafeHtml } from '../domain/html.js';
 import { addDays } from '../domain/time.js';

@@ -1,6 +1,6 @@
 /** `events`: Afterword's own events, newest first. */
 import { resolve } from 'node:path';
-import { type EventBridgeEvent } from '../../contracts/interaction.js';
+import type { EventBridgeEvent } from '../../contracts/interaction.js';
 import { FileJournal } from '../../local/dead-letters.js';
 import { AFTERWORD_DETAIL_TYPES } from '../../contracts/survey-events.js';
 import { dataDir, withRuntime, formatOf, positiveInt } from '../shared.js';

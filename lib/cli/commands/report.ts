@@ -1,7 +1,7 @@
 /** `report`: metrics, drivers and follow-up measures, from the local or a deployed stack. */
 import { loadConfig } from '../../config/load.js';
 import { addDays, dayOf } from '../../domain/time.js';
-import { type Runtime } from '../../runtime.js';
+import type { Runtime } from '../../runtime.js';
 import { DEFAULT_REPORT_DAYS, DIMENSIONS, report, type Dimension } from '../../usecases/report.js';
 import { columns, driversToCsv, driversToTable, printable, toCsv, toTable } from '../format.js';
 import { driverRows, formatDrivers, unhappyDrivers } from '../../domain/drivers.js';
