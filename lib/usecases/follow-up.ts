@@ -25,17 +25,19 @@ import {
 import type { Invitation } from '../contracts/invitation.js';
 import {
   DEFAULT_FOLLOW_UP_THRESHOLD,
-  SURVEY_FOLLOW_UP_OVERDUE,
   SURVEY_FOLLOW_UP_REQUESTED,
   SURVEY_FOLLOW_UP_WITHDRAWN,
   SurveyFollowUpRequestedV1,
   SurveyFollowUpWithdrawnV1,
-  type SurveyFollowUpOverdue,
 } from '../contracts/survey-events.js';
 import { businessDeadline } from '../domain/business-hours.js';
 import { InvalidEventError } from '../domain/errors.js';
-import { SCALES } from '../domain/metric.js';
 import type { Runtime } from '../runtime.js';
+import { emailOwner } from './case-emails.js';
+
+export { type SweepResult, sweepFollowUps } from './follow-up-sweep.js';
+
+export { caseUrl, caseEmailText } from './case-emails.js';
 
 /** The actor Afterword records for what it does itself; the customer's withdrawal is `customer`. */
 export const SYSTEM_ACTOR = 'afterword';
@@ -70,7 +72,7 @@ async function handleEvent(
   ]);
 }
 
-interface CaseContext {
+export interface CaseContext {
   invitation: Invitation;
   program: Program;
   openedAt: string;
@@ -249,214 +251,4 @@ export function byUrgency(now: Date) {
 /** Whether a case is past its deadline without first contact. */
 export function isOverdue(followUp: FollowUpCase, now: Date): boolean {
   return followUp.status === 'open' && followUp.dueBy < now.toISOString();
-}
-
-/** What one sweep did. */
-export interface SweepResult {
-  overdue: number;
-  escalated: number;
-  /** Cases whose step failed this time: they stay due and are tried again at the next sweep. */
-  failed: number;
-}
-
-/**
- * Marks the cases whose deadline has passed without first contact overdue (once each, with
- * `Survey Follow-up Overdue`), and escalates those still open `escalateAfter` later. Run every few
- * minutes by a schedule; idempotent: every step is a conditional write.
- */
-export function sweepFollowUps(...args: Parameters<typeof sweep>): ReturnType<typeof sweep> {
-  return asFunction('follow-up', () => sweep(...args));
-}
-
-async function sweep(rt: Runtime, now: Date): Promise<SweepResult> {
-  const result: SweepResult = { overdue: 0, escalated: 0, failed: 0 };
-  for (const followUp of await rt.cases.due(now)) {
-    try {
-      const step = await sweepOne(rt, followUp, now);
-      if (step) result[step]++;
-    } catch (error) {
-      // One case's failure (SES refusing, a throttled bus) leaves it in the queue for the next
-      // sweep and does not hold up the others.
-      result.failed++;
-      log.error('follow-up.sweep-case-failed', {
-        invitationId: followUp.invitationId,
-        error: (error as Error).name,
-      });
-    }
-  }
-  if (result.overdue || result.escalated || result.failed)
-    log.info('follow-up.swept', { ...result });
-  return result;
-}
-
-/**
- * One case past a deadline. The event or email goes out before the mark that ends the step: a
- * failure in between repeats it on the next sweep (at least once, as events are), never loses it.
- * The index read may be stale, so each step checks its own time against the case itself.
- */
-async function sweepOne(
-  rt: Runtime,
-  followUp: FollowUpCase,
-  now: Date,
-): Promise<'overdue' | 'escalated' | undefined> {
-  const program = rt.programFor(followUp.touchpoint);
-  if (followUp.status !== 'open' || !program) {
-    await rt.cases.leaveQueue(followUp);
-    return undefined;
-  }
-  const owner = program.owner;
-  const escalateAt = owner.escalateTo
-    ? businessDeadline(
-        new Date(followUp.dueBy),
-        owner.escalateAfter,
-        ownerCalendar(rt.config, owner),
-      ).toISOString()
-    : undefined;
-  if (!followUp.overdueAt) {
-    if (followUp.dueBy > now.toISOString()) return undefined;
-    const overdueAt = now.toISOString();
-    await rt.events.publish(SURVEY_FOLLOW_UP_OVERDUE, overdueEvent({ ...followUp, overdueAt }));
-    const change = await rt.cases.markOverdue(followUp, now, escalateAt);
-    return change.changed ? 'overdue' : undefined;
-  }
-  if (owner.escalateTo && escalateAt && !followUp.escalatedAt) {
-    if (escalateAt > now.toISOString()) return undefined;
-    const invitation = await rt.invitations.get(followUp.invitationId);
-    if (invitation) {
-      await emailEscalation(
-        rt,
-        { invitation, program, openedAt: followUp.openedAt },
-        followUp,
-        owner.escalateTo,
-      );
-    }
-    await rt.events.publish(SURVEY_FOLLOW_UP_OVERDUE, overdueEvent(followUp, owner.escalateTo));
-    const change = await rt.cases.markEscalated(followUp, owner.escalateTo, now);
-    return change.changed ? 'escalated' : undefined;
-  }
-  await rt.cases.leaveQueue(followUp);
-  return undefined;
-}
-
-function overdueEvent(followUp: FollowUpCase, escalatedTo?: string): SurveyFollowUpOverdue {
-  return {
-    version: '1',
-    invitationId: followUp.invitationId,
-    customerId: followUp.customerId,
-    touchpoint: followUp.touchpoint,
-    channel: followUp.channel,
-    metric: followUp.metric,
-    score: followUp.score,
-    owner: followUp.owner,
-    openedAt: followUp.openedAt,
-    dueBy: followUp.dueBy,
-    overdueAt: followUp.overdueAt!,
-    ...(escalatedTo ? { escalatedTo } : {}),
-  };
-}
-
-/** The case's page on the signed-in dashboard. */
-export function caseUrl(rt: Runtime, invitationId: string): string {
-  return new URL(
-    `/dashboard/cases/${encodeURIComponent(invitationId)}`,
-    rt.publicBaseUrl,
-  ).toString();
-}
-
-const METRIC_NAMES = { nps: 'NPS', csat: 'CSAT', ces: 'CES' } as const;
-
-function when(instant: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(new Date(instant));
-}
-
-/**
- * The case as plain text for the owner: score, comment, who the customer is and whether they may
- * be contacted, the deadline, and the link. No HTML and so no tracking pixel; staff email only.
- */
-export function caseEmailText(
-  rt: Runtime,
-  { invitation, program }: CaseContext,
-  followUp: FollowUpCase,
-  lead: string,
-): string {
-  const zone = ownerCalendar(rt.config, program.owner).timeZone;
-  const { min, max } = SCALES[program.metric];
-  // Each line of the customer's text quoted, so it cannot pass for the email's own lines.
-  const comment = invitation.comment
-    ?.trim()
-    .split(/\r?\n/)
-    .map((line) => `> ${line}`)
-    .join('\n');
-  const customer = [
-    invitation.name
-      ? `${invitation.name} (customer ${invitation.customerId})`
-      : `customer ${invitation.customerId}`,
-    invitation.segment ? `segment ${invitation.segment}` : undefined,
-    `locale ${invitation.locale}`,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  return [
-    lead,
-    '',
-    `Score: ${followUp.score} (${METRIC_NAMES[program.metric]}, ${min}–${max}; follow-up at ${followUp.threshold} or below)`,
-    comment ? `Comment:\n${comment}` : 'Comment: (none)',
-    '',
-    `Customer: ${customer}`,
-    // The customer's tick as it stands now: a later answer may have ticked or unticked it.
-    invitation.followUp === true && invitation.email
-      ? `They asked to be contacted: reply to ${invitation.email}.`
-      : 'They did not ask to be contacted: look into it, then close the case with a root cause (or no action).',
-    `Interaction: ${invitation.interactionId} on ${invitation.channel}, ${when(invitation.occurredAt, zone)}`,
-    `Answered: ${when(followUp.openedAt, zone)}`,
-    '',
-    `Follow up by: ${when(followUp.dueBy, zone)}`,
-    `Open the case: ${caseUrl(rt, followUp.invitationId)}`,
-    '',
-    `You get this email because you answer for the ${followUp.touchpoint} touchpoint in ${rt.config.brand}'s customer surveys.`,
-  ].join('\n');
-}
-
-async function emailOwner(rt: Runtime, context: CaseContext, followUp: FollowUpCase) {
-  const owner = context.program.owner;
-  const text = caseEmailText(
-    rt,
-    context,
-    followUp,
-    `A customer answered ${followUp.touchpoint} with a low score. The case is yours, ${owner.name}.`,
-  );
-  const subject = `Follow up: ${followUp.touchpoint} scored ${followUp.score} (due ${when(followUp.dueBy, ownerCalendar(rt.config, owner).timeZone)})`;
-  // One email to the owner and the team together: a retry after a failure resends it whole,
-  // never to the first half of the list again and again.
-  await rt.mailer.send({ from: rt.config.sender, to: [owner.email, ...owner.team], subject, text });
-}
-
-async function emailEscalation(
-  rt: Runtime,
-  context: CaseContext,
-  followUp: FollowUpCase,
-  to: string,
-) {
-  const owner = followUp.owner;
-  const text = caseEmailText(
-    rt,
-    context,
-    followUp,
-    `This follow-up of ${followUp.touchpoint} is overdue: ${owner.name} (${owner.email}) has not contacted the customer. It is escalated to you.`,
-  );
-  await rt.mailer.send({
-    from: rt.config.sender,
-    to,
-    subject: `Overdue follow-up: ${followUp.touchpoint} scored ${followUp.score}`,
-    text,
-  });
 }
