@@ -6,15 +6,9 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { inFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
-import {
-  AnswerLimitError,
-  InvalidAnswerError,
-  InvalidLinkError,
-  InvitationNotFoundError,
-  SurveyClosedError,
-} from '../domain/errors.js';
+import { InvalidAnswerError } from '../domain/errors.js';
 import { MAX_ANSWERS } from '../contracts/invitation.js';
-import { isAskedOf, scoreGroupOf, type QuestionAnswers } from '../domain/questionnaire.js';
+import type { QuestionAnswers } from '../domain/questionnaire.js';
 import {
   dateLocale,
   fill,
@@ -28,22 +22,21 @@ import {
   firstPageQuestions,
   openSurvey,
   submitAnswer,
-  submitSection,
   unsubscribe,
   type SurveyView,
 } from '../usecases/answer.js';
 import {
   errorPage,
-  sectionPage,
   surveyPage,
   surveyStylesheet,
   thankYouPage,
   unsubscribedPage,
   unsubscribePage,
-  type ErrorKind,
 } from './pages.js';
 import { rateLimit } from './rate-limit.js';
+import { sectionRoutes } from './sections.js';
 import { isCrossSite, securityHeaders } from './security.js';
+import { enteredAnswers, errorResponse, questionnaireFields } from './form-and-errors.js';
 
 /**
  * Largest request body read: a survey answer with a 2,000-character comment is well under it, and
@@ -173,85 +166,7 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
     }
   });
 
-  // A deep-dive's later pages: only after the page with the score was answered.
-  const sectionView = (view: SurveyView, sectionId: string) => {
-    const { program, invitation } = view;
-    const index = program.sections.findIndex((section) => section.id === sectionId);
-    if (index < 0 || invitation.score === undefined) return undefined;
-    const group = scoreGroupOf(program.metric, invitation.score);
-    return {
-      part: index + 2,
-      parts: program.sections.length + 1,
-      questions: program.questions.filter((q) => q.section === sectionId && isAskedOf(q, group)),
-    };
-  };
-  const surveyPath = (path: string) => path.replace(/\/sections\/[^/]*$/, '');
-  app.get('/s/:token/sections/:section', async (c) => {
-    try {
-      const view = await openSurvey(rt, c.req.param('token'), now(), { consistent: false });
-      const section = sectionView(view, c.req.param('section'));
-      if (!section) return c.redirect(surveyPath(c.req.path), 303);
-      return c.html(
-        sectionPage({
-          locale: view.locale,
-          wording: view.wording,
-          sectionId: c.req.param('section'),
-          ...section,
-          answers: view.invitation.answers,
-          action: c.req.path,
-          brand: pageBrand,
-        }),
-      );
-    } catch (error) {
-      return errorResponse(c, error, rt);
-    }
-  });
-  app.post('/s/:token/sections/:section', async (c) => {
-    if (isCrossSite(c, publicOrigin)) return c.html(errorPage('bad-origin'), 403);
-    const token = c.req.param('token');
-    const sectionId = c.req.param('section');
-    let form: Record<string, string | File | (string | File)[]>;
-    try {
-      form = await c.req.parseBody({ all: true });
-    } catch {
-      return c.html(errorPage('invalid-link'), 400);
-    }
-    const fields = questionnaireFields(form);
-    try {
-      const result = await submitSection(rt, token, sectionId, fields, now());
-      if (result.next) {
-        return c.redirect(
-          `${surveyPath(c.req.path)}/sections/${encodeURIComponent(result.next)}`,
-          303,
-        );
-      }
-      return c.html(thankYou(result));
-    } catch (error) {
-      if (error instanceof InvalidAnswerError) {
-        try {
-          const view = await openSurvey(rt, token, now());
-          const section = sectionView(view, sectionId);
-          if (!section) return c.redirect(surveyPath(c.req.path), 303);
-          return c.html(
-            sectionPage({
-              locale: view.locale,
-              wording: view.wording,
-              sectionId,
-              ...section,
-              answers: enteredAnswers(fields),
-              action: c.req.path,
-              brand: pageBrand,
-              error: error.problems.join(' '),
-            }),
-            422,
-          );
-        } catch (inner) {
-          return errorResponse(c, inner, rt);
-        }
-      }
-      return errorResponse(c, error, rt);
-    }
-  });
+  sectionRoutes(app, { rt, now, publicOrigin, pageBrand, thankYou });
 
   // Unsubscribe: GET asks; POST opts out, both from our page's form and as RFC 8058 one-click
   // (`List-Unsubscribe=One-Click`, posted by the mail provider without an Origin).
@@ -341,51 +256,4 @@ export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
       error: entered.error,
     });
   }
-}
-
-/** The questionnaire's fields of a form (`q.<id>`), validated against the program's questions. */
-function questionnaireFields(form: Record<string, unknown>) {
-  return Object.fromEntries(Object.entries(form).filter(([name]) => name.startsWith('q.')));
-}
-
-/** What the customer entered in the questionnaire, to give the form back after an error. */
-function enteredAnswers(fields: Record<string, unknown>): QuestionAnswers {
-  const answers: QuestionAnswers = {};
-  for (const [name, value] of Object.entries(fields)) {
-    if (!name.startsWith('q.')) continue;
-    const values = (Array.isArray(value) ? value : [value]).filter(
-      (entry): entry is string => typeof entry === 'string',
-    );
-    answers[name.slice(2)] = Array.isArray(value) ? values : (values[0] ?? '');
-  }
-  return answers;
-}
-
-/**
- * Maps domain errors to a friendly page and its 4xx status, in the invitation's language where
- * the link was genuine; anything else is a 500 (onError).
- */
-async function errorResponse(c: Context, error: unknown, rt: Runtime) {
-  const match = errorKind(error);
-  if (!match) throw error;
-  const invitationId =
-    error instanceof SurveyClosedError ||
-    error instanceof InvalidLinkError ||
-    error instanceof AnswerLimitError
-      ? error.invitationId
-      : undefined;
-  const locale = invitationId ? (await rt.invitations.get(invitationId))?.locale : undefined;
-  return c.html(errorPage(match[0], locale), match[1]);
-}
-
-function errorKind(error: unknown): [ErrorKind, 400 | 404 | 409 | 410] | undefined {
-  if (error instanceof InvalidLinkError) {
-    return error.reason === 'expired' ? ['closed', 410] : ['invalid-link', 400];
-  }
-  if (error instanceof SurveyClosedError) {
-    return error.why === 'expired' ? ['closed', 410] : ['not-found', 404];
-  }
-  if (error instanceof InvitationNotFoundError) return ['not-found', 404];
-  if (error instanceof AnswerLimitError) return ['answer-limit', 409];
-  return undefined;
 }
