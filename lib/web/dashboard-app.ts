@@ -13,12 +13,11 @@
  * 4. Views of answers, comments and customers, and every export, are written to the access log.
  */
 import { Hono, type Context } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { randomBytes } from 'node:crypto';
+import { getCookie } from 'hono/cookie';
 import { inFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
-import { OidcRelyingParty, type SignInTransaction } from '../auth/oidc.js';
-import { maySee, userFrom, visibleTouchpoints, type DashboardUser } from '../auth/roles.js';
+import { OidcRelyingParty } from '../auth/oidc.js';
+import { maySee, visibleTouchpoints } from '../auth/roles.js';
 import { CookieSealer } from '../auth/session.js';
 import { driversToCsv, toCsv } from '../cli/format.js';
 import { driverRows } from '../domain/drivers.js';
@@ -41,6 +40,15 @@ import {
 } from './dashboard.js';
 import { isCrossSite, securityHeaders } from './security.js';
 import {
+  safeReturnTo,
+  SESSION_COOKIE,
+  SESSION_SECONDS,
+  signInRoutes,
+  type Session,
+} from './sign-in-routes.js';
+
+export { safeReturnTo, SESSION_SECONDS };
+import {
   caseData,
   casePage,
   MEASURE_PERIODS,
@@ -52,18 +60,6 @@ import {
 import { followUpMeasures } from '../usecases/follow-up-measures.js';
 import { addDays } from '../domain/time.js';
 import { CaseTransitionError, moveCase } from '../usecases/follow-up.js';
-
-const SESSION_COOKIE = 'afterword_session';
-const SIGN_IN_COOKIE = 'afterword_sign_in';
-/** A signed-in session lasts a working day; then the user signs in again. */
-export const SESSION_SECONDS = 8 * 3600;
-const SIGN_IN_SECONDS = 600;
-
-interface Session {
-  user: DashboardUser;
-  csrf: string;
-  idToken?: string;
-}
 
 export interface DashboardAppOptions {
   now?: () => Date;
@@ -94,102 +90,7 @@ export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {
   });
 
   // 1. Sign-in and sign-out.
-  app.get('/dashboard/auth/login', async (c) => {
-    const returnTo = safeReturnTo(c.req.query('returnTo'));
-    const { url, transaction } = await relyingParty.signInUrl(returnTo);
-    setCookie(
-      c,
-      SIGN_IN_COOKIE,
-      await sealer.seal('sign-in', transaction, SIGN_IN_SECONDS),
-      cookie('/dashboard/auth', SIGN_IN_SECONDS),
-    );
-    return c.redirect(url.toString(), 302);
-  });
-
-  app.get('/dashboard/auth/callback', async (c) => {
-    const transaction = await sealer.open<SignInTransaction>(
-      'sign-in',
-      getCookie(c, SIGN_IN_COOKIE),
-    );
-    deleteCookie(c, SIGN_IN_COOKIE, { path: '/dashboard/auth' });
-    if (!transaction) {
-      return c.html(
-        messagePage('Sign-in expired', 'The sign-in took too long or was not started here.', {
-          href: '/dashboard/auth/login',
-          label: 'Sign in again',
-        }),
-        400,
-      );
-    }
-    // The redirect URI as registered (behind a proxy the request's own URL may differ).
-    const callback = new URL(settings.oidc.redirectUri);
-    callback.search = new URL(c.req.url).search;
-    let user: DashboardUser;
-    let idToken: string | undefined;
-    try {
-      const claims = await relyingParty.complete(callback, transaction);
-      user = userFrom(claims);
-      idToken = claims.idToken;
-    } catch (error) {
-      log.warn('dashboard.sign-in-failed', { error: (error as Error).name });
-      return c.html(
-        messagePage('Sign-in failed', 'The identity provider did not confirm the sign-in.', {
-          href: '/dashboard/auth/login',
-          label: 'Try again',
-        }),
-        400,
-      );
-    }
-    if (!user.roles.length) {
-      log.info('dashboard.no-role', { sub: user.sub });
-      return c.html(
-        messagePage(
-          'No access to the dashboard',
-          'You are signed in, but your account is in neither the cx-lead nor the owner group. Ask the administrator of the Afterword stack to add you.',
-        ),
-        403,
-      );
-    }
-    const session: Session = {
-      user,
-      csrf: randomBytes(16).toString('base64url'),
-      ...(idToken ? { idToken } : {}),
-    };
-    setCookie(
-      c,
-      SESSION_COOKIE,
-      await sealer.seal('session', session, SESSION_SECONDS),
-      cookie('/dashboard', SESSION_SECONDS),
-    );
-    log.info('dashboard.signed-in', { sub: user.sub, roles: user.roles });
-    return c.redirect(transaction.returnTo, 302);
-  });
-
-  app.post('/dashboard/auth/logout', async (c) => {
-    const session = await sealer.open<Session>('session', getCookie(c, SESSION_COOKIE));
-    const form = await c.req.parseBody();
-    if (isCrossSite(c, publicOrigin) || !session || form.csrf !== session.csrf) {
-      return c.html(
-        messagePage('Request refused', 'Please sign out from the dashboard itself.'),
-        403,
-      );
-    }
-    deleteCookie(c, SESSION_COOKIE, { path: '/dashboard' });
-    const signedOut = new URL('/dashboard/auth/signed-out', rt.publicBaseUrl).toString();
-    const atIssuer = await relyingParty
-      .signOutUrl(signedOut, session.idToken)
-      .catch(() => undefined);
-    return c.redirect((atIssuer ?? new URL(signedOut)).toString(), 303);
-  });
-
-  app.get('/dashboard/auth/signed-out', (c) =>
-    c.html(
-      messagePage('You are signed out', 'Your dashboard session has ended.', {
-        href: '/dashboard',
-        label: 'Sign in again',
-      }),
-    ),
-  );
+  signInRoutes(app, { rt, settings, sealer, relyingParty, publicOrigin, cookie });
 
   // 2. Everything else needs a session with a role.
   const signedIn = async (c: Context) => {
@@ -446,12 +347,4 @@ function forbidden(c: Context) {
 function scopeOf(query: DashboardQuery): string {
   const filters = Object.entries(query.filters).map(([name, value]) => `${name}=${value}`);
   return [`${query.from}..${query.to}`, ...filters].join(' ');
-}
-
-/** Where to return after signing in: a dashboard path on this site, nothing else (no open redirect). */
-export function safeReturnTo(value: string | undefined): string {
-  if (!value || !value.startsWith('/dashboard') || value.startsWith('//') || /[\\\s]/.test(value)) {
-    return '/dashboard';
-  }
-  return value.slice(0, 2000);
 }
