@@ -12,6 +12,7 @@ import { labelsOf } from '../domain/drivers.js';
 import type { QuestionAnswers } from '../domain/questionnaire.js';
 import { addDays, dayBounds } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
+import { SMOKE_SEGMENT } from '../domain/smoke.js';
 import type { InvitationDayRow } from '../store/invitations.js';
 import { buildReport, type Dimension } from './report.js';
 import { customerTimeline, type TimelineEntry } from './timeline.js';
@@ -99,6 +100,8 @@ function threshold(program: Program): number {
 function selects(query: DashboardQuery, visible: Set<string> | 'all') {
   const where = Object.entries(whereOf(query.filters)) as [Dimension, string][];
   return (row: InvitationDayRow) =>
+    // `afterword smoke`'s answers prove the stack works; they are nobody's to read.
+    row.segment !== SMOKE_SEGMENT &&
     maySee(visible, row.touchpoint) &&
     where.every(([dimension, value]) => (row[dimension] ?? NONE) === value);
 }

@@ -12,6 +12,7 @@ import { submitAnswer } from '../../lib/usecases/answer.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { rollupDay } from '../../lib/usecases/rollup.js';
+import { answersData, parseDashboardQuery } from '../../lib/usecases/dashboard.js';
 import { plan } from '../../lib/usecases/tracking.js';
 import { event, interaction, testRuntime } from '../support/harness.js';
 
@@ -89,6 +90,14 @@ describe('the smoke survey', () => {
     expect(rows.map((r) => r.segment)).not.toContain(SMOKE_SEGMENT);
     expect(rows.reduce((sum, r) => sum + r.invited, 0)).toBe(1);
     expect(rows.reduce((sum, r) => sum + r.answered, 0)).toBe(1);
+
+    // The dashboard's answers list shows the real answer only.
+    const query = parseDashboardQuery(
+      new URLSearchParams('from=2026-11-24&to=2026-11-24'),
+      '2026-11-24',
+    );
+    const listed = await answersData(rt, query, 'all');
+    expect(listed.answers.map((a) => a.invitationId)).toEqual([decided[1]!.invitationId]);
 
     // Both customers are in the directory; the relationship survey's population is one.
     const run = await plan(rt, 'relationship', new Date('2026-12-07T09:00:00Z'));
