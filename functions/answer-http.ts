@@ -1,6 +1,6 @@
 /** Lambda: the survey web app behind API Gateway (HTTP API). */
 import { handle } from 'hono/aws-lambda';
-import { runtimeFromEnv, type Need } from '../lib/runtime.js';
+import { runtimeFromEnv, type Need } from '../lib/runtime-env.js';
 import { createWebApp } from '../lib/web/app.js';
 import { logInvocation } from '../lib/adapters/log.js';
 

@@ -1,6 +1,6 @@
 /** Lambda: the CX dashboard behind sign-in, on the survey API's `/dashboard` routes (HTTP API). */
 import { handle } from 'hono/aws-lambda';
-import { runtimeFromEnv, type Need } from '../lib/runtime.js';
+import { runtimeFromEnv, type Need } from '../lib/runtime-env.js';
 import { createDashboardApp } from '../lib/web/dashboard-app.js';
 import { logInvocation } from '../lib/adapters/log.js';
 

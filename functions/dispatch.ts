@@ -1,9 +1,7 @@
 /** Lambda: every minute (EventBridge Scheduler) → send due surveys, reminders and expiries. */
-import { runtimeFromEnv, type Need } from '../lib/runtime.js';
+import { runtimeFromEnv, type Need } from '../lib/runtime-env.js';
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
 import { createDispatchHandler } from '../lib/handlers/dispatch.js';
-
-export { createDispatchHandler };
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = ['signing', 'publicBaseUrl', 'consent'];

@@ -4,10 +4,8 @@
  * finishes what an earlier one started.
  */
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
-import { runtimeFromEnv, type Need } from '../lib/runtime.js';
+import { runtimeFromEnv, type Need } from '../lib/runtime-env.js';
 import { createErasureHandler } from '../lib/handlers/erasure.js';
-
-export { createErasureHandler };
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = ['consent', 'eventBus'];

@@ -1,9 +1,7 @@
 /** Lambda: SES events (configuration set → EventBridge) → invitation status and suppression. */
-import { runtimeFromEnv, type Need } from '../lib/runtime.js';
+import { runtimeFromEnv, type Need } from '../lib/runtime-env.js';
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
 import { createFeedbackHandler } from '../lib/handlers/feedback.js';
-
-export { createFeedbackHandler };
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = ['consent'];

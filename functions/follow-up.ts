@@ -4,10 +4,8 @@
  * overdue cases, then escalations.
  */
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
-import { runtimeFromEnv, type Need } from '../lib/runtime.js';
+import { runtimeFromEnv, type Need } from '../lib/runtime-env.js';
 import { createFollowUpHandler, type FollowUpInvocation } from '../lib/handlers/follow-up.js';
-
-export { createFollowUpHandler, type FollowUpInvocation };
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = ['eventBus', 'publicBaseUrl'];

@@ -3,10 +3,8 @@
  * in its zone) → draw the sample from the customer directory and schedule its invitations.
  */
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
-import { runtimeFromEnv, type Need } from '../lib/runtime.js';
+import { runtimeFromEnv, type Need } from '../lib/runtime-env.js';
 import { createLaunchHandler, type LaunchRequest } from '../lib/handlers/launch.js';
-
-export { createLaunchHandler, type LaunchRequest };
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = ['consent'];

@@ -2,15 +2,9 @@
  * Lambda: nightly (EventBridge Scheduler, in the configured time zone) → recompute recent days,
  * publish yesterday's headline metrics (EMF) and send the digest to the CX leads.
  */
-import { runtimeFromEnv, type Need } from '../lib/runtime.js';
+import { runtimeFromEnv, type Need } from '../lib/runtime-env.js';
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
-import {
-  headlineMetrics,
-  createRollupHandler,
-  type RollupRequest,
-} from '../lib/handlers/rollup.js';
-
-export { headlineMetrics, createRollupHandler, type RollupRequest };
+import { createRollupHandler, type RollupRequest } from '../lib/handlers/rollup.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = [];

@@ -7,8 +7,6 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Afterword, type AfterwordProps } from './afterword.js';
 
-export { UNSUBSCRIBE_ROUTE_KEY } from './afterword.js';
-
 export interface AfterwordStackProps extends StackProps, Omit<AfterwordProps, 'eventBus'> {}
 
 export class AfterwordStack extends Stack {

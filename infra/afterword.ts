@@ -39,8 +39,6 @@ import { createTable, deadLetterQueue } from './afterword/state.js';
 import { AfterwordFunction } from './afterword-function.js';
 import type { DeployParameters } from './parameters.js';
 
-export { UNSUBSCRIBE_ROUTE_KEY } from './afterword/survey-web.js';
-
 export interface AfterwordProps {
   /**
    * The SSM parameter in us-east-1 holding the front door's web ACL ARN, made by AfterwordEdgeStack
@@ -78,7 +76,7 @@ export type Functions = Record<DeployedFunctionName, AfterwordFunction>;
 
 export class Afterword extends Construct {
   readonly config: AfterwordConfig;
-  readonly functions: Record<DeployedFunctionName, AfterwordFunction>;
+  readonly functions: Functions;
   /** The dashboard's sign-in, when the stack runs it (no external issuer given). */
   readonly userPool?: cognito.UserPool;
   readonly sessionSecret: secrets.Secret;
@@ -87,18 +85,7 @@ export class Afterword extends Construct {
   readonly programSchedules: Record<string, scheduler.Schedule>;
   /** The role EventBridge Scheduler assumes to invoke the scheduled functions. */
   readonly schedulerRole: iam.Role;
-  readonly deadLetterQueues: Record<
-    | 'intake'
-    | 'dispatch'
-    | 'rollup'
-    | 'feedback'
-    | 'follow-up'
-    | 'launch'
-    | 'erasure'
-    | 'eventArchive'
-    | 'alarmNotifications',
-    sqs.Queue
-  >;
+  readonly deadLetterQueues: DeadLetterQueues;
   readonly signingSecret: secrets.Secret;
   /** The consent key (HMAC) of opt-outs and suppressions per address. */
   readonly consentKey: secrets.Secret;

@@ -6,11 +6,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '@smithy/types';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EventBridgePublisher, type EventPublisher } from './adapters/events.js';
+import { EventBridgePublisher } from './adapters/events.js';
+import type { EventPublisher } from './ports/events.js';
 import { FileRollupExporter, S3RollupExporter, type RollupExporter } from './adapters/exports.js';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SesMailer, type Mailer } from './adapters/mailer.js';
-import type { AfterwordConfig, Program } from './config/schema.js';
+import { SesMailer } from './adapters/mailer.js';
+import type { Mailer } from './ports/mailer.js';
+import type { AfterwordConfig } from './config/schema.js';
+import type { Program } from './domain/program.js';
 import { AFTERWORD_SOURCE } from './contracts/survey-events.js';
 import type { OidcSettings } from './auth/oidc.js';
 import { LinkSigner, type SigningKeySource } from './domain/links.js';
@@ -23,16 +26,6 @@ import { DispatcherLeaseStore } from './store/dispatcher-lease.js';
 import { ErasureStore } from './store/erasures.js';
 import { RollupStore } from './store/rollups.js';
 import { SuppressionStore, type ConsentKeySource } from './store/suppressions.js';
-
-export {
-  type Need,
-  settingsFromEnv,
-  SIGNING_KEYS_MAX_AGE_SECONDS,
-  secretKeySource,
-  readSecretString,
-  parseSigningSecret,
-  runtimeFromEnv,
-} from './runtime-env.js';
 
 export interface Settings {
   config: AfterwordConfig;

@@ -1,9 +1,7 @@
 /** Publishing Afterword's own events on the bus; a partly failed PutEvents is an error, not a shrug. */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { lazily, type Lazy } from './mailer.js';
+import { lazily, type Lazy } from './lazy.js';
 import type { EventPublisher } from '../ports/events.js';
-
-export type { EventPublisher };
 
 export class EventBridgePublisher implements EventPublisher {
   private readonly client: () => Promise<EventBridgeClient>;

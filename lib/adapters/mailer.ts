@@ -1,5 +1,6 @@
 /** Sending email through the SES v2 API; SES failures become transient or permanent send errors. */
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { lazily, type Lazy } from './lazy.js';
 import {
   PermanentSendError,
   TransientSendError,
@@ -7,30 +8,6 @@ import {
   type Mailer,
   type OutgoingEmail,
 } from '../ports/mailer.js';
-
-export {
-  PermanentSendError,
-  TransientSendError,
-  UncertainSendError,
-  type Mailer,
-  type OutgoingEmail,
-};
-
-/**
- * A client, or how to get one when first needed: SES's SDK module is loaded by the first send, so a
- * function that never sends (or not yet) does not pay for loading it at cold start.
- */
-export type Lazy<C> = C | (() => Promise<C>);
-
-export function lazily<C extends object>(client: Lazy<C>): () => Promise<C> {
-  if (typeof client !== 'function') return () => Promise.resolve(client);
-  let made: Promise<C> | undefined;
-  return () => {
-    made ??= client();
-    made.catch(() => (made = undefined));
-    return made;
-  };
-}
 
 const THROTTLING = new Set([
   'TooManyRequestsException',

@@ -2,7 +2,7 @@
 import { SkipReason } from '../contracts/invitation.js';
 import { NONE, TOTAL, type ReportRow } from '../contracts/report.js';
 import { formatInterval, formatRate } from '../domain/display.js';
-import { DRIVER_COLUMNS, type DriverRow } from '../domain/drivers.js';
+import { DRIVER_COLUMNS, type DriverRow } from '../domain/driver-rows.js';
 
 /** The CSV's first columns, in their original order; later additions follow, so positions hold. */
 export const REPORT_COLUMNS: (keyof ReportRow)[] = [

@@ -15,15 +15,8 @@ import {
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { errorOf, pairs, replayStackDeadLetters, type QueueReplay } from './replay.js';
-import {
-  createRuntime,
-  readSecretString,
-  sdkClient,
-  secretKeySource,
-  type Runtime,
-} from '../runtime.js';
-
-export { CLI_SOURCE } from '../contracts/erasure.js';
+import { createRuntime, sdkClient, type Runtime } from '../runtime.js';
+import { readSecretString, secretKeySource } from '../runtime-env.js';
 
 export interface StackTarget {
   stackName: string;
@@ -36,8 +29,6 @@ export interface StackTarget {
 }
 
 import { StackError } from './errors.js';
-
-export { StackError };
 
 export const clientConfig = (target: StackTarget) => ({
   ...(target.region ? { region: target.region } : {}),

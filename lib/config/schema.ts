@@ -10,19 +10,6 @@ import { Branding } from '../domain/branding.js';
 import { Program } from '../domain/program.js';
 import { BusinessHours, isoDuration, timeZone, type Owner } from '../domain/program-parts.js';
 
-export { Program, type ProgramSchedule } from '../domain/program.js';
-export {
-  BusinessHours,
-  DEFAULT_ROOT_CAUSES,
-  FREQUENCIES,
-  Owner,
-  Question,
-  QuestionWording,
-  WEEKS_OF_MONTH,
-  Wording,
-} from '../domain/program-parts.js';
-export { Branding, DEFAULT_ACCENT } from '../domain/branding.js';
-
 export const AfterwordConfig = z
   .object({
     $schema: z.string().optional(),

@@ -17,8 +17,6 @@ import {
   type ScoreGroup,
 } from './questionnaire.js';
 
-export { type DriverRow, DRIVER_COLUMNS, driverRows } from './driver-rows.js';
-
 function share(count: number, n: number) {
   if (n === 0) return { count, share: null, ciLow: null, ciHigh: null, lowN: true };
   const { score, ciLow, ciHigh } = wilson(count, n);

@@ -5,15 +5,6 @@
  */
 import { SCALES, type Metric } from './metric.js';
 
-export {
-  type PeriodComparison,
-  comparePeriods,
-  twoProportionZ,
-  minExpectedCount,
-  twoSidedNormalP,
-  fisherExactTwoSided,
-} from './significance.js';
-
 /** Two-sided 95 % quantile of the standard normal distribution. */
 export const Z95 = 1.959963984540054;
 /** Fewer answers than this and a cell is low-n: marked wherever shown, never "significant". */

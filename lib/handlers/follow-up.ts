@@ -4,7 +4,8 @@
  */
 import { inFunction } from '../adapters/function-scope.js';
 import type { Runtime } from '../runtime.js';
-import { handleFollowUpEvent, sweepFollowUps } from '../usecases/follow-up.js';
+import { handleFollowUpEvent } from '../usecases/follow-up.js';
+import { sweepFollowUps } from '../usecases/follow-up-sweep.js';
 /** An event from the rule, or the schedule's sweep (`{}` or `{ "sweep": true }`). */
 export type FollowUpInvocation = { 'detail-type': string; detail: unknown } | { sweep?: true };
 

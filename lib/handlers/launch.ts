@@ -4,7 +4,7 @@
  */
 import { inFunction } from '../adapters/function-scope.js';
 import type { Runtime } from '../runtime.js';
-import { launch } from '../usecases/tracking.js';
+import { launch } from '../usecases/tracking-launch.js';
 
 export interface LaunchRequest {
   /** The program's touchpoint, as its schedule passes it. */

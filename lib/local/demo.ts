@@ -11,7 +11,7 @@ import { submitAnswer } from '../usecases/answer.js';
 import { dispatch } from '../usecases/dispatch.js';
 import { intake } from '../usecases/intake.js';
 import { invitationIdFor } from '../domain/ids.js';
-import type { Question } from '../config/schema.js';
+import type { Question } from '../domain/program-parts.js';
 import { fieldOf, isAskedOf, scoreGroupOf, type ScoreGroup } from '../domain/questionnaire.js';
 
 /** The demo's interactions come from their own producer. */

@@ -15,13 +15,14 @@ import { AFTERWORD_SOURCE } from '../contracts/survey-events.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { ensureTable } from '../store/table.js';
 import { createWebApp } from '../web/app.js';
-import { localStartPage } from '../web/pages.js';
+import { localStartPage } from '../web/message-pages.js';
 import { createDashboardApp } from '../web/dashboard-app.js';
 import { createFollowUpHandler } from '../handlers/follow-up.js';
 import { createErasureHandler } from '../handlers/erasure.js';
-import type { Program } from '../config/schema.js';
+import type { Program } from '../domain/program.js';
 import { nextRun } from '../domain/tracking.js';
-import { launch, scheduleOf } from '../usecases/tracking.js';
+import { scheduleOf } from '../usecases/tracking.js';
+import { launch } from '../usecases/tracking-launch.js';
 import { LocalEventBus } from './bus.js';
 import {
   FileJournal,
@@ -47,17 +48,6 @@ import {
   localSigningKeys,
 } from './settings.js';
 import { startDispatcherLoop } from './dispatcher-loop.js';
-
-export {
-  DEFAULT_PORTS,
-  DEFAULT_TABLE,
-  LOCAL_BUS_NAME,
-  LOCAL_REGION,
-  localConsentKey,
-  localSigningKeys,
-  portsFromEnv,
-  PortSettingError,
-} from './settings.js';
 
 export interface LocalStackOptions {
   ports: { dynamodb: number; ses: number; bus: number; web: number; oidc?: number };

@@ -34,13 +34,6 @@ import {
   stateOf,
 } from './contact-items.js';
 
-export {
-  CONTACT_SHARDS,
-  contactKey,
-  legacyContactKey,
-  type DirectoryEntry,
-} from './contact-items.js';
-
 export class ContactStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,

@@ -3,7 +3,8 @@
  * expect contact, and the events published (Survey Answered, Follow-up Requested and Withdrawn).
  */
 import { log } from '../adapters/log.js';
-import { ownerCalendar, type AfterwordConfig, type Program } from '../config/schema.js';
+import { ownerCalendar, type AfterwordConfig } from '../config/schema.js';
+import type { Program } from '../domain/program.js';
 import { businessDeadline } from '../domain/business-hours.js';
 import { emitMetrics } from '../adapters/metrics.js';
 import type { Invitation } from '../contracts/invitation.js';

@@ -16,7 +16,8 @@
  *    threshold, `Survey Follow-up Withdrawn` the first time a later one rises above it.
  */
 import { log } from '../adapters/log.js';
-import type { Program, Wording } from '../config/schema.js';
+import type { Wording } from '../domain/program-parts.js';
+import type { Program } from '../domain/program.js';
 import { AnswerInput, MAX_ANSWERS, type Invitation } from '../contracts/invitation.js';
 import { DEFAULT_FOLLOW_UP_THRESHOLD } from '../contracts/survey-events.js';
 import { describeIssues } from '../contracts/interaction.js';
@@ -40,8 +41,6 @@ import { wordingFor } from '../domain/wording.js';
 import type { Runtime } from '../runtime.js';
 import { answerCountOf } from '../store/invitations.js';
 import { contactOf, publishAnswerEvents } from './answer-events.js';
-
-export { followUpDueBy, contactExpectedBy } from './answer-events.js';
 
 export interface SurveyView {
   invitation: Invitation;

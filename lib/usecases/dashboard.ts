@@ -5,7 +5,7 @@
  * The pages that render it are lib/web/dashboard.ts.
  */
 import { maySee } from '../auth/roles.js';
-import type { Program } from '../config/schema.js';
+import type { Program } from '../domain/program.js';
 import { NONE, TOTAL, type ReportRow } from '../contracts/report.js';
 import { DEFAULT_FOLLOW_UP_THRESHOLD } from '../contracts/survey-events.js';
 import { labelsOf } from '../domain/drivers.js';
@@ -17,19 +17,6 @@ import type { InvitationDayRow } from '../store/invitations.js';
 import { buildReport, type Dimension } from './report.js';
 import { customerTimeline, type TimelineEntry } from './timeline.js';
 import { FILTERS, type FilterName, type DashboardQuery, whereOf } from './dashboard-query.js';
-
-export {
-  RANGES,
-  type RangeName,
-  MAX_RANGE_DAYS,
-  FILTERS,
-  type FilterName,
-  type Filters,
-  type DashboardQuery,
-  InvalidQueryError,
-  parseDashboardQuery,
-  queryParams,
-} from './dashboard-query.js';
 
 export interface UnhappyComment {
   answeredAt: string;

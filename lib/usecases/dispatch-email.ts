@@ -3,7 +3,7 @@
  * any send, the survey email signed and rendered, and a bounded parallel map.
  */
 import { log } from '../adapters/log.js';
-import type { Program } from '../config/schema.js';
+import type { Program } from '../domain/program.js';
 import type { Invitation } from '../contracts/invitation.js';
 import { nextSendTime } from '../domain/contact-rules.js';
 import { renderSurveyEmail, surveySender } from '../domain/email.js';

@@ -14,7 +14,8 @@
  */
 import { asFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
-import { ownerCalendar, type Program } from '../config/schema.js';
+import { ownerCalendar } from '../config/schema.js';
+import type { Program } from '../domain/program.js';
 import { describeIssues } from '../contracts/interaction.js';
 import {
   CASE_TRANSITIONS,
@@ -34,10 +35,6 @@ import { businessDeadline } from '../domain/business-hours.js';
 import { InvalidEventError } from '../domain/errors.js';
 import type { Runtime } from '../runtime.js';
 import { emailOwner } from './case-emails.js';
-
-export { type SweepResult, sweepFollowUps } from './follow-up-sweep.js';
-
-export { caseUrl, caseEmailText } from './case-emails.js';
 
 /** The actor Afterword records for what it does itself; the customer's withdrawal is `customer`. */
 export const SYSTEM_ACTOR = 'afterword';

@@ -20,7 +20,7 @@
 import { asFunction } from '../adapters/function-scope.js';
 import * as z from 'zod';
 import { log } from '../adapters/log.js';
-import type { Program } from '../config/schema.js';
+import type { Program } from '../domain/program.js';
 import { INTERACTION_COMPLETED, type InteractionCompleted } from '../contracts/interaction.js';
 import { ERASED_CUSTOMER_ID, type Invitation, type SkipReason } from '../contracts/invitation.js';
 import {
@@ -39,8 +39,6 @@ import { interactionKey, invitationIdFor, payloadHash } from '../domain/ids.js';
 import { addIsoDuration } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
 import { parseInteraction } from './interaction-input.js';
-
-export { nestsDeeperThan, parseInteraction } from './interaction-input.js';
 
 export interface IntakeResult {
   invitationId: string;

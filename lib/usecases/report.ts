@@ -10,10 +10,11 @@
  * 4. Optionally, per group, a totals row (day `total`) over the whole period.
  */
 import { ALL, TOTAL, type ReportRow, type RollupRow } from '../contracts/report.js';
-import { addHistograms, comparePeriods, emptyHistogram, summarize } from '../domain/scoring.js';
+import { addHistograms, emptyHistogram, summarize } from '../domain/scoring.js';
+import { comparePeriods } from '../domain/significance.js';
 import { addDays, dayNumber } from '../domain/time.js';
 import { addQuestionCounts, copyQuestionCounts, questionResults } from '../domain/drivers.js';
-import type { Question } from '../config/schema.js';
+import type { Question } from '../domain/program-parts.js';
 import type { Runtime } from '../runtime.js';
 import { toReportRow } from './report-row.js';
 

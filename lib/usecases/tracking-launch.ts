@@ -7,7 +7,7 @@ import { log } from '../adapters/log.js';
 import { isoDurationMillis } from '../domain/time.js';
 import { drawWithoutReplacement } from '../domain/tracking.js';
 import type { Runtime } from '../runtime.js';
-import type { DirectoryEntry } from '../store/contacts.js';
+import type { DirectoryEntry } from '../store/contact-items.js';
 import { launchInvitation } from './intake.js';
 import { scheduledProgram, planRun } from './tracking.js';
 

@@ -17,7 +17,7 @@
  *    contact rules skip some (cool-down, cap), counted as skips. Their send times are spread over
  *    `spreadOver`, and the dispatcher keeps to the SES rate.
  */
-import type { Program } from '../config/schema.js';
+import type { Program } from '../domain/program.js';
 import { responseRate, type FunnelCounts } from '../domain/funnel.js';
 import { addDays } from '../domain/time.js';
 import { addHistograms, emptyHistogram, goodAndBad, LOW_N, summarize } from '../domain/scoring.js';
@@ -31,10 +31,8 @@ import {
   type Schedule,
 } from '../domain/tracking.js';
 import type { Runtime } from '../runtime.js';
-import type { DirectoryEntry } from '../store/contacts.js';
+import type { DirectoryEntry } from '../store/contact-items.js';
 import { SMOKE_SEGMENT } from '../domain/smoke.js';
-
-export { type LaunchResult, launch } from './tracking-launch.js';
 
 /** The stratum of customers without a segment. */
 export const NO_SEGMENT = '-';

@@ -25,14 +25,9 @@ import {
   unsubscribe,
   type SurveyView,
 } from '../usecases/answer.js';
-import {
-  errorPage,
-  surveyPage,
-  surveyStylesheet,
-  thankYouPage,
-  unsubscribedPage,
-  unsubscribePage,
-} from './pages.js';
+import { surveyPage, thankYouPage } from './pages.js';
+import { surveyStylesheet } from './survey-styles.js';
+import { errorPage, unsubscribedPage, unsubscribePage } from './message-pages.js';
 import { rateLimit } from './rate-limit.js';
 import { sectionRoutes } from './sections.js';
 import { isCrossSite, securityHeaders } from './security.js';

@@ -20,34 +20,27 @@ import { OidcRelyingParty } from '../auth/oidc.js';
 import { maySee, visibleTouchpoints } from '../auth/roles.js';
 import { CookieSealer } from '../auth/session.js';
 import { driversToCsv, toCsv } from '../cli/format.js';
-import { driverRows } from '../domain/drivers.js';
+import { driverRows } from '../domain/driver-rows.js';
 import type { Runtime } from '../runtime.js';
 import { customerRef, type AuditAction } from '../store/audit.js';
 import {
-  answersData,
   answersPage,
-  customerData,
   customerPage,
-  DASHBOARD_STYLES,
-  dashboardData,
   dashboardPage,
-  InvalidQueryError,
   messagePage,
-  parseDashboardQuery,
   today,
-  type DashboardQuery,
   type PageContext,
 } from './dashboard.js';
-import { isCrossSite, securityHeaders } from './security.js';
+import { DASHBOARD_STYLES } from './dashboard-styles.js';
+import { answersData, customerData, dashboardData } from '../usecases/dashboard.js';
 import {
-  safeReturnTo,
-  SESSION_COOKIE,
-  SESSION_SECONDS,
-  signInRoutes,
-  type Session,
-} from './sign-in-routes.js';
+  InvalidQueryError,
+  parseDashboardQuery,
+  type DashboardQuery,
+} from '../usecases/dashboard-query.js';
+import { isCrossSite, securityHeaders } from './security.js';
+import { SESSION_COOKIE, signInRoutes, type Session } from './sign-in-routes.js';
 
-export { safeReturnTo, SESSION_SECONDS };
 import {
   caseData,
   casePage,

@@ -8,7 +8,7 @@
  * escaped throughout. What a user sees is limited to the touchpoints their role shows them.
  */
 import type { DashboardUser } from '../auth/roles.js';
-import type { Program } from '../config/schema.js';
+import type { Program } from '../domain/program.js';
 import { NONE, type ReportRow } from '../contracts/report.js';
 import { formatInterval, formatRate } from '../domain/display.js';
 import { groupName, labelsOf } from '../domain/drivers.js';
@@ -17,48 +17,20 @@ import { LOW_N } from '../domain/scoring.js';
 import { html, type SafeHtml } from '../domain/html.js';
 import { dayOf } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
+import type { AnswerView, CustomerView, DashboardData } from '../usecases/dashboard.js';
 import {
   RANGES,
-  type FilterName,
   type DashboardQuery,
+  type FilterName,
   queryParams,
-  type DashboardData,
-  type AnswerView,
-  type CustomerView,
-} from '../usecases/dashboard.js';
+} from '../usecases/dashboard-query.js';
 import { responseRateChart, trendChart } from './charts.js';
-import { DASHBOARD_STYLES } from './dashboard-styles.js';
-
-export { DASHBOARD_STYLES };
 
 const METRIC_NAMES = {
   nps: 'NPS',
   csat: 'CSAT (% satisfied)',
   ces: 'CES (% agree it was easy)',
 } as const;
-
-/** The dashboard's data, as its pages and routes import it. */
-export {
-  RANGES,
-  type RangeName,
-  MAX_RANGE_DAYS,
-  FILTERS,
-  type FilterName,
-  type Filters,
-  type DashboardQuery,
-  InvalidQueryError,
-  parseDashboardQuery,
-  queryParams,
-  type UnhappyComment,
-  type DashboardData,
-  dashboardData,
-  type AnswerView,
-  questionnaireInWords,
-  ANSWERS_PAGE_SIZE,
-  answersData,
-  type CustomerView,
-  customerData,
-} from '../usecases/dashboard.js';
 
 /** What every dashboard page shows around its content: who is signed in, and signing out. */
 export interface PageContext {

@@ -11,7 +11,7 @@ import {
 } from '../domain/errors.js';
 import type { QuestionAnswers } from '../domain/questionnaire.js';
 import type { Runtime } from '../runtime.js';
-import { errorPage, type ErrorKind } from './pages.js';
+import { errorPage, type ErrorKind } from './message-pages.js';
 
 /** The questionnaire's fields of a form (`q.<id>`), validated against the program's questions. */
 export function questionnaireFields(form: Record<string, unknown>) {

@@ -1,21 +1,11 @@
 /** Server-rendered survey pages: mobile-first, no JavaScript needed, every dynamic value escaped. */
-import type { Question, Wording } from '../config/schema.js';
+import type { Question, Wording } from '../domain/program-parts.js';
 import { fieldOf, optionsOf, type QuestionAnswers } from '../domain/questionnaire.js';
 import { COMMENT_MAX_LENGTH } from '../contracts/invitation.js';
 import { html, type SafeHtml } from '../domain/html.js';
 import { scaleOf, type Metric } from '../domain/metric.js';
 import { directionOf, fill } from '../domain/wording.js';
 import { languageIn } from './message-pages.js';
-
-export {
-  type ErrorKind,
-  localStartPage,
-  errorPage,
-  unsubscribePage,
-  unsubscribedPage,
-} from './message-pages.js';
-
-export { surveyStylesheet, STYLESHEET } from './survey-styles.js';
 
 /** What the pages show of the brand: its name, or its logo with the name as alt text. */
 export interface PageBrand {

@@ -2,7 +2,7 @@
  * The survey's stylesheet, with the brand's accent: the score grid, the questions shown by score
  * group without script, legible contrast.
  */
-import { DEFAULT_ACCENT, type Branding } from '../config/schema.js';
+import { DEFAULT_ACCENT, type Branding } from '../domain/branding.js';
 import { scoreGroupOf } from '../domain/questionnaire.js';
 import { scaleOf, scoresPerRow, SCALES, type Metric } from '../domain/metric.js';
 

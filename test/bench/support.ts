@@ -1,6 +1,6 @@
 /** What the benchmarks share: a runtime on the bench's DynamoDB Local and SES emulator. */
 import { randomUUID } from 'node:crypto';
-import type { EventPublisher } from '../../lib/adapters/events.js';
+import type { EventPublisher } from '../../lib/ports/events.js';
 import { loadConfig } from '../../lib/config/load.js';
 import { createRuntime, fixedConsentKey, type Runtime } from '../../lib/runtime.js';
 import { ensureTable } from '../../lib/store/table.js';

@@ -9,8 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FUNCTION_MEMORY_MB, type FunctionName } from '../../infra/bundling.js';
-import { createFeedbackHandler } from '../../functions/feedback.js';
-import { createIntakeHandler } from '../../functions/intake.js';
+import { createFeedbackHandler } from '../../lib/handlers/feedback.js';
+import { createIntakeHandler } from '../../lib/handlers/intake.js';
 import type { AfterwordConfig } from '../../lib/config/schema.js';
 import { INTERACTION_COMPLETED } from '../../lib/contracts/interaction.js';
 import { dayOf } from '../../lib/domain/time.js';

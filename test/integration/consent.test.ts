@@ -4,7 +4,7 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { contactKey } from '../../lib/store/contacts.js';
+import { contactKey } from '../../lib/store/contact-items.js';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fixedConsentKey } from '../../lib/runtime.js';

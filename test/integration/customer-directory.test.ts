@@ -5,7 +5,11 @@
  */
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { contactKey, legacyContactKey, type DirectoryEntry } from '../../lib/store/contacts.js';
+import {
+  contactKey,
+  legacyContactKey,
+  type DirectoryEntry,
+} from '../../lib/store/contact-items.js';
 import { intake } from '../../lib/usecases/intake.js';
 import {
   ImportFileError,

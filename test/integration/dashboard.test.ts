@@ -17,7 +17,8 @@ import { submitAnswer } from '../../lib/usecases/answer.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { rollup } from '../../lib/usecases/rollup.js';
-import { createDashboardApp, safeReturnTo } from '../../lib/web/dashboard-app.js';
+import { createDashboardApp } from '../../lib/web/dashboard-app.js';
+import { safeReturnTo } from '../../lib/web/sign-in-routes.js';
 import { event, interaction, testRuntime, type TestRuntime } from '../support/harness.js';
 
 const base = 'http://127.0.0.1:3999';

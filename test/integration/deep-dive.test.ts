@@ -9,7 +9,8 @@ import { dispatch } from '../../lib/usecases/dispatch.js';
 import { importCustomers } from '../../lib/usecases/customers-import.js';
 import { report } from '../../lib/usecases/report.js';
 import { rollupDay } from '../../lib/usecases/rollup.js';
-import { launch, plan } from '../../lib/usecases/tracking.js';
+import { plan } from '../../lib/usecases/tracking.js';
+import { launch } from '../../lib/usecases/tracking-launch.js';
 import { createWebApp } from '../../lib/web/app.js';
 import { parseConfig } from '../../lib/config/load.js';
 import {

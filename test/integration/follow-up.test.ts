@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createFollowUpHandler } from '../../functions/follow-up.js';
+import { createFollowUpHandler } from '../../lib/handlers/follow-up.js';
 import {
   SURVEY_FOLLOW_UP_OVERDUE,
   SURVEY_FOLLOW_UP_REQUESTED,
@@ -13,12 +13,8 @@ import {
 } from '../../lib/contracts/survey-events.js';
 import { buildDigest } from '../../lib/usecases/digest.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
-import {
-  caseOf,
-  CaseTransitionError,
-  moveCase,
-  type SweepResult,
-} from '../../lib/usecases/follow-up.js';
+import { caseOf, CaseTransitionError, moveCase } from '../../lib/usecases/follow-up.js';
+import type { SweepResult } from '../../lib/usecases/follow-up-sweep.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { createWebApp } from '../../lib/web/app.js';
 import {

@@ -5,14 +5,15 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config/load.js';
-import type { Program } from '../../lib/config/schema.js';
+import type { Program } from '../../lib/domain/program.js';
 import { isSampled } from '../../lib/domain/contact-rules.js';
 import { planSmoke, SMOKE_ADDRESS, SMOKE_SEGMENT, SmokePlanError } from '../../lib/domain/smoke.js';
 import { submitAnswer } from '../../lib/usecases/answer.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { rollupDay } from '../../lib/usecases/rollup.js';
-import { answersData, parseDashboardQuery } from '../../lib/usecases/dashboard.js';
+import { answersData } from '../../lib/usecases/dashboard.js';
+import { parseDashboardQuery } from '../../lib/usecases/dashboard-query.js';
 import { plan } from '../../lib/usecases/tracking.js';
 import { event, interaction, testRuntime } from '../support/harness.js';
 

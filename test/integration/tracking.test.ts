@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { importCustomers } from '../../lib/usecases/customers-import.js';
 import { intake } from '../../lib/usecases/intake.js';
-import { launch, plan } from '../../lib/usecases/tracking.js';
+import { plan } from '../../lib/usecases/tracking.js';
+import { launch } from '../../lib/usecases/tracking-launch.js';
 import { answersNeeded, invitationsNeeded } from '../../lib/domain/tracking.js';
 import { emptyRollupRow } from '../../lib/contracts/report.js';
 import { summarize } from '../../lib/domain/scoring.js';

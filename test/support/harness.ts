@@ -1,7 +1,7 @@
 /** Test wiring: a runtime on DynamoDB Local and the SES emulator, with a fresh table per test file. */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import type { EventPublisher } from '../../lib/adapters/events.js';
+import type { EventPublisher } from '../../lib/ports/events.js';
 import { loadConfig } from '../../lib/config/load.js';
 import type { AfterwordConfig } from '../../lib/config/schema.js';
 import type { InteractionCompleted } from '../../lib/contracts/interaction.js';

@@ -9,7 +9,7 @@ import {
   SurveyFollowUpWithdrawnV1,
   SurveyFollowUpOverdueV1,
 } from '../../lib/contracts/survey-events.js';
-import { parseInteraction } from '../../lib/usecases/intake.js';
+import { parseInteraction } from '../../lib/usecases/interaction-input.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/events');
 

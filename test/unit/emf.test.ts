@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { headlineMetrics } from '../../functions/rollup.js';
+import { headlineMetrics } from '../../lib/handlers/rollup.js';
 import { emitMetrics } from '../../lib/adapters/metrics.js';
 
 describe('nightly headline metrics (EMF)', () => {

@@ -6,7 +6,7 @@ import {
   loadConfig,
   parseConfig,
 } from '../../lib/config/load.js';
-import type { Question } from '../../lib/config/schema.js';
+import type { Question } from '../../lib/domain/program-parts.js';
 import { emptyRollupRow, type RollupRow } from '../../lib/contracts/report.js';
 import { questionResults, topOptions } from '../../lib/domain/drivers.js';
 import {

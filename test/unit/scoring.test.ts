@@ -1,15 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SCALES, type Metric } from '../../lib/domain/metric.js';
+import { npsInterval, studentT975, summarize, wilson } from '../../lib/domain/scoring.js';
 import {
   comparePeriods,
   fisherExactTwoSided,
-  npsInterval,
-  studentT975,
-  summarize,
   twoSidedNormalP,
-  wilson,
-} from '../../lib/domain/scoring.js';
+} from '../../lib/domain/significance.js';
 
 /** A plain reference: straight from the definitions in shared/metrics.md, on the raw answers. */
 function reference(metric: Metric, answers: number[]) {

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UncertainSendError } from '../../lib/adapters/mailer.js';
+import { UncertainSendError } from '../../lib/ports/mailer.js';
 import { loadConfig } from '../../lib/config/load.js';
 import { createRuntime } from '../../lib/runtime.js';
 

@@ -1,6 +1,7 @@
 /** `forget`: a customer erased (GDPR art. 17). */
 import { LOCAL_BUS_NAME } from '../../local/settings.js';
-import { CLI_SOURCE, openStack } from '../stack.js';
+import { openStack } from '../stack.js';
+import { CLI_SOURCE } from '../../contracts/erasure.js';
 import { awaitErasure, describeErasure, erasureRequestFor } from '../forget.js';
 import { CUSTOMER_ERASURE_REQUESTED } from '../../contracts/erasure.js';
 import type { ErasureRecord } from '../../store/erasures.js';

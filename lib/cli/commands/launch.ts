@@ -1,5 +1,5 @@
 /** `launch PROGRAM`: a tracking or periodic run now. */
-import { launch } from '../../usecases/tracking.js';
+import { launch } from '../../usecases/tracking-launch.js';
 import { withRuntime, singleArgument, progress } from '../shared.js';
 import { UsageError } from '../errors.js';
 import type { CommandInput } from '../command.js';

@@ -1,12 +1,7 @@
 /** The local stack, in the foreground. */
 import { resolve } from 'node:path';
-import {
-  DEFAULT_TABLE,
-  LOCAL_BUS_NAME,
-  LOCAL_REGION,
-  portsFromEnv,
-  startLocalStack,
-} from '../../local/stack.js';
+import { startLocalStack } from '../../local/stack.js';
+import { DEFAULT_TABLE, LOCAL_BUS_NAME, LOCAL_REGION, portsFromEnv } from '../../local/settings.js';
 import { dataDir } from '../shared.js';
 import type { CommandInput } from '../command.js';
 import type { start as spec } from '../commands.js';
