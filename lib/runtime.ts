@@ -19,6 +19,9 @@ import type { OidcSettings } from './auth/oidc.js';
 import { LinkSigner, type SigningKeySource } from './domain/links.js';
 import { TokenBucket } from './domain/token-bucket.js';
 import { InvitationStore } from './store/invitations.js';
+import { OutboxStore } from './store/outbox.js';
+import { AnswerStore } from './store/answers.js';
+import { DayIndex } from './store/day-index.js';
 import { AuditStore } from './store/audit.js';
 import { CaseStore } from './store/cases.js';
 import { ContactStore } from './store/contacts.js';
@@ -59,6 +62,12 @@ export interface Runtime {
   settings: Settings;
   config: AfterwordConfig;
   invitations: InvitationStore;
+  /** The dispatcher's steps on invitations: what is due, claims, sends, reminders, expiry. */
+  outbox: OutboxStore;
+  /** The customer's answers and deep-dive sections on invitations. */
+  answers: AnswerStore;
+  /** Invitations and answers by day: the rollup's and the drill-down's reads. */
+  dayIndex: DayIndex;
   suppressions: SuppressionStore;
   contacts: ContactStore;
   rollups: RollupStore;
@@ -159,6 +168,9 @@ export function createRuntime(settings: Settings): Runtime {
     settings,
     config: settings.config,
     invitations: new InvitationStore(doc, settings.tableName),
+    outbox: new OutboxStore(doc, settings.tableName),
+    answers: new AnswerStore(doc, settings.tableName),
+    dayIndex: new DayIndex(doc, settings.tableName),
     suppressions: new SuppressionStore(doc, settings.tableName, settings.consentKey),
     contacts: new ContactStore(doc, settings.tableName, settings.config.dataRetentionDays),
     rollups: new RollupStore(doc, settings.tableName),

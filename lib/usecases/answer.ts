@@ -39,7 +39,7 @@ import {
 } from '../domain/questionnaire.js';
 import { wordingFor } from '../domain/wording.js';
 import type { Runtime } from '../runtime.js';
-import { answerCountOf } from '../store/invitations.js';
+import { answerCountOf } from '../store/invitation-items.js';
 import { contactOf, publishAnswerEvents } from './answer-events.js';
 
 export interface SurveyView {
@@ -176,7 +176,7 @@ export async function submitAnswer(
       request: low && !invitation.followUpRequestedAt,
       withdraw: !low && Boolean(invitation.followUpRequestedAt) && !invitation.followUpWithdrawnAt,
     };
-    const outcome = await rt.invitations.recordAnswer(
+    const outcome = await rt.answers.recordAnswer(
       invitation,
       { score, comment, followUp, answers, counted },
       now,
@@ -257,7 +257,7 @@ export async function submitSection(
     const next = program.sections[index + 1]?.id;
     const result = { ...view, ...(next ? { next } : {}), ...contactOf(rt, program, invitation) };
     if (sameAnswers(invitation.answers, answers)) return result;
-    const saved = await rt.invitations.recordSection(
+    const saved = await rt.answers.recordSection(
       invitation,
       answers,
       encodeCountedAnswers(program.questions, answers),

@@ -13,7 +13,7 @@ import type { QuestionAnswers } from '../domain/questionnaire.js';
 import { addDays, dayBounds } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
 import { SMOKE_SEGMENT } from '../domain/smoke.js';
-import type { InvitationDayRow } from '../store/invitations.js';
+import type { InvitationDayRow } from '../store/invitation-items.js';
 import { buildReport, type Dimension } from './report.js';
 import { customerTimeline, type TimelineEntry } from './timeline.js';
 import { FILTERS, type FilterName, type DashboardQuery, whereOf } from './dashboard-query.js';
@@ -102,7 +102,7 @@ async function unhappyComments(
 ): Promise<UnhappyComment[]> {
   const from = addDays(query.to, -6) > query.from ? addDays(query.to, -6) : query.from;
   const selected = selects(query, visible);
-  const { rows } = await rt.invitations.answersNewestFirst(
+  const { rows } = await rt.dayIndex.answersNewestFirst(
     dayBounds(from, rt.config.timeZone).start,
     dayBounds(query.to, rt.config.timeZone).end,
     (row) => {
@@ -197,7 +197,7 @@ export async function answersData(
   visible: Set<string> | 'all',
   before?: string,
 ): Promise<{ answers: AnswerView[]; next?: string }> {
-  const { rows, next } = await rt.invitations.answersNewestFirst(
+  const { rows, next } = await rt.dayIndex.answersNewestFirst(
     dayBounds(query.from, rt.config.timeZone).start,
     dayBounds(query.to, rt.config.timeZone).end,
     selects(query, visible),

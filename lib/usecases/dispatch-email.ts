@@ -25,11 +25,11 @@ export async function remindOne(
   if (current?.expiresAt && program && !rt.settings.instant) {
     const opensAt = nextSendTime(now, program.sendWindow, current.timeZone);
     if (opensAt > now) {
-      await rt.invitations.deferReminder(invitationId, opensAt, current.expiresAt);
+      await rt.outbox.deferReminder(invitationId, opensAt, current.expiresAt);
       return false;
     }
   }
-  const invitation = await rt.invitations.claimReminder(invitationId, now, current);
+  const invitation = await rt.outbox.claimReminder(invitationId, now, current);
   if (!invitation?.email || !invitation.expiresAt || !program) return false;
   if (await contactStopped(rt, invitation)) return false;
   const limiter = await rt.sendLimiter();
@@ -42,7 +42,7 @@ export async function remindOne(
       new Date(invitation.expiresAt),
       true,
     );
-    await rt.invitations.markReminderSent(invitationId, messageId);
+    await rt.outbox.markReminderSent(invitationId, messageId);
     log.info('dispatch.reminded', { invitationId, messageId });
     return true;
   } catch (error) {

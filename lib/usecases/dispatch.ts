@@ -151,8 +151,8 @@ async function dispatchUnderLease(
   const withinBudget = () => performance.now() - started < budgetMs;
   const result = emptyResult();
 
-  for (const { invitationId } of await rt.invitations.dueIn('LEASE', now, batchSize)) {
-    if (await rt.invitations.markUnknown(invitationId, now)) {
+  for (const { invitationId } of await rt.outbox.dueIn('LEASE', now, batchSize)) {
+    if (await rt.outbox.markUnknown(invitationId, now)) {
       result.unknown += 1;
       log.warn('dispatch.unknown', {
         invitationId,
@@ -163,7 +163,7 @@ async function dispatchUnderLease(
 
   for (let page = 0; ; page++) {
     const at = clock();
-    const due = await rt.invitations.due(at, batchSize);
+    const due = await rt.outbox.due(at, batchSize);
     if (page === 0 && due.length) {
       const oldest = due.reduce((min, d) => (d.sendAt < min ? d.sendAt : min), at.toISOString());
       result.backlogAgeSeconds = Math.max(0, (at.getTime() - Date.parse(oldest)) / 1000);
@@ -182,11 +182,11 @@ async function dispatchUnderLease(
     if (!withinBudget() || moved() === before) break;
   }
 
-  for (const { invitationId } of await rt.invitations.dueIn('REMIND', clock(), batchSize)) {
+  for (const { invitationId } of await rt.outbox.dueIn('REMIND', clock(), batchSize)) {
     if (await remindOne(rt, invitationId, clock)) result.reminders += 1;
   }
-  for (const { invitationId } of await rt.invitations.dueIn('EXPIRE', clock(), batchSize)) {
-    if (await rt.invitations.expire(invitationId, clock())) result.expired += 1;
+  for (const { invitationId } of await rt.outbox.dueIn('EXPIRE', clock(), batchSize)) {
+    if (await rt.outbox.expire(invitationId, clock())) result.expired += 1;
   }
 
   if (
@@ -207,14 +207,14 @@ async function sendOne(
   timing: { leaseSeconds: number; retryAfterSeconds: number },
 ): Promise<SendOutcome> {
   const claimedAt = clock();
-  const invitation = await rt.invitations.claim(
+  const invitation = await rt.outbox.claim(
     invitationId,
     new Date(claimedAt.getTime() + timing.leaseSeconds * 1000),
   );
   if (!invitation) return 'lostRaces';
   const program = rt.programFor(invitation.touchpoint);
   if (!program || !invitation.email) {
-    await rt.invitations.markFailed(invitationId, program ? 'no-email' : 'no-program');
+    await rt.outbox.markFailed(invitationId, program ? 'no-email' : 'no-program');
     return 'failed';
   }
   // After an outage or a throttled retry, catch up, but only inside the customer's send window
@@ -225,18 +225,18 @@ async function sendOne(
     : nextSendTime(claimedAt, program.sendWindow, invitation.timeZone);
   const lateBy = opensAt.getTime() - plannedAt;
   if (lateBy > Duration.fromISO(program.maxLateness).toMillis()) {
-    await rt.invitations.markNotSent(invitationId, 'skipped', 'too-late');
+    await rt.outbox.markNotSent(invitationId, 'skipped', 'too-late');
     log.info('dispatch.too-late', { invitationId, lateBySeconds: Math.round(lateBy / 1000) });
     return 'skipped';
   }
   if (opensAt > claimedAt) {
-    await rt.invitations.release(invitationId, opensAt);
+    await rt.outbox.release(invitationId, opensAt);
     log.info('dispatch.outside-window', { invitationId, until: opensAt.toISOString() });
     return 'retried';
   }
   const stopped = await contactStopped(rt, invitation);
   if (stopped) {
-    await rt.invitations.markNotSent(invitationId, 'cancelled', stopped);
+    await rt.outbox.markNotSent(invitationId, 'cancelled', stopped);
     log.info('dispatch.cancelled', { invitationId, reason: stopped });
     return 'skipped';
   }
@@ -249,13 +249,13 @@ async function sendOne(
     ({ messageId } = await sendSurveyEmail(rt, invitation, program, expiresAt, false));
   } catch (error) {
     if (error instanceof PermanentSendError) {
-      await rt.invitations.markFailed(invitationId, error.code);
+      await rt.outbox.markFailed(invitationId, error.code);
       log.warn('dispatch.failed', { invitationId, error: error.code });
       return 'failed';
     }
     if (error instanceof TransientSendError) {
       if (error.throttled) limiter.pause(THROTTLE_PAUSE_MS);
-      await rt.invitations.release(
+      await rt.outbox.release(
         invitationId,
         new Date(clock().getTime() + timing.retryAfterSeconds * 1000),
       );
@@ -263,7 +263,7 @@ async function sendOne(
       return 'retried';
     }
     const code = error instanceof UncertainSendError ? error.code : (error as Error).name;
-    await rt.invitations.markUncertain(invitationId, code);
+    await rt.outbox.markUncertain(invitationId, code);
     log.warn('dispatch.unknown', { invitationId, why: 'SES may have accepted it', error: code });
     return 'unknown';
   }
@@ -276,7 +276,7 @@ async function sendOne(
   };
   for (let attempt = 1; ; attempt++) {
     try {
-      const recorded = await rt.invitations.markSent(invitationId, sent);
+      const recorded = await rt.outbox.markSent(invitationId, sent);
       if (!recorded) log.warn('dispatch.sent-after-lease', { invitationId, messageId });
       else log.info('dispatch.sent', { invitationId, messageId });
       return 'sent';

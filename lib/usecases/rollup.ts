@@ -20,7 +20,7 @@ import type { AfterwordConfig } from '../config/schema.js';
 import { emptyRollupRow, NONE, type RollupRow } from '../contracts/report.js';
 import { addDays, dayBounds, dayOf } from '../domain/time.js';
 import { scoreGroupOf } from '../domain/questionnaire.js';
-import type { InvitationDayRow } from '../store/invitations.js';
+import type { InvitationDayRow } from '../store/invitation-items.js';
 import type { Runtime } from '../runtime.js';
 import { SMOKE_SEGMENT } from '../domain/smoke.js';
 
@@ -65,7 +65,7 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
     return cell;
   };
 
-  await rt.invitations.forEachPage('invitations', start, end, (page) => {
+  await rt.dayIndex.forEachPage('invitations', start, end, (page) => {
     for (const row of page) {
       // `afterword smoke`'s surveys prove the stack works; they are nobody's experience.
       if (row.segment === SMOKE_SEGMENT) continue;
@@ -89,7 +89,7 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
       if (row.answeredAt) cell.answered += 1;
     }
   });
-  await rt.invitations.forEachPage('answers', start, end, (page) => {
+  await rt.dayIndex.forEachPage('answers', start, end, (page) => {
     for (const row of page) {
       if (row.score === undefined || row.segment === SMOKE_SEGMENT) continue;
       const cell = cellOf(row);

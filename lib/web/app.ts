@@ -17,7 +17,7 @@ import {
   interactionValues,
 } from '../domain/wording.js';
 import type { Runtime } from '../runtime.js';
-import { answerCountOf } from '../store/invitations.js';
+import { answerCountOf } from '../store/invitation-items.js';
 import {
   firstPageQuestions,
   openSurvey,

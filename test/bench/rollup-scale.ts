@@ -107,7 +107,7 @@ export async function rollupScale(
     peakHeap = Math.max(peakHeap, usage.heapUsed);
   };
   const sampler = setInterval(sample, 50);
-  rt.invitations.readUnits = 0;
+  rt.dayIndex.readUnits = 0;
   const started = performance.now();
   const result = await rollup(rt, { now: new Date(), days, lastDay });
   const rollupSeconds = (performance.now() - started) / 1000;
@@ -120,8 +120,8 @@ export async function rollupScale(
     loadSeconds,
     rollupSeconds,
     answersPerSecond: answers / rollupSeconds,
-    readUnits: rt.invitations.readUnits,
-    readUnitsPerThousandAnswers: (rt.invitations.readUnits / answers) * 1000,
+    readUnits: rt.dayIndex.readUnits,
+    readUnitsPerThousandAnswers: (rt.dayIndex.readUnits / answers) * 1000,
     rowsWritten: result.rows,
     peakRssMiB: peakRss / 2 ** 20,
     peakHeapUsedMiB: peakHeap / 2 ** 20,

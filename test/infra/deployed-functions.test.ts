@@ -221,7 +221,7 @@ describe('every function, run with the environment the stack deploys it with', (
 
     // A claim whose sender died: the next tick finds its lease run out (unknown).
     const abandoned = await intake(envelope(interaction({ occurredAt: occurred })));
-    await rt.dispatch.invitations.claim(abandoned.invitationId, at('2026-11-23T12:00:00Z'));
+    await rt.dispatch.outbox.claim(abandoned.invitationId, at('2026-11-23T12:00:00Z'));
 
     // Dispatch at the send time: the shipped config sets no send rate, so GetAccount is read.
     expect(rt.dispatch.config.sending.maxSendRate).toBeUndefined();

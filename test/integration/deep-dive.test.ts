@@ -185,10 +185,8 @@ describe('a periodic deep-dive in sections', () => {
     // Another tab saves the service section.
     expect((await post(`${link.pathname}/sections/service`, { 'q.speed': '5' })).status).toBe(303);
     // What the first tab read is out of date: neither write may land on it.
-    expect(await rt.invitations.recordSection(stale, { quality: 3 }, 'quality=3', clock)).toBe(
-      false,
-    );
-    const resubmit = await rt.invitations.recordAnswer(stale, { score: 3 }, clock, {
+    expect(await rt.answers.recordSection(stale, { quality: 3 }, 'quality=3', clock)).toBe(false);
+    const resubmit = await rt.answers.recordAnswer(stale, { score: 3 }, clock, {
       request: false,
       withdraw: false,
     });

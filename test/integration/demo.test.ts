@@ -35,7 +35,7 @@ describe('afterword demo', () => {
     for (const row of rows.filter((r) => r.n > 0)) {
       const { start, end } = dayBounds(row.day, rt.config.timeZone);
       const scores: number[] = [];
-      await rt.invitations.forEachPage('answers', start, end, (page) => {
+      await rt.dayIndex.forEachPage('answers', start, end, (page) => {
         for (const answer of page)
           if (answer.touchpoint === row.touchpoint) scores.push(answer.score!);
       });

@@ -79,7 +79,7 @@ describe('intake against DynamoDB Local', () => {
     const stored = await rt.invitations.get(result.invitationId);
     expect(stored).toMatchObject({ status: 'skipped', reason });
     expect(stored?.sendAt).toBeUndefined();
-    const due = await rt.invitations.due(new Date('2030-01-01T00:00:00Z'), 1000);
+    const due = await rt.outbox.due(new Date('2030-01-01T00:00:00Z'), 1000);
     expect(due.map((d) => d.invitationId)).not.toContain(result.invitationId);
   });
 

@@ -34,7 +34,7 @@ describe('a survey after intake', () => {
     const detail = interaction({ occurredAt: occurred, customer: customer() });
     const { invitationId } = await intake(rt, event(detail), at(occurred));
     // a dispatcher claims it and dies before sending or recording
-    expect(await rt.invitations.claim(invitationId, at('2026-11-23T10:35:00Z'))).toBeDefined();
+    expect(await rt.outbox.claim(invitationId, at('2026-11-23T10:35:00Z'))).toBeDefined();
     expect((await dispatch(rt, at('2026-11-23T10:34:00Z'))).unknown).toBe(0); // lease still held
     const result = await dispatch(rt, at('2026-11-23T10:36:00Z'));
     expect(result).toMatchObject({ unknown: 1, sent: 0 });
@@ -53,9 +53,9 @@ describe('a survey after intake', () => {
       event(interaction({ occurredAt: occurred, customer: customer() })),
       at(occurred),
     );
-    await rt.invitations.claim(invitationId, at('2026-11-23T10:35:00Z'));
-    expect(await rt.invitations.markUnknown(invitationId, at('2026-11-23T10:36:00Z'))).toBe(true);
-    const recorded = await rt.invitations.markSent(invitationId, {
+    await rt.outbox.claim(invitationId, at('2026-11-23T10:35:00Z'));
+    expect(await rt.outbox.markUnknown(invitationId, at('2026-11-23T10:36:00Z'))).toBe(true);
+    const recorded = await rt.outbox.markSent(invitationId, {
       messageId: 'late',
       sentAt: at('2026-11-23T10:37:00Z'),
       expiresAt: at('2026-11-30T10:37:00Z'),

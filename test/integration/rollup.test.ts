@@ -280,14 +280,14 @@ describe('the funnel of a send day, against DynamoDB Local', () => {
     });
     const expired = await sent(3);
     const expiry = new Date((await rt.invitations.get(expired))!.expiresAt!);
-    expect(await rt.invitations.expire(expired, expiry)).toBe(true);
+    expect(await rt.outbox.expire(expired, expiry)).toBe(true);
     const failed = await decided(4);
-    await rt.invitations.claim(failed, new Date(sendAt(4).getTime() + 60_000));
-    await rt.invitations.markFailed(failed, 'MessageRejected');
+    await rt.outbox.claim(failed, new Date(sendAt(4).getTime() + 60_000));
+    await rt.outbox.markFailed(failed, 'MessageRejected');
     const unknown = await decided(5);
     const lease = new Date(sendAt(5).getTime() + 60_000);
-    await rt.invitations.claim(unknown, lease);
-    expect(await rt.invitations.markUnknown(unknown, lease)).toBe(true);
+    await rt.outbox.claim(unknown, lease);
+    expect(await rt.outbox.markUnknown(unknown, lease)).toBe(true);
     await sent(6, { id: 'renewal', step: 'first-call' });
 
     const rows = await rollupDay(rt, day);
@@ -370,7 +370,7 @@ async function collect(
 ) {
   const { start, end } = dayBounds(day, rt.config.timeZone);
   const ids: string[] = [];
-  await rt.invitations.forEachPage('invitations', start, end, (page) => {
+  await rt.dayIndex.forEachPage('invitations', start, end, (page) => {
     for (const row of page) if (keep(row)) ids.push(row.invitationId);
   });
   return ids;

@@ -175,7 +175,7 @@ async function invitationsOf(rt: Awaited<ReturnType<typeof testRuntime>>): Promi
   const from = new Date('2026-12-01T00:00:00Z');
   const to = new Date('2026-12-09T00:00:00Z');
   const ids: string[] = [];
-  await rt.invitations.forEachPage('invitations', from, to, (rows) => {
+  await rt.dayIndex.forEachPage('invitations', from, to, (rows) => {
     for (const row of rows) if (row.touchpoint === 'relationship') ids.push(row.invitationId);
   });
   for (const id of ids) {

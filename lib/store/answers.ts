@@ -1,0 +1,162 @@
+/**
+ * The customer's answers on an invitation: the answer itself and a deep-dive's later sections.
+ * Each is one conditional write against the state the page read, so concurrent tabs and POSTs
+ * never overwrite each other with what they read before.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Invitation } from '../contracts/invitation.js';
+import type { QuestionAnswers } from '../domain/questionnaire.js';
+import { INDEX } from './table.js';
+import {
+  answerCountOf,
+  answerDayKeys,
+  invitationFromItem,
+  invitationKey,
+  OUT_OF_QUEUES,
+  revisionCondition,
+} from './invitation-items.js';
+import { updateItem } from './update.js';
+
+export interface Answer {
+  score: number;
+  comment?: string | undefined;
+  followUp?: boolean | undefined;
+  /** The questionnaire's answers, and their encoding for the answers index (daySortKey). */
+  answers?: QuestionAnswers | undefined;
+  counted?: string | undefined;
+}
+
+export class AnswerStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Records the customer's answer in one conditional write, against the state the caller read:
+   * only a sent, unexpired survey, and only if no other answer was recorded since (`answerCount`
+   * unchanged), so of concurrent POSTs one writes and the others see its result. The answer it
+   * replaces (if any) moves to `history`; the follow-up flags are set in the same write, so a
+   * request (or its withdrawal) is recorded once. Returns the stored item when the condition
+   * failed, so the caller decides again from what is there now.
+   */
+  async recordAnswer(
+    current: Invitation,
+    answer: Answer,
+    answeredAt: Date,
+    followUp: { request: boolean; withdraw: boolean },
+  ): Promise<{ recorded: true } | { recorded: false; now: Invitation | undefined }> {
+    const at = answeredAt.toISOString();
+    const answers =
+      answer.answers && Object.keys(answer.answers).length ? answer.answers : undefined;
+    const set: Record<string, unknown> = {
+      status: 'answered',
+      score: answer.score,
+      answeredAt: at,
+      ...answerDayKeys(current.invitationId, at, current.journeyId, answer.counted),
+      answerCount: answerCountOf(current) + 1,
+      answersRevision: (current.answersRevision ?? 0) + 1,
+      ...(followUp.request ? { followUpRequestedAt: at } : {}),
+      ...(followUp.withdraw ? { followUpWithdrawnAt: at } : {}),
+    };
+    // answered: it waits for no reminder and no expiry any more
+    const remove: string[] = [...OUT_OF_QUEUES];
+    for (const [name, value] of [
+      ['comment', answer.comment],
+      ['followUp', answer.followUp],
+      ['answers', answers],
+    ] as const) {
+      if (value === undefined) remove.push(name);
+      else set[name] = value;
+    }
+    const values: Record<string, unknown> = {
+      ':sent': 'sent',
+      ':delivered': 'delivered',
+      ':answered': 'answered',
+      ':at': at,
+    };
+    const setExpressions: string[] = [];
+    // Items from before answerCount already hold the current answer in their history.
+    const legacyHistory = current.answerCount === undefined && Boolean(current.history?.length);
+    if (
+      current.status === 'answered' &&
+      current.score !== undefined &&
+      current.answeredAt &&
+      !legacyHistory
+    ) {
+      setExpressions.push('history = list_append(if_not_exists(history, :empty), :previous)');
+      values[':empty'] = [];
+      values[':previous'] = [
+        {
+          score: current.score,
+          answeredAt: current.answeredAt,
+          ...(current.comment ? { comment: current.comment } : {}),
+          ...(current.answers && Object.keys(current.answers).length
+            ? { answers: current.answers }
+            : {}),
+        },
+      ];
+    }
+    let condition = `#status IN (:sent, :delivered, :answered) AND expiresAt > :at AND ${revisionCondition(current, values)} AND `;
+    if (current.answerCount === undefined) condition += 'attribute_not_exists(answerCount)';
+    else {
+      condition += 'answerCount = :count';
+      values[':count'] = current.answerCount;
+    }
+    const outcome = await updateItem(
+      this.doc,
+      this.tableName,
+      invitationKey(current.invitationId),
+      {
+        set,
+        setExpressions,
+        remove,
+        condition,
+        names: { '#status': 'status' },
+        values,
+      },
+    );
+    if (outcome.updated) return { recorded: true };
+    return {
+      recorded: false,
+      now: outcome.current ? invitationFromItem(outcome.current) : undefined,
+    };
+  }
+
+  /**
+   * Saves a deep-dive section's answers into an answered survey: the merged answers, and their
+   * counted encoding in the answers index's key (same day, same time). Conditional on the answers
+   * read (their revision) and an open link, so neither a section in another tab nor a changed
+   * score is overwritten with what was read before; false when it would have been.
+   */
+  async recordSection(
+    current: Invitation,
+    answers: QuestionAnswers,
+    counted: string,
+    at: Date,
+  ): Promise<boolean> {
+    const keys = answerDayKeys(
+      current.invitationId,
+      current.answeredAt!,
+      current.journeyId,
+      counted,
+    );
+    const values: Record<string, unknown> = { ':answered': 'answered', ':at': at.toISOString() };
+    const outcome = await updateItem(
+      this.doc,
+      this.tableName,
+      invitationKey(current.invitationId),
+      {
+        set: {
+          answers,
+          [INDEX.answersByDay.sk]: keys[INDEX.answersByDay.sk],
+          answersRevision: (current.answersRevision ?? 0) + 1,
+        },
+        condition: `#status = :answered AND expiresAt > :at AND ${revisionCondition(current, values)}`,
+        names: { '#status': 'status' },
+        values,
+      },
+    );
+    return outcome.updated;
+  }
+}

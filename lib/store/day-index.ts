@@ -1,0 +1,141 @@
+/**
+ * The rollup's and the drill-down's reads: invitations by the UTC date of their send (or decision)
+ * time, and answers by the date they were given, from the sharded day indexes, never a Scan.
+ */
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { utcDatesBetween } from '../domain/time.js';
+import { INDEX, SHARDS } from './table.js';
+import {
+  countedOfDaySortKey,
+  journeyOfDaySortKey,
+  type InvitationDayRow,
+} from './invitation-items.js';
+
+/** Dates the drill-down reads at once (each in its shards), newest first. */
+const DATES_AT_ONCE = 4;
+
+export class DayIndex {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Read units consumed by the day-index reads, as DynamoDB reports them (for benchmarks). */
+  readUnits = 0;
+
+  /**
+   * Hands the slim rows of invitations (by send/decision time) or answers (by answer time) in
+   * [start, end) to `onPage`, page by page: one paginated Query per UTC date and shard, the
+   * partitions read in parallel; never a Scan. Memory stays at one page per partition in flight.
+   */
+  async forEachPage(
+    kind: 'invitations' | 'answers',
+    start: Date,
+    end: Date,
+    onPage: (rows: InvitationDayRow[]) => void,
+  ): Promise<void> {
+    const index = kind === 'invitations' ? INDEX.byDay : INDEX.answersByDay;
+    const from = start.toISOString();
+    const to = end.toISOString(); // exclusive: a key at `end` is `<end>#id`, which sorts after it
+    const partitions = utcDatesBetween(start, end).flatMap((date) =>
+      Array.from({ length: SHARDS }, (_, shard) => `${date}#${shard}`),
+    );
+    await Promise.all(
+      partitions.map(async (pk) => {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: index.name,
+              KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+              ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+              ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': to },
+              ExclusiveStartKey: startKey,
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          );
+          this.readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
+          onPage(
+            (page.Items ?? []).map((item) => ({
+              ...(item as InvitationDayRow),
+              journeyId: journeyOfDaySortKey(item[index.sk]),
+              counted: countedOfDaySortKey(item[index.sk]),
+            })),
+          );
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+      }),
+    );
+  }
+
+  /**
+   * A page of the answers given in [start, end) that `keep` accepts, newest first: the dashboard's
+   * drill-down. Reads the UTC dates from the newest back (each date's shards in parallel, each
+   * shard newest first) and stops as soon as the page is full, so a page costs the reads of the
+   * days it spans, not of the whole period. `before` is the previous page's `next`.
+   */
+  async answersNewestFirst(
+    start: Date,
+    end: Date,
+    keep: (row: InvitationDayRow) => boolean,
+    limit: number,
+    before?: string,
+  ): Promise<{ rows: InvitationDayRow[]; next?: string }> {
+    const index = INDEX.answersByDay;
+    const from = start.toISOString();
+    const to = before && before < end.toISOString() ? before : end.toISOString();
+    const found: { sortKey: string; row: InvitationDayRow }[] = [];
+    const dates = utcDatesBetween(start, new Date(Date.parse(to.slice(0, 24)) + 1)).reverse();
+    let datesRead = 0;
+    // A few dates at a time: a page needs few reads, and a round trip per date would add up.
+    for (let batch = 0; batch < dates.length; batch += DATES_AT_ONCE) {
+      const batchDates = dates.slice(batch, batch + DATES_AT_ONCE);
+      datesRead += batchDates.length;
+      const perShard = await Promise.all(
+        batchDates
+          .flatMap((date) => Array.from({ length: SHARDS }, (_, shard) => ({ date, shard })))
+          .map(async ({ date, shard }) => {
+            const rows: { sortKey: string; row: InvitationDayRow }[] = [];
+            let startKey: Record<string, unknown> | undefined;
+            do {
+              const page = await this.doc.send(
+                new QueryCommand({
+                  TableName: this.tableName,
+                  IndexName: index.name,
+                  KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+                  ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+                  ExpressionAttributeValues: {
+                    ':pk': `${date}#${shard}`,
+                    ':from': from,
+                    ':to': to,
+                  },
+                  ScanIndexForward: false,
+                  ExclusiveStartKey: startKey,
+                }),
+              );
+              for (const item of page.Items ?? []) {
+                const sortKey = String(item[index.sk]);
+                if (sortKey === before) continue; // the cursor itself was on the previous page
+                const row = {
+                  ...(item as InvitationDayRow),
+                  journeyId: journeyOfDaySortKey(sortKey),
+                  counted: countedOfDaySortKey(sortKey),
+                };
+                if (keep(row)) rows.push({ sortKey, row });
+              }
+              startKey = page.LastEvaluatedKey;
+            } while (startKey && rows.length < limit);
+            return rows;
+          }),
+      );
+      found.push(...perShard.flat());
+      if (found.length >= limit) break;
+    }
+    found.sort((a, b) => (a.sortKey < b.sortKey ? 1 : a.sortKey > b.sortKey ? -1 : 0));
+    const page = found.slice(0, limit);
+    // More may follow when this page left rows over, or older dates unread.
+    const more = found.length > limit || (page.length === limit && datesRead < dates.length);
+    return { rows: page.map(({ row }) => row), ...(more ? { next: page.at(-1)!.sortKey } : {}) };
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Invitation items: the keys of the item and of its index entries, built here and only here, and
+ * the item's mapping to the `Invitation` contract.
+ *
+ * Item: pk `INV#<invitationId>`, sk `INVITATION`, plus index keys derived from its state:
+ * - outbox (sparse): `<queue>#<shard>` / `<at>#<id>` while work is due (see WorkQueue).
+ * - byDay: `<UTC date>#<shard>` / `<sendAt or decidedAt>#<id>`.
+ * - answersByDay (sparse): `<UTC date>#<shard>` / `<answeredAt>#<id>` once answered.
+ * - byCustomer: `CUST#<customerId>` / `<occurredAt>#<id>`.
+ */
+import { Invitation } from '../contracts/invitation.js';
+import { INDEX, KEY, shardOf, TTL_ATTRIBUTE } from './table.js';
+import { decodeCountedAnswers } from '../domain/questionnaire.js';
+
+const ENTITY_SK = 'INVITATION';
+
+export function invitationKey(invitationId: string) {
+  return { [KEY.pk]: `INV#${invitationId}`, [KEY.sk]: ENTITY_SK };
+}
+
+/**
+ * The work queues an invitation can wait in, all in the sparse outbox index, keyed by when the
+ * work falls due: DUE (send at sendAt), LEASE (being sent; abandoned after leaseUntil), REMIND
+ * (a reminder at remindAt), EXPIRE (closes at expiresAt). An item is in at most one.
+ */
+export type WorkQueue = 'DUE' | 'LEASE' | 'REMIND' | 'EXPIRE';
+
+export function queueKeys(queue: WorkQueue, invitationId: string, at: string) {
+  return {
+    [INDEX.outbox.pk]: `${queue}#${shardOf(invitationId)}`,
+    [INDEX.outbox.sk]: `${at}#${invitationId}`,
+  };
+}
+
+export const OUT_OF_QUEUES = [INDEX.outbox.pk, INDEX.outbox.sk];
+
+/**
+ * The day indexes' sort key: `<time>#<invitationId>`, then `#<journeyId>` when the interaction names
+ * a journey, then (answers index only) `#<counted answers>` when the questionnaire was answered.
+ * Both ride in the key (always projected) rather than in the projection: DynamoDB cannot change an
+ * existing index's projection, so a deployed stack takes them with a plain `cdk deploy`, and the
+ * rollup counts drivers from the index alone (no extra read, no extra write). Journey ids are tokens
+ * (no `#`); the answers' encoding (questionnaire.ts) has no `#` either.
+ */
+function daySortKey(
+  at: string,
+  invitationId: string,
+  journeyId: string | undefined,
+  counted = '',
+): string {
+  const key = `${at}#${invitationId}`;
+  if (counted) return `${key}#${journeyId ?? ''}#${counted}`;
+  return journeyId === undefined ? key : `${key}#${journeyId}`;
+}
+
+/** The journey id a day index entry carries in its sort key (undefined for entries without one). */
+export function journeyOfDaySortKey(sortKey: unknown): string | undefined {
+  return typeof sortKey === 'string' ? sortKey.split('#')[2] || undefined : undefined;
+}
+
+/** The questionnaire answers an answers index entry carries in its sort key (see daySortKey). */
+export function countedOfDaySortKey(sortKey: unknown): Record<string, string[]> | undefined {
+  const encoded = typeof sortKey === 'string' ? sortKey.split('#')[3] : undefined;
+  return encoded ? decodeCountedAnswers(encoded) : undefined;
+}
+
+export function dayKeys(invitationId: string, at: string, journeyId: string | undefined) {
+  return {
+    [INDEX.byDay.pk]: `${at.slice(0, 10)}#${shardOf(invitationId)}`,
+    [INDEX.byDay.sk]: daySortKey(at, invitationId, journeyId),
+  };
+}
+
+export function customerKeys(customerId: string, invitationId: string, occurredAt: string) {
+  return {
+    [INDEX.byCustomer.pk]: `CUST#${customerId}`,
+    [INDEX.byCustomer.sk]: `${occurredAt}#${invitationId}`,
+  };
+}
+
+export function answerDayKeys(
+  invitationId: string,
+  answeredAt: string,
+  journeyId: string | undefined,
+  counted?: string,
+) {
+  return {
+    [INDEX.answersByDay.pk]: `${answeredAt.slice(0, 10)}#${shardOf(invitationId)}`,
+    [INDEX.answersByDay.sk]: daySortKey(answeredAt, invitationId, journeyId, counted),
+  };
+}
+
+const INTERNAL_ATTRIBUTES = new Set<string>([
+  KEY.pk,
+  KEY.sk,
+  TTL_ATTRIBUTE,
+  ...Object.values(INDEX).flatMap((index) => [index.pk, index.sk]),
+]);
+
+export function invitationFromItem(item: Record<string, unknown>): Invitation {
+  const fields = Object.fromEntries(
+    Object.entries(item).filter(([name]) => !INTERNAL_ATTRIBUTES.has(name)),
+  );
+  if (typeof item.attributesJson === 'string') fields.attributes = JSON.parse(item.attributesJson);
+  return Invitation.parse(fields);
+}
+
+/**
+ * The producer's free-form attributes are kept as one JSON string: DynamoDB could not store every
+ * JSON value as a map (numbers beyond its range or JavaScript's safe integers, empty keys).
+ */
+export function attributesAttribute(attributes: Invitation['attributes']) {
+  return attributes === undefined
+    ? {}
+    : { attributes: undefined, attributesJson: JSON.stringify(attributes) };
+}
+
+/** A slim row read from a day index: only the attributes the rollup needs. */
+export type InvitationDayRow = Pick<
+  Invitation,
+  | 'invitationId'
+  | 'status'
+  | 'reason'
+  | 'touchpoint'
+  | 'channel'
+  | 'segment'
+  | 'journeyId'
+  | 'journeyStep'
+  | 'metric'
+  | 'sendAt'
+  | 'decidedAt'
+  | 'sentAt'
+  | 'deliveredAt'
+  | 'bouncedAt'
+  | 'complainedAt'
+  | 'answeredAt'
+  | 'score'
+> & {
+  /** Answers index only: the questionnaire's counted answers, option ids by question id. */
+  counted?: Record<string, string[]>;
+};
+
+/** The condition that the answers are still those read (their revision), its value added. */
+export function revisionCondition(current: Invitation, values: Record<string, unknown>): string {
+  if (current.answersRevision === undefined) return 'attribute_not_exists(answersRevision)';
+  values[':revision'] = current.answersRevision;
+  return 'answersRevision = :revision';
+}
+
+/**
+ * Answers recorded so far. Items from before `answerCount` kept every answer, the current one
+ * included, in `history`.
+ */
+export function answerCountOf(invitation: Invitation): number {
+  if (invitation.answerCount !== undefined) return invitation.answerCount;
+  if (invitation.status !== 'answered') return 0;
+  return Math.max(1, invitation.history?.length ?? 0);
+}
