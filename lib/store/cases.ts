@@ -1,70 +1,39 @@
 /**
- * Follow-up case items: one per invitation whose answer asked for a follow-up.
- *
- * Item: pk `CASES#<YYYY-MM of the request>`, sk `CASE#<invitationId>`: a month of cases is one
- * Query (the owner's queue, the measures, the CLI), as rollup rows are. While a deadline is ahead
- * of an open case (its due-by, then its escalation), the case also waits in the sparse outbox
- * index under `CASE#<shard>` / `<deadline>#<invitationId>`, so the sweep reads only what is due.
- * Every change is one conditional write on the status it expects.
+ * Follow-up cases: one per invitation whose answer asked for a follow-up (keys and items in
+ * case-items.ts). Every change is one conditional write on the status it expects.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  CASE_TRANSITIONS,
-  FollowUpCase,
-  MAX_CASE_NOTES,
-  type CaseStatus,
-} from '../contracts/follow-up-case.js';
-import { batchGetAll, INDEX, KEY, SHARDS, shardOf, TTL_ATTRIBUTE } from './table.js';
+import { MAX_CASE_NOTES, type CaseStatus, type FollowUpCase } from '../contracts/follow-up-case.js';
+import { batchGetAll, INDEX, KEY, SHARDS, TTL_ATTRIBUTE } from './table.js';
 import { ERASED_CUSTOMER_ID } from '../contracts/invitation.js';
-import { log } from '../adapters/log.js';
 import { monthsBetween } from '../domain/time.js';
-
-const QUEUE = 'CASE';
-
-export function caseKey(invitationId: string, openedAt: string) {
-  return { [KEY.pk]: `CASES#${openedAt.slice(0, 7)}`, [KEY.sk]: `CASE#${invitationId}` };
-}
-
-function deadlineKeys(invitationId: string, deadline: string) {
-  return {
-    [INDEX.outbox.pk]: `${QUEUE}#${shardOf(invitationId)}`,
-    [INDEX.outbox.sk]: `${deadline}#${invitationId}`,
-  };
-}
-
-const INTERNAL = new Set<string>([KEY.pk, KEY.sk, TTL_ATTRIBUTE, INDEX.outbox.pk, INDEX.outbox.sk]);
-
-function fromItem(item: Record<string, unknown>): FollowUpCase {
-  return FollowUpCase.parse(
-    Object.fromEntries(Object.entries(item).filter(([name]) => !INTERNAL.has(name))),
-  );
-}
-
-/**
- * Every case of a page that parses: one item that does not (written by hand, or by a later version)
- * is logged by key and left out, so it cannot take the queue, the measures and the sweep down.
- */
-function casesOf(items: Record<string, unknown>[]): FollowUpCase[] {
-  return items.flatMap((item) => {
-    try {
-      return [fromItem(item)];
-    } catch {
-      log.warn('cases.unreadable-item', { pk: String(item[KEY.pk]), sk: String(item[KEY.sk]) });
-      return [];
-    }
-  });
-}
+import {
+  CASE_QUEUE,
+  caseFromItem,
+  caseKey,
+  casesOf,
+  deadlineKeys,
+  statusesThatReach,
+} from './case-items.js';
+import { StateConflictError, updateItem, type Change } from './update.js';
 
 export type CaseChange =
   { changed: true; after: FollowUpCase } | { changed: false; now: FollowUpCase | undefined };
+
+const OFF_THE_QUEUE = [INDEX.outbox.pk, INDEX.outbox.sk];
+
+/** Appends `:note` to the notes, in the caller's values (with `:empty`). */
+const APPEND_NOTE = 'notes = list_append(if_not_exists(notes, :empty), :note)';
+
+/** A note may be added while the customer is not erased (a note could name them again) and the list is not full. */
+const NOTE_ALLOWED =
+  'attribute_not_exists(erasedAt) AND (attribute_not_exists(notes) OR size(notes) < :maxNotes)';
 
 export class CaseStore {
   constructor(
@@ -114,7 +83,7 @@ export class CaseStore {
         ConsistentRead: true,
       }),
     );
-    return Item ? fromItem(Item) : undefined;
+    return Item ? caseFromItem(Item) : undefined;
   }
 
   /**
@@ -124,45 +93,24 @@ export class CaseStore {
    * Once only: false when there is no such case or it was already erased.
    */
   async erase(invitationId: string, openedAt: string, at: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: caseKey(invitationId, openedAt),
-          UpdateExpression:
-            'SET customerId = :erased, erasedAt = :at, notes = :none REMOVE #opk, #osk',
-          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(erasedAt)',
-          ExpressionAttributeNames: {
-            '#pk': KEY.pk,
-            '#opk': INDEX.outbox.pk,
-            '#osk': INDEX.outbox.sk,
-          },
-          ExpressionAttributeValues: {
-            ':erased': ERASED_CUSTOMER_ID,
-            ':at': at.toISOString(),
-            ':none': [],
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const outcome = await updateItem(this.doc, this.tableName, caseKey(invitationId, openedAt), {
+      set: { customerId: ERASED_CUSTOMER_ID, erasedAt: at.toISOString(), notes: [] },
+      remove: OFF_THE_QUEUE,
+      condition: 'attribute_exists(#pk) AND attribute_not_exists(erasedAt)',
+      names: { '#pk': KEY.pk },
+    });
+    return outcome.updated;
   }
 
   /** Notes that the owner's email went out (a redelivery then sends none). */
   async markNotified(followUp: FollowUpCase, now: Date): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: caseKey(followUp.invitationId, followUp.openedAt),
-        UpdateExpression: 'SET ownerNotifiedAt = if_not_exists(ownerNotifiedAt, :now)',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': KEY.pk },
-        ExpressionAttributeValues: { ':now': now.toISOString() },
-      }),
-    );
+    const outcome = await updateItem(this.doc, this.tableName, this.keyOf(followUp), {
+      setExpressions: ['ownerNotifiedAt = if_not_exists(ownerNotifiedAt, :now)'],
+      condition: 'attribute_exists(#pk)',
+      names: { '#pk': KEY.pk },
+      values: { ':now': now.toISOString() },
+    });
+    if (!outcome.updated) throw new StateConflictError('case', followUp.invitationId, 'stored');
   }
 
   /**
@@ -178,58 +126,40 @@ export class CaseStore {
   ): Promise<CaseChange> {
     const from = statusesThatReach(to);
     const at = now.toISOString();
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#transitions': 'transitions',
-      '#opk': INDEX.outbox.pk,
-      '#osk': INDEX.outbox.sk,
-    };
     const values: Record<string, unknown> = {
-      ':to': to,
       ':step': [{ to, at, by }],
       ':empty': [],
+      ':at': at,
       ...Object.fromEntries(from.map((status, i) => [`:from${i}`, status])),
     };
-    const sets = [
-      '#status = :to',
+    const setExpressions = [
       '#transitions = list_append(if_not_exists(#transitions, :empty), :step)',
+      to === 'contacted' ? 'firstContactAt = if_not_exists(firstContactAt, :at)' : 'closedAt = :at',
     ];
-    if (to === 'contacted') {
-      sets.push('firstContactAt = if_not_exists(firstContactAt, :at)');
-      values[':at'] = at;
-    } else {
-      sets.push('closedAt = :at');
-      values[':at'] = at;
-    }
-    if (extra.rootCause) {
-      sets.push('rootCause = :rootCause');
-      values[':rootCause'] = extra.rootCause;
-    }
     if (extra.note) {
-      sets.push('notes = list_append(if_not_exists(notes, :empty), :note)');
+      setExpressions.push(APPEND_NOTE);
       values[':note'] = [{ at, by, text: extra.note }];
+      values[':maxNotes'] = MAX_CASE_NOTES;
     }
     return this.update(followUp, {
-      UpdateExpression: `SET ${sets.join(', ')} REMOVE #opk, #osk`,
-      ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})${
-        extra.note
-          ? ' AND attribute_not_exists(erasedAt) AND (attribute_not_exists(notes) OR size(notes) < :maxNotes)'
-          : ''
+      set: { status: to, ...(extra.rootCause ? { rootCause: extra.rootCause } : {}) },
+      setExpressions,
+      remove: OFF_THE_QUEUE,
+      condition: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})${
+        extra.note ? ` AND ${NOTE_ALLOWED}` : ''
       }`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: extra.note ? { ...values, ':maxNotes': MAX_CASE_NOTES } : values,
+      names: { '#status': 'status', '#transitions': 'transitions' },
+      values,
     });
   }
 
   /** Adds a note without changing the status (at most MAX_CASE_NOTES). */
   async addNote(followUp: FollowUpCase, by: string, text: string, now: Date): Promise<CaseChange> {
     return this.update(followUp, {
-      UpdateExpression: 'SET notes = list_append(if_not_exists(notes, :empty), :note)',
-      ConditionExpression:
-        // An erased customer's case takes no notes: they could quote or name them again.
-        'attribute_exists(#pk) AND attribute_not_exists(erasedAt) AND (attribute_not_exists(notes) OR size(notes) < :maxNotes)',
-      ExpressionAttributeNames: { '#pk': KEY.pk },
-      ExpressionAttributeValues: {
+      setExpressions: [APPEND_NOTE],
+      condition: `attribute_exists(#pk) AND ${NOTE_ALLOWED}`,
+      names: { '#pk': KEY.pk },
+      values: {
         ':empty': [],
         ':note': [{ at: now.toISOString(), by, text }],
         ':maxNotes': MAX_CASE_NOTES,
@@ -243,60 +173,39 @@ export class CaseStore {
    */
   async markOverdue(followUp: FollowUpCase, now: Date, escalateAt?: string): Promise<CaseChange> {
     return this.update(followUp, {
-      UpdateExpression: escalateAt
-        ? 'SET overdueAt = :now, #opk = :opk, #osk = :osk'
-        : 'SET overdueAt = :now REMOVE #opk, #osk',
+      set: {
+        overdueAt: now.toISOString(),
+        ...(escalateAt ? deadlineKeys(followUp.invitationId, escalateAt) : {}),
+      },
+      ...(escalateAt ? {} : { remove: OFF_THE_QUEUE }),
       // An erased customer's case goes overdue no more (it left the queue): no event names them.
-      ConditionExpression:
+      condition:
         '#status = :open AND attribute_not_exists(overdueAt) AND attribute_not_exists(erasedAt)',
-      ExpressionAttributeNames: {
-        '#status': 'status',
-        '#opk': INDEX.outbox.pk,
-        '#osk': INDEX.outbox.sk,
-      },
-      ExpressionAttributeValues: {
-        ':now': now.toISOString(),
-        ':open': 'open',
-        ...(escalateAt
-          ? (() => {
-              const keys = deadlineKeys(followUp.invitationId, escalateAt);
-              return { ':opk': keys[INDEX.outbox.pk], ':osk': keys[INDEX.outbox.sk] };
-            })()
-          : {}),
-      },
+      names: { '#status': 'status' },
+      values: { ':open': 'open' },
     });
   }
 
   /** Marks an open, overdue case escalated to `to`, once, and takes it off the deadline queue. */
   async markEscalated(followUp: FollowUpCase, to: string, now: Date): Promise<CaseChange> {
     return this.update(followUp, {
-      UpdateExpression: 'SET escalatedAt = :now, escalatedTo = :to REMOVE #opk, #osk',
-      ConditionExpression:
+      set: { escalatedAt: now.toISOString(), escalatedTo: to },
+      remove: OFF_THE_QUEUE,
+      condition:
         '#status = :open AND attribute_exists(overdueAt) AND attribute_not_exists(escalatedAt) AND attribute_not_exists(erasedAt)',
-      ExpressionAttributeNames: {
-        '#status': 'status',
-        '#opk': INDEX.outbox.pk,
-        '#osk': INDEX.outbox.sk,
-      },
-      ExpressionAttributeValues: { ':now': now.toISOString(), ':open': 'open', ':to': to },
+      names: { '#status': 'status' },
+      values: { ':open': 'open' },
     });
   }
 
   /** Takes a case off the deadline queue (it closed, or its deadline passed with nothing to do). */
   async leaveQueue(followUp: FollowUpCase): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: caseKey(followUp.invitationId, followUp.openedAt),
-        UpdateExpression: 'REMOVE #opk, #osk',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: {
-          '#pk': KEY.pk,
-          '#opk': INDEX.outbox.pk,
-          '#osk': INDEX.outbox.sk,
-        },
-      }),
-    );
+    const outcome = await updateItem(this.doc, this.tableName, this.keyOf(followUp), {
+      remove: OFF_THE_QUEUE,
+      condition: 'attribute_exists(#pk)',
+      names: { '#pk': KEY.pk },
+    });
+    if (!outcome.updated) throw new StateConflictError('case', followUp.invitationId, 'stored');
   }
 
   /** Cases whose next deadline has passed at `now`, every shard. */
@@ -311,7 +220,7 @@ export class CaseStore {
               KeyConditionExpression: '#pk = :pk AND #sk <= :until',
               ExpressionAttributeNames: { '#pk': INDEX.outbox.pk, '#sk': INDEX.outbox.sk },
               ExpressionAttributeValues: {
-                ':pk': `${QUEUE}#${shard}`,
+                ':pk': `${CASE_QUEUE}#${shard}`,
                 ':until': `${now.toISOString()}#\uffff`,
               },
               Limit: limit,
@@ -358,31 +267,15 @@ export class CaseStore {
     );
   }
 
-  private async update(
-    followUp: FollowUpCase,
-    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
-  ): Promise<CaseChange> {
-    try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: caseKey(followUp.invitationId, followUp.openedAt),
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          ...input,
-        }),
-      );
-      return { changed: true, after: fromItem(Attributes!) };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return { changed: false, now: error.Item ? fromItem(unmarshall(error.Item)) : undefined };
-    }
+  private keyOf(followUp: FollowUpCase) {
+    return caseKey(followUp.invitationId, followUp.openedAt);
   }
-}
 
-/** The statuses a case can move to `to` from. */
-function statusesThatReach(to: CaseStatus): CaseStatus[] {
-  return (Object.entries(CASE_TRANSITIONS) as [CaseStatus, readonly CaseStatus[]][])
-    .filter(([, next]) => next.includes(to))
-    .map(([from]) => from);
+  private async update(followUp: FollowUpCase, change: Change): Promise<CaseChange> {
+    const outcome = await updateItem(this.doc, this.tableName, this.keyOf(followUp), change, {
+      returnNew: true,
+    });
+    if (outcome.updated) return { changed: true, after: caseFromItem(outcome.item!) };
+    return { changed: false, now: outcome.current ? caseFromItem(outcome.current) : undefined };
+  }
 }
