@@ -19,7 +19,7 @@ import { log } from '../adapters/log.js';
 import { OidcRelyingParty } from '../auth/oidc.js';
 import { visibleTouchpoints } from '../auth/roles.js';
 import { CookieSealer } from '../auth/session.js';
-import { driversToCsv, toCsv } from '../cli/format.js';
+import { driversToCsv, toCsv } from '../contracts/report-csv.js';
 import { driverRows } from '../domain/driver-rows.js';
 import type { Runtime } from '../runtime.js';
 import { customerRef, type AuditAction } from '../store/audit.js';
@@ -99,28 +99,28 @@ export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {
       count,
     });
   };
-  const parse = (c: Context): DashboardQuery =>
-    parseDashboardQuery(new URL(c.req.url).searchParams, today(rt, now()));
-  const badQuery = (c: Context, error: InvalidQueryError) =>
-    c.html(
-      messagePage('That view does not exist', error.message, {
-        href: '/dashboard',
-        label: 'Back to the dashboard',
-      }),
-      400,
-    );
+  /** The view's period and filters, or the page saying what is wrong with them (400). */
+  const queryOf = (c: Context): DashboardQuery | Response => {
+    try {
+      return parseDashboardQuery(new URL(c.req.url).searchParams, today(rt, now()));
+    } catch (error) {
+      if (!(error instanceof InvalidQueryError)) throw error;
+      return c.html(
+        messagePage('That view does not exist', error.message, {
+          href: '/dashboard',
+          label: 'Back to the dashboard',
+        }),
+        400,
+      );
+    }
+  };
 
   app.get('/dashboard', async (c) => {
     const session = await signedIn(c);
     if (!session) return toSignIn(c);
     const visible = visibleTouchpoints(session.user, rt.config);
-    let query: DashboardQuery;
-    try {
-      query = parse(c);
-    } catch (error) {
-      if (error instanceof InvalidQueryError) return badQuery(c, error);
-      throw error;
-    }
+    const query = queryOf(c);
+    if (query instanceof Response) return query;
     if (query.filters.touchpoint && visible !== 'all' && !visible.has(query.filters.touchpoint)) {
       return forbidden(c);
     }
@@ -140,13 +140,8 @@ export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {
     const session = await signedIn(c);
     if (!session) return toSignIn(c);
     const visible = visibleTouchpoints(session.user, rt.config);
-    let query: DashboardQuery;
-    try {
-      query = parse(c);
-    } catch (error) {
-      if (error instanceof InvalidQueryError) return badQuery(c, error);
-      throw error;
-    }
+    const query = queryOf(c);
+    if (query instanceof Response) return query;
     const { touchpoint } = query.filters;
     if (visible !== 'all' && (!touchpoint || !visible.has(touchpoint))) return forbidden(c);
     const before = c.req.query('before');
@@ -169,13 +164,8 @@ export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {
     const session = await signedIn(c);
     if (!session) return toSignIn(c);
     const visible = visibleTouchpoints(session.user, rt.config);
-    let query: DashboardQuery;
-    try {
-      query = parse(c);
-    } catch (error) {
-      if (error instanceof InvalidQueryError) return badQuery(c, error);
-      throw error;
-    }
+    const query = queryOf(c);
+    if (query instanceof Response) return query;
     if (query.filters.touchpoint && visible !== 'all' && !visible.has(query.filters.touchpoint)) {
       return forbidden(c);
     }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toCsv, REPORT_COLUMNS } from '../../lib/cli/format.js';
+import { toCsv, REPORT_COLUMNS } from '../../lib/contracts/report-csv.js';
 import { emptyRollupRow, ReportRow, RollupRow, TOTAL } from '../../lib/contracts/report.js';
 import { responseRate } from '../../lib/domain/funnel.js';
 import { addDays } from '../../lib/domain/time.js';
