@@ -3,7 +3,7 @@
  * the item's mapping to the `Invitation` contract.
  *
  * Item: pk `INV#<invitationId>`, sk `INVITATION`, plus index keys derived from its state:
- * - outbox (sparse): `<queue>#<shard>` / `<at>#<id>` while work is due (see WorkQueue).
+ * - outbox (sparse): `<queue>#<shard>` / `<at>#<id>` while work waits (see WorkQueue).
  * - byDay: `<UTC date>#<shard>` / `<sendAt or decidedAt>#<id>`.
  * - answersByDay (sparse): `<UTC date>#<shard>` / `<answeredAt>#<id>` once answered.
  * - byCustomer: `CUST#<customerId>` / `<occurredAt>#<id>`.
@@ -19,11 +19,14 @@ export function invitationKey(invitationId: string) {
 }
 
 /**
- * The work queues an invitation can wait in, all in the sparse outbox index, keyed by when the
- * work falls due: DUE (send at sendAt), LEASE (being sent; abandoned after leaseUntil), REMIND
- * (a reminder at remindAt), EXPIRE (closes at expiresAt). An item is in at most one.
+ * The work an invitation can wait for, in the sparse outbox index, keyed by when it falls due:
+ * DUE (its send, at sendAt: written once with the decision, and left by the send's outcome, not
+ * moved by the claim) and REMIND (its reminder, at remindAt). LEASE and EXPIRE are the shape
+ * before issue 19 (a claim moved the entry to LEASE, a send to EXPIRE): `afterword
+ * migrate-storage` moves what a table still holds of them. An item is in at most one.
  */
-export type WorkQueue = 'DUE' | 'LEASE' | 'REMIND' | 'EXPIRE';
+export type WorkQueue = 'DUE' | 'REMIND' | LegacyWorkQueue;
+export type LegacyWorkQueue = 'LEASE' | 'EXPIRE';
 
 export function queueKeys(queue: WorkQueue, invitationId: string, at: string) {
   return {

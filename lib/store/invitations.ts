@@ -161,7 +161,7 @@ export class InvitationStore {
    * id and the payload's hash go; what the rollups count (status, touchpoint, times, score, option
    * answers) stays, so the numbers do not change. It leaves the customer's timeline (the
    * byCustomer index); a survey not yet sent is cancelled and leaves the outbox (one being sent
-   * keeps its lease, a sent one its reminder and expiry: without an address no reminder goes out).
+   * keeps its entry until its outcome, a sent one its reminder: without an address no reminder goes out).
    * `addressRef` (the keyed hash of the address) stays, so a late unsubscribe or complaint still
    * reaches the person. Conditional on the status and answers' revision read: 'changed' when
    * either moved meanwhile (read again and retry), 'already' when it was erased before.

@@ -1,12 +1,21 @@
 /**
  * The dispatcher's access to invitations: the work that has fallen due in the sparse outbox index
- * (a survey to send, a lease run out, a reminder, an expiry), and the conditional steps that move
- * an invitation through sending. Every step is a single conditional UpdateItem, so of two
- * dispatchers only one wins each step, and a survey is sent at most once.
+ * (a survey to send, a reminder), and the conditional steps that move an invitation through
+ * sending. Every step is a single conditional UpdateItem, so of two dispatchers only one wins each
+ * step, and a survey is sent at most once.
+ *
+ * The shape (issue 19): the DUE entry is written once, with the decision, and is left once, by the
+ * send's outcome; the claim changes no index key, so it writes no index. A claim that loses finds
+ * the invitation as it stands in the same request: a send whose lease ran out is found that way,
+ * with no queue of leases. Expiry is derived (`expiresAt` passed, unanswered), never written.
  */
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  QueryCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Invitation } from '../contracts/invitation.js';
-import { INDEX, KEY, SHARDS, shardOf } from './table.js';
+import { INDEX, SHARDS, shardOf } from './table.js';
 import {
   invitationFromItem,
   invitationKey,
@@ -17,6 +26,9 @@ import {
 import { StateConflictError, updateItem, type Change } from './update.js';
 
 /** The reminder queue's condition: still waiting for its reminder, and not answered or closed. */
+/** Where each shard's reading stopped within a tick: the last entry read (its keys). */
+export type OutboxPosition = Map<number, Record<string, unknown>>;
+
 const AWAITING_REMINDER = '#opk = :queue AND #status IN (:sent, :delivered)';
 
 export class OutboxStore {
@@ -25,9 +37,17 @@ export class OutboxStore {
     private readonly tableName: string,
   ) {}
 
-  /** Scheduled invitations whose send time has come, oldest first in each shard. */
-  async due(now: Date, limitPerShard: number): Promise<{ invitationId: string; sendAt: string }[]> {
-    const items = await this.dueIn('DUE', now, limitPerShard);
+  /**
+   * Scheduled invitations whose send time has come, oldest first in each shard. With a `position`,
+   * each shard is read on from where the last call stopped (and the position moves on): a page
+   * never reads again what an earlier page of the same tick read.
+   */
+  async due(
+    now: Date,
+    limitPerShard: number,
+    position?: OutboxPosition,
+  ): Promise<{ invitationId: string; sendAt: string }[]> {
+    const items = await this.dueIn('DUE', now, limitPerShard, position);
     return items.map(({ invitationId, at }) => ({ invitationId, sendAt: at }));
   }
 
@@ -36,11 +56,12 @@ export class OutboxStore {
     queue: WorkQueue,
     now: Date,
     limitPerShard: number,
+    position?: OutboxPosition,
   ): Promise<{ invitationId: string; at: string }[]> {
     const upTo = `${now.toISOString()}#\uffff`;
     const perShard = await Promise.all(
       Array.from({ length: SHARDS }, async (_, shard) => {
-        const { Items = [] } = await this.doc.send(
+        const { Items = [] }: QueryCommandOutput = await this.doc.send(
           new QueryCommand({
             TableName: this.tableName,
             IndexName: INDEX.outbox.name,
@@ -48,8 +69,11 @@ export class OutboxStore {
             ExpressionAttributeNames: { '#pk': INDEX.outbox.pk, '#sk': INDEX.outbox.sk },
             ExpressionAttributeValues: { ':pk': `${queue}#${shard}`, ':upTo': upTo },
             Limit: limitPerShard,
+            ExclusiveStartKey: position?.get(shard),
           }),
         );
+        // Keys only: the index's and the table's, all an ExclusiveStartKey needs.
+        if (position && Items.length) position.set(shard, Items.at(-1)!);
         return Items.map((item) => {
           const [at = '', invitationId = ''] = String(item[INDEX.outbox.sk]).split('#');
           return { invitationId, at };
@@ -60,26 +84,45 @@ export class OutboxStore {
   }
 
   /**
-   * Takes a scheduled invitation for sending (scheduled → sending, DUE → LEASE until
+   * Takes a scheduled invitation for sending (scheduled → sending, with a lease until
    * `leaseUntil`). Only one caller can win; the others get `undefined`.
    */
   async claim(invitationId: string, leaseUntil: Date): Promise<Invitation | undefined> {
-    const lease = leaseUntil.toISOString();
-    return this.update(invitationId, {
-      set: { status: 'sending', leaseUntil: lease, ...queueKeys('LEASE', invitationId, lease) },
-      condition: '#status = :from',
-      values: { ':from': 'scheduled' },
-    });
+    return (await this.claimOrRead(invitationId, leaseUntil)).claimed;
   }
 
-  /** Records the send; the invitation waits for its reminder, or for its expiry. */
+  /**
+   * The claim, and when it is lost, the invitation as the failed condition found it (no second
+   * read): the dispatcher tells an abandoned send (its lease ran out) from one in flight.
+   */
+  async claimOrRead(
+    invitationId: string,
+    leaseUntil: Date,
+  ): Promise<{ claimed: Invitation } | { claimed: undefined; current: Invitation | undefined }> {
+    const outcome = await updateItem(
+      this.doc,
+      this.tableName,
+      invitationKey(invitationId),
+      {
+        set: { status: 'sending', leaseUntil: leaseUntil.toISOString() },
+        condition: '#status = :from',
+        names: { '#status': 'status' },
+        values: { ':from': 'scheduled' },
+      },
+      { returnNew: true },
+    );
+    if (outcome.updated) return { claimed: invitationFromItem(outcome.item!) };
+    return {
+      claimed: undefined,
+      current: outcome.current ? invitationFromItem(outcome.current) : undefined,
+    };
+  }
+
+  /** Records the send; the invitation leaves the outbox, or waits there for its reminder. */
   async markSent(
     invitationId: string,
     sent: { messageId: string; sentAt: Date; expiresAt: Date; remindAt?: Date },
   ) {
-    const next = sent.remindAt
-      ? queueKeys('REMIND', invitationId, sent.remindAt.toISOString())
-      : queueKeys('EXPIRE', invitationId, sent.expiresAt.toISOString());
     // Conditional: a sender that outlived its lease finds the survey already marked `unknown`
     // and must leave that record alone (false), not fail.
     const updated = await this.update(invitationId, {
@@ -88,9 +131,9 @@ export class OutboxStore {
         messageId: sent.messageId,
         sentAt: sent.sentAt.toISOString(),
         expiresAt: sent.expiresAt.toISOString(),
-        ...next,
+        ...(sent.remindAt ? queueKeys('REMIND', invitationId, sent.remindAt.toISOString()) : {}),
       },
-      remove: ['leaseUntil'],
+      remove: ['leaseUntil', ...(sent.remindAt ? [] : OUT_OF_QUEUES)],
       condition: '#status = :from',
       values: { ':from': 'sending' },
     });
@@ -99,7 +142,7 @@ export class OutboxStore {
 
   /**
    * Puts a claimed invitation back in the outbox, due again at `retryAt` (SES throttled us, or the
-   * send window is closed). Only the queue entry moves: `sendAt` keeps the planned send time, so
+   * send window is closed): the one step that moves the entry. Only the entry moves: `sendAt` keeps the planned send time, so
    * lateness is always measured from it, however often a send is put off.
    */
   async release(invitationId: string, retryAt: Date) {
@@ -150,7 +193,7 @@ export class OutboxStore {
   }
 
   /**
-   * Takes a sent, unanswered invitation's reminder (REMIND → EXPIRE), once. Returns the
+   * Takes a sent, unanswered invitation's reminder (it leaves the outbox), once. Returns the
    * invitation, or undefined when another dispatcher took it or it no longer needs one. `current`
    * is the caller's read of it.
    */
@@ -161,10 +204,8 @@ export class OutboxStore {
   ): Promise<Invitation | undefined> {
     if (!current?.expiresAt) return undefined;
     return this.update(invitationId, {
-      set: {
-        reminderAt: now.toISOString(),
-        ...queueKeys('EXPIRE', invitationId, current.expiresAt),
-      },
+      set: { reminderAt: now.toISOString() },
+      remove: OUT_OF_QUEUES,
       condition: AWAITING_REMINDER,
       values: this.reminderValues(invitationId),
       names: { '#opk': INDEX.outbox.pk },
@@ -173,15 +214,14 @@ export class OutboxStore {
 
   /**
    * Puts a due reminder off until `at` (the customer's send window opens then), or drops it when
-   * the survey closes first: it then only waits for its expiry.
+   * the survey closes first: it then leaves the outbox.
    */
   async deferReminder(invitationId: string, at: Date, expiresAt: string) {
-    const next =
-      at.toISOString() < expiresAt
-        ? queueKeys('REMIND', invitationId, at.toISOString())
-        : queueKeys('EXPIRE', invitationId, expiresAt);
+    const later = at.toISOString() < expiresAt;
     await this.update(invitationId, {
-      set: next,
+      ...(later
+        ? { set: queueKeys('REMIND', invitationId, at.toISOString()) }
+        : { remove: OUT_OF_QUEUES }),
       condition: AWAITING_REMINDER,
       values: this.reminderValues(invitationId),
       names: { '#opk': INDEX.outbox.pk },
@@ -192,24 +232,6 @@ export class OutboxStore {
     await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
       set: { reminderMessageId: messageId },
     });
-  }
-
-  /** Closes an unanswered survey whose link has expired (sent/delivered → expired). */
-  async expire(invitationId: string, now: Date): Promise<boolean> {
-    const updated = await this.update(invitationId, {
-      set: { status: 'expired' },
-      remove: OUT_OF_QUEUES,
-      condition: '#status IN (:sent, :delivered) AND expiresAt <= :now',
-      values: { ':sent': 'sent', ':delivered': 'delivered', ':now': now.toISOString() },
-    });
-    if (updated) return true;
-    // Answered or bounced meanwhile: it only has to leave the queue (unless it is gone).
-    await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
-      remove: OUT_OF_QUEUES,
-      condition: 'attribute_exists(#pk)',
-      names: { '#pk': KEY.pk },
-    });
-    return false;
   }
 
   private reminderValues(invitationId: string) {

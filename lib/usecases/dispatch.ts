@@ -5,12 +5,12 @@
  * Primary course of one tick:
  * 0. Take the dispatcher lease, so overlapping runs never send at once (each paces itself to the
  *    SES rate; two together would not be); without it, leave the tick to the holder.
- * 1. Abandoned sends: a claim whose lease ran out (the sender died after claiming) becomes
- *    `unknown` and is counted, never sent again: SES may already have accepted it (at most once).
- * 2. Due sends, page by page from the sparse outbox index (every shard; no Scan), until none are
- *    due or the tick's time budget is spent:
- *    a. claim with a conditional update (scheduled → sending, with a lease); a lost race means
- *       another dispatcher has it;
+ * 1. Due sends, page by page from the sparse outbox index (every shard, each page reading on
+ *    from the last; no Scan), until none are due or the tick's time budget is spent:
+ *    a. claim with a conditional update (scheduled → sending, with a lease). A lost claim shows
+ *       the invitation as it is: one still `sending` whose lease ran out (the sender died after
+ *       claiming) becomes `unknown` and is counted, never sent again, as SES may already have
+ *       accepted it (at most once); otherwise another dispatcher has it;
  *    b. outside the customer's send window, put it back until the window opens; skip it when
  *       later than the program's maxLateness (`too-late`), also when the window opens too late;
  *       cancel it when the customer opted out or the address was suppressed since intake;
@@ -21,9 +21,10 @@
  *       answers) put it back in the outbox; throttling also pauses the bucket. A rejection marks
  *       it failed with SES's error code; a failure that leaves it open (a timeout, a 5xx) marks
  *       it `unknown`.
- * 3. Due reminders: once, to sent and unanswered surveys of programs with `reminderAfter`, inside
+ * 2. Due reminders: once, to sent and unanswered surveys of programs with `reminderAfter`, inside
  *    the send window (put off until it opens, or dropped when the survey closes first).
- * 4. Due expiries: unanswered surveys whose link expired become `expired`.
+ * Expiry needs no step: a sent survey is expired once its link is and it is unanswered (derived
+ * where it is read, see domain/expiry.ts), so nothing is written when a link closes.
  */
 import { asFunction } from '../adapters/function-scope.js';
 import { Duration } from 'luxon';
@@ -33,6 +34,8 @@ import { PermanentSendError, TransientSendError, UncertainSendError } from '../p
 import { nextSendTime } from '../domain/contact-rules.js';
 import { addIsoDuration } from '../domain/time.js';
 import type { Runtime } from '../runtime.js';
+import type { Invitation } from '../contracts/invitation.js';
+import type { OutboxPosition } from '../store/outbox.js';
 import { contactStopped, inParallel, remindOne, sendSurveyEmail } from './dispatch-email.js';
 
 export interface DispatchOptions {
@@ -66,7 +69,6 @@ export interface DispatchResult {
   /** Abandoned claims found this tick, and sends SES may or may not have accepted: `unknown`. */
   unknown: number;
   reminders: number;
-  expired: number;
   /** How long the oldest due invitation had waited past its send time (0 when none). */
   backlogAgeSeconds: number;
 }
@@ -95,7 +97,6 @@ function emptyResult(): DispatchResult {
     skipped: 0,
     unknown: 0,
     reminders: 0,
-    expired: 0,
     backlogAgeSeconds: 0,
   };
 }
@@ -151,42 +152,27 @@ async function dispatchUnderLease(
   const withinBudget = () => performance.now() - started < budgetMs;
   const result = emptyResult();
 
-  for (const { invitationId } of await rt.outbox.dueIn('LEASE', now, batchSize)) {
-    if (await rt.outbox.markUnknown(invitationId, now)) {
-      result.unknown += 1;
-      log.warn('dispatch.unknown', {
-        invitationId,
-        why: 'lease expired before the send was recorded',
-      });
-    }
-  }
-
+  const position: OutboxPosition = new Map();
   for (let page = 0; ; page++) {
     const at = clock();
-    const due = await rt.outbox.due(at, batchSize);
+    const due = await rt.outbox.due(at, batchSize, position);
     if (page === 0 && due.length) {
       const oldest = due.reduce((min, d) => (d.sendAt < min ? d.sendAt : min), at.toISOString());
       result.backlogAgeSeconds = Math.max(0, (at.getTime() - Date.parse(oldest)) / 1000);
     }
     if (!due.length) break;
-    const moved = () =>
-      result.sent + result.failed + result.retried + result.skipped + result.unknown;
-    const before = moved();
     const limiter = await rt.sendLimiter();
     await inParallel(due, concurrency, async ({ invitationId }) => {
       result[
-        await sendOne(rt, invitationId, clock, limiter, { leaseSeconds, retryAfterSeconds })
+        await sendOne(rt, invitationId, now, clock, limiter, { leaseSeconds, retryAfterSeconds })
       ] += 1;
     });
-    // Stop when out of time, or when a page moved nothing (index entries not yet caught up).
-    if (!withinBudget() || moved() === before) break;
+    // Each page reads on from the last, so a page of lost claims cannot hold the rest back.
+    if (!withinBudget()) break;
   }
 
   for (const { invitationId } of await rt.outbox.dueIn('REMIND', clock(), batchSize)) {
     if (await remindOne(rt, invitationId, clock)) result.reminders += 1;
-  }
-  for (const { invitationId } of await rt.outbox.dueIn('EXPIRE', clock(), batchSize)) {
-    if (await rt.outbox.expire(invitationId, clock())) result.expired += 1;
   }
 
   if (
@@ -202,16 +188,18 @@ async function dispatchUnderLease(
 async function sendOne(
   rt: Runtime,
   invitationId: string,
+  tickAt: Date,
   clock: () => Date,
   limiter: Awaited<ReturnType<Runtime['sendLimiter']>>,
   timing: { leaseSeconds: number; retryAfterSeconds: number },
 ): Promise<SendOutcome> {
   const claimedAt = clock();
-  const invitation = await rt.outbox.claim(
+  const claim = await rt.outbox.claimOrRead(
     invitationId,
     new Date(claimedAt.getTime() + timing.leaseSeconds * 1000),
   );
-  if (!invitation) return 'lostRaces';
+  if (!claim.claimed) return abandonedOrLost(rt, invitationId, claim.current, tickAt);
+  const invitation = claim.claimed;
   const program = rt.programFor(invitation.touchpoint);
   if (!program || !invitation.email) {
     await rt.outbox.markFailed(invitationId, program ? 'no-email' : 'no-program');
@@ -293,4 +281,29 @@ async function sendOne(
       await sleep(RECORD_BACKOFF_MS * 2 ** (attempt - 1));
     }
   }
+}
+
+/**
+ * A lost claim: a send still `sending` after its lease ran out was abandoned (its sender died
+ * between claiming and recording) and becomes `unknown`; anything else is another dispatcher's,
+ * or done already (an index entry not yet caught up with the item).
+ */
+async function abandonedOrLost(
+  rt: Runtime,
+  invitationId: string,
+  current: Invitation | undefined,
+  now: Date,
+): Promise<SendOutcome> {
+  const leaseRanOut =
+    current?.status === 'sending' &&
+    current.leaseUntil !== undefined &&
+    current.leaseUntil <= now.toISOString();
+  if (leaseRanOut && (await rt.outbox.markUnknown(invitationId, now))) {
+    log.warn('dispatch.unknown', {
+      invitationId,
+      why: 'lease expired before the send was recorded',
+    });
+    return 'unknown';
+  }
+  return 'lostRaces';
 }

@@ -22,6 +22,7 @@ import { addDays, dayBounds, dayOf } from '../domain/time.js';
 import { scoreGroupOf } from '../domain/questionnaire.js';
 import type { InvitationDayRow } from '../store/invitation-items.js';
 import type { Runtime } from '../runtime.js';
+import { isExpired } from '../domain/expiry.js';
 import { SMOKE_SEGMENT } from '../domain/smoke.js';
 
 /** The fewest days a nightly run recomputes, whatever the programs' link lives. */
@@ -44,7 +45,15 @@ export function rollupWindowDays(config: Pick<AfterwordConfig, 'programs'>): num
   return Math.max(DEFAULT_ROLLUP_DAYS, Math.ceil(longest) + 2);
 }
 
-export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> {
+/**
+ * One day's cells, recomputed from its invitations and answers. `asOf` is the time expiry is
+ * judged at (a survey sent that day and still unanswered counts as expired once its link is).
+ */
+export async function rollupDay(
+  rt: Runtime,
+  day: string,
+  asOf: Date = new Date(),
+): Promise<RollupRow[]> {
   const { start, end } = dayBounds(day, rt.config.timeZone);
   const cells = new Map<string, RollupRow>();
   const cellOf = (row: InvitationDayRow) => {
@@ -78,7 +87,7 @@ export async function rollupDay(rt: Runtime, day: string): Promise<RollupRow[]> 
       cell.invited += 1;
       if (row.status === 'failed') cell.failed += 1;
       if (row.status === 'unknown') cell.unknown += 1;
-      if (row.status === 'expired') cell.expired += 1;
+      if (isExpired(row, asOf, rt.programFor(row.touchpoint)?.linkExpiry)) cell.expired += 1;
       // Only sent surveys count further down the funnel, so answered ≤ sent always holds.
       if (!row.sentAt) continue;
       cell.sent += 1;
@@ -128,15 +137,15 @@ function countQuestions(cell: RollupRow, group: string, counted: Record<string, 
   }
 }
 
-/**
- * Recomputes the `days` days (default: `rollupWindowDays`) ending with `lastDay` (default: today
- * in the rollup time zone).
- */
 /** The nightly recompute, as the rollup function. */
 export function rollup(...args: Parameters<typeof rollupDays>): ReturnType<typeof rollupDays> {
   return asFunction('rollup', () => rollupDays(...args));
 }
 
+/**
+ * Recomputes the `days` days (default: `rollupWindowDays`) ending with `lastDay` (default: today
+ * in the rollup time zone), as of `now`.
+ */
 async function rollupDays(
   rt: Runtime,
   options: { now: Date; days?: number; lastDay?: string },
@@ -145,7 +154,7 @@ async function rollupDays(
   const count = options.days ?? rollupWindowDays(rt.config);
   const days = Array.from({ length: count }, (_, i) => addDays(lastDay, i - count + 1));
   let rows = 0;
-  for (const day of days) rows += (await rollupDay(rt, day)).length;
+  for (const day of days) rows += (await rollupDay(rt, day, options.now)).length;
   log.info('rollup.done', { from: days[0], to: lastDay, rows });
   return { days, rows };
 }

@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../lib/usecases/dispatch.js';
+import { rollupDay } from '../../lib/usecases/rollup.js';
+import { isExpired } from '../../lib/domain/expiry.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { createWebApp } from '../../lib/web/app.js';
 import {
@@ -117,14 +119,23 @@ describe('a survey after intake', () => {
     expect(await emailsTo(who.email)).toHaveLength(2);
   });
 
-  it('closes an unanswered survey when its link expires', async () => {
+  it('closes an unanswered survey when its link expires, with nothing written', async () => {
     const rt = await testRuntime();
     const detail = interaction({ occurredAt: occurred, customer: customer() });
     const { invitationId } = await intake(rt, event(detail), at(occurred));
     await dispatch(rt, at('2026-11-23T10:31:00Z'));
-    expect((await dispatch(rt, at('2026-11-30T10:30:00Z'))).expired).toBe(0); // P7D not over
-    expect((await dispatch(rt, at('2026-11-30T10:32:00Z'))).expired).toBe(1);
-    expect(await rt.invitations.get(invitationId)).toMatchObject({ status: 'expired' });
+    const sent = await rt.invitations.get(invitationId);
+    // Expiry is derived (issue 19): the nightly rollup counts it from the link's expiry, P7D.
+    const expiredIn = async (asOf: string) =>
+      (await rollupDay(rt, '2026-11-23', at(asOf))).find(
+        (row) => row.touchpoint === detail.touchpoint,
+      )?.expired;
+    expect(await expiredIn('2026-11-30T10:30:00Z')).toBe(0); // P7D not over
+    expect(await expiredIn('2026-11-30T10:32:00Z')).toBe(1);
+    expect(isExpired(sent!, at('2026-11-30T10:30:00Z'))).toBe(false);
+    expect(isExpired(sent!, at('2026-11-30T10:32:00Z'))).toBe(true);
+    await dispatch(rt, at('2026-11-30T10:32:00Z'));
+    expect(await rt.invitations.get(invitationId)).toEqual(sent); // no write when the link closes
     const [email] = await emailsTo(detail.customer.email!);
     const app = createWebApp(rt, { now: () => at('2026-11-30T10:33:00Z') });
     const page = await app.request(new URL(scoreLinks(email!).get(9)!).pathname);
