@@ -95,15 +95,17 @@ export function accessPolicies(
     ],
   });
 
-  // What a platform engineer's `afterword dead-letters --replay --stack` and `afterword smoke
-  // --stack` need, and nothing else: an operator's policy. Replaying re-invokes the function a
-  // dead letter came from and deletes the message; the smoke test puts one interaction (under
-  // the CLI's source), reads its invitation back and signs its survey link.
+  // What a platform engineer's `afterword dead-letters --replay --stack`, `afterword smoke
+  // --stack` and `afterword migrate-storage --stack` need, and nothing else: an operator's policy.
+  // Replaying re-invokes the function a dead letter came from and deletes the message; the smoke
+  // test puts one interaction (under the CLI's source), reads its invitation back and signs its
+  // survey link; the migration reads the outbox index (keys only: no customer data) and moves
+  // invitations' entries.
   const replayable = (Object.keys(deadLetters) as (keyof typeof deadLetters)[]).filter(
     (name): name is keyof typeof deadLetters & DeployedFunctionName => name in functions,
   );
   const operatorPolicy = new iam.ManagedPolicy(scope, 'OperatorPolicy', {
-    description: `Replay the dead letters of the Afterword stack ${Stack.of(scope).stackName}, and smoke-test it`,
+    description: `Replay the dead letters of the Afterword stack ${Stack.of(scope).stackName}, smoke-test it, migrate its storage`,
     statements: [
       new iam.PolicyStatement({
         actions: ['cloudformation:DescribeStacks'],
@@ -129,9 +131,13 @@ export function accessPolicies(
         },
       }),
       new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INV#*'] } },
+      }),
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/${INDEX.outbox.name}`],
       }),
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],

@@ -261,6 +261,16 @@ export const leads = {
   stack: "administrator access to the stack's Cognito user pool.",
 } as const satisfies CommandSpec;
 
+export const migrateStorage = {
+  usage: ['[--format table|json] [--stack NAME]'],
+  about:
+    'Move what a table written by an older version holds onto the current storage shape (once after deploying; safe to run again, and after a crash it goes on with what is left).',
+  options: {
+    format: format('table', 'json'),
+  },
+  stack: 'OperatorPolicyArn',
+} as const satisfies CommandSpec;
+
 /** By the name typed, in the order `afterword help` lists them. */
 export const COMMANDS = {
   start,
@@ -279,6 +289,7 @@ export const COMMANDS = {
   'follow-ups': followUps,
   forget,
   smoke,
+  'migrate-storage': migrateStorage,
   leads,
 } as const satisfies Record<string, CommandSpec>;
 

@@ -32,6 +32,7 @@ const MODULES: Record<CommandName, () => Promise<CommandModule>> = {
   'follow-ups': () => import('./commands/follow-ups.js'),
   forget: () => import('./commands/forget.js'),
   smoke: () => import('./commands/smoke.js'),
+  'migrate-storage': () => import('./commands/migrate-storage.js'),
   leads: () => import('./commands/leads.js'),
 };
 

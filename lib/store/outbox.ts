@@ -98,7 +98,10 @@ export class OutboxStore {
   async claimOrRead(
     invitationId: string,
     leaseUntil: Date,
-  ): Promise<{ claimed: Invitation } | { claimed: undefined; current: Invitation | undefined }> {
+  ): Promise<
+    | { claimed: Invitation }
+    | { claimed: undefined; current: Invitation | undefined; inOutbox: boolean }
+  > {
     const outcome = await updateItem(
       this.doc,
       this.tableName,
@@ -115,6 +118,7 @@ export class OutboxStore {
     return {
       claimed: undefined,
       current: outcome.current ? invitationFromItem(outcome.current) : undefined,
+      inOutbox: isDueEntry(outcome.current?.[INDEX.outbox.pk]),
     };
   }
 
@@ -234,6 +238,20 @@ export class OutboxStore {
     });
   }
 
+  /**
+   * Takes an entry out of `DUE` whose invitation is settled (`status`) but still there: nothing
+   * the dispatcher writes now leaves one, but an older version's in-flight send could.
+   */
+  async leave(invitationId: string, status: Invitation['status']): Promise<boolean> {
+    const outcome = await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
+      remove: OUT_OF_QUEUES,
+      condition: '#status = :status AND #opk = :due',
+      names: { '#status': 'status', '#opk': INDEX.outbox.pk },
+      values: { ':status': status, ':due': `DUE#${shardOf(invitationId)}` },
+    });
+    return outcome.updated;
+  }
+
   private reminderValues(invitationId: string) {
     return {
       ':queue': `REMIND#${shardOf(invitationId)}`,
@@ -268,3 +286,6 @@ export class OutboxStore {
     if (!updated) throw new StateConflictError('invitation', invitationId, from);
   }
 }
+
+const isDueEntry = (outboxPk: unknown) =>
+  typeof outboxPk === 'string' && outboxPk.startsWith('DUE#');

@@ -198,7 +198,7 @@ async function sendOne(
     invitationId,
     new Date(claimedAt.getTime() + timing.leaseSeconds * 1000),
   );
-  if (!claim.claimed) return abandonedOrLost(rt, invitationId, claim.current, tickAt);
+  if (!claim.claimed) return abandonedOrLost(rt, invitationId, claim, tickAt);
   const invitation = claim.claimed;
   const program = rt.programFor(invitation.touchpoint);
   if (!program || !invitation.email) {
@@ -291,7 +291,7 @@ async function sendOne(
 async function abandonedOrLost(
   rt: Runtime,
   invitationId: string,
-  current: Invitation | undefined,
+  { current, inOutbox }: { current: Invitation | undefined; inOutbox: boolean },
   now: Date,
 ): Promise<SendOutcome> {
   const leaseRanOut =
@@ -305,5 +305,8 @@ async function abandonedOrLost(
     });
     return 'unknown';
   }
+  // Settled, yet still waiting in DUE (an older version's send): it would be read every tick.
+  const settled = current && current.status !== 'scheduled' && current.status !== 'sending';
+  if (settled && inOutbox) await rt.outbox.leave(invitationId, current.status);
   return 'lostRaces';
 }

@@ -31,7 +31,16 @@ import { LocalEventBus } from '../../lib/local/bus.js';
 import { MemoryJournal, type DeadLetter } from '../../lib/local/dead-letters.js';
 import { createRuntime, type Runtime } from '../../lib/runtime.js';
 import { settingsFromEnv, type Need } from '../../lib/runtime-env.js';
-import { ensureTable } from '../../lib/store/table.js';
+import { ensureTable, INDEX } from '../../lib/store/table.js';
+import { invitationKey, queueKeys } from '../../lib/store/invitation-items.js';
+import { LegacyOutbox } from '../../lib/store/legacy-outbox.js';
+import { migrateStorage } from '../../lib/usecases/migrate-storage.js';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { createWebApp } from '../../lib/web/app.js';
 import { readRecordedCalls } from '../support/aws-calls.js';
 import { REGION, synthDeployedStack, type DeployedStack } from '../support/cfn.js';
@@ -619,6 +628,43 @@ describe('every function, run with the environment the stack deploys it with', (
       await smokeBus.close();
       await new Promise((closed) => web.close(closed));
     }
+  });
+
+  it('moves an old-shape table onto the current one with the operator policy (migrate-storage --stack)', async () => {
+    aws.state.stacks.set('Afterword', deployed.outputs());
+    const table = rt.dispatch.settings.tableName;
+    const doc = DynamoDBDocumentClient.from(rt.dispatch.dynamodb);
+    // An entry where the shape before issue 19 kept a held claim: LEASE, at the lease's end.
+    const invitationId = `legacy-${randomUUID()}`;
+    const leaseEnd = '2026-11-23T12:40:00.000Z';
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...invitationKey(invitationId), ...queueKeys('LEASE', invitationId, leaseEnd) },
+      }),
+    );
+    const endpoints = {
+      cloudformation: aws.endpoint,
+      dynamodb: inject('dynamodbEndpoint'),
+      secrets: secrets.endpoint,
+    };
+    await inFunction('operator', async () => {
+      const remote = await openStack({ stackName: 'Afterword', region: REGION, endpoints });
+      try {
+        const legacy = new LegacyOutbox(
+          DynamoDBDocumentClient.from(remote.runtime.dynamodb),
+          remote.runtime.settings.tableName,
+        );
+        expect(await migrateStorage(legacy)).toMatchObject({ leasesToDue: 1 });
+      } finally {
+        remote.close();
+      }
+    });
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: table, Key: invitationKey(invitationId), ConsistentRead: true }),
+    );
+    expect(Item?.[INDEX.outbox.pk]).toBe(queueKeys('DUE', invitationId, leaseEnd)[INDEX.outbox.pk]);
+    await doc.send(new DeleteCommand({ TableName: table, Key: invitationKey(invitationId) }));
   });
 
   it('recorded the calls of every function, each under its own name', () => {

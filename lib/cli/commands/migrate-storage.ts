@@ -1,0 +1,29 @@
+/** `migrate-storage`: a table written by an older version moved onto the current shape. */
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { inFunction } from '../../adapters/function-scope.js';
+import { LegacyOutbox } from '../../store/legacy-outbox.js';
+import { migrateStorage, type MigrationResult } from '../../usecases/migrate-storage.js';
+import { formatOf, progress, withRuntime } from '../shared.js';
+import type { CommandInput } from '../command.js';
+import type { migrateStorage as spec } from '../commands.js';
+
+export async function run(input: CommandInput<typeof spec>): Promise<number> {
+  const { values } = input;
+  const format = formatOf(values.format);
+  const result = await withRuntime(values, (rt) =>
+    // On AWS, the operator's policy is what allows it (and what the permission contract checks).
+    inFunction('operator', () =>
+      migrateStorage(
+        new LegacyOutbox(DynamoDBDocumentClient.from(rt.dynamodb), rt.settings.tableName),
+        (sofar) => progress(describe(sofar)),
+      ),
+    ),
+  );
+  if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(`${describe(result)}\n`);
+  return 0;
+}
+
+function describe(result: MigrationResult): string {
+  return `claims moved back to the outbox: ${result.leasesToDue}; expiry entries removed: ${result.expiriesDropped}; moved meanwhile by someone else: ${result.alreadyMoved}`;
+}
