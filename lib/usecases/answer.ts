@@ -5,8 +5,9 @@
  * Primary course of submitAnswer:
  * 1. Verify the signed token (forged, unknown-key or expired links record nothing).
  * 2. Validate the score (digits, within the program's scale) and the comment's length.
- * 3. Read the survey consistently: the same answer again (a double click, a resubmitted form)
- *    is a replay and changes nothing; after MAX_ANSWERS answers, changes stop.
+ * 3. Read the survey (eventually consistent, half the price): the same answer again (a double
+ *    click, a resubmitted form) is a replay and changes nothing; after MAX_ANSWERS answers,
+ *    changes stop. A read that missed a moment-old answer is caught by step 4's condition.
  * 4. Record the answer with one conditional write on the state read (only a sent, unexpired
  *    survey, and only if no other answer landed since): the last answer wins, the one it replaces
  *    goes to the history, and a follow-up request (or its withdrawal) is marked in the same write.
@@ -52,8 +53,10 @@ export interface SurveyView {
 const ANSWERABLE = new Set<Invitation['status']>(['sent', 'delivered', 'answered']);
 
 /**
- * Everything the survey page needs; writes nothing. The page itself reads eventually consistently
- * (`consistent: false`, half the price); the POST reads consistently, to see a replay at once.
+ * Everything the survey page needs; writes nothing. The page and the POST read eventually
+ * consistently (`consistent: false`, half the price): the POST's write is conditional on the
+ * answers it read, and a lost condition returns the item as it is, so a stale read costs a retry,
+ * never a wrong answer or a second set of events.
  */
 export async function openSurvey(
   rt: Runtime,
@@ -126,7 +129,7 @@ export async function submitAnswer(
   form: unknown,
   now: Date,
 ): Promise<SurveyView & { score: number; replay: boolean; contactBy?: Date }> {
-  let view = await openSurvey(rt, token, now);
+  let view = await openSurvey(rt, token, now, { consistent: false });
   const { program } = view;
   const parsed = AnswerInput.safeParse(form);
   if (!parsed.success) throw new InvalidAnswerError(describeIssues(parsed.error));
