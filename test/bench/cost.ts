@@ -59,7 +59,7 @@ export interface CostResult {
   perThousandTotal: number;
   /** SES's price for the same emails: the floor. */
   floorPerThousand: number;
-  /** perThousandTotal / floorPerThousand (target ≤ 1.10). */
+  /** perThousandTotal / floorPerThousand (target ≤ 1.06, issue 19). */
   ratioToFloor: number;
   /** The clock's cost (dispatch every minute, nightly rollup, dashboard, alarms, secret), USD a month. */
   fixedPerMonth: number;
