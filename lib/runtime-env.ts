@@ -1,9 +1,10 @@
 /**
  * A Lambda function's runtime from its environment, read once at cold start: the table, the bus,
  * the public URL and the secrets (link-signing keys, the consent key, the dashboard's) it needs,
- * the keys read through Powertools' cache so a rotation reaches warm containers too.
+ * the keys read through a cache (adapters/secrets.ts) so a rotation reaches warm containers too.
  */
 import { loadConfig } from './config/load.js';
+import { SecretStrings } from './adapters/secrets.js';
 import type { SigningKeys } from './domain/links.js';
 import {
   type Settings,
@@ -80,7 +81,7 @@ export async function settingsFromEnv(
 export const SIGNING_KEYS_MAX_AGE_SECONDS = 300;
 
 /**
- * The signing keys in Secrets Manager, read through Powertools' cache: re-read after
+ * The signing keys in Secrets Manager, read through a cache: re-read after
  * SIGNING_KEYS_MAX_AGE_SECONDS, or at once (`load(true)`) when a link names a key id the cache
  * does not know, so a key added by a rotation works in warm containers too.
  */
@@ -93,11 +94,9 @@ export function secretKeySource(
   let last: { raw: string; keys: SigningKeys } | undefined;
   return {
     async load(fresh) {
-      const raw = await (
-        await provider
-      ).get(secretId, {
-        maxAge: SIGNING_KEYS_MAX_AGE_SECONDS,
-        forceFetch: fresh,
+      const raw = await provider.get(secretId, {
+        maxAgeSeconds: SIGNING_KEYS_MAX_AGE_SECONDS,
+        fresh,
       });
       if (typeof raw !== 'string')
         throw new MissingSettingError('the link-signing secret is empty');
@@ -108,18 +107,13 @@ export function secretKeySource(
   };
 }
 
-/** Powertools' Secrets Manager provider, its modules and the SDK's loaded when first needed. */
-export async function secretsProvider(settings: Pick<Settings, 'region' | 'endpoints'>) {
-  const [{ SecretsProvider }, { SecretsManagerClient }] = await Promise.all([
-    import('@aws-lambda-powertools/parameters/secrets'),
-    import('@aws-sdk/client-secrets-manager'),
-  ]);
-  return new SecretsProvider({
-    awsSdkV3Client: newClient(
-      SecretsManagerClient,
-      clientOptions(settings, settings.endpoints?.secrets),
+/** Secret strings through a cache; the Secrets Manager client is loaded on the first read. */
+export function secretsProvider(settings: Pick<Settings, 'region' | 'endpoints'>): SecretStrings {
+  return new SecretStrings(() =>
+    import('@aws-sdk/client-secrets-manager').then(({ SecretsManagerClient }) =>
+      newClient(SecretsManagerClient, clientOptions(settings, settings.endpoints?.secrets)),
     ),
-  });
+  );
 }
 
 /** A secret's string value (an identity provider's client secret, the consent key), read once. */
@@ -127,7 +121,7 @@ export async function readSecretString(
   secretId: string,
   settings: Pick<Settings, 'region' | 'endpoints'>,
 ): Promise<string> {
-  const value = await (await secretsProvider(settings)).get(secretId);
+  const value = await secretsProvider(settings).get(secretId);
   if (typeof value !== 'string' || !value) {
     throw new MissingSettingError(`the secret ${secretId} holds no string`);
   }

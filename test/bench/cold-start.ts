@@ -57,6 +57,7 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
       target: LAMBDA_BUNDLING.target,
       minify: LAMBDA_BUNDLING.minify,
       sourcemap: LAMBDA_BUNDLING.sourceMap,
+      sourcesContent: LAMBDA_BUNDLING.sourcesContent,
       external: LAMBDA_BUNDLING.externalModules,
       banner: { js: LAMBDA_BUNDLING.banner },
       logLevel: 'error',
