@@ -1,7 +1,7 @@
 /** Lambda: every minute (EventBridge Scheduler) → send due surveys, reminders and expiries. */
-import { runtimeFromEnv, type Need } from '../lib/runtime-env.js';
+import { dependenciesFromEnv, type Need } from '../lib/runtime-env.js';
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
-import { createDispatchHandler } from '../lib/handlers/dispatch.js';
+import { createDispatchHandler, DISPATCH_HANDLER_USES } from '../lib/handlers/dispatch.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = ['signing', 'publicBaseUrl', 'consent'];
@@ -15,5 +15,7 @@ export const handler = async (
 ) => {
   logInvocation(context);
   const budgetMs = context ? Math.max(0, context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS) : 0;
-  return createDispatchHandler(await runtimeFromEnv(NEEDS))({ budgetMs });
+  return createDispatchHandler(await dependenciesFromEnv(NEEDS, DISPATCH_HANDLER_USES))({
+    budgetMs,
+  });
 };

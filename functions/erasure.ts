@@ -4,13 +4,13 @@
  * finishes what an earlier one started.
  */
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
-import { runtimeFromEnv, type Need } from '../lib/runtime-env.js';
-import { createErasureHandler } from '../lib/handlers/erasure.js';
+import { dependenciesFromEnv, type Need } from '../lib/runtime-env.js';
+import { createErasureHandler, ERASURE_HANDLER_USES } from '../lib/handlers/erasure.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = ['consent', 'eventBus'];
 
 export const handler = async (event: { detail: unknown }, context?: InvocationContext) => {
   logInvocation(context);
-  return createErasureHandler(await runtimeFromEnv(NEEDS))(event);
+  return createErasureHandler(await dependenciesFromEnv(NEEDS, ERASURE_HANDLER_USES))(event);
 };

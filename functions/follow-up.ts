@@ -4,13 +4,19 @@
  * overdue cases, then escalations.
  */
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
-import { runtimeFromEnv, type Need } from '../lib/runtime-env.js';
-import { createFollowUpHandler, type FollowUpInvocation } from '../lib/handlers/follow-up.js';
+import { dependenciesFromEnv, type Need } from '../lib/runtime-env.js';
+import {
+  createFollowUpHandler,
+  type FollowUpInvocation,
+  FOLLOW_UP_HANDLER_USES,
+} from '../lib/handlers/follow-up.js';
 
 /** What this function needs beyond the table (its environment must provide it). */
 export const NEEDS: Need[] = ['eventBus', 'publicBaseUrl'];
 
 export const handler = async (invocation: FollowUpInvocation, context?: InvocationContext) => {
   logInvocation(context);
-  return createFollowUpHandler(await runtimeFromEnv(NEEDS))(invocation);
+  return createFollowUpHandler(await dependenciesFromEnv(NEEDS, FOLLOW_UP_HANDLER_USES))(
+    invocation,
+  );
 };

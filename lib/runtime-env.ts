@@ -12,7 +12,10 @@ import {
   clientOptions,
   newClient,
   createRuntime,
+  dependenciesFor,
   MissingSettingError,
+  type Needs,
+  type RuntimePart,
 } from './runtime.js';
 
 /** What a function needs beyond the table; each need fails fast at cold start when its variable is missing. */
@@ -161,4 +164,15 @@ export function runtimeFromEnv(needs: readonly Need[] = []): Promise<Runtime> {
     fromEnv.set(key, runtime);
   }
   return runtime;
+}
+
+/**
+ * A Lambda function's dependencies, built from its environment: only the parts of the runtime its
+ * handler declares (`<NAME>_HANDLER_USES`), each built when first reached.
+ */
+export async function dependenciesFromEnv<const Parts extends readonly RuntimePart[]>(
+  needs: readonly Need[],
+  parts: Parts,
+): Promise<Needs<Parts>> {
+  return dependenciesFor(await runtimeFromEnv(needs), parts);
 }

@@ -91,6 +91,16 @@ export interface Runtime {
   dynamodb: DynamoDBClient;
 }
 
+/** A part of the runtime a use case may reach. */
+export type RuntimePart = keyof Runtime;
+
+/**
+ * The parts of the runtime a use case reaches, and no more: each use case declares its list
+ * (`<NAME>_USES`, spreading the lists of the use cases it calls), and each function is built
+ * with its handler's list only (`dependenciesFor`), so nothing hands a use case every client.
+ */
+export type Needs<Parts extends readonly RuntimePart[]> = Pick<Runtime, Parts[number]>;
+
 /** Fake credentials for local endpoints, so no AWS credential lookup happens offline. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -159,6 +169,12 @@ export function createRuntime(settings: Settings): Runtime {
     marshallOptions: { removeUndefinedValues: true },
   });
   const programs = new Map(settings.config.programs.map((p) => [p.touchpoint, p]));
+  // Each store is built when first reached: a function given a few parts builds only those.
+  const built = new Map<RuntimePart, unknown>();
+  const part = <T>(name: RuntimePart, make: () => T): T => {
+    if (!built.has(name)) built.set(name, make());
+    return built.get(name) as T;
+  };
   // Clients a function does not use are never built, so their cost stays out of its cold start.
   let mailer: Mailer | undefined;
   let events: EventPublisher | undefined;
@@ -167,17 +183,48 @@ export function createRuntime(settings: Settings): Runtime {
   const runtime: Runtime = {
     settings,
     config: settings.config,
-    invitations: new InvitationStore(doc, settings.tableName),
-    outbox: new OutboxStore(doc, settings.tableName),
-    answers: new AnswerStore(doc, settings.tableName),
-    dayIndex: new DayIndex(doc, settings.tableName),
-    suppressions: new SuppressionStore(doc, settings.tableName, settings.consentKey),
-    contacts: new ContactStore(doc, settings.tableName, settings.config.dataRetentionDays),
-    rollups: new RollupStore(doc, settings.tableName),
-    dispatcherLease: new DispatcherLeaseStore(doc, settings.tableName),
-    audit: new AuditStore(doc, settings.tableName, settings.config.dataRetentionDays),
-    cases: new CaseStore(doc, settings.tableName),
-    erasures: new ErasureStore(doc, settings.tableName),
+    get invitations() {
+      return part('invitations', () => new InvitationStore(doc, settings.tableName));
+    },
+    get outbox() {
+      return part('outbox', () => new OutboxStore(doc, settings.tableName));
+    },
+    get answers() {
+      return part('answers', () => new AnswerStore(doc, settings.tableName));
+    },
+    get dayIndex() {
+      return part('dayIndex', () => new DayIndex(doc, settings.tableName));
+    },
+    get suppressions() {
+      return part(
+        'suppressions',
+        () => new SuppressionStore(doc, settings.tableName, settings.consentKey),
+      );
+    },
+    get contacts() {
+      return part(
+        'contacts',
+        () => new ContactStore(doc, settings.tableName, settings.config.dataRetentionDays),
+      );
+    },
+    get rollups() {
+      return part('rollups', () => new RollupStore(doc, settings.tableName));
+    },
+    get dispatcherLease() {
+      return part('dispatcherLease', () => new DispatcherLeaseStore(doc, settings.tableName));
+    },
+    get audit() {
+      return part(
+        'audit',
+        () => new AuditStore(doc, settings.tableName, settings.config.dataRetentionDays),
+      );
+    },
+    get cases() {
+      return part('cases', () => new CaseStore(doc, settings.tableName));
+    },
+    get erasures() {
+      return part('erasures', () => new ErasureStore(doc, settings.tableName));
+    },
     ...(settings.exports ? { exporter: exporterFor(settings, settings.exports) } : {}),
     get mailer() {
       return (mailer ??= new SesMailer(
@@ -232,6 +279,27 @@ export function createRuntime(settings: Settings): Runtime {
     dynamodb,
   };
   return runtime;
+}
+
+/**
+ * A function's dependencies: the `parts` of `runtime` it declared, read through to it, and nothing
+ * else reachable (a use case given them cannot find another store or client).
+ */
+export function dependenciesFor<const Parts extends readonly RuntimePart[]>(
+  runtime: Runtime,
+  parts: Parts,
+): Needs<Parts> {
+  const whole = runtime as unknown as Record<RuntimePart, unknown>;
+  const picked = {};
+  for (const name of new Set(parts)) {
+    Object.defineProperty(picked, name, {
+      // Read through (a store is built when first reached; a replaced mailer is seen).
+      get: () => whole[name],
+      set: (value: unknown) => (whole[name] = value),
+      enumerable: true,
+    });
+  }
+  return picked as Needs<Parts>;
 }
 
 function exporterFor(settings: Settings, target: { bucket: string } | { dir: string }) {

@@ -4,11 +4,15 @@
  */
 import { inFunction } from '../adapters/function-scope.js';
 import { emitMetrics } from '../adapters/metrics.js';
-import type { Runtime } from '../runtime.js';
-import { dispatch, type DispatchOptions } from '../usecases/dispatch.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { dispatch, type DispatchOptions, DISPATCH_USES } from '../usecases/dispatch.js';
+
+/** What dispatch reaches of the runtime: its functions are built with these and no more. */
+export const DISPATCH_HANDLER_USES = [...DISPATCH_USES] as const satisfies readonly RuntimePart[];
+export type DispatchHandlerDeps = Needs<typeof DISPATCH_HANDLER_USES>;
 
 export function createDispatchHandler(
-  rt: Runtime,
+  rt: DispatchHandlerDeps,
   options?: DispatchOptions,
   clock: () => Date = () => new Date(),
 ) {

@@ -3,10 +3,14 @@
  * environment; the local stack and the tests give their own).
  */
 import { inFunction } from '../adapters/function-scope.js';
-import type { Runtime } from '../runtime.js';
-import { eraseCustomer, erasureRequestOf } from '../usecases/erasure.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { eraseCustomer, erasureRequestOf, ERASURE_USES } from '../usecases/erasure.js';
 
-export function createErasureHandler(rt: Runtime, clock: () => Date = () => new Date()) {
+/** What erasure reaches of the runtime: its functions are built with these and no more. */
+export const ERASURE_HANDLER_USES = [...ERASURE_USES] as const satisfies readonly RuntimePart[];
+export type ErasureHandlerDeps = Needs<typeof ERASURE_HANDLER_USES>;
+
+export function createErasureHandler(rt: ErasureHandlerDeps, clock: () => Date = () => new Date()) {
   return (event: { detail: unknown }) =>
     inFunction('erasure', async () => eraseCustomer(rt, erasureRequestOf(event.detail), clock()));
 }

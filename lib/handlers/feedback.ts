@@ -3,10 +3,14 @@
  * environment; the local stack and the tests give their own).
  */
 import { inFunction } from '../adapters/function-scope.js';
-import type { Runtime } from '../runtime.js';
-import { recordSesFeedback } from '../usecases/feedback.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { recordSesFeedback, FEEDBACK_USES } from '../usecases/feedback.js';
 
-export function createFeedbackHandler(rt: Runtime) {
+/** What feedback reaches of the runtime: its functions are built with these and no more. */
+export const FEEDBACK_HANDLER_USES = [...FEEDBACK_USES] as const satisfies readonly RuntimePart[];
+export type FeedbackHandlerDeps = Needs<typeof FEEDBACK_HANDLER_USES>;
+
+export function createFeedbackHandler(rt: FeedbackHandlerDeps) {
   return (event: { detail: unknown }) =>
     inFunction('feedback', () => recordSesFeedback(rt, event.detail));
 }

@@ -4,9 +4,13 @@
  */
 import type { EventBridgeEvent } from '../contracts/interaction.js';
 import { inFunction } from '../adapters/function-scope.js';
-import type { Runtime } from '../runtime.js';
-import { intake } from '../usecases/intake.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { intake, INTAKE_USES } from '../usecases/intake.js';
 
-export function createIntakeHandler(rt: Runtime, clock: () => Date = () => new Date()) {
+/** What intake reaches of the runtime: its functions are built with these and no more. */
+export const INTAKE_HANDLER_USES = [...INTAKE_USES] as const satisfies readonly RuntimePart[];
+export type IntakeHandlerDeps = Needs<typeof INTAKE_HANDLER_USES>;
+
+export function createIntakeHandler(rt: IntakeHandlerDeps, clock: () => Date = () => new Date()) {
   return (event: EventBridgeEvent) => inFunction('intake', () => intake(rt, event, clock()));
 }

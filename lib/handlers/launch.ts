@@ -3,8 +3,14 @@
  * environment; the local stack and the tests give their own).
  */
 import { inFunction } from '../adapters/function-scope.js';
-import type { Runtime } from '../runtime.js';
-import { launch } from '../usecases/tracking-launch.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { launch, TRACKING_LAUNCH_USES } from '../usecases/tracking-launch.js';
+
+/** What launch reaches of the runtime: its functions are built with these and no more. */
+export const LAUNCH_HANDLER_USES = [
+  ...TRACKING_LAUNCH_USES,
+] as const satisfies readonly RuntimePart[];
+export type LaunchHandlerDeps = Needs<typeof LAUNCH_HANDLER_USES>;
 
 export interface LaunchRequest {
   /** The program's touchpoint, as its schedule passes it. */
@@ -13,7 +19,7 @@ export interface LaunchRequest {
   scheduledTime?: string;
 }
 
-export function createLaunchHandler(rt: Runtime, clock: () => Date = () => new Date()) {
+export function createLaunchHandler(rt: LaunchHandlerDeps, clock: () => Date = () => new Date()) {
   return (request: LaunchRequest) =>
     inFunction('launch', () => {
       if (!request || typeof request.touchpoint !== 'string') {

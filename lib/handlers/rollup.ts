@@ -6,10 +6,19 @@ import { inFunction } from '../adapters/function-scope.js';
 import { emitMetrics, type MetricUnit } from '../adapters/metrics.js';
 import type { ReportRow } from '../contracts/report.js';
 import { addDays, dayOf } from '../domain/time.js';
-import type { Runtime } from '../runtime.js';
-import { sendDigest } from '../usecases/digest.js';
-import { report } from '../usecases/report.js';
-import { rollup } from '../usecases/rollup.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { sendDigest, DIGEST_USES } from '../usecases/digest.js';
+import { report, REPORT_USES } from '../usecases/report.js';
+import { rollup, ROLLUP_USES } from '../usecases/rollup.js';
+
+/** What rollup reaches of the runtime: its functions are built with these and no more. */
+export const ROLLUP_HANDLER_USES = [
+  ...DIGEST_USES,
+  ...REPORT_USES,
+  ...ROLLUP_USES,
+  'config',
+] as const satisfies readonly RuntimePart[];
+export type RollupHandlerDeps = Needs<typeof ROLLUP_HANDLER_USES>;
 
 export interface RollupRequest {
   days?: number;
@@ -31,7 +40,7 @@ export function headlineMetrics(
 }
 
 export function createRollupHandler(
-  rt: Runtime,
+  rt: RollupHandlerDeps,
   options: { dashboardUrl?: string } = {},
   clock: () => Date = () => new Date(),
 ) {

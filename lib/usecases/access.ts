@@ -8,8 +8,17 @@
 import type { FollowUpCase } from '../contracts/follow-up-case.js';
 import type { Invitation } from '../contracts/invitation.js';
 import type { CustomerProfile } from '../domain/customer-profile.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import { timelineOf, type TimelineEntry } from './timeline.js';
+
+/** What access reaches of the runtime: its functions are built with these and no more. */
+export const ACCESS_USES = [
+  'cases',
+  'config',
+  'contacts',
+  'invitations',
+] as const satisfies readonly RuntimePart[];
+export type AccessDeps = Needs<typeof ACCESS_USES>;
 
 export interface CustomerRecord {
   customerId: string;
@@ -32,7 +41,7 @@ export interface CustomerRecord {
 const MAX_INVITATIONS = 10_000;
 
 export async function customerRecord(
-  rt: Runtime,
+  rt: AccessDeps,
   customerId: string,
   now: Date,
 ): Promise<CustomerRecord> {

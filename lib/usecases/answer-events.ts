@@ -16,8 +16,12 @@ import {
   type SurveyFollowUpRequested,
   type SurveyFollowUpWithdrawn,
 } from '../contracts/survey-events.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import type { SurveyView } from './answer.js';
+
+/** What answer-events reaches of the runtime: its functions are built with these and no more. */
+export const ANSWER_EVENTS_USES = ['config', 'events'] as const satisfies readonly RuntimePart[];
+export type AnswerEventsDeps = Needs<typeof ANSWER_EVENTS_USES>;
 
 /** When the owner should have followed up a low answer given at `requestedAt`: business hours. */
 export function followUpDueBy(
@@ -48,7 +52,7 @@ export function contactExpectedBy(
 }
 
 export function contactOf(
-  rt: Runtime,
+  rt: AnswerEventsDeps,
   program: Program,
   invitation: Parameters<typeof contactExpectedBy>[2],
 ): { contactBy?: Date } {
@@ -57,7 +61,7 @@ export function contactOf(
 }
 
 export async function publishAnswerEvents(
-  rt: Runtime,
+  rt: AnswerEventsDeps,
   { invitation, program }: SurveyView,
   answer: {
     score: number;
@@ -106,7 +110,7 @@ export async function publishAnswerEvents(
  * the customer's answer into an error page.
  */
 export async function publishQuietly(
-  rt: Runtime,
+  rt: AnswerEventsDeps,
   invitationId: string,
   detailType: string,
   detail: object,

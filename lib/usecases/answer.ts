@@ -39,9 +39,21 @@ import {
   type ScoreGroup,
 } from '../domain/questionnaire.js';
 import { wordingFor } from '../domain/wording.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import { answerCountOf } from '../store/invitation-items.js';
-import { contactOf, publishAnswerEvents } from './answer-events.js';
+import { contactOf, publishAnswerEvents, ANSWER_EVENTS_USES } from './answer-events.js';
+
+/** What answer reaches of the runtime: its functions are built with these and no more. */
+export const ANSWER_USES = [
+  ...ANSWER_EVENTS_USES,
+  'answers',
+  'contacts',
+  'invitations',
+  'programFor',
+  'signer',
+  'suppressions',
+] as const satisfies readonly RuntimePart[];
+export type AnswerDeps = Needs<typeof ANSWER_USES>;
 
 export interface SurveyView {
   invitation: Invitation;
@@ -59,7 +71,7 @@ const ANSWERABLE = new Set<Invitation['status']>(['sent', 'delivered', 'answered
  * never a wrong answer or a second set of events.
  */
 export async function openSurvey(
-  rt: Runtime,
+  rt: AnswerDeps,
   token: string,
   now: Date,
   { consistent = true }: { consistent?: boolean } = {},
@@ -69,7 +81,7 @@ export async function openSurvey(
 }
 
 function viewOf(
-  rt: Runtime,
+  rt: AnswerDeps,
   invitationId: string,
   invitation: Invitation | undefined,
   now: Date,
@@ -90,7 +102,7 @@ function viewOf(
  * invitation state: a customer may unsubscribe from an old or closed survey's email.
  */
 export async function unsubscribe(
-  rt: Runtime,
+  rt: AnswerDeps,
   token: string,
   now: Date,
   options: { record: boolean },
@@ -124,7 +136,7 @@ export async function unsubscribe(
 const MAX_ANSWER_ATTEMPTS = 5;
 
 export async function submitAnswer(
-  rt: Runtime,
+  rt: AnswerDeps,
   token: string,
   form: unknown,
   now: Date,
@@ -226,7 +238,7 @@ function answersOfSections(
  * stored (the section's earlier answers replaced). Returns the next section, if any.
  */
 export async function submitSection(
-  rt: Runtime,
+  rt: AnswerDeps,
   token: string,
   sectionId: string,
   form: unknown,

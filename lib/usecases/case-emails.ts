@@ -5,11 +5,19 @@
 import { ownerCalendar } from '../config/schema.js';
 import type { FollowUpCase } from '../contracts/follow-up-case.js';
 import { SCALES } from '../domain/metric.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import type { CaseContext } from './follow-up.js';
 
+/** What case-emails reaches of the runtime: its functions are built with these and no more. */
+export const CASE_EMAILS_USES = [
+  'config',
+  'mailer',
+  'publicBaseUrl',
+] as const satisfies readonly RuntimePart[];
+export type CaseEmailsDeps = Needs<typeof CASE_EMAILS_USES>;
+
 /** The case's page on the signed-in dashboard. */
-export function caseUrl(rt: Runtime, invitationId: string): string {
+export function caseUrl(rt: CaseEmailsDeps, invitationId: string): string {
   return new URL(
     `/dashboard/cases/${encodeURIComponent(invitationId)}`,
     rt.publicBaseUrl,
@@ -36,7 +44,7 @@ function when(instant: string, timeZone: string): string {
  * be contacted, the deadline, and the link. No HTML and so no tracking pixel; staff email only.
  */
 export function caseEmailText(
-  rt: Runtime,
+  rt: CaseEmailsDeps,
   { invitation, program }: CaseContext,
   followUp: FollowUpCase,
   lead: string,
@@ -79,7 +87,7 @@ export function caseEmailText(
   ].join('\n');
 }
 
-export async function emailOwner(rt: Runtime, context: CaseContext, followUp: FollowUpCase) {
+export async function emailOwner(rt: CaseEmailsDeps, context: CaseContext, followUp: FollowUpCase) {
   const owner = context.program.owner;
   const text = caseEmailText(
     rt,
@@ -94,7 +102,7 @@ export async function emailOwner(rt: Runtime, context: CaseContext, followUp: Fo
 }
 
 export async function emailEscalation(
-  rt: Runtime,
+  rt: CaseEmailsDeps,
   context: CaseContext,
   followUp: FollowUpCase,
   to: string,

@@ -11,12 +11,22 @@ import { DEFAULT_FOLLOW_UP_THRESHOLD } from '../contracts/survey-events.js';
 import { labelsOf } from '../domain/drivers.js';
 import type { QuestionAnswers } from '../domain/questionnaire.js';
 import { addDays, dayBounds } from '../domain/time.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import { SMOKE_SEGMENT } from '../domain/smoke.js';
 import type { InvitationDayRow } from '../store/invitation-items.js';
 import { buildReport, type Dimension } from './report.js';
 import { customerTimeline, type TimelineEntry } from './timeline.js';
 import { FILTERS, type FilterName, type DashboardQuery, whereOf } from './dashboard-query.js';
+
+/** What dashboard reaches of the runtime: its functions are built with these and no more. */
+export const DASHBOARD_USES = [
+  'config',
+  'dayIndex',
+  'invitations',
+  'programFor',
+  'rollups',
+] as const satisfies readonly RuntimePart[];
+export type DashboardDeps = Needs<typeof DASHBOARD_USES>;
 
 export interface UnhappyComment {
   answeredAt: string;
@@ -44,7 +54,7 @@ export interface DashboardData {
 const LOOKBACK_DAYS = 27;
 
 export async function dashboardData(
-  rt: Runtime,
+  rt: DashboardDeps,
   query: DashboardQuery,
   visible: Set<string> | 'all',
 ): Promise<DashboardData> {
@@ -95,7 +105,7 @@ function selects(query: DashboardQuery, visible: Set<string> | 'all') {
 
 /** The latest comments of unhappy customers in the last 7 days of the period. */
 async function unhappyComments(
-  rt: Runtime,
+  rt: DashboardDeps,
   query: DashboardQuery,
   visible: Set<string> | 'all',
   limit: number,
@@ -160,7 +170,7 @@ export function questionnaireInWords(
 }
 
 /** The answers' comments and customers, read from the invitations (eventually consistent). */
-async function withComments(rt: Runtime, rows: InvitationDayRow[]): Promise<AnswerView[]> {
+async function withComments(rt: DashboardDeps, rows: InvitationDayRow[]): Promise<AnswerView[]> {
   const invitations = await Promise.all(
     rows.map((row) => rt.invitations.get(row.invitationId, { consistent: false })),
   );
@@ -192,7 +202,7 @@ export const ANSWERS_PAGE_SIZE = 50;
 
 /** A page of the answers a query selects, newest first, with their comments. */
 export async function answersData(
-  rt: Runtime,
+  rt: DashboardDeps,
   query: DashboardQuery,
   visible: Set<string> | 'all',
   before?: string,
@@ -217,7 +227,7 @@ export interface CustomerView {
 
 /** A customer's timeline, limited to what the user may see; undefined when that is nothing. */
 export async function customerData(
-  rt: Runtime,
+  rt: DashboardDeps,
   customerId: string,
   visible: Set<string> | 'all',
 ): Promise<CustomerView | undefined> {

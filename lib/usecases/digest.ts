@@ -14,10 +14,22 @@ import { TOTAL, type ReportRow } from '../contracts/report.js';
 import { formatRate, formatScore } from '../domain/display.js';
 import { html } from '../domain/html.js';
 import { addDays, dayOf } from '../domain/time.js';
-import type { Runtime } from '../runtime.js';
-import { report } from './report.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { report, REPORT_USES } from './report.js';
 import { formatDrivers, unhappyDrivers } from '../domain/drivers.js';
-import { followUpMeasures, type Share } from './follow-up-measures.js';
+import { followUpMeasures, type Share, FOLLOW_UP_MEASURES_USES } from './follow-up-measures.js';
+
+/** What digest reaches of the runtime: its functions are built with these and no more. */
+export const DIGEST_USES = [
+  ...FOLLOW_UP_MEASURES_USES,
+  ...REPORT_USES,
+  'cases',
+  'config',
+  'mailer',
+  'programFor',
+  'publicBaseUrl',
+] as const satisfies readonly RuntimePart[];
+export type DigestDeps = Needs<typeof DIGEST_USES>;
 
 export interface Digest {
   day: string;
@@ -58,7 +70,7 @@ function formatResponseRate(week: ReportRow): string {
 }
 
 export async function buildDigest(
-  rt: Runtime,
+  rt: DigestDeps,
   options: { now: Date; day?: string; dashboardUrl: string },
 ): Promise<Digest> {
   const day = options.day ?? addDays(dayOf(options.now, rt.config.timeZone), -1);
@@ -185,7 +197,7 @@ ${driverLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Top rea
 
 /** Sends the digest to the configured CX leads; returns how many were sent (0: none configured). */
 export async function sendDigest(
-  rt: Runtime,
+  rt: DigestDeps,
   options: { now: Date; day?: string; dashboardUrl?: string },
 ): Promise<number> {
   const digest = rt.config.digest;

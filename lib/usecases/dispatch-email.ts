@@ -8,14 +8,30 @@ import type { Invitation } from '../contracts/invitation.js';
 import { nextSendTime } from '../domain/contact-rules.js';
 import { renderSurveyEmail, surveySender } from '../domain/email.js';
 import { addIsoDuration } from '../domain/time.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+
+/** What dispatch-email reaches of the runtime: its functions are built with these and no more. */
+export const DISPATCH_EMAIL_USES = [
+  'config',
+  'contacts',
+  'invitations',
+  'mailer',
+  'outbox',
+  'programFor',
+  'publicBaseUrl',
+  'sendLimiter',
+  'settings',
+  'signer',
+  'suppressions',
+] as const satisfies readonly RuntimePart[];
+export type DispatchEmailDeps = Needs<typeof DISPATCH_EMAIL_USES>;
 
 /**
  * The one reminder: only to a sent, unanswered survey of a customer still willing to hear, and
  * inside their send window (put off until it opens; dropped when the survey would close first).
  */
 export async function remindOne(
-  rt: Runtime,
+  rt: DispatchEmailDeps,
   invitationId: string,
   clock: () => Date,
 ): Promise<boolean> {
@@ -53,7 +69,7 @@ export async function remindOne(
 }
 
 export async function contactStopped(
-  rt: Runtime,
+  rt: DispatchEmailDeps,
   invitation: Invitation,
 ): Promise<'suppressed' | 'opted-out' | undefined> {
   const [block, contact] = await Promise.all([
@@ -70,7 +86,7 @@ export async function contactStopped(
 }
 
 export async function sendSurveyEmail(
-  rt: Runtime,
+  rt: DispatchEmailDeps,
   invitation: Invitation,
   program: Program,
   expiresAt: Date,

@@ -33,10 +33,27 @@ import { randomUUID } from 'node:crypto';
 import { PermanentSendError, TransientSendError, UncertainSendError } from '../ports/mailer.js';
 import { nextSendTime } from '../domain/contact-rules.js';
 import { addIsoDuration } from '../domain/time.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, Runtime, RuntimePart } from '../runtime.js';
 import type { Invitation } from '../contracts/invitation.js';
 import type { OutboxPosition } from '../store/outbox.js';
-import { contactStopped, inParallel, remindOne, sendSurveyEmail } from './dispatch-email.js';
+import {
+  contactStopped,
+  inParallel,
+  remindOne,
+  sendSurveyEmail,
+  DISPATCH_EMAIL_USES,
+} from './dispatch-email.js';
+
+/** What dispatch reaches of the runtime: its functions are built with these and no more. */
+export const DISPATCH_USES = [
+  ...DISPATCH_EMAIL_USES,
+  'dispatcherLease',
+  'outbox',
+  'programFor',
+  'sendLimiter',
+  'settings',
+] as const satisfies readonly RuntimePart[];
+export type DispatchDeps = Needs<typeof DISPATCH_USES>;
 
 export interface DispatchOptions {
   /** Due invitations read per shard per page. */
@@ -113,7 +130,7 @@ export function dispatch(
 }
 
 async function dispatchTick(
-  rt: Runtime,
+  rt: DispatchDeps,
   now: Date,
   options: DispatchOptions = {},
 ): Promise<DispatchResult> {
@@ -135,7 +152,7 @@ async function dispatchTick(
 }
 
 async function dispatchUnderLease(
-  rt: Runtime,
+  rt: DispatchDeps,
   now: Date,
   options: DispatchOptions,
 ): Promise<DispatchResult> {
@@ -186,7 +203,7 @@ async function dispatchUnderLease(
 }
 
 async function sendOne(
-  rt: Runtime,
+  rt: DispatchDeps,
   invitationId: string,
   tickAt: Date,
   clock: () => Date,
@@ -289,7 +306,7 @@ async function sendOne(
  * or done already (an index entry not yet caught up with the item).
  */
 async function abandonedOrLost(
-  rt: Runtime,
+  rt: DispatchDeps,
   invitationId: string,
   { current, inOutbox }: { current: Invitation | undefined; inOutbox: boolean },
   now: Date,

@@ -24,9 +24,21 @@ import {
 } from '../contracts/erasure.js';
 import type { Invitation } from '../contracts/invitation.js';
 import { InvalidEventError } from '../domain/errors.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import { CustomerErasureRequestedV1 } from '../contracts/erasure.js';
 import { asFunction } from '../adapters/function-scope.js';
+
+/** What erasure reaches of the runtime: its functions are built with these and no more. */
+export const ERASURE_USES = [
+  'cases',
+  'contacts',
+  'erasures',
+  'events',
+  'invitations',
+  'programFor',
+  'suppressions',
+] as const satisfies readonly RuntimePart[];
+export type ErasureDeps = Needs<typeof ERASURE_USES>;
 
 /** The request in an event's detail, or InvalidEventError naming every problem (dead-lettered). */
 export function erasureRequestOf(detail: unknown): CustomerErasureRequested {
@@ -41,7 +53,7 @@ export function erasureRequestOf(detail: unknown): CustomerErasureRequested {
 
 /** The answers and history of an invitation without anything the customer typed. */
 export function countableAnswers(
-  rt: Runtime,
+  rt: ErasureDeps,
   invitation: Invitation,
 ): Pick<Invitation, 'answers' | 'history'> {
   const questions = new Map(
@@ -68,7 +80,7 @@ export function countableAnswers(
 }
 
 export function eraseCustomer(
-  rt: Runtime,
+  rt: ErasureDeps,
   request: CustomerErasureRequested,
   now: Date,
 ): Promise<CustomerErased> {
@@ -79,7 +91,7 @@ export function eraseCustomer(
 const MAX_SCRUB_ATTEMPTS = 5;
 
 async function erase(
-  rt: Runtime,
+  rt: ErasureDeps,
   request: CustomerErasureRequested,
   now: Date,
 ): Promise<CustomerErased> {
@@ -189,12 +201,12 @@ async function erase(
   return erased(rt, completed.requestedAt, completed);
 }
 
-async function idsOf(rt: Runtime, customerIds: string[]): Promise<string[]> {
+async function idsOf(rt: ErasureDeps, customerIds: string[]): Promise<string[]> {
   return (await Promise.all(customerIds.map((id) => rt.invitations.idsOfCustomer(id)))).flat();
 }
 
 async function erased(
-  rt: Runtime,
+  rt: ErasureDeps,
   requestedAt: string,
   record: { requestId: string; completedAt?: string; counts?: ErasureCounts },
 ): Promise<CustomerErased> {

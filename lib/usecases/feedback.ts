@@ -14,9 +14,16 @@ import * as z from 'zod';
 import { log } from '../adapters/log.js';
 import { describeIssues } from '../contracts/interaction.js';
 import { InvalidEventError } from '../domain/errors.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import type { Invitation } from '../contracts/invitation.js';
 import type { Address } from '../store/suppressions.js';
+
+/** What feedback reaches of the runtime: its functions are built with these and no more. */
+export const FEEDBACK_USES = [
+  'invitations',
+  'suppressions',
+] as const satisfies readonly RuntimePart[];
+export type FeedbackDeps = Needs<typeof FEEDBACK_USES>;
 
 const SesEvent = z.object({
   eventType: z.string(),
@@ -39,7 +46,7 @@ export function recordSesFeedback(
   return asFunction('feedback', () => recordFeedback(...args));
 }
 
-async function recordFeedback(rt: Runtime, detail: unknown): Promise<FeedbackOutcome> {
+async function recordFeedback(rt: FeedbackDeps, detail: unknown): Promise<FeedbackOutcome> {
   const parsed = SesEvent.safeParse(detail);
   if (!parsed.success) throw new InvalidEventError(describeIssues(parsed.error, 'detail'));
   const event = parsed.data;

@@ -12,8 +12,17 @@ import { DEFAULT_FOLLOW_UP_THRESHOLD } from '../contracts/survey-events.js';
 import { CLOSED_STATUSES, metDeadline, type FollowUpCase } from '../contracts/follow-up-case.js';
 import { LOW_N, wilson } from '../domain/scoring.js';
 import { addDays, dayBounds } from '../domain/time.js';
-import type { Runtime } from '../runtime.js';
-import { customerTimeline } from './timeline.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { customerTimeline, TIMELINE_USES } from './timeline.js';
+
+/** What follow-up-measures reaches of the runtime: its functions are built with these and no more. */
+export const FOLLOW_UP_MEASURES_USES = [
+  ...TIMELINE_USES,
+  'cases',
+  'config',
+  'programFor',
+] as const satisfies readonly RuntimePart[];
+export type FollowUpMeasuresDeps = Needs<typeof FOLLOW_UP_MEASURES_USES>;
 
 export const DEFAULT_RECOVERY_WINDOW_DAYS = 90;
 
@@ -83,7 +92,7 @@ const TIMELINES_AT_ONCE = 8;
  * of the program they answered: true (recovered), false (low again), undefined (no answer yet).
  */
 async function nextAnswers(
-  rt: Runtime,
+  rt: FollowUpMeasuresDeps,
   cases: FollowUpCase[],
   windowDays: number,
 ): Promise<Map<string, boolean | undefined>> {
@@ -119,7 +128,7 @@ async function nextAnswers(
 }
 
 export async function followUpMeasures(
-  rt: Runtime,
+  rt: FollowUpMeasuresDeps,
   options: {
     from: string;
     to: string;

@@ -11,8 +11,19 @@ import {
   type SurveyFollowUpOverdue,
 } from '../contracts/survey-events.js';
 import { businessDeadline } from '../domain/business-hours.js';
-import type { Runtime } from '../runtime.js';
-import { emailEscalation } from './case-emails.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { emailEscalation, CASE_EMAILS_USES } from './case-emails.js';
+
+/** What follow-up-sweep reaches of the runtime: its functions are built with these and no more. */
+export const FOLLOW_UP_SWEEP_USES = [
+  ...CASE_EMAILS_USES,
+  'cases',
+  'config',
+  'events',
+  'invitations',
+  'programFor',
+] as const satisfies readonly RuntimePart[];
+export type FollowUpSweepDeps = Needs<typeof FOLLOW_UP_SWEEP_USES>;
 
 /** What one sweep did. */
 export interface SweepResult {
@@ -31,7 +42,7 @@ export function sweepFollowUps(...args: Parameters<typeof sweep>): ReturnType<ty
   return asFunction('follow-up', () => sweep(...args));
 }
 
-export async function sweep(rt: Runtime, now: Date): Promise<SweepResult> {
+export async function sweep(rt: FollowUpSweepDeps, now: Date): Promise<SweepResult> {
   const result: SweepResult = { overdue: 0, escalated: 0, failed: 0 };
   for (const followUp of await rt.cases.due(now)) {
     try {
@@ -58,7 +69,7 @@ export async function sweep(rt: Runtime, now: Date): Promise<SweepResult> {
  * The index read may be stale, so each step checks its own time against the case itself.
  */
 export async function sweepOne(
-  rt: Runtime,
+  rt: FollowUpSweepDeps,
   followUp: FollowUpCase,
   now: Date,
 ): Promise<'overdue' | 'escalated' | undefined> {

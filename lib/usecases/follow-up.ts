@@ -33,8 +33,18 @@ import {
 } from '../contracts/survey-events.js';
 import { businessDeadline } from '../domain/business-hours.js';
 import { InvalidEventError } from '../domain/errors.js';
-import type { Runtime } from '../runtime.js';
-import { emailOwner } from './case-emails.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { emailOwner, CASE_EMAILS_USES } from './case-emails.js';
+
+/** What follow-up reaches of the runtime: its functions are built with these and no more. */
+export const FOLLOW_UP_USES = [
+  ...CASE_EMAILS_USES,
+  'cases',
+  'config',
+  'invitations',
+  'programFor',
+] as const satisfies readonly RuntimePart[];
+export type FollowUpDeps = Needs<typeof FOLLOW_UP_USES>;
 
 /** The actor Afterword records for what it does itself; the customer's withdrawal is `customer`. */
 export const SYSTEM_ACTOR = 'afterword';
@@ -50,7 +60,7 @@ export function handleFollowUpEvent(
 }
 
 async function handleEvent(
-  rt: Runtime,
+  rt: FollowUpDeps,
   event: { 'detail-type': string; detail: unknown },
   now: Date,
 ): Promise<FollowUpEventOutcome> {
@@ -76,7 +86,7 @@ export interface CaseContext {
 }
 
 /** The invitation and program behind a follow-up, or undefined when either is gone. */
-async function contextOf(rt: Runtime, invitationId: string): Promise<CaseContext | undefined> {
+async function contextOf(rt: FollowUpDeps, invitationId: string): Promise<CaseContext | undefined> {
   const invitation = await rt.invitations.get(invitationId);
   const program = invitation && rt.programFor(invitation.touchpoint);
   if (!invitation || invitation.erasedAt || !program || !invitation.followUpRequestedAt) {
@@ -88,7 +98,7 @@ async function contextOf(rt: Runtime, invitationId: string): Promise<CaseContext
 }
 
 function newCase(
-  rt: Runtime,
+  rt: FollowUpDeps,
   { invitation, program, openedAt }: CaseContext,
   status: CaseStatus,
   now: Date,
@@ -125,7 +135,7 @@ function newCase(
 }
 
 /** Opens the invitation's case in `status`, once; it expires with its invitation. */
-function openAs(rt: Runtime, context: CaseContext, status: CaseStatus, now: Date) {
+function openAs(rt: FollowUpDeps, context: CaseContext, status: CaseStatus, now: Date) {
   const expireAt =
     Math.floor(Date.parse(context.invitation.decidedAt) / 1000) +
     rt.config.dataRetentionDays * 86_400;
@@ -133,7 +143,7 @@ function openAs(rt: Runtime, context: CaseContext, status: CaseStatus, now: Date
 }
 
 export async function openCase(
-  rt: Runtime,
+  rt: FollowUpDeps,
   invitationId: string,
   now: Date,
 ): Promise<FollowUpEventOutcome> {
@@ -152,7 +162,7 @@ export async function openCase(
 }
 
 async function withdrawCase(
-  rt: Runtime,
+  rt: FollowUpDeps,
   invitationId: string,
   now: Date,
 ): Promise<FollowUpEventOutcome> {
@@ -179,7 +189,7 @@ export class CaseTransitionError extends Error {
  * program's list), `no-action`; with an optional note.
  */
 export async function moveCase(
-  rt: Runtime,
+  rt: FollowUpDeps,
   followUp: FollowUpCase,
   change: { to: CaseStatus; by: string; rootCause?: string; note?: string },
   now: Date,
@@ -219,13 +229,16 @@ export async function moveCase(
 }
 
 /** The case of an invitation, if it has one. */
-export async function caseOf(rt: Runtime, invitationId: string): Promise<FollowUpCase | undefined> {
+export async function caseOf(
+  rt: FollowUpDeps,
+  invitationId: string,
+): Promise<FollowUpCase | undefined> {
   return (await caseWithInvitation(rt, invitationId))?.followUp;
 }
 
 /** The case of an invitation and the invitation itself (its comment, its customer), one read each. */
 export async function caseWithInvitation(
-  rt: Runtime,
+  rt: FollowUpDeps,
   invitationId: string,
 ): Promise<{ followUp: FollowUpCase; invitation: Invitation } | undefined> {
   const invitation = await rt.invitations.get(invitationId, { consistent: false });

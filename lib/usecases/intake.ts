@@ -37,8 +37,19 @@ import {
 } from '../domain/customer-profile.js';
 import { interactionKey, invitationIdFor, payloadHash } from '../domain/ids.js';
 import { addIsoDuration } from '../domain/time.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import { parseInteraction } from './interaction-input.js';
+
+/** What intake reaches of the runtime: its functions are built with these and no more. */
+export const INTAKE_USES = [
+  'config',
+  'contacts',
+  'invitations',
+  'programFor',
+  'settings',
+  'suppressions',
+] as const satisfies readonly RuntimePart[];
+export type IntakeDeps = Needs<typeof INTAKE_USES>;
 
 export interface IntakeResult {
   invitationId: string;
@@ -69,7 +80,7 @@ export const LAUNCH_SOURCE = 'afterword.launch';
  * id, contact rules, suppression, send window) but not counted as the customer being seen.
  */
 export function launchInvitation(
-  rt: Runtime,
+  rt: IntakeDeps,
   interaction: InteractionCompleted,
   now: Date,
 ): Promise<IntakeResult> {
@@ -82,7 +93,7 @@ export function launchInvitation(
 }
 
 async function intakeEvent(
-  rt: Runtime,
+  rt: IntakeDeps,
   event: { 'detail-type': string; source: string; detail: unknown },
   now: Date,
   { launched = false }: { launched?: boolean } = {},
@@ -140,7 +151,7 @@ function duplicateOf(existing: Invitation, hash: string): IntakeResult {
 }
 
 async function decide(
-  rt: Runtime,
+  rt: IntakeDeps,
   interaction: InteractionCompleted,
   ids: {
     invitationId: string;
@@ -260,7 +271,7 @@ async function decide(
 }
 
 function sendTime(
-  rt: Runtime,
+  rt: IntakeDeps,
   program: Program,
   occurredAt: Date,
   timeZone: string,

@@ -15,8 +15,12 @@ import { comparePeriods } from '../domain/significance.js';
 import { addDays, dayNumber } from '../domain/time.js';
 import { addQuestionCounts, copyQuestionCounts, questionResults } from '../domain/drivers.js';
 import type { Question } from '../domain/program-parts.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import { toReportRow } from './report-row.js';
+
+/** What report reaches of the runtime: its functions are built with these and no more. */
+export const REPORT_USES = ['programFor', 'rollups'] as const satisfies readonly RuntimePart[];
+export type ReportDeps = Needs<typeof REPORT_USES>;
 
 export const DIMENSIONS = ['touchpoint', 'channel', 'segment', 'journeyId', 'journeyStep'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -40,7 +44,7 @@ export const DEFAULT_REPORT_DAYS = 7;
 /** Days of rollups read before `from`, for the rolling 28 days and the week before's 7. */
 const LOOKBACK_DAYS = 27;
 
-export async function report(rt: Runtime, options: ReportOptions): Promise<ReportRow[]> {
+export async function report(rt: ReportDeps, options: ReportOptions): Promise<ReportRow[]> {
   const where = Object.entries(options.where ?? {}) as [Dimension, string][];
   const rows = (await rt.rollups.range(addDays(options.from, -LOOKBACK_DAYS), options.to)).filter(
     (row) =>

@@ -21,9 +21,19 @@ import { emptyRollupRow, NONE, type RollupRow } from '../contracts/report.js';
 import { addDays, dayBounds, dayOf } from '../domain/time.js';
 import { scoreGroupOf } from '../domain/questionnaire.js';
 import type { InvitationDayRow } from '../store/invitation-items.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import { isExpired } from '../domain/expiry.js';
 import { SMOKE_SEGMENT } from '../domain/smoke.js';
+
+/** What rollup reaches of the runtime: its functions are built with these and no more. */
+export const ROLLUP_USES = [
+  'config',
+  'dayIndex',
+  'exporter',
+  'programFor',
+  'rollups',
+] as const satisfies readonly RuntimePart[];
+export type RollupDeps = Needs<typeof ROLLUP_USES>;
 
 /** The fewest days a nightly run recomputes, whatever the programs' link lives. */
 export const DEFAULT_ROLLUP_DAYS = 7;
@@ -50,7 +60,7 @@ export function rollupWindowDays(config: Pick<AfterwordConfig, 'programs'>): num
  * judged at (a survey sent that day and still unanswered counts as expired once its link is).
  */
 export async function rollupDay(
-  rt: Runtime,
+  rt: RollupDeps,
   day: string,
   asOf: Date = new Date(),
 ): Promise<RollupRow[]> {
@@ -147,7 +157,7 @@ export function rollup(...args: Parameters<typeof rollupDays>): ReturnType<typeo
  * in the rollup time zone), as of `now`.
  */
 async function rollupDays(
-  rt: Runtime,
+  rt: RollupDeps,
   options: { now: Date; days?: number; lastDay?: string },
 ): Promise<{ days: string[]; rows: number }> {
   const lastDay = options.lastDay ?? dayOf(options.now, rt.config.timeZone);

@@ -4,7 +4,11 @@
  * CLI and, later, the web app.
  */
 import type { Invitation } from '../contracts/invitation.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+
+/** What timeline reaches of the runtime: its functions are built with these and no more. */
+export const TIMELINE_USES = ['invitations'] as const satisfies readonly RuntimePart[];
+export type TimelineDeps = Needs<typeof TIMELINE_USES>;
 
 export type TimelineKind =
   'interaction' | 'decision' | 'sent' | 'delivered' | 'bounced' | 'complained' | 'answered';
@@ -23,7 +27,7 @@ export interface TimelineEntry {
 }
 
 export async function customerTimeline(
-  rt: Runtime,
+  rt: TimelineDeps,
   customerId: string,
   options: { limit?: number } = {},
 ): Promise<TimelineEntry[]> {

@@ -6,10 +6,18 @@ import { asFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
 import { isoDurationMillis } from '../domain/time.js';
 import { drawWithoutReplacement } from '../domain/tracking.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import type { DirectoryEntry } from '../store/contact-items.js';
-import { launchInvitation } from './intake.js';
-import { scheduledProgram, planRun } from './tracking.js';
+import { launchInvitation, INTAKE_USES } from './intake.js';
+import { scheduledProgram, planRun, TRACKING_USES } from './tracking.js';
+
+/** What tracking-launch reaches of the runtime: its functions are built with these and no more. */
+export const TRACKING_LAUNCH_USES = [
+  ...INTAKE_USES,
+  ...TRACKING_USES,
+  'suppressions',
+] as const satisfies readonly RuntimePart[];
+export type TrackingLaunchDeps = Needs<typeof TRACKING_LAUNCH_USES>;
 
 export interface LaunchResult {
   touchpoint: string;
@@ -31,11 +39,19 @@ export interface LaunchResult {
 export const LAUNCH_CONCURRENCY = 8;
 
 /** A tracking or periodic program's run, as the launch function (the schedule) or `afterword launch`. */
-export function launch(rt: Runtime, touchpoint: string, now: Date): Promise<LaunchResult> {
+export function launch(
+  rt: TrackingLaunchDeps,
+  touchpoint: string,
+  now: Date,
+): Promise<LaunchResult> {
   return asFunction('launch', () => launchRun(rt, touchpoint, now));
 }
 
-export async function launchRun(rt: Runtime, touchpoint: string, now: Date): Promise<LaunchResult> {
+export async function launchRun(
+  rt: TrackingLaunchDeps,
+  touchpoint: string,
+  now: Date,
+): Promise<LaunchResult> {
   const program = scheduledProgram(rt, touchpoint);
   const planned = await planRun(rt, program, now);
   const result: LaunchResult = {

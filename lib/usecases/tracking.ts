@@ -30,9 +30,18 @@ import {
   previousPeriodDays,
   type Schedule,
 } from '../domain/tracking.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import type { DirectoryEntry } from '../store/contact-items.js';
 import { SMOKE_SEGMENT } from '../domain/smoke.js';
+
+/** What tracking reaches of the runtime: its functions are built with these and no more. */
+export const TRACKING_USES = [
+  'config',
+  'contacts',
+  'programFor',
+  'rollups',
+] as const satisfies readonly RuntimePart[];
+export type TrackingDeps = Needs<typeof TRACKING_USES>;
 
 /** The stratum of customers without a segment. */
 export const NO_SEGMENT = '-';
@@ -95,7 +104,7 @@ export class NotScheduledProgramError extends Error {
 }
 
 /** The program's schedule with its zone resolved. */
-export function scheduleOf(rt: Runtime, program: Program): Schedule {
+export function scheduleOf(rt: TrackingDeps, program: Program): Schedule {
   if (!program.schedule) {
     throw new NotScheduledProgramError(
       `${program.touchpoint} is an ${program.kind} program: only tracking and periodic programs are planned and launched`,
@@ -105,7 +114,7 @@ export function scheduleOf(rt: Runtime, program: Program): Schedule {
 }
 
 /** A program by touchpoint that runs on a schedule, or a clear error naming the ones that do. */
-export function scheduledProgram(rt: Runtime, touchpoint: string): Program {
+export function scheduledProgram(rt: TrackingDeps, touchpoint: string): Program {
   const program = rt.programFor(touchpoint);
   const scheduled = rt.config.programs.filter((p) => p.kind !== 'event').map((p) => p.touchpoint);
   if (!program || program.kind === 'event') {
@@ -116,7 +125,7 @@ export function scheduledProgram(rt: Runtime, touchpoint: string): Program {
   return program;
 }
 
-async function population(rt: Runtime, program: Program, now: Date) {
+async function population(rt: TrackingDeps, program: Program, now: Date) {
   const { seenWithinDays, segments } = program.population ?? { seenWithinDays: 90 };
   const since = addDays(now.toISOString().slice(0, 10), -seenWithinDays);
   const eligible: DirectoryEntry[] = [];
@@ -142,7 +151,7 @@ function stratumOf(program: Program, entry: DirectoryEntry): string {
 
 /** What the previous period measured, per stratum: answers and their shares, sent surveys. */
 /** What the previous period measured, per stratum: the funnel and the score histogram. */
-async function previousPeriod(rt: Runtime, program: Program, schedule: Schedule, now: Date) {
+async function previousPeriod(rt: TrackingDeps, program: Program, schedule: Schedule, now: Date) {
   const { from, to } = previousPeriodDays(schedule, now);
   const measured = new Map<string, FunnelCounts & { scores: number[] }>();
   for (const row of await rt.rollups.range(from, to)) {
@@ -188,7 +197,7 @@ function previousResults(
 }
 
 export async function planRun(
-  rt: Runtime,
+  rt: TrackingDeps,
   program: Program,
   now: Date,
   { runAt = now }: { runAt?: Date } = {},
@@ -267,7 +276,7 @@ export async function planRun(
  * `afterword plan`: the next run's plan, without sending: its period, sized from the period
  * before it, over the directory as it is now.
  */
-export async function plan(rt: Runtime, touchpoint: string, now: Date): Promise<Plan> {
+export async function plan(rt: TrackingDeps, touchpoint: string, now: Date): Promise<Plan> {
   const program = scheduledProgram(rt, touchpoint);
   const planned: Partial<Awaited<ReturnType<typeof planRun>>> = await planRun(rt, program, now, {
     runAt: nextRun(scheduleOf(rt, program), now),

@@ -16,7 +16,7 @@ import {
   interactionLine,
   interactionValues,
 } from '../domain/wording.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import { answerCountOf } from '../store/invitation-items.js';
 import {
   firstPageQuestions,
@@ -24,6 +24,7 @@ import {
   submitAnswer,
   unsubscribe,
   type SurveyView,
+  ANSWER_USES,
 } from '../usecases/answer.js';
 import { surveyPage, thankYouPage } from './pages.js';
 import { surveyStylesheet } from './survey-styles.js';
@@ -31,7 +32,21 @@ import { errorPage, unsubscribedPage, unsubscribePage } from './message-pages.js
 import { rateLimit } from './rate-limit.js';
 import { sectionRoutes } from './sections.js';
 import { isCrossSite, securityHeaders } from './security.js';
-import { enteredAnswers, errorResponse, questionnaireFields } from './form-and-errors.js';
+import {
+  enteredAnswers,
+  errorResponse,
+  questionnaireFields,
+  WEB_FORM_AND_ERRORS_USES,
+} from './form-and-errors.js';
+
+/** What app reaches of the runtime: its functions are built with these and no more. */
+export const WEB_APP_USES = [
+  ...WEB_FORM_AND_ERRORS_USES,
+  ...ANSWER_USES,
+  'config',
+  'publicBaseUrl',
+] as const satisfies readonly RuntimePart[];
+export type WebAppDeps = Needs<typeof WEB_APP_USES>;
 
 /**
  * Largest request body read: a survey answer with a 2,000-character comment is well under it, and
@@ -50,7 +65,7 @@ export interface WebAppOptions {
 /** How many times the survey routes' per-client budget the unsubscribe routes get. */
 export const UNSUBSCRIBE_BUDGET_FACTOR = 4;
 
-export function createWebApp(rt: Runtime, options: WebAppOptions = {}): Hono {
+export function createWebApp(rt: WebAppDeps, options: WebAppOptions = {}): Hono {
   const now = options.now ?? (() => new Date());
   const publicOrigin = new URL(rt.publicBaseUrl).origin;
   const { brand, branding } = rt.config;

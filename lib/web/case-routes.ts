@@ -4,11 +4,11 @@
  */
 import type { Context, Hono } from 'hono';
 import { maySee, visibleTouchpoints } from '../auth/roles.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import { customerRef, type AuditAction } from '../store/audit.js';
 import { addDays } from '../domain/time.js';
-import { followUpMeasures } from '../usecases/follow-up-measures.js';
-import { CaseTransitionError, moveCase } from '../usecases/follow-up.js';
+import { followUpMeasures, FOLLOW_UP_MEASURES_USES } from '../usecases/follow-up-measures.js';
+import { CaseTransitionError, moveCase, FOLLOW_UP_USES } from '../usecases/follow-up.js';
 import {
   caseData,
   casePage,
@@ -17,15 +17,26 @@ import {
   queueData,
   queuePage,
   type QueueFilter,
+  WEB_CASES_USES,
 } from './cases.js';
 import { messagePage, today, type PageContext } from './dashboard.js';
 import { forbidden } from './forbidden.js';
 import { isCrossSite } from './security.js';
 import type { Session } from './sign-in-routes.js';
 
+/** What case-routes reaches of the runtime: its functions are built with these and no more. */
+export const WEB_CASE_ROUTES_USES = [
+  ...FOLLOW_UP_USES,
+  ...FOLLOW_UP_MEASURES_USES,
+  ...WEB_CASES_USES,
+  'cases',
+  'config',
+] as const satisfies readonly RuntimePart[];
+export type WebCaseRoutesDeps = Needs<typeof WEB_CASE_ROUTES_USES>;
+
 /** What the dashboard app hands its route groups: the session and access-log helpers. */
 export interface DashboardRoutes {
-  rt: Runtime;
+  rt: WebCaseRoutesDeps;
   now: () => Date;
   publicOrigin: string;
   signedIn: (c: Context) => Promise<Session | undefined>;

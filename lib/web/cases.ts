@@ -8,11 +8,20 @@ import { CLOSED_STATUSES, type FollowUpCase } from '../contracts/follow-up-case.
 import type { Invitation } from '../contracts/invitation.js';
 import { html, type SafeHtml } from '../domain/html.js';
 import { addDays } from '../domain/time.js';
-import type { Runtime } from '../runtime.js';
-import { byUrgency, caseWithInvitation, isOverdue } from '../usecases/follow-up.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { byUrgency, caseWithInvitation, isOverdue, FOLLOW_UP_USES } from '../usecases/follow-up.js';
 import { layout, type PageContext } from './dashboard.js';
 import { formatInterval } from '../domain/display.js';
 import type { FollowUpMeasures, Share } from '../usecases/follow-up-measures.js';
+
+/** What cases reaches of the runtime: its functions are built with these and no more. */
+export const WEB_CASES_USES = [
+  ...FOLLOW_UP_USES,
+  'cases',
+  'config',
+  'programFor',
+] as const satisfies readonly RuntimePart[];
+export type WebCasesDeps = Needs<typeof WEB_CASES_USES>;
 
 /** How far back the queue's "all" view looks; the open and overdue views read every kept case. */
 export const QUEUE_DAYS = 90;
@@ -27,7 +36,7 @@ export interface QueueView {
 
 /** The cases a user may see, overdue first, then by deadline (closed ones by close, newest first). */
 export async function queueData(
-  rt: Runtime,
+  rt: WebCasesDeps,
   visible: Set<string> | 'all',
   filter: QueueFilter,
   now: Date,
@@ -58,7 +67,7 @@ export interface CaseView {
 
 /** One case with its invitation (comment, customer), or undefined when it is not there. */
 export async function caseData(
-  rt: Runtime,
+  rt: WebCasesDeps,
   invitationId: string,
   now: Date,
 ): Promise<CaseView | undefined> {

@@ -21,7 +21,7 @@ import { visibleTouchpoints } from '../auth/roles.js';
 import { CookieSealer } from '../auth/session.js';
 import { driversToCsv, toCsv } from '../contracts/report-csv.js';
 import { driverRows } from '../domain/driver-rows.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import { customerRef, type AuditAction } from '../store/audit.js';
 import {
   answersPage,
@@ -32,7 +32,7 @@ import {
   type PageContext,
 } from './dashboard.js';
 import { DASHBOARD_STYLES } from './dashboard-styles.js';
-import { answersData, customerData, dashboardData } from '../usecases/dashboard.js';
+import { answersData, customerData, dashboardData, DASHBOARD_USES } from '../usecases/dashboard.js';
 import {
   InvalidQueryError,
   parseDashboardQuery,
@@ -40,14 +40,28 @@ import {
 } from '../usecases/dashboard-query.js';
 import { securityHeaders } from './security.js';
 import { SESSION_COOKIE, signInRoutes, type Session } from './sign-in-routes.js';
-import { caseRoutes } from './case-routes.js';
+import { caseRoutes, WEB_CASE_ROUTES_USES } from './case-routes.js';
 import { forbidden } from './forbidden.js';
+
+/** What dashboard-app reaches of the runtime: its functions are built with these and no more. */
+export const WEB_DASHBOARD_APP_USES = [
+  ...DASHBOARD_USES,
+  ...WEB_CASE_ROUTES_USES,
+  'audit',
+  'config',
+  'publicBaseUrl',
+  'settings',
+] as const satisfies readonly RuntimePart[];
+export type WebDashboardAppDeps = Needs<typeof WEB_DASHBOARD_APP_USES>;
 
 export interface DashboardAppOptions {
   now?: () => Date;
 }
 
-export function createDashboardApp(rt: Runtime, options: DashboardAppOptions = {}): Hono {
+export function createDashboardApp(
+  rt: WebDashboardAppDeps,
+  options: DashboardAppOptions = {},
+): Hono {
   const now = options.now ?? (() => new Date());
   const settings = rt.settings.dashboard;
   if (!settings) throw new Error('the dashboard has no sign-in configured');

@@ -16,7 +16,7 @@ import { SCORE_GROUPS } from '../domain/questionnaire.js';
 import { LOW_N } from '../domain/scoring.js';
 import { html, type SafeHtml } from '../domain/html.js';
 import { dayOf } from '../domain/time.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import type { AnswerView, CustomerView, DashboardData } from '../usecases/dashboard.js';
 import {
   RANGES,
@@ -25,6 +25,10 @@ import {
   queryParams,
 } from '../usecases/dashboard-query.js';
 import { responseRateChart, trendChart } from './charts.js';
+
+/** What dashboard reaches of the runtime: its functions are built with these and no more. */
+export const WEB_DASHBOARD_USES = ['config'] as const satisfies readonly RuntimePart[];
+export type WebDashboardDeps = Needs<typeof WEB_DASHBOARD_USES>;
 
 const METRIC_NAMES = {
   nps: 'NPS',
@@ -266,6 +270,6 @@ ${view.entries.map(
 }
 
 /** Today in the rollup time zone. */
-export function today(rt: Runtime, now: Date): string {
+export function today(rt: WebDashboardDeps, now: Date): string {
   return dayOf(now, rt.config.timeZone);
 }

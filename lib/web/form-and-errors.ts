@@ -10,8 +10,12 @@ import {
   SurveyClosedError,
 } from '../domain/errors.js';
 import type { QuestionAnswers } from '../domain/questionnaire.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, RuntimePart } from '../runtime.js';
 import { errorPage, type ErrorKind } from './message-pages.js';
+
+/** What form-and-errors reaches of the runtime: its functions are built with these and no more. */
+export const WEB_FORM_AND_ERRORS_USES = ['invitations'] as const satisfies readonly RuntimePart[];
+export type WebFormAndErrorsDeps = Needs<typeof WEB_FORM_AND_ERRORS_USES>;
 
 /** The questionnaire's fields of a form (`q.<id>`), validated against the program's questions. */
 export function questionnaireFields(form: Record<string, unknown>) {
@@ -35,7 +39,7 @@ export function enteredAnswers(fields: Record<string, unknown>): QuestionAnswers
  * Maps domain errors to a friendly page and its 4xx status, in the invitation's language where
  * the link was genuine; anything else is a 500 (onError).
  */
-export async function errorResponse(c: Context, error: unknown, rt: Runtime) {
+export async function errorResponse(c: Context, error: unknown, rt: WebFormAndErrorsDeps) {
   const match = errorKind(error);
   if (!match) throw error;
   const invitationId =

@@ -2,13 +2,25 @@
 import { Hono } from 'hono';
 import { InvalidAnswerError } from '../domain/errors.js';
 import { isAskedOf, scoreGroupOf } from '../domain/questionnaire.js';
-import type { Runtime } from '../runtime.js';
-import { openSurvey, submitSection, type SurveyView } from '../usecases/answer.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { openSurvey, submitSection, type SurveyView, ANSWER_USES } from '../usecases/answer.js';
 import { sectionPage } from './pages.js';
 import { errorPage } from './message-pages.js';
 import { isCrossSite } from './security.js';
-import { enteredAnswers, errorResponse, questionnaireFields } from './form-and-errors.js';
+import {
+  enteredAnswers,
+  errorResponse,
+  questionnaireFields,
+  WEB_FORM_AND_ERRORS_USES,
+} from './form-and-errors.js';
 import type { PageBrand } from './pages.js';
+
+/** What sections reaches of the runtime: its functions are built with these and no more. */
+export const WEB_SECTIONS_USES = [
+  ...WEB_FORM_AND_ERRORS_USES,
+  ...ANSWER_USES,
+] as const satisfies readonly RuntimePart[];
+export type WebSectionsDeps = Needs<typeof WEB_SECTIONS_USES>;
 
 /**
  * A deep-dive's later pages (`/s/:token/sections/:section`): shown only after the page with the
@@ -23,7 +35,7 @@ export function sectionRoutes(
     pageBrand,
     thankYou,
   }: {
-    rt: Runtime;
+    rt: WebSectionsDeps;
     now: () => Date;
     publicOrigin: string;
     pageBrand: PageBrand;

@@ -11,10 +11,14 @@ import { log } from '../adapters/log.js';
 import { OidcRelyingParty, type SignInTransaction } from '../auth/oidc.js';
 import { userFrom, type DashboardUser } from '../auth/roles.js';
 import { CookieSealer } from '../auth/session.js';
-import type { Runtime } from '../runtime.js';
+import type { Needs, Runtime, RuntimePart } from '../runtime.js';
 import { messagePage } from './dashboard.js';
 import { isCrossSite } from './security.js';
 import type { CookieOptions } from 'hono/utils/cookie';
+
+/** What sign-in-routes reaches of the runtime: its functions are built with these and no more. */
+export const WEB_SIGN_IN_ROUTES_USES = ['publicBaseUrl'] as const satisfies readonly RuntimePart[];
+export type WebSignInRoutesDeps = Needs<typeof WEB_SIGN_IN_ROUTES_USES>;
 
 export const SESSION_COOKIE = 'afterword_session';
 export const SIGN_IN_COOKIE = 'afterword_sign_in';
@@ -38,7 +42,7 @@ export function signInRoutes(
     publicOrigin,
     cookie,
   }: {
-    rt: Runtime;
+    rt: WebSignInRoutesDeps;
     settings: NonNullable<Runtime['settings']['dashboard']>;
     sealer: CookieSealer;
     relyingParty: OidcRelyingParty;
