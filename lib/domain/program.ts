@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { isValidScore, Metric, SCALES } from './metric.js';
+import { MONTH } from './perception-gap.js';
 import { isoDurationMillis } from './time.js';
 import { allowedPlaceholders, isAllowedPlaceholder, placeholdersIn } from './wording.js';
 import {
@@ -80,6 +81,12 @@ export const Program = z
       .default(DEFAULT_ROOT_CAUSES),
     /** Target score in the metric's own units (NPS points, CSAT or CES percent). */
     target: z.number().optional(),
+    /**
+     * The score the touchpoint's owner expects customers to give, per calendar month (`YYYY-MM`),
+     * in the metric's own units: set against the measured score as the perception gap. On AWS the
+     * owner records it on the dashboard; a recorded one takes precedence over this.
+     */
+    expectations: z.record(z.string(), z.number()).optional(),
     fallbackLocale: z.string().default('en'),
     /** Questions after the headline score, in the order shown. Default: none. */
     questions: z.array(Question).max(40).default([]),
@@ -172,13 +179,28 @@ export const Program = z
         message: `start and end are both ${program.sendWindow.start}: leave the window out to send at any time`,
       });
     }
-    if (program.target !== undefined) {
-      const [low, high] = program.metric === 'nps' ? [-100, 100] : [0, 100];
-      if (program.target < low || program.target > high) {
+    const [low, high] = program.metric === 'nps' ? [-100, 100] : [0, 100];
+    const scores: [(string | number)[], number | undefined][] = [
+      [['target'], program.target],
+      ...Object.entries(program.expectations ?? {}).map(
+        ([month, value]): [(string | number)[], number] => [['expectations', month], value],
+      ),
+    ];
+    for (const month of Object.keys(program.expectations ?? {})) {
+      if (!MONTH.test(month)) {
         ctx.addIssue({
           code: 'custom',
-          path: ['target'],
-          message: `must be between ${low} and ${high} for ${program.metric}, got ${program.target}`,
+          path: ['expectations', month],
+          message: `"${month}" is not a month: expectations are keyed YYYY-MM`,
+        });
+      }
+    }
+    for (const [path, value] of scores) {
+      if (value !== undefined && (value < low || value > high)) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `must be between ${low} and ${high} for ${program.metric}, got ${value}`,
         });
       }
     }

@@ -17,6 +17,12 @@ import { addDays, dayOf } from '../domain/time.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { report, REPORT_USES } from './report.js';
 import { formatDrivers, unhappyDrivers } from '../domain/drivers.js';
+import {
+  describeGap,
+  monthOf,
+  perceptionGap,
+  type PerceptionGap,
+} from '../domain/perception-gap.js';
 import { followUpMeasures, type Share, FOLLOW_UP_MEASURES_USES } from './follow-up-measures.js';
 
 /** What digest reaches of the runtime: its functions are built with these and no more. */
@@ -141,6 +147,22 @@ export async function buildDigest(
       formatDrivers(week.touchpoint, summary),
     ),
   );
+  // The perception gap: each owner's expectation for the month of `day` against the 7 days.
+  const gaps = new Map<ReportRow, PerceptionGap>();
+  for (const week of weeks) {
+    const expected = rt.programFor(week.touchpoint)?.expectations?.[monthOf(day)];
+    if (expected !== undefined) gaps.set(week, perceptionGap(monthOf(day), expected, week));
+  }
+  const gapOf = (week: ReportRow) => {
+    const gap = gaps.get(week);
+    return gap ? `${gap.expected}${gap.outside ? ' (outside the interval)' : ''}` : '–';
+  };
+  const gapLines = [...gaps].map(
+    ([week, gap]) => `${week.touchpoint}: ${describeGap(gap, unitOf(week))}`,
+  );
+  const outsideLines = [...gaps]
+    .filter(([, gap]) => gap.outside)
+    .map(([week, gap]) => `${week.touchpoint}: ${describeGap(gap, unitOf(week))}`);
   const headline = (week: ReportRow) =>
     `${week.touchpoint} ${METRIC_NAMES[week.metric!]} ${
       week.score === null ? '–' : `${week.score.toFixed(1)}${unitOf(week)}`
@@ -152,16 +174,17 @@ export async function buildDigest(
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:720px;margin:0 auto;background:#fff;border-radius:8px"><tr><td style="padding:20px">
 <h1 style="font-size:20px;margin:0 0 12px">${rt.config.brand}: customer feedback, ${weekStart} to ${day}</h1>
 <table width="100%" cellpadding="6" cellspacing="0" style="border-collapse:collapse;font-size:14px">
-<tr style="text-align:left;border-bottom:2px solid #d4d4d8"><th>Touchpoint</th><th>Last 7 days (95 % interval)</th><th>vs the 7 days before</th><th>${day} alone</th><th>Target</th><th>Response rate, 7 days</th></tr>
+<tr style="text-align:left;border-bottom:2px solid #d4d4d8"><th>Touchpoint</th><th>Last 7 days (95 % interval)</th><th>vs the 7 days before</th><th>${day} alone</th><th>Target</th><th>Owner expected</th><th>Response rate, 7 days</th></tr>
 ${weeks.map(
   (week) =>
-    html`<tr style="border-bottom:1px solid #e4e4e7"><td>${week.touchpoint} (${METRIC_NAMES[week.metric!]})</td><td>${formatOwnScore(week)}</td><td>${formatChange(dayRowOf(week))}</td><td>${formatOwnScore(dayRowOf(week))}</td><td>${week.target ?? '–'}</td><td>${formatResponseRate(week)}</td></tr>`,
+    html`<tr style="border-bottom:1px solid #e4e4e7"><td>${week.touchpoint} (${METRIC_NAMES[week.metric!]})</td><td>${formatOwnScore(week)}</td><td>${formatChange(dayRowOf(week))}</td><td>${formatOwnScore(dayRowOf(week))}</td><td>${week.target ?? '–'}</td><td>${gapOf(week)}</td><td>${formatResponseRate(week)}</td></tr>`,
 )}
 </table>
 <p style="font-size:12px;color:#52525b">Intervals are 95 % [low, high]: NPS adjusted Wald, CSAT and CES Wilson. Low n: fewer than 30 answers, too few to call a change. Response rates count answers until the links close, so recent days still rise.</p>
 <h2 style="font-size:16px;margin:20px 0 8px">What changed significantly</h2>
 ${significant.length ? html`<ul>${significant.map((week) => html`<li>${week.touchpoint}: ${formatChange(dayRowOf(week))} points over the last 7 days</li>`)}</ul>` : html`<p>Nothing changed significantly against the 7 days before.</p>`}
 ${untested.length ? html`<p style="font-size:12px;color:#52525b">Too few answers to test a change: ${untested.map((week) => week.touchpoint).join(', ')}.</p>` : ''}
+${outsideLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Where owners expect something else</h2><ul>${outsideLines.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
 ${driverLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Top reasons of unhappy customers</h2><ul>${driverLines.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
 <h2 style="font-size:16px;margin:20px 0 8px">Unhappy customers waiting</h2>
 <p>${loopLine}</p>${recoveryLine ? html`<p>${recoveryLine}</p>` : ''}
@@ -174,7 +197,7 @@ ${driverLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Top rea
     '',
     ...weeks.map(
       (week) =>
-        `${week.touchpoint} (${METRIC_NAMES[week.metric!]}): last 7 days ${formatOwnScore(week)}; vs the 7 days before ${formatChange(dayRowOf(week))}; ${day} alone ${formatOwnScore(dayRowOf(week))}; target ${week.target ?? '–'}; response rate ${formatResponseRate(week)}`,
+        `${week.touchpoint} (${METRIC_NAMES[week.metric!]}): last 7 days ${formatOwnScore(week)}; vs the 7 days before ${formatChange(dayRowOf(week))}; ${day} alone ${formatOwnScore(dayRowOf(week))}; target ${week.target ?? '–'}; owner expected ${gapOf(week)}; response rate ${formatResponseRate(week)}`,
     ),
     '',
     significant.length
@@ -182,6 +205,9 @@ ${driverLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Top rea
       : 'Nothing changed significantly against the 7 days before.',
     ...(untested.length
       ? [`Too few answers to test a change: ${untested.map((week) => week.touchpoint).join(', ')}.`]
+      : []),
+    ...(gapLines.length
+      ? ['', "The perception gap (owners' expectations against the last 7 days):", ...gapLines]
       : []),
     ...(driverLines.length ? ['', 'Top reasons of unhappy customers:', ...driverLines] : []),
     '',

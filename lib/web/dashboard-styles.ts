@@ -18,7 +18,7 @@ svg{width:100%;height:auto;max-width:48rem;display:block}
 .band-key{background:#bfdbfe}.score-key{background:#1d4ed8}.rolling-key{background:#b45309}.target-key{background:#15803d}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%;font-size:.9375rem}th,td{text-align:left;padding:.375rem .5rem;border-bottom:1px solid #e4e4e7;vertical-align:top}
-td.num,th.num{text-align:right}.significant{font-weight:700}.low-n-mark{color:#b45309;font-size:.8125rem}
+td.num,th.num{text-align:right}.significant{font-weight:700}.low-n-mark{color:#b45309;font-size:.8125rem}.gap-mark{color:#b91c1c;font-size:.8125rem;font-weight:600}
 .on-target{color:#166534;font-weight:600}.below-target{color:#b91c1c;font-weight:600}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem .75rem;align-items:flex-end}
 form.filters label{display:flex;flex-direction:column;font-size:.8125rem;font-weight:600;min-width:8rem;flex:1 1 8rem}

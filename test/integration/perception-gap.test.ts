@@ -1,0 +1,127 @@
+/**
+ * The perception gap (issue 21): an owner's expected score against the measured one, flagged
+ * exactly when the expectation lies outside the measured 95 % interval, in the digest and on the
+ * dashboard. Against DynamoDB Local, from rollup rows with known scores.
+ */
+import { describe, expect, it } from 'vitest';
+import { emptyRollupRow } from '../../lib/contracts/report.js';
+import { describeGap, perceptionGap } from '../../lib/domain/perception-gap.js';
+import { AfterwordConfig } from '../../lib/config/schema.js';
+import { buildDigest } from '../../lib/usecases/digest.js';
+import { dashboardData } from '../../lib/usecases/dashboard.js';
+import { parseDashboardQuery } from '../../lib/usecases/dashboard-query.js';
+import { dashboardPage } from '../../lib/web/dashboard.js';
+import { testRuntime, withConfig } from '../support/harness.js';
+
+const day = '2026-11-20';
+
+/** One day's NPS answers: `promoters` 10s, `detractors` 0s. */
+function npsRow(touchpoint: string, promoters: number, detractors: number) {
+  const scores = new Array<number>(11).fill(0);
+  scores[10] = promoters;
+  scores[0] = detractors;
+  return {
+    ...emptyRollupRow({
+      day,
+      touchpoint,
+      channel: 'phone',
+      segment: '-',
+      journeyStep: '-',
+      metric: 'nps',
+    }),
+    invited: promoters + detractors,
+    sent: promoters + detractors,
+    delivered: promoters + detractors,
+    outcomeKnown: promoters + detractors,
+    answered: promoters + detractors,
+    scores,
+  };
+}
+
+describe('the perception gap', () => {
+  it('flags an expectation exactly when it lies outside the interval', () => {
+    const measured = { score: 20, ciLow: 5, ciHigh: 35, n: 60 };
+    expect(perceptionGap('2026-11', 5, measured).outside).toBe(false); // on the bound: inside
+    expect(perceptionGap('2026-11', 35, measured).outside).toBe(false);
+    expect(perceptionGap('2026-11', 4.9, measured)).toMatchObject({ outside: true, gap: 15.1 });
+    expect(perceptionGap('2026-11', 35.1, measured).outside).toBe(true);
+    const none = perceptionGap('2026-11', 50, { score: null, ciLow: null, ciHigh: null, n: 0 });
+    expect(none).toMatchObject({ outside: false, gap: null });
+    expect(describeGap(none)).toBe('owner expected 50 for 2026-11; no answers to compare');
+    expect(describeGap(perceptionGap('2026-11', 60, measured))).toBe(
+      'owner expected 60 for 2026-11; customers gave 20.0 [5.0, 35.0] (n = 60): customers report worse than expected',
+    );
+  });
+
+  it('refuses an expectation outside the metric’s scale or for something that is not a month', () => {
+    const problems = (expectations: Record<string, number>) => {
+      const result = AfterwordConfig.safeParse(
+        withConfig((c) => void (c.programs[0]!.expectations = expectations)),
+      );
+      return result.success
+        ? []
+        : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    expect(problems({ '2026-11': 140 })).toEqual([
+      'programs.0.expectations.2026-11: must be between -100 and 100 for nps, got 140',
+    ]);
+    expect(problems({ '2026-13': 10 })).toEqual([
+      'programs.0.expectations.2026-13: "2026-13" is not a month: expectations are keyed YYYY-MM',
+    ]);
+    expect(problems({ '2026-11': -100, '2026-12': 100 })).toEqual([]);
+  });
+
+  it('shows each owner’s expectation in the digest and on the dashboard, flagging the ones outside', async () => {
+    const rt = await testRuntime({
+      config: withConfig((config) => {
+        const [support, , , relationship] = config.programs;
+        // support-call: 40 promoters, 10 detractors → NPS 60, interval about [38, 75]: 40 is inside.
+        support!.expectations = { '2026-11': 40 };
+        // relationship: 10 promoters, 40 detractors → NPS −60: the owner's 30 is far outside.
+        relationship!.expectations = { '2026-11': 30, '2026-12': -60 };
+      }),
+    });
+    await rt.rollups.replaceDay(day, [
+      npsRow('support-call', 40, 10),
+      npsRow('relationship', 10, 40),
+    ]);
+
+    const digest = await buildDigest(rt, {
+      now: new Date('2026-11-21T06:00:00Z'),
+      dashboardUrl: 'https://cx.example.com/dashboard',
+    });
+    expect(digest.text).toMatch(/support-call \(NPS\):.*owner expected 40;/);
+    expect(digest.text).toMatch(
+      /relationship \(NPS\):.*owner expected 30 \(outside the interval\);/,
+    );
+    expect(digest.text).toMatch(
+      /relationship: owner expected 30 for 2026-11; customers gave -60\.0 \[[-\d.]+, [-\d.]+\] \(n = 50\): customers report worse than expected/,
+    );
+    expect(digest.text).toMatch(
+      /support-call: owner expected 40 for 2026-11; .*: within the interval/,
+    );
+    expect(digest.html).toContain('Where owners expect something else');
+    expect(digest.html).toContain('relationship: owner expected 30 for 2026-11');
+    expect(digest.html).not.toMatch(/<li>support-call: owner expected/);
+
+    const query = parseDashboardQuery(
+      new URLSearchParams({ range: 'custom', from: '2026-11-14', to: day }),
+      day,
+    );
+    const page = dashboardPage(await dashboardData(rt, query, 'all'), {
+      brand: 'Acme',
+      user: {
+        sub: 'lead',
+        name: 'Lead',
+        email: 'lead@example.com',
+        roles: ['cx-lead'],
+      },
+      csrf: 'x',
+    });
+    const rowOf = (touchpoint: string) =>
+      page.match(new RegExp(`<tr><td><a href="#${touchpoint}">[\\s\\S]*?</tr>`))![0];
+    expect(rowOf('relationship')).toContain('outside the interval');
+    expect(rowOf('support-call')).toContain('>40</span>');
+    expect(rowOf('support-call')).not.toContain('outside the interval');
+  });
+});
