@@ -22,6 +22,7 @@ import { InvitationStore } from './store/invitations.js';
 import { OutboxStore } from './store/outbox.js';
 import { AnswerStore } from './store/answers.js';
 import { DayIndex } from './store/day-index.js';
+import { ExpectationStore } from './store/expectations.js';
 import { AuditStore } from './store/audit.js';
 import { CaseStore } from './store/cases.js';
 import { ContactStore } from './store/contacts.js';
@@ -75,6 +76,8 @@ export interface Runtime {
   audit: AuditStore;
   /** Follow-up cases of unhappy answers. */
   cases: CaseStore;
+  /** Owners' expected scores per month (the perception gap). */
+  expectations: ExpectationStore;
   /** The records that erasures happened (without the identity). */
   erasures: ErasureStore;
   /** The rollup's export for BI tools, when this runtime has one. */
@@ -206,6 +209,9 @@ export function createRuntime(settings: Settings): Runtime {
         'contacts',
         () => new ContactStore(doc, settings.tableName, settings.config.dataRetentionDays),
       );
+    },
+    get expectations() {
+      return part('expectations', () => new ExpectationStore(doc, settings.tableName));
     },
     get rollups() {
       return part('rollups', () => new RollupStore(doc, settings.tableName));

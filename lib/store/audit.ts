@@ -16,7 +16,9 @@ export type AuditAction =
   /** A follow-up case's page: the comment and the customer's name and address. */
   | 'view-case'
   /** A case moved (contacted, resolved, no action) or a note added. */
-  | 'move-case';
+  | 'move-case'
+  /** An owner's expected score recorded (the perception gap). */
+  | 'set-expectation';
 
 export interface AuditEntry {
   at: string;

@@ -5,6 +5,8 @@
  * The pages that render it are lib/web/dashboard.ts.
  */
 import { maySee } from '../auth/roles.js';
+import { expectationsFor, EXPECTATIONS_USES } from './expectations.js';
+import { monthOf } from '../domain/perception-gap.js';
 import type { Program } from '../domain/program.js';
 import { NONE, TOTAL, type ReportRow } from '../contracts/report.js';
 import { DEFAULT_FOLLOW_UP_THRESHOLD } from '../contracts/survey-events.js';
@@ -20,6 +22,7 @@ import { FILTERS, type FilterName, type DashboardQuery, whereOf } from './dashbo
 
 /** What dashboard reaches of the runtime: its functions are built with these and no more. */
 export const DASHBOARD_USES = [
+  ...EXPECTATIONS_USES,
   'config',
   'dayIndex',
   'invitations',
@@ -48,6 +51,8 @@ export interface DashboardData {
   comments: UnhappyComment[];
   /** A touchpoint's program (its questions' texts), when it still has one. */
   programOf: (touchpoint: string) => Program | undefined;
+  /** Each touchpoint's owner-expected score for the month of `to` (the perception gap). */
+  expectations: Map<string, number>;
 }
 
 /** Days of rollups read before the period, for the rolling 28 days and the week before. */
@@ -79,8 +84,10 @@ export async function dashboardData(
     { from, to, totals: true },
     (touchpoint) => rt.programFor(touchpoint)?.questions ?? [],
   ).filter((row) => row.metric);
+  const touchpoints = [...new Set(reported.map((row) => row.touchpoint))];
   return {
     programOf: (touchpoint) => rt.programFor(touchpoint),
+    expectations: await expectationsFor(rt, monthOf(to), touchpoints),
     query,
     rows: reported.filter((row) => row.day !== TOTAL),
     totals: reported.filter((row) => row.day === TOTAL),

@@ -16,6 +16,7 @@ import { html } from '../domain/html.js';
 import { addDays, dayOf } from '../domain/time.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { report, REPORT_USES } from './report.js';
+import { expectationsFor, EXPECTATIONS_USES } from './expectations.js';
 import { formatDrivers, unhappyDrivers } from '../domain/drivers.js';
 import {
   describeGap,
@@ -27,6 +28,7 @@ import { followUpMeasures, type Share, FOLLOW_UP_MEASURES_USES } from './follow-
 
 /** What digest reaches of the runtime: its functions are built with these and no more. */
 export const DIGEST_USES = [
+  ...EXPECTATIONS_USES,
   ...FOLLOW_UP_MEASURES_USES,
   ...REPORT_USES,
   'cases',
@@ -149,8 +151,13 @@ export async function buildDigest(
   );
   // The perception gap: each owner's expectation for the month of `day` against the 7 days.
   const gaps = new Map<ReportRow, PerceptionGap>();
+  const expectations = await expectationsFor(
+    rt,
+    monthOf(day),
+    weeks.map((week) => week.touchpoint),
+  );
   for (const week of weeks) {
-    const expected = rt.programFor(week.touchpoint)?.expectations?.[monthOf(day)];
+    const expected = expectations.get(week.touchpoint);
     if (expected !== undefined) gaps.set(week, perceptionGap(monthOf(day), expected, week));
   }
   const gapOf = (week: ReportRow) => {

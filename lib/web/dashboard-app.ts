@@ -41,10 +41,12 @@ import {
 import { securityHeaders } from './security.js';
 import { SESSION_COOKIE, signInRoutes, type Session } from './sign-in-routes.js';
 import { caseRoutes, WEB_CASE_ROUTES_USES } from './case-routes.js';
+import { expectationRoutes, WEB_EXPECTATION_ROUTES_USES } from './expectation-routes.js';
 import { forbidden } from './forbidden.js';
 
 /** What dashboard-app reaches of the runtime: its functions are built with these and no more. */
 export const WEB_DASHBOARD_APP_USES = [
+  ...WEB_EXPECTATION_ROUTES_USES,
   ...DASHBOARD_USES,
   ...WEB_CASE_ROUTES_USES,
   'audit',
@@ -207,6 +209,7 @@ export function createDashboardApp(
 
   // 3. The owner's follow-up cases and the follow-up measures.
   caseRoutes(app, { rt, now, publicOrigin, signedIn, toSignIn, context, audit });
+  expectationRoutes(app, { rt, now, publicOrigin, signedIn, audit });
 
   app.notFound((c) => c.html(messagePage('Not found', 'There is no such dashboard page.'), 404));
   app.onError((error, c) => {

@@ -14,7 +14,8 @@ import { formatInterval, formatRate } from '../domain/display.js';
 import { groupName, labelsOf } from '../domain/drivers.js';
 import { SCORE_GROUPS } from '../domain/questionnaire.js';
 import { LOW_N } from '../domain/scoring.js';
-import { describeGap, monthOf, perceptionGap } from '../domain/perception-gap.js';
+import { monthOf } from '../domain/perception-gap.js';
+import { expectationForms, expectedCell } from './expectation-form.js';
 import { html, type SafeHtml } from '../domain/html.js';
 import { dayOf } from '../domain/time.js';
 import type { Needs, RuntimePart } from '../runtime.js';
@@ -168,19 +169,7 @@ export function dashboardPage(data: DashboardData, context: PageContext): string
   const answersLink = (touchpoint: string, from = query.from, to = query.to) =>
     `/dashboard/answers?${queryParams({ ...query, range: 'custom', from, to }, { touchpoint })}`;
   const params = queryParams(query);
-  // The perception gap: the owner's expectation for the month of `to` against the rolling 7 days.
-  const expectedCell = (touchpoint: string, row: ReportRow) => {
-    const month = monthOf(query.to);
-    const expected = data.programOf(touchpoint)?.expectations?.[month];
-    if (expected === undefined) return '–';
-    const gap = perceptionGap(month, expected, {
-      score: row.rolling7Score,
-      ciLow: row.rolling7CiLow,
-      ciHigh: row.rolling7CiHigh,
-      n: row.rolling7N,
-    });
-    return html`<span title="${describeGap(gap, unit(row))}">${expected}</span>${gap.outside ? html` <span class="gap-mark">outside the interval</span>` : ''}`;
-  };
+  const month = monthOf(query.to);
   const body = html`${filterForm(data, '/dashboard')}
 <section><h2>Now: the last 7 days to ${query.to}</h2>
 ${
@@ -188,10 +177,11 @@ ${
     ? html`<div class="scroll"><table><tr><th>Touchpoint</th><th class="num">Rolling 7 days</th><th class="num">95 % interval</th><th class="num">n</th><th class="num">vs week before</th><th class="num">Target</th><th class="num">Owner expected</th></tr>
 ${touchpoints.map((touchpoint) => {
   const row = latest(touchpoint)!;
-  return html`<tr><td><a href="#${touchpoint}">${touchpoint}</a> · ${METRIC_NAMES[row.metric!]}</td><td class="num">${row.rolling7Score === null ? '–' : `${row.rolling7Score.toFixed(1)}${unit(row)}`}${againstTarget(row)}</td><td class="num">${formatInterval(row.rolling7CiLow, row.rolling7CiHigh)}</td><td class="num">${row.rolling7N}${row.rolling7LowN ? html` <span class="low-n-mark">low n</span>` : ''}</td><td class="num${row.weekOverWeekSignificant ? ' significant' : ''}">${change(row)}</td><td class="num">${row.target ?? '–'}</td><td class="num">${expectedCell(touchpoint, row)}</td></tr>`;
+  return html`<tr><td><a href="#${touchpoint}">${touchpoint}</a> · ${METRIC_NAMES[row.metric!]}</td><td class="num">${row.rolling7Score === null ? '–' : `${row.rolling7Score.toFixed(1)}${unit(row)}`}${againstTarget(row)}</td><td class="num">${formatInterval(row.rolling7CiLow, row.rolling7CiHigh)}</td><td class="num">${row.rolling7N}${row.rolling7LowN ? html` <span class="low-n-mark">low n</span>` : ''}</td><td class="num${row.weekOverWeekSignificant ? ' significant' : ''}">${change(row)}</td><td class="num">${row.target ?? '–'}</td><td class="num">${expectedCell(data.expectations.get(touchpoint), month, row)}</td></tr>`;
 })}
 </table></div>
-<p class="meta">95 % intervals as [low, high]: NPS adjusted Wald, CSAT and CES Wilson. Low n: fewer than 30 answers; a change is then never called significant.</p>`
+<p class="meta">95 % intervals as [low, high]: NPS adjusted Wald, CSAT and CES Wilson. Low n: fewer than 30 answers; a change is then never called significant.</p>
+${expectationForms(touchpoints, data.expectations, month, { csrf: context.csrf, query: params })}`
     : html`<p>No answers or surveys in this period${Object.keys(query.filters).length ? ' for these filters' : ''}.</p>`
 }
 <p class="exports">Export what is shown: <a href="/dashboard/export.csv?${params}">CSV</a> <a href="/dashboard/export.json?${params}">JSON</a>${data.totals.some((row) => row.questions.length) ? html` <a href="/dashboard/export-drivers.csv?${params}">Answers to the questions (CSV)</a>` : ''}</p></section>

@@ -12,6 +12,10 @@ import { dashboardData } from '../../lib/usecases/dashboard.js';
 import { parseDashboardQuery } from '../../lib/usecases/dashboard-query.js';
 import { dashboardPage } from '../../lib/web/dashboard.js';
 import { testRuntime, withConfig } from '../support/harness.js';
+import { randomBytes } from 'node:crypto';
+import { CookieSealer } from '../../lib/auth/session.js';
+import type { DashboardUser } from '../../lib/auth/roles.js';
+import { createDashboardApp } from '../../lib/web/dashboard-app.js';
 
 const day = '2026-11-20';
 
@@ -123,5 +127,91 @@ describe('the perception gap', () => {
     expect(rowOf('relationship')).toContain('outside the interval');
     expect(rowOf('support-call')).toContain('>40</span>');
     expect(rowOf('support-call')).not.toContain('outside the interval');
+  });
+
+  it('lets an owner record their expectation on the dashboard, for their own touchpoints only', async () => {
+    const keys = { activeKeyId: 'd1', keys: { d1: randomBytes(32).toString('base64url') } };
+    const base = 'http://127.0.0.1:3999';
+    const now = new Date('2026-11-21T09:00:00Z');
+    const rt = await testRuntime({
+      config: withConfig((config) => void (config.programs[0]!.expectations = { '2026-11': 10 })),
+      dashboard: {
+        sessionKeys: keys,
+        oidc: {
+          issuer: 'http://127.0.0.1:1/never-asked',
+          clientId: 'dashboard',
+          redirectUri: `${base}/dashboard/auth/callback`,
+          groupsClaim: 'groups',
+          allowHttp: true,
+        },
+      },
+    });
+    await rt.rollups.replaceDay(day, [npsRow('support-call', 40, 10)]);
+    const app = createDashboardApp(rt, { now: () => now });
+    const owner: DashboardUser = {
+      sub: 'owner-1',
+      email: 'support-lead@acme.example',
+      roles: ['owner'],
+    };
+    const cookie = `afterword_session=${await new CookieSealer(keys, () => now.getTime()).seal('session', { user: owner, csrf: 'the-csrf' }, 3600)}`;
+    const post = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+      app.request(`${base}/dashboard/expectations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...headers },
+        body: new URLSearchParams(fields).toString(),
+      });
+    const form = {
+      csrf: 'the-csrf',
+      touchpoint: 'support-call',
+      month: '2026-11',
+      back: 'range=28d',
+    };
+
+    // The form is on the dashboard, with the config's value until one is recorded.
+    const before = await (
+      await app.request(`${base}/dashboard?range=28d`, { headers: { cookie } })
+    ).text();
+    expect(before).toContain('action="/dashboard/expectations"');
+    expect(before).toMatch(
+      /name="touchpoint" value="support-call"[\s\S]*?name="score" inputmode="decimal" size="6" value="10"/,
+    );
+
+    expect((await post({ ...form, score: '55', csrf: 'wrong' })).status).toBe(403);
+    expect((await post({ ...form, score: '55' }, { 'sec-fetch-site': 'cross-site' })).status).toBe(
+      403,
+    );
+    expect((await post({ ...form, touchpoint: 'order-delivered', score: '80' })).status).toBe(403);
+    const tooHigh = await post({ ...form, score: '150' });
+    expect(tooHigh.status).toBe(400);
+    expect(await tooHigh.text()).toContain(
+      'the expected score must be a number from -100 to 100 for NPS',
+    );
+    expect((await post({ ...form, month: 'November', score: '55' })).status).toBe(400);
+    expect(await rt.expectations.ofMonth('2026-11', ['support-call'])).toEqual(new Map());
+
+    const saved = await post({ ...form, score: '55' }, { 'sec-fetch-site': 'same-origin' });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe('/dashboard?range=28d#expectations');
+    expect(
+      (await rt.expectations.ofMonth('2026-11', ['support-call'])).get('support-call'),
+    ).toMatchObject({
+      score: 55,
+      by: 'owner-1',
+      at: now.toISOString(),
+    });
+    // The recorded 55 wins over the config's 10, and NPS 60 [~38, ~75] holds it: not flagged.
+    const after = await (
+      await app.request(`${base}/dashboard?range=28d`, { headers: { cookie } })
+    ).text();
+    const row = after.match(/<tr><td><a href="#support-call">[\s\S]*?<\/tr>/)![0];
+    expect(row).toContain('>55</span>');
+    expect(row).not.toContain('outside the interval');
+    // A redirect only ever goes back to the dashboard.
+    const elsewhere = await post({ ...form, score: '50', back: '//evil.example/x' });
+    expect(elsewhere.headers.get('location')).toBe('/dashboard#expectations');
+    // Each recording is in the access log, with who and which touchpoint and month.
+    const logged = (await rt.audit.month('2026-11')).filter((e) => e.action === 'set-expectation');
+    expect(logged).toHaveLength(2);
+    expect(logged[0]).toMatchObject({ actor: 'owner-1', scope: 'support-call 2026-11', count: 1 });
   });
 });

@@ -54,6 +54,7 @@ describe('the CX dashboard page', () => {
       rows: reported.filter((row) => row.day !== TOTAL),
       totals: reported.filter((row) => row.day === TOTAL),
       choices: { touchpoint: ['support-call'], channel: [], segment: [], journey: [], step: [] },
+      expectations: new Map(),
       comments: [],
       programOf: () => program,
     },
