@@ -12,7 +12,7 @@ import { NONE, TOTAL, type ReportRow } from '../contracts/report.js';
 import { DEFAULT_FOLLOW_UP_THRESHOLD } from '../contracts/survey-events.js';
 import { labelsOf } from '../domain/drivers.js';
 import type { QuestionAnswers } from '../domain/questionnaire.js';
-import { addDays, dayBounds } from '../domain/time.js';
+import { addDays, dayBounds, dayOf } from '../domain/time.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { SMOKE_SEGMENT } from '../domain/smoke.js';
 import type { InvitationDayRow } from '../store/invitation-items.js';
@@ -53,6 +53,8 @@ export interface DashboardData {
   programOf: (touchpoint: string) => Program | undefined;
   /** Each touchpoint's owner-expected score for the month of `to` (the perception gap). */
   expectations: Map<string, number>;
+  /** The month an expectation may be recorded for from this view: `to`'s, while it lasts. */
+  recordableMonth?: string;
 }
 
 /** Days of rollups read before the period, for the rolling 28 days and the week before. */
@@ -62,6 +64,7 @@ export async function dashboardData(
   rt: DashboardDeps,
   query: DashboardQuery,
   visible: Set<string> | 'all',
+  now?: Date,
 ): Promise<DashboardData> {
   const { from, to, filters } = query;
   // The rows and the comments are independent reads: side by side.
@@ -88,6 +91,9 @@ export async function dashboardData(
   return {
     programOf: (touchpoint) => rt.programFor(touchpoint),
     expectations: await expectationsFor(rt, monthOf(to), touchpoints),
+    ...(now && monthOf(to) >= monthOf(dayOf(now, rt.config.timeZone))
+      ? { recordableMonth: monthOf(to) }
+      : {}),
     query,
     rows: reported.filter((row) => row.day !== TOTAL),
     totals: reported.filter((row) => row.day === TOTAL),

@@ -3,10 +3,12 @@
  * month, recorded on the dashboard or, for the local stack, in the programs config. A recorded one
  * wins over the config's.
  */
-import { MONTH } from '../domain/perception-gap.js';
+import { MONTH, monthOf } from '../domain/perception-gap.js';
+import { dayOf } from '../domain/time.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 
 export const EXPECTATIONS_USES = [
+  'config',
   'expectations',
   'programFor',
 ] as const satisfies readonly RuntimePart[];
@@ -37,7 +39,7 @@ export class InvalidExpectationError extends Error {
 /**
  * Records an owner's expected score, checked as the config checks it: a program's touchpoint, a
  * month, a score on the metric's scale (whoever may see the touchpoint may record it: the caller
- * checks that).
+ * checks that), for this month or a later one.
  */
 export async function recordExpectation(
   rt: ExpectationsDeps,
@@ -47,6 +49,14 @@ export async function recordExpectation(
   if (!program) throw new InvalidExpectationError(`no program surveys "${input.touchpoint}"`);
   if (!MONTH.test(input.month)) {
     throw new InvalidExpectationError(`"${input.month}" is not a month (YYYY-MM)`);
+  }
+  // An expectation is said before the answers are in: a month that has ended is closed, or an
+  // expectation set after reading the results could hide the very gap it is there to show.
+  const current = monthOf(dayOf(input.at, rt.config.timeZone));
+  if (input.month < current) {
+    throw new InvalidExpectationError(
+      `${input.month} has ended: expectations are recorded for this month (${current}) or a later one`,
+    );
   }
   const [low, high] = program.metric === 'nps' ? [-100, 100] : [0, 100];
   const score = /^-?\d{1,3}(\.\d{1,2})?$/.test(input.score.trim()) ? Number(input.score) : NaN;

@@ -140,7 +140,7 @@ export function createDashboardApp(
     if (query.filters.touchpoint && visible !== 'all' && !visible.has(query.filters.touchpoint)) {
       return forbidden(c);
     }
-    const data = await dashboardData(rt, query, visible);
+    const data = await dashboardData(rt, query, visible, now());
     if (data.comments.length) {
       await audit(
         session,
@@ -185,7 +185,7 @@ export function createDashboardApp(
     if (query.filters.touchpoint && visible !== 'all' && !visible.has(query.filters.touchpoint)) {
       return forbidden(c);
     }
-    const data = await dashboardData(rt, query, visible);
+    const data = await dashboardData(rt, query, visible, now());
     const rows = [...data.rows, ...data.totals];
     await audit(session, 'export', scopeOf(query), rows.length);
     const name = `afterword-${query.from}-${query.to}`;

@@ -181,7 +181,7 @@ ${touchpoints.map((touchpoint) => {
 })}
 </table></div>
 <p class="meta">95 % intervals as [low, high]: NPS adjusted Wald, CSAT and CES Wilson. Low n: fewer than 30 answers; a change is then never called significant.</p>
-${expectationForms(touchpoints, data.expectations, month, { csrf: context.csrf, query: params })}`
+${expectationForms(touchpoints, data.expectations, data.recordableMonth, { csrf: context.csrf, query: params })}`
     : html`<p>No answers or surveys in this period${Object.keys(query.filters).length ? ' for these filters' : ''}.</p>`
 }
 <p class="exports">Export what is shown: <a href="/dashboard/export.csv?${params}">CSV</a> <a href="/dashboard/export.json?${params}">JSON</a>${data.totals.some((row) => row.questions.length) ? html` <a href="/dashboard/export-drivers.csv?${params}">Answers to the questions (CSV)</a>` : ''}</p></section>

@@ -24,10 +24,14 @@ export function expectedCell(expected: number | undefined, month: string, row: R
 export function expectationForms(
   touchpoints: string[],
   expectations: Map<string, number>,
-  month: string,
+  month: string | undefined,
   page: { csrf: string; query: string },
 ) {
   if (!touchpoints.length) return html``;
+  // A month that has ended takes no expectation: it would be set after reading its results.
+  if (!month) {
+    return html`<p class="meta" id="expectations">Expected scores are recorded from a view that ends this month.</p>`;
+  }
   return html`<details id="expectations"><summary>Expected scores for ${month} (the perception gap)</summary>
 <p class="meta">What you expect customers to give each touchpoint this month, in its metric's units. The Now table sets it against the rolling 7 days and flags it when it lies outside their 95 % interval.</p>
 ${touchpoints.map(

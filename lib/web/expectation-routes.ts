@@ -23,7 +23,7 @@ export const WEB_EXPECTATION_ROUTES_USES = [
 export type WebExpectationRoutesDeps = Needs<typeof WEB_EXPECTATION_ROUTES_USES>;
 
 /** The dashboard's own query string, to go back to the view the form was on (nothing else). */
-const SAFE_QUERY = /^[\w=&%.+-]{0,400}$/;
+const SAFE_QUERY = /^[\w=&%.+*-]{0,400}$/;
 
 export function expectationRoutes(
   app: Hono,
@@ -42,13 +42,14 @@ export function expectationRoutes(
     if (isCrossSite(c, publicOrigin) || !session || form.csrf !== session.csrf) {
       return c.html(messagePage('Refused', 'Sign in again and retry from the dashboard.'), 403);
     }
-    const text = (name: string) =>
-      typeof form[name] === 'string' ? form[name].trim().slice(0, 200) : '';
+    const text = (name: string, max = 200) =>
+      typeof form[name] === 'string' ? form[name].trim().slice(0, max) : '';
     const touchpoint = text('touchpoint');
     const month = text('month');
     if (!maySee(visibleTouchpoints(session.user, rt.config), touchpoint)) return forbidden(c);
+    let score: number;
     try {
-      await recordExpectation(rt, {
+      score = await recordExpectation(rt, {
         touchpoint,
         month,
         score: text('score'),
@@ -65,8 +66,8 @@ export function expectationRoutes(
         400,
       );
     }
-    await audit(session, 'set-expectation', `${touchpoint} ${month}`, 1);
-    const back = text('back');
+    await audit(session, 'set-expectation', `${touchpoint} ${month} ${score}`, 1);
+    const back = text('back', 401);
     return c.redirect(
       `/dashboard${SAFE_QUERY.test(back) && back ? `?${back}` : ''}#expectations`,
       303,

@@ -127,6 +127,9 @@ describe('the perception gap', () => {
     expect(rowOf('relationship')).toContain('outside the interval');
     expect(rowOf('support-call')).toContain('>40</span>');
     expect(rowOf('support-call')).not.toContain('outside the interval');
+    // A view of a month that has ended shows no form to change that month's expectations.
+    expect(page).not.toContain('action="/dashboard/expectations"');
+    expect(page).toContain('Expected scores are recorded from a view that ends this month.');
   });
 
   it('lets an owner record their expectation on the dashboard, for their own touchpoints only', async () => {
@@ -187,7 +190,28 @@ describe('the perception gap', () => {
       'the expected score must be a number from -100 to 100 for NPS',
     );
     expect((await post({ ...form, month: 'November', score: '55' })).status).toBe(400);
-    expect(await rt.expectations.ofMonth('2026-11', ['support-call'])).toEqual(new Map());
+    for (const score of ['1e3', 'NaN', '', ' ', '0x10', '٣']) {
+      expect((await post({ ...form, score })).status, score).toBe(400);
+    }
+    // A month that has ended is closed: an expectation set after its results could hide the gap.
+    const ended = await post({ ...form, month: '2026-10', score: '55' });
+    expect(ended.status).toBe(400);
+    expect(await ended.text()).toContain('2026-10 has ended');
+    // No session, or a signed-in user with no role: refused, as a foreign origin is.
+    const noSession = await app.request(`${base}/dashboard/expectations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...form, score: '55' }).toString(),
+    });
+    expect(noSession.status).toBe(403);
+    const nobody = `afterword_session=${await new CookieSealer(keys, () => now.getTime()).seal('session', { user: { sub: 'x', roles: [] }, csrf: 'the-csrf' }, 3600)}`;
+    expect((await post({ ...form, score: '55' }, { cookie: nobody })).status).toBe(403);
+    expect((await post({ ...form, score: '55' }, { origin: 'https://evil.example' })).status).toBe(
+      403,
+    );
+    expect(await rt.expectations.ofMonth('2026-11', ['support-call', 'order-delivered'])).toEqual(
+      new Map(),
+    );
 
     const saved = await post({ ...form, score: '55' }, { 'sec-fetch-site': 'same-origin' });
     expect(saved.status).toBe(303);
@@ -212,6 +236,10 @@ describe('the perception gap', () => {
     // Each recording is in the access log, with who and which touchpoint and month.
     const logged = (await rt.audit.month('2026-11')).filter((e) => e.action === 'set-expectation');
     expect(logged).toHaveLength(2);
-    expect(logged[0]).toMatchObject({ actor: 'owner-1', scope: 'support-call 2026-11', count: 1 });
+    expect(logged.map((e) => e.scope).sort()).toEqual([
+      'support-call 2026-11 50',
+      'support-call 2026-11 55',
+    ]);
+    expect(logged[0]).toMatchObject({ actor: 'owner-1', count: 1 });
   });
 });
