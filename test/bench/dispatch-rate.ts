@@ -27,6 +27,9 @@ export async function dispatchRate(
 ): Promise<DispatchRateResult> {
   const config = loadConfig();
   config.sending.maxSendRate = options.rate;
+  // The rate is measured, not the send window: without it the run's result hung on the hour of the
+  // day (outside 09:00-20:00 UTC every survey waited for the morning, and 0 were sent).
+  for (const program of config.programs) delete program.sendWindow;
   const rt = createRuntime({
     config,
     consentKey: fixedConsentKey('bench-consent-key-of-at-least-32-bytes'),
