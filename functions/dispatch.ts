@@ -1,4 +1,4 @@
-/** Lambda: every minute (EventBridge Scheduler) → send due surveys, reminders and expiries. */
+/** Lambda: every minute (EventBridge Scheduler) → send due surveys and reminders (expiry is derived). */
 import { dependenciesFromEnv, type Need } from '../lib/runtime-env.js';
 import { logInvocation, type InvocationContext } from '../lib/adapters/log.js';
 import { createDispatchHandler, DISPATCH_HANDLER_USES } from '../lib/handlers/dispatch.js';

@@ -6,11 +6,10 @@
 import { loadConfig } from './config/load.js';
 import { SecretStrings } from './adapters/secrets.js';
 import type { SigningKeys } from './domain/links.js';
+import { clientOptions, newClient } from './adapters/sdk-clients.js';
 import {
   type Settings,
   type Runtime,
-  clientOptions,
-  newClient,
   createRuntime,
   dependenciesFor,
   MissingSettingError,

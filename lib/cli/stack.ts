@@ -15,7 +15,8 @@ import {
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { errorOf, pairs, replayStackDeadLetters, type QueueReplay } from './replay.js';
-import { createRuntime, sdkClient, type Runtime } from '../runtime.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { sdkClient } from '../adapters/sdk-clients.js';
 import { readSecretString, secretKeySource } from '../runtime-env.js';
 
 export interface StackTarget {

@@ -8,7 +8,8 @@ import { addIsoDuration } from './time.js';
 /**
  * Whether a survey in `status` counts as expired at `asOf`. `expiresAt` is the item's own; rows of
  * the day index carry no `expiresAt` (an index's projection cannot change), so they give the send
- * time and their program's `linkExpiry`, the rule the dispatcher applied. `expired` is what the
+ * time and their program's `linkExpiry` as configured now (the dispatcher applied the one of the
+ * send: a changed `linkExpiry` recounts a recomputed day by the new one). `expired` is what the
  * shape before issue 19 wrote.
  */
 export function isExpired(

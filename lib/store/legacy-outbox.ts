@@ -27,8 +27,15 @@ export class LegacyOutbox {
     private readonly tableName: string,
   ) {}
 
-  /** Up to `limitPerShard` entries of `queue` from each shard, oldest first (keys only). */
-  async entries(queue: LegacyWorkQueue, limitPerShard: number): Promise<LegacyEntry[]> {
+  /**
+   * Up to `limitPerShard` entries of `queue` from each shard, oldest first (keys only). With a
+   * `position`, each shard reads on from where the last call stopped, and the position moves on.
+   */
+  async entries(
+    queue: LegacyWorkQueue,
+    limitPerShard: number,
+    position?: Map<number, Record<string, unknown>>,
+  ): Promise<LegacyEntry[]> {
     const perShard = await Promise.all(
       Array.from({ length: SHARDS }, async (_, shard) => {
         const { Items = [] } = await this.doc.send(
@@ -39,8 +46,10 @@ export class LegacyOutbox {
             ExpressionAttributeNames: { '#pk': INDEX.outbox.pk },
             ExpressionAttributeValues: { ':pk': `${queue}#${shard}` },
             Limit: limitPerShard,
+            ExclusiveStartKey: position?.get(shard),
           }),
         );
+        if (position && Items.length) position.set(shard, Items.at(-1)!);
         return Items.map((item) => {
           const [at = '', invitationId = ''] = String(item[INDEX.outbox.sk]).split('#');
           return { invitationId, at };

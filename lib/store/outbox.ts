@@ -25,10 +25,10 @@ import {
 } from './invitation-items.js';
 import { StateConflictError, updateItem, type Change } from './update.js';
 
-/** The reminder queue's condition: still waiting for its reminder, and not answered or closed. */
 /** Where each shard's reading stopped within a tick: the last entry read (its keys). */
 export type OutboxPosition = Map<number, Record<string, unknown>>;
 
+/** The reminder queue's condition: still waiting for its reminder, and not answered or closed. */
 const AWAITING_REMINDER = '#opk = :queue AND #status IN (:sent, :delivered)';
 
 export class OutboxStore {

@@ -97,41 +97,6 @@ function viewOf(
   return { invitation, program, ...wordingFor(program, invitation.locale) };
 }
 
-/**
- * Opts the customer behind an unsubscribe link out of every program, at once. Works for any
- * invitation state: a customer may unsubscribe from an old or closed survey's email.
- */
-export async function unsubscribe(
-  rt: AnswerDeps,
-  token: string,
-  now: Date,
-  options: { record: boolean },
-): Promise<{ locale: string }> {
-  const { invitationId } = await rt.signer.verify(token, now, 'unsubscribe');
-  const invitation = await rt.invitations.get(invitationId);
-  if (!invitation) throw new InvitationNotFoundError(invitationId);
-  // An erased invitation names nobody, but keeps the address's keyed hash: the person is opted out.
-  if (options.record && invitation.erasedAt) {
-    if (invitation.addressRef) {
-      await rt.suppressions.optOutAddress({ ref: invitation.addressRef }, now);
-    }
-    log.info('answer.unsubscribed', { invitationId });
-  } else if (options.record) {
-    // The customer id and the person: the same address under another id is not asked again.
-    const addressRef = invitation.email
-      ? await rt.suppressions.ref('address', invitation.email)
-      : undefined;
-    // Kept by keyed hashes for good (the contact item expires with the rest of their data).
-    await Promise.all([
-      rt.suppressions.optOutCustomer(invitation.customerId, now),
-      addressRef ? rt.suppressions.optOutAddress({ ref: addressRef }, now) : undefined,
-    ]);
-    await rt.contacts.optOut(invitation.customerId, now, addressRef);
-    log.info('answer.unsubscribed', { invitationId });
-  }
-  return { locale: invitation.locale };
-}
-
 /** Conditional writes lost to other answers of the same survey before giving up (a flood). */
 const MAX_ANSWER_ATTEMPTS = 5;
 
@@ -142,6 +107,9 @@ export async function submitAnswer(
   now: Date,
 ): Promise<SurveyView & { score: number; replay: boolean; contactBy?: Date }> {
   let view = await openSurvey(rt, token, now, { consistent: false });
+  // What the view shows is eventually consistent until a consistent read or a write's condition
+  // has confirmed it.
+  let confirmed = false;
   const { program } = view;
   const parsed = AnswerInput.safeParse(form);
   if (!parsed.success) throw new InvalidAnswerError(describeIssues(parsed.error));
@@ -181,6 +149,13 @@ export async function submitAnswer(
       invitation.followUp === followUp &&
       sameAnswers(invitation.answers, answers)
     ) {
+      // A replay writes nothing, so no condition would catch a stale read: an answer given since
+      // (A, then B, then A again within the lag) must not be taken for this one. Read again.
+      if (!confirmed) {
+        view = await openSurvey(rt, token, now);
+        confirmed = true;
+        continue;
+      }
       return { ...view, score, replay: true, ...contactOf(rt, program, invitation) };
     }
     if (answerCountOf(invitation) >= MAX_ANSWERS) {
@@ -209,6 +184,7 @@ export async function submitAnswer(
     }
     // Another answer landed first, or the survey closed: decide again from what is stored now.
     view = viewOf(rt, invitation.invitationId, outcome.now, now);
+    confirmed = true;
   }
   throw new AnswerLimitError(view.invitation.invitationId);
 }

@@ -1,8 +1,10 @@
 /**
  * `afterword migrate-storage`: the one-shot move of a table written by the shape before issue 19
- * onto the current one. Run it once after deploying this version (it is safe to run again, and
- * to run after a crash: every move is conditional on the entry still being where the old shape
- * put it, so it moves what is left and nothing twice).
+ * onto the current one. Run it after deploying this version, once the old version's last ticks
+ * have ended (its dispatch timeout and lease, a few minutes), and again until it moves nothing: an
+ * old dispatcher still running can write an old entry after a pass. It is safe to run again and
+ * after a crash: every move is conditional on the entry still being where the old shape put it,
+ * so it moves what is left and nothing twice.
  *
  * 1. Claims held under the old shape (`LEASE`) go back to `DUE` at their lease's end: the
  *    dispatcher settles them there (an abandoned one becomes `unknown`, as before).
@@ -35,20 +37,17 @@ export async function migrateStorage(
     move: (entry: LegacyEntry) => Promise<boolean>,
     counter: 'leasesToDue' | 'expiriesDropped',
   ) => {
-    // Each page's entries leave the queue, so the next read starts on what is left. A page of
-    // entries that all failed to move (moved by someone else since) ends it: they are gone too.
+    // Each page reads on from the last (per shard), so entries the index still shows after they
+    // moved (its lag) are not read again, and the run ends when every shard is read to its end.
+    const position = new Map<number, Record<string, unknown>>();
     for (;;) {
-      const entries = await legacy.entries(queue, PAGE);
+      const entries = await legacy.entries(queue, PAGE, position);
       if (!entries.length) return;
-      let moved = 0;
       for (const entry of entries) {
-        if (await move(entry)) {
-          result[counter] += 1;
-          moved += 1;
-        } else result.alreadyMoved += 1;
+        if (await move(entry)) result[counter] += 1;
+        else result.alreadyMoved += 1;
       }
       onProgress({ ...result });
-      if (!moved) return;
     }
   };
   await drain('LEASE', (entry) => legacy.leaseToDue(entry), 'leasesToDue');

@@ -18,7 +18,7 @@ import { log } from '../adapters/log.js';
 import { Duration } from 'luxon';
 import type { AfterwordConfig } from '../config/schema.js';
 import { emptyRollupRow, NONE, type RollupRow } from '../contracts/report.js';
-import { addDays, dayBounds, dayOf } from '../domain/time.js';
+import { addDays, dayBounds, dayOf, isoDurationMillis } from '../domain/time.js';
 import { scoreGroupOf } from '../domain/questionnaire.js';
 import type { InvitationDayRow } from '../store/invitation-items.js';
 import type { Needs, RuntimePart } from '../runtime.js';
@@ -65,6 +65,16 @@ export async function rollupDay(
   asOf: Date = new Date(),
 ): Promise<RollupRow[]> {
   const { start, end } = dayBounds(day, rt.config.timeZone);
+  // A program removed since its surveys went out: their links closed by the longest expiry at most.
+  const longestLinkExpiry = rt.config.programs
+    .map((program) => program.linkExpiry)
+    .reduce<string | undefined>(
+      (longest, next) =>
+        longest === undefined || isoDurationMillis(next) > isoDurationMillis(longest)
+          ? next
+          : longest,
+      undefined,
+    );
   const cells = new Map<string, RollupRow>();
   const cellOf = (row: InvitationDayRow) => {
     const dims = {
@@ -97,7 +107,8 @@ export async function rollupDay(
       cell.invited += 1;
       if (row.status === 'failed') cell.failed += 1;
       if (row.status === 'unknown') cell.unknown += 1;
-      if (isExpired(row, asOf, rt.programFor(row.touchpoint)?.linkExpiry)) cell.expired += 1;
+      const linkExpiry = rt.programFor(row.touchpoint)?.linkExpiry ?? longestLinkExpiry;
+      if (isExpired(row, asOf, linkExpiry)) cell.expired += 1;
       // Only sent surveys count further down the funnel, so answered ≤ sent always holds.
       if (!row.sentAt) continue;
       cell.sent += 1;

@@ -22,10 +22,10 @@ import {
   firstPageQuestions,
   openSurvey,
   submitAnswer,
-  unsubscribe,
   type SurveyView,
   ANSWER_USES,
 } from '../usecases/answer.js';
+import { unsubscribe, UNSUBSCRIBE_USES } from '../usecases/unsubscribe.js';
 import { surveyPage, thankYouPage } from './pages.js';
 import { surveyStylesheet } from './survey-styles.js';
 import { errorPage, unsubscribedPage, unsubscribePage } from './message-pages.js';
@@ -41,6 +41,7 @@ import {
 
 /** What app reaches of the runtime: its functions are built with these and no more. */
 export const WEB_APP_USES = [
+  ...UNSUBSCRIBE_USES,
   ...WEB_FORM_AND_ERRORS_USES,
   ...ANSWER_USES,
   'config',

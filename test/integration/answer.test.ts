@@ -208,6 +208,32 @@ describe('answers that need a follow-up, replays and limits', () => {
     expect(eventsFor(invitationId)).toHaveLength(1);
   });
 
+  it('takes no stale read for a replay: A, then B, then A again within the lag records A', async () => {
+    const { invitationId, path } = await sentSurvey();
+    await post(path, { score: '3' });
+    const afterA = await rt.invitations.get(invitationId);
+    clock = new Date('2026-11-23T11:05:00Z');
+    await post(path, { score: '8' });
+    // An eventually consistent read that has not caught up with B: it still shows A.
+    const read = rt.invitations.get.bind(rt.invitations);
+    const lagging = vi
+      .spyOn(rt.invitations, 'get')
+      .mockImplementation((id, options) =>
+        options?.consistent === false && id === invitationId
+          ? Promise.resolve(afterA)
+          : read(id, options),
+      );
+    try {
+      clock = new Date('2026-11-23T11:06:00Z');
+      expect((await post(path, { score: '3' })).status).toBe(200);
+    } finally {
+      lagging.mockRestore();
+    }
+    expect(await rt.invitations.get(invitationId)).toMatchObject({ score: 3, answerCount: 3 });
+    const answered = eventsFor(invitationId).filter((e) => e.detailType === SURVEY_ANSWERED);
+    expect(answered.map((e) => (e.detail as { score: number }).score)).toEqual([3, 8, 3]);
+  });
+
   it('shows a hostile comment back escaped when the form has to be corrected', async () => {
     const { invitationId, path } = await sentSurvey();
     const response = await post(path, {

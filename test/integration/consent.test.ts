@@ -8,7 +8,7 @@ import { contactKey } from '../../lib/store/contact-items.js';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fixedConsentKey } from '../../lib/runtime.js';
-import { unsubscribe } from '../../lib/usecases/answer.js';
+import { unsubscribe } from '../../lib/usecases/unsubscribe.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { legacySuppressionKey } from '../../lib/store/suppressions.js';

@@ -16,7 +16,7 @@ import { createFollowUpHandler } from '../../lib/handlers/follow-up.js';
 import { CUSTOMER_ERASED } from '../../lib/contracts/erasure.js';
 import { SURVEY_FOLLOW_UP_REQUESTED } from '../../lib/contracts/survey-events.js';
 import { InvalidEventError } from '../../lib/domain/errors.js';
-import { unsubscribe } from '../../lib/usecases/answer.js';
+import { unsubscribe } from '../../lib/usecases/unsubscribe.js';
 import { createFeedbackHandler } from '../../lib/handlers/feedback.js';
 import { sendDigest } from '../../lib/usecases/digest.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';

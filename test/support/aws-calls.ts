@@ -9,7 +9,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'no
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { currentFunction, type FunctionName } from '../../lib/adapters/function-scope.js';
-import { onSdkClient, type SdkClient } from '../../lib/runtime.js';
+import { onSdkClient, type SdkClient } from '../../lib/adapters/sdk-clients.js';
 
 export const AWS_CALLS_DIR = join(import.meta.dirname, '../../test-artifacts/aws-calls');
 

@@ -1,0 +1,47 @@
+/** Unsubscribing: the customer behind a survey's link opted out of every program, for good. */
+import { log } from '../adapters/log.js';
+import { InvitationNotFoundError } from '../domain/errors.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+
+export const UNSUBSCRIBE_USES = [
+  'contacts',
+  'invitations',
+  'signer',
+  'suppressions',
+] as const satisfies readonly RuntimePart[];
+export type UnsubscribeDeps = Needs<typeof UNSUBSCRIBE_USES>;
+
+/**
+ * Opts the customer behind an unsubscribe link out of every program, at once. Works for any
+ * invitation state: a customer may unsubscribe from an old or closed survey's email.
+ */
+export async function unsubscribe(
+  rt: UnsubscribeDeps,
+  token: string,
+  now: Date,
+  options: { record: boolean },
+): Promise<{ locale: string }> {
+  const { invitationId } = await rt.signer.verify(token, now, 'unsubscribe');
+  const invitation = await rt.invitations.get(invitationId);
+  if (!invitation) throw new InvitationNotFoundError(invitationId);
+  // An erased invitation names nobody, but keeps the address's keyed hash: the person is opted out.
+  if (options.record && invitation.erasedAt) {
+    if (invitation.addressRef) {
+      await rt.suppressions.optOutAddress({ ref: invitation.addressRef }, now);
+    }
+    log.info('answer.unsubscribed', { invitationId });
+  } else if (options.record) {
+    // The customer id and the person: the same address under another id is not asked again.
+    const addressRef = invitation.email
+      ? await rt.suppressions.ref('address', invitation.email)
+      : undefined;
+    // Kept by keyed hashes for good (the contact item expires with the rest of their data).
+    await Promise.all([
+      rt.suppressions.optOutCustomer(invitation.customerId, now),
+      addressRef ? rt.suppressions.optOutAddress({ ref: addressRef }, now) : undefined,
+    ]);
+    await rt.contacts.optOut(invitation.customerId, now, addressRef);
+    log.info('answer.unsubscribed', { invitationId });
+  }
+  return { locale: invitation.locale };
+}
