@@ -143,6 +143,28 @@ describe('a survey after intake', () => {
     expect(await page.text()).toContain('This survey has closed');
   });
 
+  it('cancels, as erased, a survey erased while being sent and then put back, sending nothing', async () => {
+    const rt = await testRuntime();
+    const who = customer();
+    const { invitationId } = await intake(
+      rt,
+      event(interaction({ occurredAt: occurred, customer: who })),
+      at(occurred),
+    );
+    const claimed = await rt.outbox.claim(invitationId, at('2026-11-23T10:35:00Z'));
+    // The erasure scrubs it while it is being sent; the sender then puts it back (a closed window).
+    expect(await rt.invitations.erase(claimed!, {}, at('2026-11-23T10:31:00Z'), undefined)).toBe(
+      'erased',
+    );
+    await rt.outbox.release(invitationId, at('2026-11-23T10:32:00Z'));
+    expect(await dispatch(rt, at('2026-11-23T10:33:00Z'))).toMatchObject({ sent: 0, skipped: 1 });
+    expect(await rt.invitations.get(invitationId)).toMatchObject({
+      status: 'cancelled',
+      reason: 'erased',
+    });
+    expect(await emailsTo(who.email)).toHaveLength(0);
+  });
+
   it('unsubscribes with one click (RFC 8058) from every program, and GET only asks', async () => {
     const rt = await testRuntime({
       config: withConfig((config) => (config.contactRules.globalCoolDown = 'PT1M')),
