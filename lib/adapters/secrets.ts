@@ -28,8 +28,11 @@ export class SecretStrings {
     const cached = this.cache.get(secretId);
     const maxAgeMs = (options.maxAgeSeconds ?? Number.POSITIVE_INFINITY) * 1000;
     if (cached && !options.fresh && this.now() - cached.readAt < maxAgeMs) return cached.value;
-    this.client ??= this.newClient();
-    this.client.catch(() => (this.client = undefined));
+    if (!this.client) {
+      this.client = this.newClient();
+      // A failed start (say, a throttled credential lookup) is tried again at the next read.
+      this.client.catch(() => (this.client = undefined));
+    }
     const [client, { GetSecretValueCommand }] = await Promise.all([
       this.client,
       import('@aws-sdk/client-secrets-manager'),

@@ -10,6 +10,19 @@ export const SCALES: Record<Metric, { min: number; max: number }> = {
   ces: { min: 1, max: 7 },
 };
 
+/**
+ * The range of a metric's score (not of an answer): NPS points from -100 to 100, CSAT and CES
+ * percent from 0 to 100. Targets, expectations and charts are in these units.
+ */
+export function scoreRangeOf(metric: Metric): [low: number, high: number] {
+  return metric === 'nps' ? [-100, 100] : [0, 100];
+}
+
+/** The unit a metric's score is shown with: NPS in points (none), CSAT and CES in percent. */
+export function scoreUnitOf(metric: Metric | null | undefined): string {
+  return metric === 'nps' ? '' : ' %';
+}
+
 export function isValidScore(metric: Metric, score: number): boolean {
   const { min, max } = SCALES[metric];
   return Number.isInteger(score) && score >= min && score <= max;

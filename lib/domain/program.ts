@@ -3,7 +3,7 @@
  * and its type. The programs config (lib/config) is a list of these, with settings around them.
  */
 import * as z from 'zod';
-import { isValidScore, Metric, SCALES } from './metric.js';
+import { isValidScore, Metric, SCALES, scoreRangeOf } from './metric.js';
 import { MONTH } from './perception-gap.js';
 import { isoDurationMillis } from './time.js';
 import { allowedPlaceholders, isAllowedPlaceholder, placeholdersIn } from './wording.js';
@@ -179,7 +179,7 @@ export const Program = z
         message: `start and end are both ${program.sendWindow.start}: leave the window out to send at any time`,
       });
     }
-    const [low, high] = program.metric === 'nps' ? [-100, 100] : [0, 100];
+    const [low, high] = scoreRangeOf(program.metric);
     const scores: [(string | number)[], number | undefined][] = [
       [['target'], program.target],
       ...Object.entries(program.expectations ?? {}).map(

@@ -44,25 +44,8 @@ export class DayIndex {
       partitions.map(async (pk) => {
         let startKey: Record<string, unknown> | undefined;
         do {
-          const page = await this.doc.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: index.name,
-              KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-              ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
-              ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': to },
-              ExclusiveStartKey: startKey,
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          );
-          this.readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
-          onPage(
-            (page.Items ?? []).map((item) => ({
-              ...(item as InvitationDayRow),
-              journeyId: journeyOfDaySortKey(item[index.sk]),
-              counted: countedOfDaySortKey(item[index.sk]),
-            })),
-          );
+          const page = await this.query(index, pk, from, to, startKey);
+          onPage((page.Items ?? []).map((item) => rowOf(item, index.sk)));
           startKey = page.LastEvaluatedKey;
         } while (startKey);
       }),
@@ -99,29 +82,13 @@ export class DayIndex {
             const rows: { sortKey: string; row: InvitationDayRow }[] = [];
             let startKey: Record<string, unknown> | undefined;
             do {
-              const page = await this.doc.send(
-                new QueryCommand({
-                  TableName: this.tableName,
-                  IndexName: index.name,
-                  KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-                  ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
-                  ExpressionAttributeValues: {
-                    ':pk': `${date}#${shard}`,
-                    ':from': from,
-                    ':to': to,
-                  },
-                  ScanIndexForward: false,
-                  ExclusiveStartKey: startKey,
-                }),
-              );
+              const page = await this.query(index, `${date}#${shard}`, from, to, startKey, {
+                newestFirst: true,
+              });
               for (const item of page.Items ?? []) {
                 const sortKey = String(item[index.sk]);
                 if (sortKey === before) continue; // the cursor itself was on the previous page
-                const row = {
-                  ...(item as InvitationDayRow),
-                  journeyId: journeyOfDaySortKey(sortKey),
-                  counted: countedOfDaySortKey(sortKey),
-                };
+                const row = rowOf(item, index.sk);
                 if (keep(row)) rows.push({ sortKey, row });
               }
               startKey = page.LastEvaluatedKey;
@@ -138,4 +105,38 @@ export class DayIndex {
     const more = found.length > limit || (page.length === limit && datesRead < dates.length);
     return { rows: page.map(({ row }) => row), ...(more ? { next: page.at(-1)!.sortKey } : {}) };
   }
+
+  /** One page of a day partition's entries with sort keys in [from, to], counting read units. */
+  private async query(
+    index: (typeof INDEX)['byDay' | 'answersByDay'],
+    pk: string,
+    from: string,
+    to: string,
+    startKey: Record<string, unknown> | undefined,
+    { newestFirst = false }: { newestFirst?: boolean } = {},
+  ) {
+    const page = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+        ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': to },
+        ScanIndexForward: !newestFirst,
+        ExclusiveStartKey: startKey,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
+    return page;
+  }
+}
+
+/** A day index entry as a slim row: the journey and the counted answers ride in its sort key. */
+function rowOf(item: Record<string, unknown>, sortKeyAttribute: string): InvitationDayRow {
+  return {
+    ...(item as InvitationDayRow),
+    journeyId: journeyOfDaySortKey(item[sortKeyAttribute]),
+    counted: countedOfDaySortKey(item[sortKeyAttribute]),
+  };
 }

@@ -5,8 +5,9 @@
  * queue now. Every move is conditional on the entry still being in the old queue, so a second run,
  * or a run after a crash, moves only what is left: idempotent and resumable by construction.
  */
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { INDEX, SHARDS, shardOf } from './table.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { INDEX, shardOf } from './table.js';
+import { queueEntries, type OutboxPosition, type QueueEntry } from './outbox.js';
 import {
   invitationKey,
   OUT_OF_QUEUES,
@@ -15,11 +16,8 @@ import {
 } from './invitation-items.js';
 import { updateItem } from './update.js';
 
-export interface LegacyEntry {
-  invitationId: string;
-  /** The entry's time: a lease's end (LEASE), a link's expiry (EXPIRE). */
-  at: string;
-}
+/** An old entry; `at` is a lease's end (LEASE) or a link's expiry (EXPIRE). */
+export type LegacyEntry = QueueEntry;
 
 export class LegacyOutbox {
   constructor(
@@ -27,36 +25,13 @@ export class LegacyOutbox {
     private readonly tableName: string,
   ) {}
 
-  /**
-   * Up to `limitPerShard` entries of `queue` from each shard, oldest first (keys only). With a
-   * `position`, each shard reads on from where the last call stopped, and the position moves on.
-   */
+  /** Up to `limitPerShard` entries of `queue` from each shard, oldest first, read on from `position`. */
   async entries(
     queue: LegacyWorkQueue,
     limitPerShard: number,
-    position?: Map<number, Record<string, unknown>>,
+    position?: OutboxPosition,
   ): Promise<LegacyEntry[]> {
-    const perShard = await Promise.all(
-      Array.from({ length: SHARDS }, async (_, shard) => {
-        const { Items = [] } = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: INDEX.outbox.name,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': INDEX.outbox.pk },
-            ExpressionAttributeValues: { ':pk': `${queue}#${shard}` },
-            Limit: limitPerShard,
-            ExclusiveStartKey: position?.get(shard),
-          }),
-        );
-        if (position && Items.length) position.set(shard, Items.at(-1)!);
-        return Items.map((item) => {
-          const [at = '', invitationId = ''] = String(item[INDEX.outbox.sk]).split('#');
-          return { invitationId, at };
-        });
-      }),
-    );
-    return perShard.flat();
+    return queueEntries(this.doc, this.tableName, queue, limitPerShard, { position });
   }
 
   /**

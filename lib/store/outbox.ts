@@ -57,30 +57,11 @@ export class OutboxStore {
     now: Date,
     limitPerShard: number,
     position?: OutboxPosition,
-  ): Promise<{ invitationId: string; at: string }[]> {
-    const upTo = `${now.toISOString()}#\uffff`;
-    const perShard = await Promise.all(
-      Array.from({ length: SHARDS }, async (_, shard) => {
-        const { Items = [] }: QueryCommandOutput = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: INDEX.outbox.name,
-            KeyConditionExpression: '#pk = :pk AND #sk <= :upTo',
-            ExpressionAttributeNames: { '#pk': INDEX.outbox.pk, '#sk': INDEX.outbox.sk },
-            ExpressionAttributeValues: { ':pk': `${queue}#${shard}`, ':upTo': upTo },
-            Limit: limitPerShard,
-            ExclusiveStartKey: position?.get(shard),
-          }),
-        );
-        // Keys only: the index's and the table's, all an ExclusiveStartKey needs.
-        if (position && Items.length) position.set(shard, Items.at(-1)!);
-        return Items.map((item) => {
-          const [at = '', invitationId = ''] = String(item[INDEX.outbox.sk]).split('#');
-          return { invitationId, at };
-        });
-      }),
-    );
-    return perShard.flat();
+  ): Promise<QueueEntry[]> {
+    return queueEntries(this.doc, this.tableName, queue, limitPerShard, {
+      upTo: `${now.toISOString()}#\uffff`,
+      position,
+    });
   }
 
   /**
@@ -289,3 +270,50 @@ export class OutboxStore {
 
 const isDueEntry = (outboxPk: unknown) =>
   typeof outboxPk === 'string' && outboxPk.startsWith('DUE#');
+
+/** An entry of an outbox queue: its invitation and the time it is keyed by. */
+export interface QueueEntry {
+  invitationId: string;
+  at: string;
+}
+
+/**
+ * Up to `limitPerShard` entries of `queue` from each shard, oldest first, up to `upTo` when given
+ * (keys only: the index's and the table's, all an ExclusiveStartKey needs). With a `position`,
+ * each shard reads on from where the last call stopped, and the position moves on.
+ */
+export async function queueEntries(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  queue: WorkQueue,
+  limitPerShard: number,
+  { upTo, position }: { upTo?: string; position?: OutboxPosition | undefined },
+): Promise<QueueEntry[]> {
+  const perShard = await Promise.all(
+    Array.from({ length: SHARDS }, async (_, shard) => {
+      const { Items = [] }: QueryCommandOutput = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX.outbox.name,
+          KeyConditionExpression: upTo === undefined ? '#pk = :pk' : '#pk = :pk AND #sk <= :upTo',
+          ExpressionAttributeNames: {
+            '#pk': INDEX.outbox.pk,
+            ...(upTo === undefined ? {} : { '#sk': INDEX.outbox.sk }),
+          },
+          ExpressionAttributeValues: {
+            ':pk': `${queue}#${shard}`,
+            ...(upTo === undefined ? {} : { ':upTo': upTo }),
+          },
+          Limit: limitPerShard,
+          ExclusiveStartKey: position?.get(shard),
+        }),
+      );
+      if (position && Items.length) position.set(shard, Items.at(-1)!);
+      return Items.map((item) => {
+        const [at = '', invitationId = ''] = String(item[INDEX.outbox.sk]).split('#');
+        return { invitationId, at };
+      });
+    }),
+  );
+  return perShard.flat();
+}

@@ -11,6 +11,7 @@
  * 3. Render the subject, the HTML and the text.
  */
 import { TOTAL, type ReportRow } from '../contracts/report.js';
+import { scoreUnitOf } from '../domain/metric.js';
 import { formatRate, formatScore } from '../domain/display.js';
 import { html } from '../domain/html.js';
 import { addDays, dayOf } from '../domain/time.js';
@@ -50,7 +51,7 @@ export interface Digest {
 
 const METRIC_NAMES = { nps: 'NPS', csat: 'CSAT', ces: 'CES' } as const;
 
-const unitOf = (row: ReportRow) => (row.metric === 'nps' ? '' : ' %');
+const unitOf = (row: ReportRow) => scoreUnitOf(row.metric);
 
 /** A row's own score: on a 7-day totals row, the 7 days; on a day row, the day. */
 function formatOwnScore(row: ReportRow | undefined): string {

@@ -4,6 +4,7 @@
  * wins over the config's.
  */
 import { MONTH, monthOf } from '../domain/perception-gap.js';
+import { scoreRangeOf } from '../domain/metric.js';
 import { dayOf } from '../domain/time.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 
@@ -58,7 +59,7 @@ export async function recordExpectation(
       `${input.month} has ended: expectations are recorded for this month (${current}) or a later one`,
     );
   }
-  const [low, high] = program.metric === 'nps' ? [-100, 100] : [0, 100];
+  const [low, high] = scoreRangeOf(program.metric);
   const score = /^-?\d{1,3}(\.\d{1,2})?$/.test(input.score.trim()) ? Number(input.score) : NaN;
   if (!(score >= low && score <= high)) {
     throw new InvalidExpectationError(

@@ -13,6 +13,7 @@
  */
 import type { LegacyOutbox, LegacyEntry } from '../store/legacy-outbox.js';
 import type { LegacyWorkQueue } from '../store/invitation-items.js';
+import type { OutboxPosition } from '../store/outbox.js';
 
 export interface MigrationResult {
   /** Claims moved from LEASE back to DUE. */
@@ -39,7 +40,7 @@ export async function migrateStorage(
   ) => {
     // Each page reads on from the last (per shard), so entries the index still shows after they
     // moved (its lag) are not read again, and the run ends when every shard is read to its end.
-    const position = new Map<number, Record<string, unknown>>();
+    const position: OutboxPosition = new Map();
     for (;;) {
       const entries = await legacy.entries(queue, PAGE, position);
       if (!entries.length) return;

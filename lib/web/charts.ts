@@ -1,5 +1,6 @@
 /** The dashboard's charts: server-rendered SVG, no script. */
 import type { ReportRow } from '../contracts/report.js';
+import { scoreRangeOf } from '../domain/metric.js';
 import { formatInterval, formatRate } from '../domain/display.js';
 import { html, type SafeHtml } from '../domain/html.js';
 import { addDays } from '../domain/time.js';
@@ -33,7 +34,7 @@ function chartFrame(from: string, to: string, low: number, high: number) {
 /** A trend chart: the error band, the daily score, the rolling 7 days, the target. */
 export function trendChart(rows: ReportRow[], from: string, to: string, title: string): SafeHtml {
   const metric = rows[0]!.metric!;
-  const [low, high] = metric === 'nps' ? [-100, 100] : [0, 100];
+  const [low, high] = scoreRangeOf(metric);
   const { x, y, point, grid } = chartFrame(from, to, low, high);
   const scored = rows.filter((row) => row.score !== null);
   const band = scored.length

@@ -8,6 +8,7 @@
  * escaped throughout. What a user sees is limited to the touchpoints their role shows them.
  */
 import type { DashboardUser } from '../auth/roles.js';
+import { scoreUnitOf } from '../domain/metric.js';
 import type { Program } from '../domain/program.js';
 import { NONE, type ReportRow } from '../contracts/report.js';
 import { formatInterval, formatRate } from '../domain/display.js';
@@ -148,7 +149,7 @@ export function dashboardPage(data: DashboardData, context: PageContext): string
   const rowsOf = (touchpoint: string) => data.rows.filter((r) => r.touchpoint === touchpoint);
   const latest = (touchpoint: string) => rowsOf(touchpoint).at(-1);
   const totalOf = (touchpoint: string) => data.totals.find((r) => r.touchpoint === touchpoint);
-  const unit = (row: ReportRow) => (row.metric === 'nps' ? '' : ' %');
+  const unit = (row: ReportRow) => scoreUnitOf(row.metric);
   const change = (row: ReportRow) => {
     if (row.weekOverWeekChange === null) return '–';
     const value = `${row.weekOverWeekChange >= 0 ? '+' : ''}${row.weekOverWeekChange.toFixed(1)}`;

@@ -3,10 +3,9 @@
  * when it lies outside their interval), and the forms that record it.
  */
 import type { ReportRow } from '../contracts/report.js';
+import { scoreUnitOf } from '../domain/metric.js';
 import { html } from '../domain/html.js';
 import { describeGap, perceptionGap } from '../domain/perception-gap.js';
-
-const unitOf = (row: ReportRow) => (row.metric === 'nps' ? '' : ' %');
 
 /** The "Owner expected" cell of a touchpoint's row in the Now table. */
 export function expectedCell(expected: number | undefined, month: string, row: ReportRow) {
@@ -17,7 +16,7 @@ export function expectedCell(expected: number | undefined, month: string, row: R
     ciHigh: row.rolling7CiHigh,
     n: row.rolling7N,
   });
-  return html`<span title="${describeGap(gap, unitOf(row))}">${expected}</span>${gap.outside ? html` <span class="gap-mark">outside the interval</span>` : ''}`;
+  return html`<span title="${describeGap(gap, scoreUnitOf(row.metric))}">${expected}</span>${gap.outside ? html` <span class="gap-mark">outside the interval</span>` : ''}`;
 }
 
 /** One small form per touchpoint the user sees: their expected score for `month`. */
