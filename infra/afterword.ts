@@ -66,6 +66,7 @@ export type DeadLetterQueues = Record<
   | 'follow-up'
   | 'launch'
   | 'erasure'
+  | 'count'
   | 'eventArchive'
   | 'alarmNotifications',
   sqs.Queue
@@ -187,6 +188,7 @@ export class Afterword extends Construct {
       'follow-up': deadLetterQueue(this, 'FollowUpDeadLetters'),
       launch: deadLetterQueue(this, 'LaunchDeadLetters'),
       erasure: deadLetterQueue(this, 'ErasureDeadLetters'),
+      count: deadLetterQueue(this, 'CountDeadLetters'),
       eventArchive: deadLetterQueue(this, 'EventArchiveDeadLetters'),
       alarmNotifications: deadLetterQueue(this, 'AlarmNotificationDeadLetters'),
     });

@@ -32,6 +32,8 @@ export const FUNCTION_MEMORY_MB = {
   // a run holds the drawn population in memory: 512 MB is room for about a million customers
   launch: 512,
   erasure: 256,
+  // a batch of up to 1,000 stream records, counted in memory and written as a few transactions
+  count: 256,
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_MEMORY_MB;
@@ -48,8 +50,11 @@ export type FunctionName = keyof typeof FUNCTION_MEMORY_MB;
  * with tracking and periodic programs); the nightly rollup, which also builds the digest
  * (drivers, follow-up measures), 300 KB; a tracking or periodic run (launch), which decides
  * invitations as intake does, 300 KB. The dashboard serves signed-in staff and carries the
- * OpenID Connect client and its JOSE library besides: 400 KB. The erasure, rare and asynchronous,
- * 260 KB.
+ * OpenID Connect client and its JOSE library besides: 420 KB (it reached 400 with the perception
+ * gap's form and the counter store, which every bundle carries as long as one runtime module
+ * imports every store). The erasure, rare and asynchronous,
+ * 260 KB. The stream's counting (count), asynchronous, which checks the programs config at load as
+ * every function does, 270 KB.
  */
 export const BUNDLE_BUDGET_KB: Record<FunctionName, number> = {
   intake: 270,
@@ -58,7 +63,8 @@ export const BUNDLE_BUDGET_KB: Record<FunctionName, number> = {
   rollup: 300,
   feedback: 250,
   'follow-up': 250,
-  'dashboard-http': 400,
+  'dashboard-http': 420,
   launch: 300,
   erasure: 260,
+  count: 270,
 };

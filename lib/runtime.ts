@@ -22,6 +22,7 @@ import { InvitationStore } from './store/invitations.js';
 import { OutboxStore } from './store/outbox.js';
 import { AnswerStore } from './store/answers.js';
 import { DayIndex } from './store/day-index.js';
+import { CounterStore } from './store/counters.js';
 import { ExpectationStore } from './store/expectations.js';
 import { AuditStore } from './store/audit.js';
 import { CaseStore } from './store/cases.js';
@@ -69,6 +70,8 @@ export interface Runtime {
   answers: AnswerStore;
   /** Invitations and answers by day: the rollup's and the drill-down's reads. */
   dayIndex: DayIndex;
+  /** The rollup's counters, kept from the table's stream. */
+  counters: CounterStore;
   suppressions: SuppressionStore;
   contacts: ContactStore;
   rollups: RollupStore;
@@ -135,6 +138,9 @@ export function createRuntime(settings: Settings): Runtime {
     },
     get dayIndex() {
       return part('dayIndex', () => new DayIndex(doc, settings.tableName));
+    },
+    get counters() {
+      return part('counters', () => new CounterStore(doc, settings.tableName));
     },
     get suppressions() {
       return part(

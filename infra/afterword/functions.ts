@@ -6,6 +6,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { AfterwordConfig } from '../../lib/config/schema.js';
@@ -152,6 +154,41 @@ export function defineFunctions(scope: Afterword, context: FunctionsContext): Fu
       },
     }),
   );
+  // The rollup's counters, from the table's stream (issue 19). The tumbling window is what names
+  // the shard in each event: the counting is exactly once per shard position. Only invitation
+  // items reach the function (the counters' own writes are in the stream too). A batch failing 10
+  // times goes to the dead letters as a pointer to its records (shard and sequence range).
+  const count = new AfterwordFunction(scope, 'Count', {
+    ...common,
+    handler: 'count',
+    description: "The table's stream → the rollup's counters, each change counted once",
+    timeout: Duration.seconds(60),
+  }).useTable(table, {});
+  // the counters and the shard's position, in one transaction (UpdateItem each), and no other item
+  count.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resources: [table.tableArn],
+      conditions: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['COUNT#*', 'STREAMPOS#*'] },
+      },
+    }),
+  );
+  count.function.addEventSource(
+    new sources.DynamoEventSource(table, {
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 1000,
+      maxBatchingWindow: Duration.seconds(60),
+      tumblingWindow: Duration.seconds(60),
+      retryAttempts: 10,
+      onFailure: new sources.SqsDlq(deadLetters.count),
+      filters: [
+        lambda.FilterCriteria.filter({
+          dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith('INV#') } } },
+        }),
+      ],
+    }),
+  );
   const functions: Functions = {
     intake,
     dispatch,
@@ -162,6 +199,7 @@ export function defineFunctions(scope: Afterword, context: FunctionsContext): Fu
     dashboard,
     launch,
     erasure,
+    count,
   };
 
   for (const fn of [dispatch, answer])

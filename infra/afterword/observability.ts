@@ -65,6 +65,24 @@ export function alarmsAndDashboard(
       }),
     );
   }
+  // The counting's stream records waiting over 30 minutes: it is failing (each batch is tried 10
+  // times, then dead-lettered) or falling behind; the stream keeps records only 24 hours.
+  if (functions.count) {
+    alarms.push(
+      alarm('CountIteratorAgeAlarm', {
+        alarmDescription:
+          "The table stream's records wait over 30 minutes to be counted: the count function is failing or behind",
+        metric: functions.count.function.metric('IteratorAge', {
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
+        threshold: 30 * 60 * 1000,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
   const backlogAge = new cloudwatch.Metric({
     namespace: METRIC_NAMESPACE,
     metricName: 'DueBacklogAgeSeconds',

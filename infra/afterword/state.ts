@@ -19,6 +19,8 @@ export function createTable(scope: Construct): dynamodb.TableV2 {
     timeToLiveAttribute: TTL_ATTRIBUTE,
     deletionProtection: true,
     removalPolicy: RemovalPolicy.RETAIN,
+    // The rollup's counters are kept from it (issue 19: functions.ts, Count).
+    dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     globalSecondaryIndexes: [
       {
         indexName: INDEX.outbox.name,

@@ -21,6 +21,7 @@ export type FunctionName =
   | 'dashboard'
   | 'launch'
   | 'erasure'
+  | 'count'
   | 'analyst'
   | 'privacy'
   | 'operator';

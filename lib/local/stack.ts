@@ -48,6 +48,8 @@ import {
   localSigningKeys,
 } from './settings.js';
 import { startDispatcherLoop } from './dispatcher-loop.js';
+import { StreamPoller } from './stream-poller.js';
+import { countStream } from '../usecases/count-stream.js';
 
 export interface LocalStackOptions {
   ports: { dynamodb: number; ses: number; bus: number; web: number; oidc?: number };
@@ -260,6 +262,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     stoppers.push(() => dispatcher.stop());
     wired.wakeDispatcher = dispatcher.wake;
+
+    // The rollup's counters, from the table's stream, as the Count function keeps them on AWS.
+    const counting = new StreamPoller({
+      endpoint: dynamodbEndpoint,
+      tableName: runtime.settings.tableName,
+      handle: (batch) => countStream(runtime, batch),
+      deadLetters,
+    });
+    counting.start(options.instant ? 1000 : 5000);
+    stoppers.push(() => counting.stop());
 
     return {
       urls: {

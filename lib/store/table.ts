@@ -78,6 +78,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
+    // The rollup's counters are kept from it, as on AWS (lib/local/stream-poller.ts here).
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
     AttributeDefinitions: [
       KEY.pk,
       KEY.sk,

@@ -40,7 +40,7 @@ export const EDGE_RULES = 4;
 export const EDGE_FIXED_MONTH = PRICES.wafWebAclMonth + EDGE_RULES * PRICES.wafRuleMonth;
 
 /** The stack's alarms (each dead-letter queue and function, backlog age, bounce and complaint rates). */
-export const STACK_ALARMS = 24;
+export const STACK_ALARMS = 27;
 
 /** The stack's Secrets Manager secrets: link signing, dashboard sessions, the consent key. */
 export const STACK_SECRETS = 3;

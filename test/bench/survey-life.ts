@@ -2,7 +2,10 @@
  * Benchmark: what one answered survey costs over its whole life, stage by stage, through the
  * Lambda handlers' own code on DynamoDB Local and the SES emulator: intake (the Interaction
  * Completed event), dispatch (claim, send, record), SES delivery feedback, the answer (the survey
- * page, then the form POST through the web app), and its share of the nightly rollup.
+ * page, then the form POST through the web app), the counting of its changes from the table's
+ * stream (each stage's changes handed over as one batch after the stage, as Lambda's batching
+ * window gathers them at a volume of this many surveys a minute), and its share of the nightly
+ * rollup.
  *
  * Run twice: once with the request-unit meter on every DynamoDB call (request units), once
  * without it (handler durations, invocations, events, requests, log bytes for the cost model).
@@ -19,11 +22,13 @@ import { createRuntime } from '../../lib/runtime.js';
 import { ensureTable } from '../../lib/store/table.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { rollup, rollupWindowDays } from '../../lib/usecases/rollup.js';
+import { countStream } from '../../lib/usecases/count-stream.js';
+import { StreamPoller } from '../../lib/local/stream-poller.js';
 import { createWebApp } from '../../lib/web/app.js';
 import { breakdown, RequestUnitMeter } from './request-units.js';
 import { benchRuntime } from './support.js';
 
-export const STAGES = ['intake', 'dispatch', 'feedback', 'answer', 'rollup'] as const;
+export const STAGES = ['intake', 'dispatch', 'feedback', 'answer', 'count', 'rollup'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface StageUsage {
@@ -62,6 +67,8 @@ export interface SurveyLifeResult {
     rollupFixedWriteUnits: number;
     rollupDurationMs: number;
   };
+  /** Stream records per counting batch (each stage's changes make one batch here). */
+  recordsPerCountBatch: number;
   /** Counts per answered survey that other services bill. */
   eventsPublished: number;
   httpRequests: number;
@@ -75,6 +82,7 @@ export const STAGE_FUNCTION: Record<Stage, FunctionName> = {
   dispatch: 'dispatch',
   feedback: 'feedback',
   answer: 'answer-http',
+  count: 'count',
   rollup: 'rollup',
 };
 
@@ -130,6 +138,7 @@ export async function surveyLife(
     httpRequests: timed.httpRequests / timed.answered,
     emails: timed.emails / timed.answered,
     nightsEachDayIsRecomputed: nights,
+    recordsPerCountBatch: metered.countRecords / Math.max(1, metered.stages.count.invocations),
   };
 }
 
@@ -145,6 +154,8 @@ interface LifeRun {
   idleTickReadUnits: number;
   idleTickMs: number;
   rollupFixedReadUnits: number;
+  /** Stream records the counting was handed. */
+  countRecords: number;
   events: number;
   httpRequests: number;
   emails: number;
@@ -183,6 +194,17 @@ async function runLife(
     }
   };
 
+  // The counting, fed each stage's stream records as one batch (Lambda's stream is free to read).
+  let countRecords = 0;
+  const poller = new StreamPoller({
+    endpoint: endpoints.dynamodb,
+    tableName: rt.settings.tableName,
+    handle: (batch) => {
+      countRecords += batch.Records.length;
+      return run('count', () => countStream(rt, batch));
+    },
+  });
+  const count = () => poller.drain();
   try {
     const runId = randomUUID().slice(0, 8);
     const intakeHandler = createIntakeHandler(rt);
@@ -209,6 +231,7 @@ async function runLife(
       );
     }
 
+    await count();
     // Dispatch ticks until every survey is sent, then one more tick: what an idle minute costs.
     let sent = 0;
     for (let tick = 0; sent < surveys && tick < 10 + surveys / 25; tick++) {
@@ -224,6 +247,7 @@ async function runLife(
       0,
     );
 
+    await count();
     const emails = (await fetchStoredEmails(endpoints.ses)).filter((email) =>
       email.destination.to.some((to) => to.startsWith(`life-${runId}-`)),
     );
@@ -246,6 +270,7 @@ async function runLife(
       );
     }
 
+    await count();
     const app = createWebApp(rt);
     let httpRequests = 0;
     for (const [n, email] of emails.entries()) {
@@ -275,6 +300,7 @@ async function runLife(
       await response.text();
     }
 
+    await count();
     // One nightly run over the day of these surveys; its fixed part is what an empty day costs.
     const today = dayOf(new Date(), config.timeZone);
     await run('rollup', () => rollup(rt, { now: new Date(), days: 1, lastDay: today }));
@@ -316,11 +342,13 @@ async function runLife(
       idleTickReadUnits,
       idleTickMs,
       rollupFixedReadUnits,
+      countRecords,
       events: publisher.count,
       httpRequests,
       emails: emails.length,
     };
   } finally {
+    await poller.stop();
     logs.restore();
     meter?.destroy();
     rt.dynamodb.destroy();

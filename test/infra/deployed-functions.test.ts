@@ -22,6 +22,9 @@ import { createRollupHandler } from '../../lib/handlers/rollup.js';
 import { NEEDS as LAUNCH_NEEDS } from '../../functions/launch.js';
 import { createLaunchHandler } from '../../lib/handlers/launch.js';
 import { NEEDS as ERASURE_NEEDS } from '../../functions/erasure.js';
+import { NEEDS as COUNT_NEEDS } from '../../functions/count.js';
+import { countStream } from '../../lib/usecases/count-stream.js';
+import { StreamPoller } from '../../lib/local/stream-poller.js';
 import { createErasureHandler } from '../../lib/handlers/erasure.js';
 import { inFunction, type DeployedFunctionName } from '../../lib/adapters/function-scope.js';
 import { DEFAULT_CONFIG_PATH } from '../../lib/config/load.js';
@@ -77,6 +80,7 @@ const NEEDS: Record<DeployedFunction, Need[]> = {
   dashboard: DASHBOARD_NEEDS,
   launch: LAUNCH_NEEDS,
   erasure: ERASURE_NEEDS,
+  count: COUNT_NEEDS,
 };
 
 const occurred = '2026-11-23T10:00:00Z';
@@ -345,6 +349,25 @@ describe('every function, run with the environment the stack deploys it with', (
     expect(result.rows).toBeGreaterThan(0);
     expect(result.digests).toBeGreaterThan(0);
     await bus.idle();
+
+    // The counting, fed the table's stream as Lambda's event source mapping feeds it: the
+    // counters of the day agree with the rollup's rows of it.
+    const poller = new StreamPoller({
+      endpoint: inject('dynamodbEndpoint'),
+      tableName: env.count.TABLE_NAME!,
+      handle: (batch) => inFunction('count', () => countStream(rt.count, batch)),
+    });
+    try {
+      expect(await poller.drain()).toBeGreaterThan(0);
+    } finally {
+      await poller.stop();
+    }
+    const counted = await rt.count.counters.day('2026-11-23');
+    const rolledUp = await rt.rollup.rollups.range('2026-11-23', '2026-11-23');
+    expect(counted.reduce((sum, cell) => sum + (cell.counters.invited ?? 0), 0)).toBe(
+      rolledUp.reduce((sum, row) => sum + row.invited, 0),
+    );
+    expect(rolledUp.reduce((sum, row) => sum + row.invited, 0)).toBeGreaterThan(0);
 
     // The dashboard, signed in as a CX lead: the overview, a day's answers and comments, a
     // customer's timeline, an export (each view of comments and each export goes to the log).

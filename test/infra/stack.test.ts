@@ -176,6 +176,60 @@ describe('the CDK stack', () => {
     }
   });
 
+  it("counts the table's stream: tumbling windows (they name the shard), invitations only, retried, then dead-lettered", () => {
+    const [table] = Object.values(
+      template.findResources('AWS::DynamoDB::GlobalTable'),
+    ) as Resource[];
+    expect(table?.Properties.StreamSpecification).toEqual({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+    const count = stack.afterword.functions.count;
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(count.function) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.afterword.table), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      TumblingWindowInSeconds: 60,
+      MaximumRetryAttempts: 10,
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ dynamodb: { Keys: { pk: { S: [{ prefix: 'INV#' }] } } } }) },
+        ],
+      },
+      DestinationConfig: {
+        OnFailure: {
+          Destination: {
+            'Fn::GetAtt': [logicalId(stack.afterword.deadLetterQueues.count), 'Arn'],
+          },
+        },
+      },
+    });
+    // It writes counters and shard positions, and no other item.
+    const roleId = logicalId(count.role);
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as Resource[])
+      .filter((policy) =>
+        (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+      )
+      .flatMap(
+        (policy) =>
+          (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+      );
+    const writes = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => /Item$/.test(String(action))),
+    );
+    expect(writes).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:UpdateItem',
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['COUNT#*', 'STREAMPOS#*'] },
+        },
+      }),
+    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'IteratorAge',
+      Threshold: 30 * 60 * 1000,
+    });
+  });
+
   it('routes events by the very patterns the local bus uses', () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')) as Resource[];
     for (const definition of RULES) {

@@ -26,6 +26,7 @@ const FUNCTIONS: FunctionName[] = [
   'dashboard',
   'launch',
   'erasure',
+  'count',
   'analyst',
   'privacy',
   'operator',
@@ -189,6 +190,19 @@ function platformUse(name: FunctionName): { actions: string[]; resource: string;
         deployed.logicalId(deployed.stack.afterword.deadLetterQueues[name as 'intake']),
       ),
       why: 'Lambda sends an async invocation that failed every retry to the on-failure destination',
+    });
+  }
+  if (name === 'count') {
+    const tableId = deployed.logicalId(deployed.stack.afterword.table);
+    uses.push({
+      actions: [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+      ],
+      resource: resourceArn(tableId, 'StreamArn'),
+      why: "Lambda's event source mapping reads the table's stream for the counting",
     });
   }
   return uses;

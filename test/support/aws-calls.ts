@@ -74,10 +74,34 @@ export function iamRequestsOf({
           context: none,
         }));
       }
-      const index = typeof input.IndexName === 'string' ? input.IndexName : undefined;
       // The partition key an item call touches: what a dynamodb:LeadingKeys condition tests.
-      const key = (input.Key as Record<string, unknown> | undefined)?.pk;
-      const leading = typeof key === 'string' ? key : (key as { S?: string } | undefined)?.S;
+      const leadingOf = (item: Record<string, unknown> | undefined) => {
+        const key = (item?.Key as Record<string, unknown> | undefined)?.pk;
+        return typeof key === 'string' ? key : (key as { S?: string } | undefined)?.S;
+      };
+      if (Array.isArray(input.TransactItems)) {
+        // IAM has no TransactWriteItems action: each item is authorised as its own operation
+        // (developer guide, "Using IAM with DynamoDB transactions").
+        const OPERATION: Record<string, string> = {
+          Put: 'PutItem',
+          Update: 'UpdateItem',
+          Delete: 'DeleteItem',
+          ConditionCheck: 'ConditionCheckItem',
+          Get: 'GetItem',
+        };
+        return (input.TransactItems as Record<string, Record<string, unknown>>[]).flatMap((item) =>
+          Object.entries(item).map(([operation, request]) => {
+            const leading = leadingOf(request);
+            return {
+              action: `dynamodb:${OPERATION[operation] ?? operation}`,
+              resource: { type: 'table' as const },
+              context: leading ? { 'dynamodb:LeadingKeys': [leading] } : none,
+            };
+          }),
+        );
+      }
+      const index = typeof input.IndexName === 'string' ? input.IndexName : undefined;
+      const leading = leadingOf(input);
       return [
         {
           action,

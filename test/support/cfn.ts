@@ -183,6 +183,9 @@ class Resolver {
     switch (key) {
       case 'AWS::DynamoDB::GlobalTable.Arn':
         return arn('dynamodb', `table/${this.ref(id) as string}`);
+      case 'AWS::DynamoDB::GlobalTable.StreamArn':
+        // The stream's label is the time it was enabled: any fixed one stands for it.
+        return arn('dynamodb', `table/${this.ref(id) as string}/stream/2026-01-01T00:00:00.000`);
       case 'AWS::Events::EventBus.Arn':
         return arn('events', `event-bus/${this.ref(id) as string}`);
       case 'AWS::Events::EventBus.Name':
