@@ -155,9 +155,11 @@ export function defineFunctions(scope: Afterword, context: FunctionsContext): Fu
     }),
   );
   // The rollup's counters, from the table's stream (issue 19). The tumbling window is what names
-  // the shard in each event: the counting is exactly once per shard position. Only invitation
-  // items reach the function (the counters' own writes are in the stream too). A batch failing 10
-  // times goes to the dead letters as a pointer to its records (shard and sequence range).
+  // the shard in each event: the counting is exactly once per shard position, so one consumer per
+  // shard. Only invitation items reach the function (the counters' own writes are in the stream
+  // too). A failing batch is tried until its records are 23 hours old (the stream keeps them 24):
+  // a fix deployed within the day loses nothing, and the iterator-age alarm says so after 30
+  // minutes. Only then does its pointer (shard and sequence range) go to the dead letters.
   const count = new AfterwordFunction(scope, 'Count', {
     ...common,
     handler: 'count',
@@ -180,7 +182,8 @@ export function defineFunctions(scope: Afterword, context: FunctionsContext): Fu
       batchSize: 1000,
       maxBatchingWindow: Duration.seconds(60),
       tumblingWindow: Duration.seconds(60),
-      retryAttempts: 10,
+      parallelizationFactor: 1,
+      maxRecordAge: Duration.hours(23),
       onFailure: new sources.SqsDlq(deadLetters.count),
       filters: [
         lambda.FilterCriteria.filter({

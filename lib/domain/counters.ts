@@ -20,6 +20,13 @@ import { dayOf } from './time.js';
 
 /** The attributes of an invitation image the counters read (index keys included). */
 export interface CountedInvitation {
+  /**
+   * Counted from its first state: set on every invitation decided since the counters exist, and
+   * by `afterword migrate-storage` on older ones (that change adds its state as it is then). An
+   * image without it contributes nothing, so a survey decided before the counters existed never
+   * subtracts a state that was never added.
+   */
+  inCounters?: boolean | undefined;
   status: string;
   reason?: string | undefined;
   touchpoint: string;
@@ -85,6 +92,7 @@ export function cellKeyOf(cell: CounterCell): string {
  * at the rollup's time from the `open:` counters (a survey is expired once its link has closed).
  */
 export function contributionOf(invitation: CountedInvitation, timeZone: string): CellDelta[] {
+  if (!invitation.inCounters) return [];
   // `afterword smoke`'s surveys prove the stack works; they are nobody's experience.
   if (invitation.segment === SMOKE_SEGMENT) return [];
   const dims = {

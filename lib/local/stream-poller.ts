@@ -10,6 +10,7 @@ import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   ExpiredIteratorException,
+  TrimmedDataAccessException,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type _Record,
@@ -80,6 +81,7 @@ export class StreamPoller {
    * found nothing new. Returns how many records it handed over.
    */
   drain(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
     const run = this.busy.then(() => this.round());
     this.busy = run.catch(() => undefined);
     return run;
@@ -90,10 +92,18 @@ export class StreamPoller {
     for (let rounds = 0; ; rounds++) {
       await this.discoverShards();
       let found = 0;
+      // One shard's failing batch holds back that shard only, as on Lambda.
+      const failures: unknown[] = [];
       for (const [shardId, shard] of this.shards) {
-        if (!shard.closed) found += await this.readShard(shardId, shard);
+        if (shard.closed) continue;
+        try {
+          found += await this.readShard(shardId, shard);
+        } catch (error) {
+          failures.push(error);
+        }
       }
       total += found;
+      if (failures.length) throw failures[0];
       if (found === 0 || rounds > 1000) return total;
     }
   }
@@ -105,6 +115,12 @@ export class StreamPoller {
         new DescribeTableCommand({ TableName: this.options.tableName }),
       );
       this.streamArn = Table?.LatestStreamArn;
+      const view = Table?.StreamSpecification?.StreamViewType;
+      if (Table?.StreamSpecification?.StreamEnabled && view !== 'NEW_AND_OLD_IMAGES') {
+        throw new Error(
+          `table ${this.options.tableName} has a ${view} stream: the counting needs NEW_AND_OLD_IMAGES (turn the stream off and let the local stack turn it on again)`,
+        );
+      }
       if (!this.streamArn || !Table?.StreamSpecification?.StreamEnabled) {
         const updated = await this.dynamodb.send(
           new UpdateTableCommand({
@@ -134,16 +150,25 @@ export class StreamPoller {
   private async readShard(shardId: string, shard: ShardState): Promise<number> {
     let handed = 0;
     for (;;) {
-      shard.iterator ??= await this.iteratorAfter(shardId, shard.after);
       let page;
       try {
+        shard.iterator ??= await this.iteratorAfter(shardId, shard.after);
         page = await this.streams.send(
           new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }),
         );
       } catch (error) {
-        if (!(error instanceof ExpiredIteratorException)) throw error;
-        shard.iterator = undefined;
-        continue;
+        if (error instanceof ExpiredIteratorException) {
+          shard.iterator = undefined;
+          continue;
+        }
+        if (error instanceof TrimmedDataAccessException && shard.after) {
+          // Past the stream's retention (a stack stopped for a day): the oldest record left.
+          log.warn('count.records-trimmed', { shardId });
+          shard.after = undefined;
+          shard.iterator = undefined;
+          continue;
+        }
+        throw error;
       }
       const records = page.Records ?? [];
       if (!page.NextShardIterator) shard.closed = true;

@@ -10,6 +10,12 @@
  * either all of a batch's sums land and the position moves past its last record, or nothing does.
  * A batch that finds its shard's position past some of its records reads it from the failed
  * condition and writes only the records after it.
+ *
+ * A transaction holds 100 items and an update expression 4 KB, so a batch is written as several
+ * transactions of at most 99 cells and `COUNTERS_PER_CELL` counters per cell, each moving the
+ * position past its own records. The position is `<sequence>:<part>`: a record too large for one
+ * transaction (a long questionnaire changed within one cell) is written in parts `0000`, `0001`…,
+ * its last part `Z`, so even its parts count once each.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -18,43 +24,33 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { Metric } from '../domain/metric.js';
-import { cellKeyOf, mergeDeltas, type CellDelta, type CounterCell } from '../domain/counters.js';
+import { cellKeyOf, mergeDeltas, type CellDelta } from '../domain/counters.js';
+import {
+  COUNTER_PREFIX,
+  COUNTERS_PER_CELL,
+  counterDayPartition,
+  counterKey,
+  countRecords,
+  paddedSequence,
+  positionKey,
+  storedOf,
+  unitsOf,
+  type StoredCounters,
+  type Unit,
+} from './counter-items.js';
 import { KEY, TTL_ATTRIBUTE } from './table.js';
 
 /** A transaction holds at most 100 items: the position and 99 cells. */
 const CELLS_PER_WRITE = 99;
 /** A position outlives its shard's records (DynamoDB keeps a stream's records 24 hours). */
 const POSITION_DAYS = 3;
-/** Sequence numbers are decimal strings of varying length: padded, they compare as strings. */
-const SEQUENCE_DIGITS = 48;
-const COUNTER_PREFIX = 'c:';
+/** Transactions lost to another shard's on the same cell, tried again before the batch fails. */
+const CONFLICT_ATTEMPTS = 6;
 
 export interface CountedRecord {
   /** The record's sequence number in its shard. */
   sequence: string;
   deltas: CellDelta[];
-}
-
-export interface StoredCounters {
-  cell: CounterCell;
-  metric: Metric | null;
-  counters: Record<string, number>;
-}
-
-export function counterKey(cell: CounterCell) {
-  return { [KEY.pk]: `COUNT#${cell.day}`, [KEY.sk]: cellKeyOf(cell) };
-}
-
-function positionKey(shardId: string) {
-  return { [KEY.pk]: `STREAMPOS#${shardId}`, [KEY.sk]: 'POSITION' };
-}
-
-export function paddedSequence(sequence: string): string {
-  if (!/^\d{1,48}$/.test(sequence)) {
-    throw new RangeError(`stream sequence number "${sequence}" is not 1-48 decimal digits`);
-  }
-  return sequence.padStart(SEQUENCE_DIGITS, '0');
 }
 
 export class CounterStore {
@@ -64,39 +60,45 @@ export class CounterStore {
   ) {}
 
   /**
-   * Adds the records' deltas (in shard order) to the counters, each record exactly once: records
-   * at or before the shard's position are already counted. Returns how many were written now.
+   * Adds the records' deltas (of one shard) to the counters, each record exactly once: records at
+   * or before the shard's position are already counted. Returns how many were written now.
    */
   async apply(
     shardId: string,
     records: readonly CountedRecord[],
     now: Date,
   ): Promise<{ written: number; alreadyCounted: number }> {
-    let pending = records.map((record) => ({
-      ...record,
-      sequence: paddedSequence(record.sequence),
-    }));
-    let written = 0;
+    // Records come in shard order, except when Lambda processes some again: sort, once each.
+    const bySequence = new Map(records.map((record) => [paddedSequence(record.sequence), record]));
+    const sorted = [...bySequence].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    let pending = sorted.flatMap(([sequence, record]) => unitsOf(sequence, record.deltas));
+    const total = sorted.length;
     let alreadyCounted = 0;
-    while (pending.length) {
+    for (let conflicts = 0; pending.length;) {
       const chunk = takeChunk(pending);
-      const last = chunk.at(-1)!.sequence;
-      const cells = mergeDeltas(chunk.flatMap((record) => record.deltas));
+      const cells = mergeDeltas(chunk.flatMap((unit) => unit.cells));
       try {
-        if (cells.length) await this.write(shardId, chunk[0]!.sequence, last, cells, now);
-        written += chunk.length;
+        if (cells.length) {
+          await this.write(shardId, chunk[0]!.key, chunk.at(-1)!.key, cells, now);
+        }
         pending = pending.slice(chunk.length);
+        conflicts = 0;
       } catch (error) {
         const position = positionOfConflict(error);
-        if (position === undefined) throw error;
-        // Counted before (a retried or redriven batch): go on after the stored position.
-        const after = pending.filter((record) => record.sequence > position);
-        alreadyCounted += pending.length - after.length;
-        if (after.length === pending.length) throw error; // the position did not explain it
-        pending = after;
+        if (position !== undefined) {
+          // Counted before (a retried or redriven batch): go on after the stored position.
+          const after = pending.filter((unit) => unit.key > position);
+          if (after.length === pending.length) throw error; // the position did not explain it
+          alreadyCounted += countRecords(pending) - countRecords(after);
+          pending = after;
+        } else if (isContention(error) && ++conflicts < CONFLICT_ATTEMPTS) {
+          // Every shard adds to today's cells: another transaction held one. Safe to try again,
+          // as the position's condition makes the write count once.
+          await sleep(Math.random() * 25 * 2 ** conflicts);
+        } else throw error;
       }
     }
-    return { written, alreadyCounted };
+    return { written: total - alreadyCounted, alreadyCounted };
   }
 
   private async write(
@@ -122,10 +124,7 @@ export class CounterStore {
       ...cells.map((delta) => ({ Update: this.cellUpdate(delta) })),
     ];
     await this.doc.send(
-      new TransactWriteCommand({
-        TransactItems: items,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
+      new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
     );
   }
 
@@ -144,9 +143,10 @@ export class CounterStore {
       set.push('#metric = if_not_exists(#metric, :metric)');
     }
     const add = Object.entries(delta.counters).map(([name, value], i) => {
-      names[`#c${i}`] = `${COUNTER_PREFIX}${name}`;
-      values[`:c${i}`] = value;
-      return `#c${i} :c${i}`;
+      const alias = i.toString(36);
+      names[`#c${alias}`] = `${COUNTER_PREFIX}${name}`;
+      values[`:c${alias}`] = value;
+      return `#c${alias} :c${alias}`;
     });
     return {
       TableName: this.tableName,
@@ -167,7 +167,7 @@ export class CounterStore {
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': KEY.pk },
-          ExpressionAttributeValues: { ':pk': `COUNT#${day}` },
+          ExpressionAttributeValues: { ':pk': counterDayPartition(day) },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -178,19 +178,47 @@ export class CounterStore {
   }
 }
 
-/** The first records of `pending` whose cells fit one transaction (at least one record). */
-function takeChunk<T extends CountedRecord>(pending: readonly T[]): T[] {
-  const cells = new Set<string>();
+/** The first units of `pending` that fit one transaction (at least one). */
+function takeChunk(pending: readonly Unit[]): Unit[] {
+  const countersByCell = new Map<string, Set<string>>();
   let end = 0;
-  for (const record of pending) {
-    const keys = record.deltas.map((delta) => cellKeyOf(delta.cell));
-    const grown = new Set([...cells, ...keys]);
-    if (end > 0 && grown.size > CELLS_PER_WRITE) break;
-    for (const key of keys) cells.add(key);
+  for (const unit of pending) {
+    // What this unit would add: new cells, and new counters in cells already taken.
+    const added = new Map<string, string[]>();
+    for (const delta of unit.cells) {
+      const key = cellKeyOf(delta.cell);
+      const names = countersByCell.get(key);
+      const fresh = Object.keys(delta.counters).filter((name) => !names?.has(name));
+      added.set(key, [...(added.get(key) ?? []), ...fresh]);
+    }
+    const cells =
+      countersByCell.size + [...added.keys()].filter((k) => !countersByCell.has(k)).length;
+    const tooWide = [...added].some(
+      ([key, fresh]) =>
+        (countersByCell.get(key)?.size ?? 0) + new Set(fresh).size > COUNTERS_PER_CELL,
+    );
+    if (end > 0 && (cells > CELLS_PER_WRITE || tooWide)) break;
+    for (const [key, fresh] of added) {
+      const names = countersByCell.get(key) ?? new Set<string>();
+      for (const name of fresh) names.add(name);
+      countersByCell.set(key, names);
+    }
     end += 1;
   }
   return pending.slice(0, end);
 }
+
+/** Another transaction held an item (or DynamoDB throttled one): worth trying again. */
+function isContention(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some(
+      (reason) => reason.Code === 'TransactionConflict' || reason.Code === 'ThrottlingError',
+    )
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The shard's stored position, when a write failed on it; undefined for any other failure. */
 function positionOfConflict(error: unknown): string | undefined {
@@ -199,26 +227,4 @@ function positionOfConflict(error: unknown): string | undefined {
   if (reason?.Code !== 'ConditionalCheckFailed' || !reason.Item) return undefined;
   const position: unknown = unmarshall(reason.Item).sequence;
   return typeof position === 'string' ? position : undefined;
-}
-
-function storedOf(item: Record<string, unknown>): StoredCounters {
-  const counters: Record<string, number> = {};
-  for (const [name, value] of Object.entries(item)) {
-    if (name.startsWith(COUNTER_PREFIX) && typeof value === 'number') {
-      counters[name.slice(COUNTER_PREFIX.length)] = value;
-    }
-  }
-  const text = (name: string) => String(item[name]);
-  return {
-    cell: {
-      day: text('day'),
-      touchpoint: text('touchpoint'),
-      channel: text('channel'),
-      segment: text('segment'),
-      journeyId: text('journeyId'),
-      journeyStep: text('journeyStep'),
-    },
-    metric: (item.metric as Metric | undefined) ?? null,
-    counters,
-  };
 }

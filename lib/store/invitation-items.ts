@@ -93,10 +93,14 @@ export function answerDayKeys(
   };
 }
 
+/** Marks an invitation the stream's counters count from its first state (domain/counters.ts). */
+export const IN_COUNTERS = 'inCounters';
+
 const INTERNAL_ATTRIBUTES = new Set<string>([
   KEY.pk,
   KEY.sk,
   TTL_ATTRIBUTE,
+  IN_COUNTERS,
   ...Object.values(INDEX).flatMap((index) => [index.pk, index.sk]),
 ]);
 

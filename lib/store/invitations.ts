@@ -18,6 +18,7 @@ import {
   attributesAttribute,
   customerKeys,
   dayKeys,
+  IN_COUNTERS,
   invitationFromItem,
   invitationKey,
   OUT_OF_QUEUES,
@@ -41,6 +42,8 @@ export class InvitationStore {
       ...invitation,
       ...attributesAttribute(invitation.attributes),
       [TTL_ATTRIBUTE]: expireAt,
+      // counted by the stream from this first state on (domain/counters.ts)
+      [IN_COUNTERS]: true,
       ...invitationKey(invitation.invitationId),
       ...dayKeys(
         invitation.invitationId,

@@ -15,8 +15,8 @@ import { asFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
 import { changeOf, type CountedInvitation } from '../domain/counters.js';
 import type { Needs, RuntimePart } from '../runtime.js';
-import { countedOfDaySortKey } from '../store/invitation-items.js';
-import { INDEX, KEY } from '../store/table.js';
+import { countedOfDaySortKey, IN_COUNTERS } from '../store/invitation-items.js';
+import { INDEX, KEY, ROLLUP_ATTRIBUTES } from '../store/table.js';
 import type { CountedRecord } from '../store/counters.js';
 
 export const COUNT_STREAM_USES = ['config', 'counters'] as const satisfies readonly RuntimePart[];
@@ -97,8 +97,18 @@ export function countedRecordOf(record: StreamRecord, timeZone: string): Counted
   return { sequence, deltas };
 }
 
+/** What an image's counted attributes are: only these are read, so nothing else can break it. */
+const COUNTED_ATTRIBUTES = [
+  IN_COUNTERS,
+  ...ROLLUP_ATTRIBUTES,
+  'journeyId',
+  INDEX.answersByDay.sk,
+] as const;
+
 function imageOf(image: Image | undefined): CountedInvitation | undefined {
   if (!image) return undefined;
-  const item = unmarshall(image) as Record<string, unknown> & CountedInvitation;
+  const counted: Image = {};
+  for (const name of COUNTED_ATTRIBUTES) if (image[name]) counted[name] = image[name];
+  const item = unmarshall(counted) as Record<string, unknown> & CountedInvitation;
   return { ...item, counted: countedOfDaySortKey(item[INDEX.answersByDay.sk]) };
 }

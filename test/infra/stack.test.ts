@@ -176,7 +176,7 @@ describe('the CDK stack', () => {
     }
   });
 
-  it("counts the table's stream: tumbling windows (they name the shard), invitations only, retried, then dead-lettered", () => {
+  it("counts the table's stream: tumbling windows (they name the shard), invitations only, retried for a day, then dead-lettered", () => {
     const [table] = Object.values(
       template.findResources('AWS::DynamoDB::GlobalTable'),
     ) as Resource[];
@@ -189,7 +189,9 @@ describe('the CDK stack', () => {
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.afterword.table), 'StreamArn'] },
       StartingPosition: 'TRIM_HORIZON',
       TumblingWindowInSeconds: 60,
-      MaximumRetryAttempts: 10,
+      ParallelizationFactor: 1,
+      MaximumRecordAgeInSeconds: 23 * 3600,
+      MaximumRetryAttempts: Match.absent(), // until the records are 23 hours old
       FilterCriteria: {
         Filters: [
           { Pattern: JSON.stringify({ dynamodb: { Keys: { pk: { S: [{ prefix: 'INV#' }] } } } }) },

@@ -9,7 +9,10 @@ import { cellKeyOf, rollupRowOf, type CellDelta } from '../../lib/domain/counter
 import { addIsoDuration } from '../../lib/domain/time.js';
 import { SMOKE_SEGMENT } from '../../lib/domain/smoke.js';
 import { StreamPoller } from '../../lib/local/stream-poller.js';
-import type { CountedRecord } from '../../lib/store/counters.js';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { COUNTERS_PER_CELL } from '../../lib/store/counter-items.js';
+import { CounterStore, type CountedRecord } from '../../lib/store/counters.js';
 import { submitAnswer } from '../../lib/usecases/answer.js';
 import {
   countedRecordOf,
@@ -198,6 +201,7 @@ describe('counters from the table stream, against DynamoDB Local', () => {
     const keys = { pk: { S: 'INV#x' }, sk: { S: 'INVITATION' } };
     const old = {
       ...keys,
+      inCounters: { BOOL: true },
       status: { S: 'skipped' },
       reason: { S: 'cap' },
       touchpoint: { S: 'support-call' },
@@ -276,6 +280,82 @@ describe('the counter store: a shard position per transaction', () => {
       (c) => c.cell.touchpoint === 'tp-0',
     );
     expect(first).toMatchObject({ metric: 'nps', counters: { sent: 2 } });
+  });
+
+  /** The store on a client whose `fail`-th TransactWriteItems fails with `error` (once). */
+  function storeFailing(fail: number, error: () => Error) {
+    const doc = DynamoDBDocumentClient.from(rt.dynamodb);
+    let transactions = 0;
+    const failing = {
+      send: (command: { constructor: { name: string } }) => {
+        if (command.constructor.name === 'TransactWriteCommand' && ++transactions === fail) {
+          return Promise.reject(error());
+        }
+        return doc.send(command as never);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    return new CounterStore(failing, rt.settings.tableName);
+  }
+  const canceled = (code: string) =>
+    new TransactionCanceledException({
+      message: `Transaction cancelled: ${code}`,
+      $metadata: {},
+      CancellationReasons: [{ Code: 'None' }, { Code: code }],
+    });
+  const sumOf = async (day: string, touchpoint: string) =>
+    Object.values(
+      (await rt.counters.day(day)).find((c) => c.cell.touchpoint === touchpoint)?.counters ?? {},
+    ).reduce((sum, value) => sum + value, 0);
+
+  it('writes a record too wide for one update in parts, each once, even when it stopped between them', async () => {
+    // 450 counters in one cell: three parts of at most COUNTERS_PER_CELL
+    const wide = (sequence: number): CountedRecord => ({
+      sequence: String(sequence),
+      deltas: [
+        {
+          cell: { ...cellOf(0), day: '2026-11-21', touchpoint: 'wide' },
+          counters: Object.fromEntries(
+            Array.from({ length: 450 }, (_, i) => [`q:q${i}:answered:promoter`, 1]),
+          ),
+        },
+      ],
+    });
+    expect(450).toBeGreaterThan(2 * COUNTERS_PER_CELL);
+    // the second part's transaction fails (the function died): the batch comes again
+    await expect(
+      storeFailing(2, () => new Error('the function died')).apply('shard-w', [wide(7)], now),
+    ).rejects.toThrow('the function died');
+    expect(await sumOf('2026-11-21', 'wide')).toBe(COUNTERS_PER_CELL); // the first part only
+    expect(await rt.counters.apply('shard-w', [wide(7), wide(8)], now)).toEqual({
+      written: 2,
+      alreadyCounted: 0,
+    });
+    expect(await sumOf('2026-11-21', 'wide')).toBe(900);
+    expect(await rt.counters.apply('shard-w', [wide(7), wide(8)], now)).toEqual({
+      written: 0,
+      alreadyCounted: 2,
+    });
+    expect(await sumOf('2026-11-21', 'wide')).toBe(900);
+  });
+
+  it('tries a transaction another shard held again, and counts it once; records out of order are sorted', async () => {
+    const store = storeFailing(1, () => canceled('TransactionConflict'));
+    const records = [
+      record(30, 400, { sent: 1 }),
+      record(10, 400, { sent: 1 }),
+      record(20, 400, { sent: 1 }),
+    ];
+    expect(await store.apply('shard-t', records, now)).toEqual({ written: 3, alreadyCounted: 0 });
+    expect(await sumOf('2026-11-20', 'tp-400')).toBe(3);
+    // a failure that is neither a conflict nor the position fails the batch, for Lambda to retry
+    await expect(
+      storeFailing(1, () => canceled('ValidationError')).apply(
+        'shard-t',
+        [record(40, 400, { sent: 1 })],
+        now,
+      ),
+    ).rejects.toThrow('Transaction cancelled: ValidationError');
+    expect(await sumOf('2026-11-20', 'tp-400')).toBe(3);
   });
 
   it('orders sequence numbers of different lengths as numbers', async () => {

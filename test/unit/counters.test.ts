@@ -11,6 +11,7 @@ import { addIsoDuration } from '../../lib/domain/time.js';
 
 const ZONE = 'Europe/London';
 const base: CountedInvitation = {
+  inCounters: true,
   status: 'scheduled',
   touchpoint: 'support-call',
   channel: 'phone',
