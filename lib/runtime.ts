@@ -51,6 +51,11 @@ export interface Settings {
   exports?: { bucket: string } | { dir: string };
   /** Local trial mode: ignore program delays so the email goes out at once. */
   instant?: boolean;
+  /**
+   * Brings the stream's counting up to date (the local stack drains its poller) before a rollup
+   * reads the counters. On AWS the count function runs on its own, a minute or two behind.
+   */
+  catchUpCounting?: () => Promise<unknown>;
   /** The dashboard's sign-in: the OpenID Connect issuer and the keys that seal its cookies. */
   dashboard?: { oidc: OidcSettings; sessionKeys: SigningKeySource };
   /**
@@ -72,6 +77,8 @@ export interface Runtime {
   dayIndex: DayIndex;
   /** The rollup's counters, kept from the table's stream. */
   counters: CounterStore;
+  /** Waits until the counters hold every change written so far (locally; on AWS at once). */
+  catchUpCounting(): Promise<void>;
   suppressions: SuppressionStore;
   contacts: ContactStore;
   rollups: RollupStore;
@@ -141,6 +148,9 @@ export function createRuntime(settings: Settings): Runtime {
     },
     get counters() {
       return part('counters', () => new CounterStore(doc, settings.tableName));
+    },
+    async catchUpCounting() {
+      await settings.catchUpCounting?.();
     },
     get suppressions() {
       return part(

@@ -138,9 +138,13 @@ export function accessPolicies(
         resources: [table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INV#*'] } },
       }),
+      // the outbox (keys only) and the invitations by day (the rollup's attributes: no customer
+      // data), for the migration
       new iam.PolicyStatement({
         actions: ['dynamodb:Query'],
-        resources: [`${table.tableArn}/index/${INDEX.outbox.name}`],
+        resources: [INDEX.outbox.name, INDEX.byDay.name].map(
+          (index) => `${table.tableArn}/index/${index}`,
+        ),
       }),
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],

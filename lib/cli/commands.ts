@@ -60,12 +60,16 @@ export const send = {
 } as const satisfies CommandSpec;
 
 export const rollup = {
-  usage: ['[--date YYYY-MM-DD] [--days N]'],
+  usage: ['[--date YYYY-MM-DD] [--days N] [--from-items]'],
   about:
-    'Recompute rollups: by default every day whose survey links may still be open (the longest linkExpiry + maxLateness + 2 days).',
+    "Recompute rollups: by default every day whose survey links may still be open (the longest linkExpiry + maxLateness + 2 days), from the counters the table's stream keeps.",
   options: {
     date: day('the last day to recompute'),
     days: { type: 'string', value: 'N', help: 'how many days, up to --date' },
+    'from-items': {
+      type: 'boolean',
+      help: 'recompute from the invitations themselves (the day indexes), not the counters',
+    },
   },
 } as const satisfies CommandSpec;
 

@@ -58,7 +58,8 @@ export async function localRuntime(options: { signing?: boolean } = {}): Promise
     import('../config/load.js'),
   ]);
   const ports = portsFromEnv();
-  return createRuntime({
+  const dynamodb = `http://127.0.0.1:${ports.dynamodb}`;
+  const runtime: Runtime = createRuntime({
     config: loadConfig(),
     tableName: process.env.AFTERWORD_TABLE ?? DEFAULT_TABLE,
     region: LOCAL_REGION,
@@ -68,11 +69,30 @@ export async function localRuntime(options: { signing?: boolean } = {}): Promise
     consentKey: localConsentKey(dataDir()),
     exports: { dir: resolve(dataDir(), 'exports') },
     endpoints: {
-      dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+      dynamodb,
       ses: `http://127.0.0.1:${ports.ses}`,
       events: `http://127.0.0.1:${ports.bus}`,
     },
+    // Before a rollup: what the running stack's poller has not counted yet, counted now (the
+    // shard positions make a record counted by both count once).
+    catchUpCounting: async () => {
+      const [{ StreamPoller }, { countStream }] = await Promise.all([
+        import('../local/stream-poller.js'),
+        import('../usecases/count-stream.js'),
+      ]);
+      const poller = new StreamPoller({
+        endpoint: dynamodb,
+        tableName: runtime.settings.tableName,
+        handle: (batch) => countStream(runtime, batch),
+      });
+      try {
+        await poller.drain();
+      } finally {
+        await poller.stop();
+      }
+    },
   });
+  return runtime;
 }
 
 export function unreachable(error: unknown, what: string, endpoint: string): unknown {

@@ -23,6 +23,11 @@ export type RollupHandlerDeps = Needs<typeof ROLLUP_HANDLER_USES>;
 export interface RollupRequest {
   days?: number;
   lastDay?: string;
+  /**
+   * Recompute from the invitations (the day indexes) instead of the counters: invoke the function
+   * with `{"fromItems": true}` to check the counters, or to write rows around counts they lost.
+   */
+  fromItems?: boolean;
 }
 
 /**
@@ -48,7 +53,12 @@ export function createRollupHandler(
 
   async function nightly(request: RollupRequest) {
     const now = clock();
-    const result = await rollup(rt, { now, days: request.days, lastDay: request.lastDay });
+    const result = await rollup(rt, {
+      now,
+      days: request.days,
+      lastDay: request.lastDay,
+      fromItems: request.fromItems === true,
+    });
     const yesterday = addDays(dayOf(now, rt.config.timeZone), -1);
     for (const row of await report(rt, { from: yesterday, to: yesterday, by: ['touchpoint'] })) {
       if (!row.metric) continue;

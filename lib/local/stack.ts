@@ -119,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       runtime?: Runtime;
       fetch?: (request: Request, env: unknown) => Response | Promise<Response>;
       wakeDispatcher?: () => void;
+      counting?: StreamPoller;
     } = {};
     const bus = new LocalEventBus({
       busName: LOCAL_BUS_NAME,
@@ -181,6 +182,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       consentKey: localConsentKey(options.dataDir),
       endpoints: { dynamodb: dynamodbEndpoint, ses: sesEndpoint, events: busUrl },
       instant: options.instant,
+      // A rollup reads the counters once the stream's records of everything written are counted.
+      catchUpCounting: () => wired.counting?.drain() ?? Promise.resolve(),
       // The rollup's files for BI tools, as the S3 export bucket holds them on AWS.
       ...(options.dataDir ? { exports: { dir: join(options.dataDir, 'exports') } } : {}),
       dashboard: {
@@ -271,6 +274,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       deadLetters,
     });
     counting.start(options.instant ? 1000 : 5000);
+    wired.counting = counting;
     stoppers.push(() => counting.stop());
 
     return {

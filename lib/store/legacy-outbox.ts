@@ -6,9 +6,10 @@
  * or a run after a crash, moves only what is left: idempotent and resumable by construction.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { INDEX, shardOf } from './table.js';
+import { INDEX, KEY, shardOf } from './table.js';
 import { queueEntries, type OutboxPosition, type QueueEntry } from './outbox.js';
 import {
+  IN_COUNTERS,
   invitationKey,
   OUT_OF_QUEUES,
   queueKeys,
@@ -42,6 +43,19 @@ export class LegacyOutbox {
     return this.moveFrom('LEASE', entry.invitationId, {
       set: queueKeys('DUE', entry.invitationId, entry.at),
     });
+  }
+
+  /**
+   * An invitation decided before the stream's counters: marked, so the counters add the state it
+   * is in now (domain/counters.ts). Once only: an invitation already marked is left alone.
+   */
+  async markForCounting(invitationId: string): Promise<boolean> {
+    const outcome = await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
+      set: { [IN_COUNTERS]: true },
+      condition: 'attribute_exists(#pk) AND attribute_not_exists(#counted)',
+      names: { '#pk': KEY.pk, '#counted': IN_COUNTERS },
+    });
+    return outcome.updated;
   }
 
   /** A sent survey waiting for its expiry: expiry is derived now, so it just leaves the index. */

@@ -11,7 +11,7 @@
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { asFunction } from '../adapters/function-scope.js';
+import { inFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
 import { changeOf, type CountedInvitation } from '../domain/counters.js';
 import type { Needs, RuntimePart } from '../runtime.js';
@@ -58,7 +58,8 @@ export function countStream(
   batch: StreamBatch,
   now: Date = new Date(),
 ): Promise<{ state: Record<string, string>; written: number; alreadyCounted: number }> {
-  return asFunction('count', async () => {
+  // The count function's code wherever it runs (locally also inside a rollup's catch-up).
+  return inFunction('count', async () => {
     if (!batch.shardId) {
       // Without the shard, records cannot be told apart from ones already counted.
       throw new StreamBatchError(

@@ -9,8 +9,12 @@
  * 1. Claims held under the old shape (`LEASE`) go back to `DUE` at their lease's end: the
  *    dispatcher settles them there (an abandoned one becomes `unknown`, as before).
  * 2. Sent surveys waiting for their expiry (`EXPIRE`) leave the index: expiry is derived now.
+ * 3. Invitations decided before the stream's counters, of the days the nightly rollup still
+ *    rewrites (and those planned after), are marked `inCounters`: the counters add the state each
+ *    is in then, once (the mark is conditional on its absence).
  * Reminders (`REMIND`) keep working as they are.
  */
+import type { DayIndex } from '../store/day-index.js';
 import type { LegacyOutbox, LegacyEntry } from '../store/legacy-outbox.js';
 import type { LegacyWorkQueue } from '../store/invitation-items.js';
 import type { OutboxPosition } from '../store/outbox.js';
@@ -22,17 +26,29 @@ export interface MigrationResult {
   expiriesDropped: number;
   /** Entries that had moved on by the time their move was tried (settled meanwhile). */
   alreadyMoved: number;
+  /** Invitations marked for the counters now (those marked before are not counted). */
+  markedForCounting: number;
 }
 
 /** Entries read per shard and page. */
 const PAGE = 100;
+const DAY_MS = 86_400_000;
 
-/** Runs the migration on the table `legacy` reads (its only dependency). */
+/**
+ * Runs the migration on the table `legacy` reads; `counting` names the day index and the span of
+ * decision and send times whose invitations the counters must hold.
+ */
 export async function migrateStorage(
   legacy: LegacyOutbox,
   onProgress: (result: MigrationResult) => void = () => undefined,
+  counting?: { dayIndex: DayIndex; start: Date; end: Date },
 ): Promise<MigrationResult> {
-  const result: MigrationResult = { leasesToDue: 0, expiriesDropped: 0, alreadyMoved: 0 };
+  const result: MigrationResult = {
+    leasesToDue: 0,
+    expiriesDropped: 0,
+    alreadyMoved: 0,
+    markedForCounting: 0,
+  };
   const drain = async (
     queue: LegacyWorkQueue,
     move: (entry: LegacyEntry) => Promise<boolean>,
@@ -53,5 +69,18 @@ export async function migrateStorage(
   };
   await drain('LEASE', (entry) => legacy.leaseToDue(entry), 'leasesToDue');
   await drain('EXPIRE', (entry) => legacy.dropExpiry(entry), 'expiriesDropped');
+  // A day at a time, so memory holds one day's ids, not the window's.
+  for (let from = counting?.start; counting && from && from < counting.end;) {
+    const to = new Date(Math.min(from.getTime() + DAY_MS, counting.end.getTime()));
+    const ids: string[] = [];
+    await counting.dayIndex.forEachPage('invitations', from, to, (rows) => {
+      for (const row of rows) ids.push(row.invitationId);
+    });
+    for (const id of ids) {
+      if (await legacy.markForCounting(id)) result.markedForCounting += 1;
+    }
+    onProgress({ ...result });
+    from = to;
+  }
   return result;
 }

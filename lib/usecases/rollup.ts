@@ -1,17 +1,22 @@
 /**
- * Rollup: recomputes whole days from the invitations, so a re-run writes identical rows and late
- * answers are counted when their day is recomputed.
+ * Rollup: rewrites whole days' rows, so a re-run writes identical rows and late answers are
+ * counted when their day is written again.
  *
- * Each night recomputes every day whose funnel can still change: an answer counts on its survey's
+ * Each night rewrites every day whose funnel can still change: an answer counts on its survey's
  * send day whenever it arrives while the link is open, and the link closes `linkExpiry` after the
  * send, which may come `maxLateness` after the planned send time (see `rollupWindowDays`).
  *
  * Primary course for one day (cut in the configured time zone, so 23- or 25-hour days when the
- * clocks change):
- * 1. Stream the invitations whose send (or skip decision) falls in the day → the funnel.
- * 2. Stream the answers given in the day → the score histogram.
- * 3. Group both by touchpoint × channel × segment × journey × journey step.
- * 4. Replace the day's stored rows with the result, and its file for BI tools (when exporting).
+ * clocks change), since issue 19:
+ * 1. Read the day's counter cells, which the table's stream keeps (count-stream.ts): the funnel of
+ *    the surveys planned that day, the scores and questionnaires of the answers given that day.
+ * 2. Judge expiry as of now: a sent survey still open counts expired once every link of its send
+ *    hour has closed.
+ * 3. Replace the day's stored rows with the result, and its file for BI tools (when exporting).
+ *
+ * Alternative course (`afterword rollup --from-items`, `recomputeDay`): recompute the day from the
+ * invitations themselves, through the day indexes: the check of the counters, and the way back
+ * should they ever be wrong.
  */
 import { asFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
@@ -24,16 +29,22 @@ import type { InvitationDayRow } from '../store/invitation-items.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { isExpired } from '../domain/expiry.js';
 import { SMOKE_SEGMENT } from '../domain/smoke.js';
+import { rollupRowOf } from '../domain/counters.js';
+import { addIsoDuration } from '../domain/time.js';
 
 /** What rollup reaches of the runtime: its functions are built with these and no more. */
 export const ROLLUP_USES = [
   'config',
+  'counters',
+  'catchUpCounting',
   'dayIndex',
   'exporter',
   'programFor',
   'rollups',
 ] as const satisfies readonly RuntimePart[];
 export type RollupDeps = Needs<typeof ROLLUP_USES>;
+/** The recompute from the invitations reaches the day indexes instead of the counters. */
+export type RecomputeDeps = Omit<RollupDeps, 'counters' | 'catchUpCounting'>;
 
 /** The fewest days a nightly run recomputes, whatever the programs' link lives. */
 export const DEFAULT_ROLLUP_DAYS = 7;
@@ -56,25 +67,74 @@ export function rollupWindowDays(config: Pick<AfterwordConfig, 'programs'>): num
 }
 
 /**
- * One day's cells, recomputed from its invitations and answers. `asOf` is the time expiry is
- * judged at (a survey sent that day and still unanswered counts as expired once its link is).
+ * One day's cells, from its counters (kept from the table's stream), written as its rows. `asOf`
+ * is the time expiry is judged at: a survey sent and still unanswered counts as expired once
+ * `linkExpiry` has passed after the end of the hour it was sent in (never early, at most an hour
+ * late). Locally the stream's counting is brought up to date first; on AWS the counters are a
+ * minute or two behind the table (the count function's batching window).
  */
 export async function rollupDay(
-  rt: RollupDeps,
+  rt: Omit<RollupDeps, 'dayIndex'>,
+  day: string,
+  asOf: Date = new Date(),
+): Promise<RollupRow[]> {
+  await rt.catchUpCounting();
+  const linkExpiryOf = linkExpiries(rt);
+  const rows: RollupRow[] = [];
+  for (const { cell, metric, counters } of await rt.counters.day(day)) {
+    // A cell whose changes netted out (an answer moved to another day) holds nothing to report.
+    if (!Object.values(counters).some((value) => value !== 0)) continue;
+    const linkExpiry = linkExpiryOf(cell.touchpoint);
+    const expiryOf = (sentHour: string) =>
+      linkExpiry
+        ? addIsoDuration(new Date(Date.parse(`${sentHour}:00:00Z`) + 3_600_000), linkExpiry)
+        : undefined;
+    rows.push(rollupRowOf(cell, metric, counters, expiryOf, asOf));
+  }
+  return store(rt, day, rows);
+}
+
+/**
+ * The link expiry of a touchpoint's program; a program removed since its surveys went out: their
+ * links closed by the config's longest expiry at most.
+ */
+function linkExpiries(rt: Pick<RollupDeps, 'config' | 'programFor'>) {
+  const longest = rt.config.programs
+    .map((program) => program.linkExpiry)
+    .reduce<string | undefined>(
+      (found, next) =>
+        found === undefined || isoDurationMillis(next) > isoDurationMillis(found) ? next : found,
+      undefined,
+    );
+  return (touchpoint: string) => rt.programFor(touchpoint)?.linkExpiry ?? longest;
+}
+
+/** The day's rows in the stored order, replacing what was stored, and exported. */
+async function store(
+  rt: Pick<RollupDeps, 'rollups' | 'exporter'>,
+  day: string,
+  cells: RollupRow[],
+): Promise<RollupRow[]> {
+  const order = (row: RollupRow) =>
+    [row.touchpoint, row.channel, row.segment, row.journeyId, row.journeyStep].join('#');
+  const rows = [...cells].sort((a, b) => order(a).localeCompare(order(b)));
+  await rt.rollups.replaceDay(day, rows);
+  await rt.exporter?.put(day, rows);
+  return rows;
+}
+
+/**
+ * One day's cells, recomputed from its invitations and answers through the day indexes (expiry
+ * judged to the second), written as its rows: `afterword rollup --from-items`, and the counters'
+ * check.
+ */
+export async function recomputeDay(
+  rt: RecomputeDeps,
   day: string,
   asOf: Date = new Date(),
 ): Promise<RollupRow[]> {
   const { start, end } = dayBounds(day, rt.config.timeZone);
-  // A program removed since its surveys went out: their links closed by the longest expiry at most.
-  const longestLinkExpiry = rt.config.programs
-    .map((program) => program.linkExpiry)
-    .reduce<string | undefined>(
-      (longest, next) =>
-        longest === undefined || isoDurationMillis(next) > isoDurationMillis(longest)
-          ? next
-          : longest,
-      undefined,
-    );
+  const linkExpiryOf = linkExpiries(rt);
   const cells = new Map<string, RollupRow>();
   const cellOf = (row: InvitationDayRow) => {
     const dims = {
@@ -107,8 +167,7 @@ export async function rollupDay(
       cell.invited += 1;
       if (row.status === 'failed') cell.failed += 1;
       if (row.status === 'unknown') cell.unknown += 1;
-      const linkExpiry = rt.programFor(row.touchpoint)?.linkExpiry ?? longestLinkExpiry;
-      if (isExpired(row, asOf, linkExpiry)) cell.expired += 1;
+      if (isExpired(row, asOf, linkExpiryOf(row.touchpoint))) cell.expired += 1;
       // Only sent surveys count further down the funnel, so answered ≤ sent always holds.
       if (!row.sentAt) continue;
       cell.sent += 1;
@@ -131,12 +190,7 @@ export async function rollupDay(
     }
   });
 
-  const order = (row: RollupRow) =>
-    [row.touchpoint, row.channel, row.segment, row.journeyId, row.journeyStep].join('#');
-  const rows = [...cells.values()].sort((a, b) => order(a).localeCompare(order(b)));
-  await rt.rollups.replaceDay(day, rows);
-  await rt.exporter?.put(day, rows);
-  return rows;
+  return store(rt, day, [...cells.values()]);
 }
 
 /**
@@ -164,18 +218,20 @@ export function rollup(...args: Parameters<typeof rollupDays>): ReturnType<typeo
 }
 
 /**
- * Recomputes the `days` days (default: `rollupWindowDays`) ending with `lastDay` (default: today
- * in the rollup time zone), as of `now`.
+ * Rewrites the `days` days (default: `rollupWindowDays`) ending with `lastDay` (default: today in
+ * the rollup time zone), as of `now`: from the counters, or recomputed from the invitations
+ * (`fromItems`).
  */
 async function rollupDays(
   rt: RollupDeps,
-  options: { now: Date; days?: number; lastDay?: string },
+  options: { now: Date; days?: number; lastDay?: string; fromItems?: boolean },
 ): Promise<{ days: string[]; rows: number }> {
   const lastDay = options.lastDay ?? dayOf(options.now, rt.config.timeZone);
   const count = options.days ?? rollupWindowDays(rt.config);
   const days = Array.from({ length: count }, (_, i) => addDays(lastDay, i - count + 1));
+  const dayRows = options.fromItems ? recomputeDay : rollupDay;
   let rows = 0;
-  for (const day of days) rows += (await rollupDay(rt, day, options.now)).length;
-  log.info('rollup.done', { from: days[0], to: lastDay, rows });
+  for (const day of days) rows += (await dayRows(rt, day, options.now)).length;
+  log.info('rollup.done', { from: days[0], to: lastDay, rows, fromItems: !!options.fromItems });
   return { days, rows };
 }

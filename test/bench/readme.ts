@@ -153,7 +153,7 @@ export function renderTable(r: BenchResults): string {
   }
   for (const rollup of r.rollupScale ?? []) {
     rows.push([
-      `rollup of ${n(rollup.answers)} answers over ${rollup.days} days`,
+      `rollup recomputed from the invitations (--from-items) of ${n(rollup.answers)} answers over ${rollup.days} days`,
       `**${n(rollup.rollupSeconds, 1)} s**, ${n(rollup.readUnits)} read units, peak RSS ${n(rollup.peakRssMiB)} MiB`,
       'memory flat with size',
       `${n(rollup.readUnitsPerThousandAnswers, 1)} RRU per 1,000 answers`,

@@ -35,7 +35,8 @@ import { MemoryJournal, type DeadLetter } from '../../lib/local/dead-letters.js'
 import { createRuntime, type Runtime } from '../../lib/runtime.js';
 import { settingsFromEnv, type Need } from '../../lib/runtime-env.js';
 import { ensureTable, INDEX } from '../../lib/store/table.js';
-import { invitationKey, queueKeys } from '../../lib/store/invitation-items.js';
+import { dayKeys, invitationKey, queueKeys } from '../../lib/store/invitation-items.js';
+import { DayIndex } from '../../lib/store/day-index.js';
 import { LegacyOutbox } from '../../lib/store/legacy-outbox.js';
 import { migrateStorage } from '../../lib/usecases/migrate-storage.js';
 import {
@@ -341,17 +342,7 @@ describe('every function, run with the environment the stack deploys it with', (
     expect(run.skipped['cool-down']).toBeGreaterThan(0);
     await expect(launch({ touchpoint: 'support-call' })).rejects.toThrow(/no tracking or periodic/);
 
-    // The nightly rollup, with its digest through the configuration set.
-    const rollup = createRollupHandler(rt.rollup, { dashboardUrl: env.rollup.DASHBOARD_URL }, () =>
-      at('2026-11-24T02:30:00Z'),
-    );
-    const result = await rollup({ days: 2 });
-    expect(result.rows).toBeGreaterThan(0);
-    expect(result.digests).toBeGreaterThan(0);
-    await bus.idle();
-
-    // The counting, fed the table's stream as Lambda's event source mapping feeds it: the
-    // counters of the day agree with the rollup's rows of it.
+    // The counting, fed the table's stream as Lambda's event source mapping feeds it.
     const poller = new StreamPoller({
       endpoint: inject('dynamodbEndpoint'),
       tableName: env.count.TABLE_NAME!,
@@ -362,12 +353,20 @@ describe('every function, run with the environment the stack deploys it with', (
     } finally {
       await poller.stop();
     }
-    const counted = await rt.count.counters.day('2026-11-23');
-    const rolledUp = await rt.rollup.rollups.range('2026-11-23', '2026-11-23');
-    expect(counted.reduce((sum, cell) => sum + (cell.counters.invited ?? 0), 0)).toBe(
-      rolledUp.reduce((sum, row) => sum + row.invited, 0),
+
+    // The nightly rollup from the counters, with its digest through the configuration set; then
+    // the same days recomputed from the invitations, as an operator's invocation asks: the same rows.
+    const rollup = createRollupHandler(rt.rollup, { dashboardUrl: env.rollup.DASHBOARD_URL }, () =>
+      at('2026-11-24T02:30:00Z'),
     );
-    expect(rolledUp.reduce((sum, row) => sum + row.invited, 0)).toBeGreaterThan(0);
+    const fromItems = await rollup({ days: 2, fromItems: true });
+    const recomputed = await rt.rollup.rollups.range('2026-11-23', '2026-11-24');
+    const result = await rollup({ days: 2 });
+    expect(result.rows).toBeGreaterThan(0);
+    expect(result.rows).toBe(fromItems.rows);
+    expect(await rt.rollup.rollups.range('2026-11-23', '2026-11-24')).toEqual(recomputed);
+    expect(result.digests).toBeGreaterThan(0);
+    await bus.idle();
 
     // The dashboard, signed in as a CX lead: the overview, a day's answers and comments, a
     // customer's timeline, an export (each view of comments and each export goes to the log).
@@ -663,7 +662,13 @@ describe('every function, run with the environment the stack deploys it with', (
     await doc.send(
       new PutCommand({
         TableName: table,
-        Item: { ...invitationKey(invitationId), ...queueKeys('LEASE', invitationId, leaseEnd) },
+        // decided before the counters (no inCounters mark), on its day in the day index
+        Item: {
+          invitationId,
+          ...invitationKey(invitationId),
+          ...queueKeys('LEASE', invitationId, leaseEnd),
+          ...dayKeys(invitationId, leaseEnd, undefined),
+        },
       }),
     );
     const endpoints = {
@@ -674,11 +679,17 @@ describe('every function, run with the environment the stack deploys it with', (
     await inFunction('operator', async () => {
       const remote = await openStack({ stackName: 'Afterword', region: REGION, endpoints });
       try {
-        const legacy = new LegacyOutbox(
-          DynamoDBDocumentClient.from(remote.runtime.dynamodb),
-          remote.runtime.settings.tableName,
-        );
-        expect(await migrateStorage(legacy)).toMatchObject({ leasesToDue: 1 });
+        const remoteDoc = DynamoDBDocumentClient.from(remote.runtime.dynamodb);
+        const legacy = new LegacyOutbox(remoteDoc, remote.runtime.settings.tableName);
+        const counting = {
+          dayIndex: new DayIndex(remoteDoc, remote.runtime.settings.tableName),
+          start: at('2026-11-23T00:00:00Z'),
+          end: at('2026-11-24T00:00:00Z'),
+        };
+        expect(await migrateStorage(legacy, undefined, counting)).toMatchObject({
+          leasesToDue: 1,
+          markedForCounting: 1,
+        });
       } finally {
         remote.close();
       }

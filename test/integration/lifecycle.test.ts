@@ -125,13 +125,15 @@ describe('a survey after intake', () => {
     const { invitationId } = await intake(rt, event(detail), at(occurred));
     await dispatch(rt, at('2026-11-23T10:31:00Z'));
     const sent = await rt.invitations.get(invitationId);
-    // Expiry is derived (issue 19): the nightly rollup counts it from the link's expiry, P7D.
+    // Expiry is derived (issue 19): the link closes P7D after the send (10:31), and the rollup,
+    // which reads the stream's counters, counts it once every link sent in that hour has closed.
     const expiredIn = async (asOf: string) =>
       (await rollupDay(rt, '2026-11-23', at(asOf))).find(
         (row) => row.touchpoint === detail.touchpoint,
       )?.expired;
     expect(await expiredIn('2026-11-30T10:30:00Z')).toBe(0); // P7D not over
-    expect(await expiredIn('2026-11-30T10:32:00Z')).toBe(1);
+    expect(await expiredIn('2026-11-30T10:59:59Z')).toBe(0); // closed, its hour's links not all
+    expect(await expiredIn('2026-11-30T11:00:00Z')).toBe(1);
     expect(isExpired(sent!, at('2026-11-30T10:30:00Z'))).toBe(false);
     expect(isExpired(sent!, at('2026-11-30T10:32:00Z'))).toBe(true);
     await dispatch(rt, at('2026-11-30T10:32:00Z'));

@@ -12,7 +12,14 @@ import { intake } from '../../lib/usecases/intake.js';
 import { rollupDay } from '../../lib/usecases/rollup.js';
 import { migrateStorage } from '../../lib/usecases/migrate-storage.js';
 import { LegacyOutbox } from '../../lib/store/legacy-outbox.js';
-import { invitationKey, queueKeys, type WorkQueue } from '../../lib/store/invitation-items.js';
+import {
+  IN_COUNTERS,
+  invitationKey,
+  queueKeys,
+  type WorkQueue,
+} from '../../lib/store/invitation-items.js';
+import { DayIndex } from '../../lib/store/day-index.js';
+import { dayBounds } from '../../lib/domain/time.js';
 import { INDEX } from '../../lib/store/table.js';
 import { event, interaction, testRuntime } from '../support/harness.js';
 
@@ -62,6 +69,15 @@ async function oldShape() {
   await dispatch(rt, at(`${day}T11:31:00Z`));
   const { expiresAt } = (await rt.invitations.get(sent))!;
   await entryIn(sent, 'EXPIRE', expiresAt!);
+  // Decided before the stream's counters: the old shape wrote no inCounters mark.
+  await doc.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: invitationKey(sent),
+      UpdateExpression: 'REMOVE #counted',
+      ExpressionAttributeNames: { '#counted': IN_COUNTERS },
+    }),
+  );
   return { rt, doc, claimed, sent, expiresAt: expiresAt!, entryIn, entryOf, decide };
 }
 
@@ -76,11 +92,18 @@ describe('afterword migrate-storage', () => {
     expect((await dispatch(rt, at(`${day}T10:45:00Z`))).unknown).toBe(0);
 
     const progress: number[] = [];
+    // The counters' span: the invitations of the day (the CLI takes the rollup's window).
+    const { start, end } = dayBounds(day, rt.config.timeZone);
+    const counting = { dayIndex: new DayIndex(doc, rt.settings.tableName), start, end };
+    // Before: the survey decided before the counters is counted nowhere.
+    expect((await rollupDay(rt, day, at(`${day}T12:00:00Z`))).some((r) => r.sent > 0)).toBe(false);
     expect(
-      await migrateStorage(legacy, (sofar) =>
-        progress.push(sofar.leasesToDue + sofar.expiriesDropped),
+      await migrateStorage(
+        legacy,
+        (sofar) => progress.push(sofar.leasesToDue + sofar.expiriesDropped),
+        counting,
       ),
-    ).toEqual({ leasesToDue: 1, expiriesDropped: 1, alreadyMoved: 0 });
+    ).toEqual({ leasesToDue: 1, expiriesDropped: 1, alreadyMoved: 0, markedForCounting: 1 });
     expect(progress.at(-1)).toBe(2);
     expect(await entryOf(claimed)).toEqual({
       pk: queueKeys('DUE', claimed, `${day}T10:40:00Z`)[INDEX.outbox.pk],
@@ -88,11 +111,12 @@ describe('afterword migrate-storage', () => {
     });
     expect(await entryOf(sent)).toEqual({ pk: undefined, sk: undefined });
 
-    // Idempotent: a second run finds nothing left to move.
-    expect(await migrateStorage(legacy)).toEqual({
+    // Idempotent: a second run finds nothing left to move, or to mark.
+    expect(await migrateStorage(legacy, undefined, counting)).toEqual({
       leasesToDue: 0,
       expiriesDropped: 0,
       alreadyMoved: 0,
+      markedForCounting: 0,
     });
 
     // The claim's lease has run out: the next tick finds it in DUE and marks it unknown (at most
@@ -105,9 +129,10 @@ describe('afterword migrate-storage', () => {
     });
     expect(await entryOf(claimed)).toEqual({ pk: undefined, sk: undefined });
 
-    // The sent survey is still sent; once its link closes the rollup counts it expired.
+    // The sent survey is still sent; once its link closes (and its send hour's links all have)
+    // the rollup counts it expired.
     expect(await rt.invitations.get(sent)).toMatchObject({ status: 'sent' });
-    const asOf = new Date(Date.parse(expiresAt) + 1000);
+    const asOf = new Date(Date.parse(expiresAt) + 3_600_000);
     const [row] = (await rollupDay(rt, day, asOf)).filter((r) => r.sent > 0);
     expect(row).toMatchObject({ sent: 1, expired: 1, unknown: 1 });
   });
@@ -124,6 +149,7 @@ describe('afterword migrate-storage', () => {
       leasesToDue: 1,
       expiriesDropped: 1,
       alreadyMoved: 0,
+      markedForCounting: 0,
     });
     // Moving an entry that has moved on changes nothing.
     expect(await legacy.dropExpiry({ invitationId: sent, at: 'any' })).toBe(false);

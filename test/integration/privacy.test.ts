@@ -353,6 +353,8 @@ const ITEM_KINDS: Record<string, 'personal' | 'anonymous'> = {
   'DNC#': 'anonymous', // opt-outs and suppressions, by keyed hash
   'ERASURE#': 'anonymous', // that an erasure happened, by keyed hash
   'ROLLUP#': 'anonymous', // counts per day and dimension
+  'COUNT#': 'anonymous', // the stream's counters per day and dimension
+  'STREAMPOS#': 'anonymous', // how far the counting has read a stream shard
   DISPATCHER: 'anonymous', // the dispatcher's lease
 };
 
@@ -393,7 +395,17 @@ describe('retention', () => {
       }
     }
     expect([...seen].sort()).toEqual(
-      ['AUDIT#', 'CASES#', 'CONTACTS#', 'DISPATCHER', 'DNC#', 'INV#', 'ROLLUP#'].sort(),
+      [
+        'AUDIT#',
+        'CASES#',
+        'CONTACTS#',
+        'COUNT#',
+        'DISPATCHER',
+        'DNC#',
+        'INV#',
+        'ROLLUP#',
+        'STREAMPOS#',
+      ].sort(),
     );
   });
 });

@@ -21,6 +21,8 @@ import { waitFor } from '../../lib/local/ports.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lib/local/stack.js';
 import { createRuntime, fixedConsentKey, type Runtime, type Settings } from '../../lib/runtime.js';
 import { ensureTable } from '../../lib/store/table.js';
+import { StreamPoller } from '../../lib/local/stream-poller.js';
+import { countStream } from '../../lib/usecases/count-stream.js';
 
 export const TEST_SIGNING = {
   activeKeyId: 'test1',
@@ -57,8 +59,11 @@ export async function testRuntime(overrides: Partial<Settings> = {}): Promise<Te
   // Tests send in bursts; the real send rate is exercised where it is the subject.
   const config = loadConfig();
   config.sending.maxSendRate = 1000;
+  // The table's stream counted as the local stack counts it, whenever a rollup asks.
+  const counting: { poller?: StreamPoller } = {};
   const settings: Settings = {
     config,
+    catchUpCounting: () => counting.poller?.drain() ?? Promise.resolve(),
     tableName: `test-${randomUUID()}`,
     region: 'us-east-1',
     eventBusName: 'afterword',
@@ -71,7 +76,13 @@ export async function testRuntime(overrides: Partial<Settings> = {}): Promise<Te
   const runtime = createRuntime(settings);
   await ensureTable(runtime.dynamodb, settings.tableName);
   const published = new RecordingPublisher();
-  return { ...runtime, events: published, published };
+  const testRuntime = { ...runtime, events: published, published };
+  counting.poller = new StreamPoller({
+    endpoint: settings.endpoints!.dynamodb!,
+    tableName: settings.tableName,
+    handle: (batch) => countStream(runtime, batch),
+  });
+  return testRuntime;
 }
 
 export function withConfig(change: (config: AfterwordConfig) => void): AfterwordConfig {

@@ -12,6 +12,7 @@ export async function run(input: CommandInput<typeof spec>): Promise<number> {
       now: new Date(),
       days: positiveInt(values.days, '--days') ?? (lastDay ? 1 : rollupWindowDays(rt.config)),
       lastDay,
+      fromItems: values['from-items'] === true,
     }),
   );
   process.stdout.write(
