@@ -3,6 +3,7 @@
  * stores built from them. The same wiring serves Lambda (real AWS) and the local stack (endpoints
  * pointing at DynamoDB Local, the SES emulator and the local bus).
  */
+import { log } from './adapters/log.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { clientOptions, newClient } from './adapters/sdk-clients.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -22,7 +23,8 @@ import { InvitationStore } from './store/invitations.js';
 import { OutboxStore } from './store/outbox.js';
 import { AnswerStore } from './store/answers.js';
 import { DayIndex } from './store/day-index.js';
-import { CounterStore } from './store/counters.js';
+import type { CounterStore } from './store/counters.js';
+import { storeFactory } from './store/parts.js';
 import { ExpectationStore } from './store/expectations.js';
 import { AuditStore } from './store/audit.js';
 import { CaseStore } from './store/cases.js';
@@ -147,10 +149,17 @@ export function createRuntime(settings: Settings): Runtime {
       return part('dayIndex', () => new DayIndex(doc, settings.tableName));
     },
     get counters() {
-      return part('counters', () => new CounterStore(doc, settings.tableName));
+      return part('counters', () =>
+        storeFactory<CounterStore>('counters')(doc, settings.tableName, dynamodb),
+      );
     },
     async catchUpCounting() {
-      await settings.catchUpCounting?.();
+      try {
+        await settings.catchUpCounting?.();
+      } catch (error) {
+        // The counters as they are, a little behind, as on AWS: not a reason to write no rows.
+        log.warn('rollup.counting-behind', { error: (error as Error).name });
+      }
     },
     get suppressions() {
       return part(

@@ -138,6 +138,14 @@ export function accessPolicies(
         resources: [table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INV#*'] } },
       }),
+      // the counters' coverage, which the migration records once it has marked the older
+      // invitations, and the stream's state, checked before it marks any
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['COUNTERS'] } },
+      }),
+      new iam.PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [table.tableArn] }),
       // the outbox (keys only) and the invitations by day (the rollup's attributes: no customer
       // data), for the migration
       new iam.PolicyStatement({

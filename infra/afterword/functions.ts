@@ -85,7 +85,13 @@ export function defineFunctions(scope: Afterword, context: FunctionsContext): Fu
     // the day indexes and rollup rows (Query), the rollup rows (BatchWriteItem); the digest's
     // follow-up cases (Query) and recovery rate (a customer's timeline: byCustomer, BatchGetItem)
     items: ['Query', 'BatchWriteItem', 'BatchGetItem'],
-    queries: [INDEX.byDay.name, INDEX.answersByDay.name, INDEX.byCustomer.name],
+    // (the recompute from the invitations, `fromItems`: both day indexes, the items by BatchGetItem)
+    queries: [
+      INDEX.byDay.name,
+      INDEX.invitationsByDay.name,
+      INDEX.answersByDay.name,
+      INDEX.byCustomer.name,
+    ],
   });
   const dashboard = new AfterwordFunction(scope, 'DashboardWeb', {
     ...common,

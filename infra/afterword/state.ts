@@ -34,6 +34,13 @@ export function createTable(scope: Construct): dynamodb.TableV2 {
         sortKey: attribute(INDEX.byCustomer.sk),
         projectionType: dynamodb.ProjectionType.KEYS_ONLY,
       },
+      // Issue 19: written once per invitation, never rewritten by a status change (byDay was).
+      {
+        indexName: INDEX.invitationsByDay.name,
+        partitionKey: attribute(INDEX.invitationsByDay.pk),
+        sortKey: attribute(INDEX.invitationsByDay.sk),
+        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      },
       ...[INDEX.byDay, INDEX.answersByDay].map((index) => ({
         indexName: index.name,
         partitionKey: attribute(index.pk),

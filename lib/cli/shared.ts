@@ -74,26 +74,30 @@ export async function localRuntime(options: { signing?: boolean } = {}): Promise
       events: `http://127.0.0.1:${ports.bus}`,
     },
     // Before a rollup: what the running stack's poller has not counted yet, counted now (the
-    // shard positions make a record counted by both count once).
+    // shard positions make a record counted by both count once). One poller for the command:
+    // after its first read of the stream it reads only what is new.
     catchUpCounting: async () => {
       const [{ StreamPoller }, { countStream }] = await Promise.all([
         import('../local/stream-poller.js'),
         import('../usecases/count-stream.js'),
       ]);
-      const poller = new StreamPoller({
-        endpoint: dynamodb,
-        tableName: runtime.settings.tableName,
-        handle: (batch) => countStream(runtime, batch),
-      });
-      try {
-        await poller.drain();
-      } finally {
-        await poller.stop();
+      let poller = counting.get(runtime);
+      if (!poller) {
+        poller = new StreamPoller({
+          endpoint: dynamodb,
+          tableName: runtime.settings.tableName,
+          handle: (batch) => countStream(runtime, batch),
+        });
+        counting.set(runtime, poller);
       }
+      await poller.drain();
     },
   });
   return runtime;
 }
+
+/** The CLI's stream pollers, by runtime: stopped with it. */
+const counting = new WeakMap<Runtime, { drain(): Promise<number>; stop(): Promise<void> }>();
 
 export function unreachable(error: unknown, what: string, endpoint: string): unknown {
   const cause = (error as { cause?: { message?: string } }).cause;
@@ -116,6 +120,7 @@ export async function withLocalRuntime<T>(
   } catch (error) {
     throw unreachable(error, 'DynamoDB Local', rt.settings.endpoints?.dynamodb ?? '');
   } finally {
+    await counting.get(rt)?.stop();
     rt.dynamodb.destroy();
   }
 }

@@ -59,6 +59,8 @@ export function createRollupHandler(
       lastDay: request.lastDay,
       fromItems: request.fromItems === true,
     });
+    // A recompute asked for by hand (a check) mails nobody and publishes no datapoint again.
+    if (request.fromItems === true) return { ...result, digests: 0 };
     const yesterday = addDays(dayOf(now, rt.config.timeZone), -1);
     for (const row of await report(rt, { from: yesterday, to: yesterday, by: ['touchpoint'] })) {
       if (!row.metric) continue;

@@ -197,7 +197,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
       },
     });
-    await ensureTable(runtime.dynamodb, runtime.settings.tableName);
+    await ensureTable(runtime.dynamodb, runtime.settings.tableName, {
+      countersFrom: { timeZone: runtime.config.timeZone },
+    });
     wired.runtime = runtime;
     const app = createWebApp(runtime, {
       // A start page, locally: the mailbox, the dashboard and the next commands.

@@ -17,7 +17,11 @@
  * transaction (a long questionnaire changed within one cell) is written in parts `0000`, `0001`…,
  * its last part `Z`, so even its parts count once each.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  TransactionCanceledException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   QueryCommand,
@@ -38,7 +42,9 @@ import {
   type StoredCounters,
   type Unit,
 } from './counter-items.js';
-import { KEY, TTL_ATTRIBUTE } from './table.js';
+import { COVERAGE_KEY, KEY, TTL_ATTRIBUTE } from './table.js';
+import { updateItem } from './update.js';
+import { registerStore } from './parts.js';
 
 /** A transaction holds at most 100 items: the position and 99 cells. */
 const CELLS_PER_WRITE = 99;
@@ -57,7 +63,18 @@ export class CounterStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly dynamodb?: DynamoDBClient,
   ) {}
+
+  /** Whether the table's stream is on with both images: what the counting reads. */
+  async streamReady(): Promise<boolean> {
+    if (!this.dynamodb) throw new Error('the counter store was built without a DynamoDB client');
+    const { Table } = await this.dynamodb.send(
+      new DescribeTableCommand({ TableName: this.tableName }),
+    );
+    const stream = Table?.StreamSpecification;
+    return stream?.StreamEnabled === true && stream.StreamViewType === 'NEW_AND_OLD_IMAGES';
+  }
 
   /**
    * Adds the records' deltas (of one shard) to the counters, each record exactly once: records at
@@ -176,6 +193,44 @@ export class CounterStore {
     } while (startKey);
     return found;
   }
+
+  /**
+   * From which day, cut in which time zone, the counters hold every invitation: recorded by
+   * `afterword migrate-storage` once it has marked the older ones (and by a new local table).
+   * Days before it, or every day under another time zone, are recomputed from the invitations.
+   */
+  async coverage(): Promise<CounterCoverage | undefined> {
+    const { Items = [] } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': KEY.pk },
+        ExpressionAttributeValues: { ':pk': COVERAGE_KEY[KEY.pk] },
+      }),
+    );
+    const [item] = Items;
+    return typeof item?.since === 'string' && typeof item.timeZone === 'string'
+      ? { since: item.since, timeZone: item.timeZone }
+      : undefined;
+  }
+
+  /** Records the coverage, unless one is recorded: the first is the one the counters hold. */
+  async recordCoverage(coverage: CounterCoverage, at: Date): Promise<CounterCoverage> {
+    const outcome = await updateItem(this.doc, this.tableName, COVERAGE_KEY, {
+      set: { since: coverage.since, timeZone: coverage.timeZone, recordedAt: at.toISOString() },
+      condition: 'attribute_not_exists(#since)',
+      names: { '#since': 'since' },
+    });
+    if (outcome.updated) return coverage;
+    const current = outcome.current as Partial<CounterCoverage> | undefined;
+    return { since: String(current?.since), timeZone: String(current?.timeZone) };
+  }
+}
+
+export interface CounterCoverage {
+  /** The first day (YYYY-MM-DD) whose counters hold every invitation. */
+  since: string;
+  timeZone: string;
 }
 
 /** The first units of `pending` that fit one transaction (at least one). */
@@ -228,3 +283,5 @@ function positionOfConflict(error: unknown): string | undefined {
   const position: unknown = unmarshall(reason.Item).sequence;
   return typeof position === 'string' ? position : undefined;
 }
+
+registerStore('counters', (doc, tableName, dynamodb) => new CounterStore(doc, tableName, dynamodb));

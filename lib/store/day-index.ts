@@ -4,7 +4,7 @@
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { utcDatesBetween } from '../domain/time.js';
-import { INDEX, SHARDS } from './table.js';
+import { batchGetAll, INDEX, KEY, SHARDS } from './table.js';
 import {
   countedOfDaySortKey,
   journeyOfDaySortKey,
@@ -27,28 +27,55 @@ export class DayIndex {
    * Hands the slim rows of invitations (by send/decision time) or answers (by answer time) in
    * [start, end) to `onPage`, page by page: one paginated Query per UTC date and shard, the
    * partitions read in parallel; never a Scan. Memory stays at one page per partition in flight.
+   * Invitations are in one of two indexes: `byDay` (rows projected) for those decided before the
+   * stream's counters, `invitationsByDay` (keys only: each page's items then read with
+   * BatchGetItem) since; `only: 'byDay'` reads the first alone (the migration's marking).
    */
   async forEachPage(
     kind: 'invitations' | 'answers',
     start: Date,
     end: Date,
     onPage: (rows: InvitationDayRow[]) => void,
+    { only }: { only?: 'byDay' } = {},
   ): Promise<void> {
-    const index = kind === 'invitations' ? INDEX.byDay : INDEX.answersByDay;
     const from = start.toISOString();
     const to = end.toISOString(); // exclusive: a key at `end` is `<end>#id`, which sorts after it
     const partitions = utcDatesBetween(start, end).flatMap((date) =>
       Array.from({ length: SHARDS }, (_, shard) => `${date}#${shard}`),
     );
+    const indexes =
+      kind === 'answers'
+        ? [INDEX.answersByDay]
+        : only
+          ? [INDEX.byDay]
+          : [INDEX.byDay, INDEX.invitationsByDay];
     await Promise.all(
-      partitions.map(async (pk) => {
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const page = await this.query(index, pk, from, to, startKey);
-          onPage((page.Items ?? []).map((item) => rowOf(item, index.sk)));
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
-      }),
+      indexes.flatMap((index) =>
+        partitions.map(async (pk) => {
+          let startKey: Record<string, unknown> | undefined;
+          do {
+            const page = await this.query(index, pk, from, to, startKey);
+            onPage(
+              index === INDEX.invitationsByDay
+                ? // the journey is an attribute of the item: this index's key carries none
+                  ((await this.itemsOf(page.Items ?? [])) as InvitationDayRow[])
+                : (page.Items ?? []).map((item) => rowOf(item, index.sk)),
+            );
+            startKey = page.LastEvaluatedKey;
+          } while (startKey);
+        }),
+      ),
+    );
+  }
+
+  /** The invitations a keys-only page names, read eventually consistently (counting units). */
+  private async itemsOf(keys: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    if (!keys.length) return [];
+    return batchGetAll(
+      this.doc,
+      this.tableName,
+      keys.map((key) => ({ [KEY.pk]: key[KEY.pk], [KEY.sk]: key[KEY.sk] })),
+      { what: 'invitations', onUnits: (units) => (this.readUnits += units) },
     );
   }
 
@@ -108,7 +135,7 @@ export class DayIndex {
 
   /** One page of a day partition's entries with sort keys in [from, to], counting read units. */
   private async query(
-    index: (typeof INDEX)['byDay' | 'answersByDay'],
+    index: (typeof INDEX)['byDay' | 'answersByDay' | 'invitationsByDay'],
     pk: string,
     from: string,
     to: string,

@@ -4,7 +4,8 @@
  *
  * Item: pk `INV#<invitationId>`, sk `INVITATION`, plus index keys derived from its state:
  * - outbox (sparse): `<queue>#<shard>` / `<at>#<id>` while work waits (see WorkQueue).
- * - byDay: `<UTC date>#<shard>` / `<sendAt or decidedAt>#<id>`.
+ * - invitationsByDay (keys only): `<UTC date>#<shard>` / `<sendAt or decidedAt>#<id>`.
+ * - byDay: the same with the rollup's attributes projected, written before the counters.
  * - answersByDay (sparse): `<UTC date>#<shard>` / `<answeredAt>#<id>` once answered.
  * - byCustomer: `CUST#<customerId>` / `<occurredAt>#<id>`.
  */
@@ -67,6 +68,18 @@ export function countedOfDaySortKey(sortKey: unknown): Record<string, string[]> 
   return encoded ? decodeCountedAnswers(encoded) : undefined;
 }
 
+/**
+ * The keys-only day index's keys: `<UTC date>#<shard>` / `<sendAt or decidedAt>#<id>`, written once
+ * with the decision (no status change rewrites them, as they project nothing).
+ */
+export function invitationDayKeys(invitationId: string, at: string) {
+  return {
+    [INDEX.invitationsByDay.pk]: `${at.slice(0, 10)}#${shardOf(invitationId)}`,
+    [INDEX.invitationsByDay.sk]: `${at}#${invitationId}`,
+  };
+}
+
+/** The `byDay` index's keys, as versions before issue 19's counters wrote them (tests, fixtures). */
 export function dayKeys(invitationId: string, at: string, journeyId: string | undefined) {
   return {
     [INDEX.byDay.pk]: `${at.slice(0, 10)}#${shardOf(invitationId)}`,

@@ -17,7 +17,7 @@ import { batchGetAll, INDEX, KEY, TTL_ATTRIBUTE } from './table.js';
 import {
   attributesAttribute,
   customerKeys,
-  dayKeys,
+  invitationDayKeys,
   IN_COUNTERS,
   invitationFromItem,
   invitationKey,
@@ -45,11 +45,7 @@ export class InvitationStore {
       // counted by the stream from this first state on (domain/counters.ts)
       [IN_COUNTERS]: true,
       ...invitationKey(invitation.invitationId),
-      ...dayKeys(
-        invitation.invitationId,
-        invitation.sendAt ?? invitation.decidedAt,
-        invitation.journeyId,
-      ),
+      ...invitationDayKeys(invitation.invitationId, invitation.sendAt ?? invitation.decidedAt),
       ...customerKeys(invitation.customerId, invitation.invitationId, invitation.occurredAt),
       ...(invitation.status === 'scheduled' && invitation.sendAt
         ? queueKeys('DUE', invitation.invitationId, invitation.sendAt)

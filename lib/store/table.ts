@@ -6,6 +6,8 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
+  PutItemCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type Projection,
@@ -17,8 +19,13 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
+import { marshall } from '@aws-sdk/util-dynamodb';
 
 export const KEY = { pk: 'pk', sk: 'sk' } as const;
+
+/** The counters' coverage item (store/counters.ts), and the `since` of a table made with them. */
+export const COVERAGE_KEY = { [KEY.pk]: 'COUNTERS', [KEY.sk]: 'COVERAGE' };
+export const EVERY_DAY = '0000-01-01';
 
 /** DynamoDB TTL attribute (epoch seconds): invitations expire after the configured retention. */
 export const TTL_ATTRIBUTE = 'expireAt';
@@ -27,8 +34,17 @@ export const TTL_ATTRIBUTE = 'expireAt';
 export const INDEX = {
   /** Sparse outbox: only scheduled invitations carry these keys; due ones are a range query. */
   outbox: { name: 'outbox', pk: 'outboxPk', sk: 'outboxSk' },
-  /** Invitations by the UTC date of their send time (or decision time when skipped). */
+  /**
+   * Invitations by the UTC date of their send time (or decision time when skipped), with the
+   * rollup's attributes projected: written by versions before the stream's counters (issue 19),
+   * read for what they wrote; every status change rewrote its entry.
+   */
   byDay: { name: 'byDay', pk: 'dayPk', sk: 'daySk' },
+  /**
+   * The same, keys only and written once with the decision (issue 19): no status change writes
+   * it. Read by the recompute from the invitations (`--from-items`), which fetches the items.
+   */
+  invitationsByDay: { name: 'invitationsByDay', pk: 'invDayPk', sk: 'invDaySk' },
   /** Answers by the UTC date they were given (sparse: only answered invitations). */
   answersByDay: { name: 'answersByDay', pk: 'answerDayPk', sk: 'answerDaySk' },
   /** A customer's invitations by interaction time: the timeline (keys only; written once). */
@@ -94,14 +110,41 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       gsi(INDEX.byDay, { ProjectionType: 'INCLUDE', NonKeyAttributes: ROLLUP_ATTRIBUTES }),
       gsi(INDEX.answersByDay, { ProjectionType: 'INCLUDE', NonKeyAttributes: ROLLUP_ATTRIBUTES }),
       gsi(INDEX.byCustomer, { ProjectionType: 'KEYS_ONLY' }),
+      gsi(INDEX.invitationsByDay, { ProjectionType: 'KEYS_ONLY' }),
     ],
   };
 }
 
-/** Creates the table if it does not exist (local stack and tests; CDK owns it on AWS). */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/**
+ * Creates the table if it does not exist (local stack and tests; CDK owns it on AWS), and adds
+ * an index a newer version defines to a table an older one made (a local stack's kept data).
+ * `countersFrom`: a table made here holds no invitation from before the stream's counters, so
+ * they stand for every day in this time zone (store/counters.ts coverage); on AWS `afterword
+ * migrate-storage` records that.
+ */
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+  { countersFrom }: { countersFrom?: { timeZone: string } } = {},
+): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const input = createTableInput(tableName);
+    const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    // One index per UpdateTable, as DynamoDB allows.
+    for (const index of input.GlobalSecondaryIndexes ?? []) {
+      if (present.has(index.IndexName)) continue;
+      const keys = new Set(index.KeySchema?.map((key) => key.AttributeName));
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: input.AttributeDefinitions?.filter((a) =>
+            keys.has(a.AttributeName),
+          ),
+          GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }),
+      );
+    }
     return;
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
@@ -118,6 +161,18 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
     }),
   );
+  if (countersFrom) {
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          ...marshall(COVERAGE_KEY),
+          since: { S: EVERY_DAY },
+          timeZone: { S: countersFrom.timeZone },
+        },
+      }),
+    );
+  }
 }
 
 /** BatchGetItem reads at most this many keys per request. */
@@ -134,7 +189,16 @@ export async function batchGetAll(
   doc: DynamoDBDocumentClient,
   tableName: string,
   keys: Record<string, unknown>[],
-  { consistent = false, what = 'items' }: { consistent?: boolean; what?: string } = {},
+  {
+    consistent = false,
+    what = 'items',
+    onUnits,
+  }: {
+    consistent?: boolean;
+    what?: string;
+    /** Told the read units each request consumed (benchmarks). */
+    onUnits?: (units: number) => void;
+  } = {},
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
@@ -147,8 +211,10 @@ export async function batchGetAll(
       const page: BatchGetCommandOutput = await doc.send(
         new BatchGetCommand({
           RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistent } },
+          ...(onUnits ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
         }),
       );
+      onUnits?.(page.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0) ?? 0);
       items.push(...(page.Responses?.[tableName] ?? []));
       pending = page.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }

@@ -18,6 +18,8 @@ import type { Needs, RuntimePart } from '../runtime.js';
 import { countedOfDaySortKey, IN_COUNTERS } from '../store/invitation-items.js';
 import { INDEX, KEY, ROLLUP_ATTRIBUTES } from '../store/table.js';
 import type { CountedRecord } from '../store/counters.js';
+// registers the counter store, which this use case reaches (store/parts.ts)
+import '../store/counters.js';
 
 export const COUNT_STREAM_USES = ['config', 'counters'] as const satisfies readonly RuntimePart[];
 export type CountStreamDeps = Needs<typeof COUNT_STREAM_USES>;

@@ -11,10 +11,18 @@
  * 2. Sent surveys waiting for their expiry (`EXPIRE`) leave the index: expiry is derived now.
  * 3. Invitations decided before the stream's counters, of the days the nightly rollup still
  *    rewrites (and those planned after), are marked `inCounters`: the counters add the state each
- *    is in then, once (the mark is conditional on its absence).
+ *    is in then, once (the mark is conditional on its absence). Only once the table's stream is
+ *    on: a mark nobody counts could never be made again. Then the counters' coverage is recorded:
+ *    from the first day of the window on, the rollup reads them; before it, it recomputes.
  * Reminders (`REMIND`) keep working as they are.
  */
+import type { AfterwordConfig } from '../config/schema.js';
+import { addDays, dayBounds, dayOf, isoDurationMillis } from '../domain/time.js';
 import type { DayIndex } from '../store/day-index.js';
+import { rollupWindowDays } from './rollup.js';
+import type { CounterCoverage, CounterStore } from '../store/counters.js';
+// registers the counter store, which the migration reaches (store/parts.ts)
+import '../store/counters.js';
 import type { LegacyOutbox, LegacyEntry } from '../store/legacy-outbox.js';
 import type { LegacyWorkQueue } from '../store/invitation-items.js';
 import type { OutboxPosition } from '../store/outbox.js';
@@ -28,7 +36,30 @@ export interface MigrationResult {
   alreadyMoved: number;
   /** Invitations marked for the counters now (those marked before are not counted). */
   markedForCounting: number;
+  /** From which day the counters hold every invitation (recorded by the first full run). */
+  countersSince?: string;
 }
+
+/** The counters' part of the migration: which invitations to mark, and the coverage it gives. */
+export interface CountingMigration {
+  dayIndex: DayIndex;
+  counters: CounterStore;
+  /** Whether the table's stream is on (with both images), so that marks are counted. */
+  streamReady: () => Promise<boolean>;
+  /** Decision and planned send times whose invitations are marked. */
+  start: Date;
+  end: Date;
+  /** What the marks give: every invitation of the days from `since`, cut in `timeZone`. */
+  coverage: CounterCoverage;
+  now: Date;
+}
+
+export class CountingNotReadyError extends Error {
+  override name = 'CountingNotReadyError';
+}
+
+/** Marks written at once: a window of invitations is many round trips. */
+const MARKS_AT_ONCE = 16;
 
 /** Entries read per shard and page. */
 const PAGE = 100;
@@ -41,8 +72,13 @@ const DAY_MS = 86_400_000;
 export async function migrateStorage(
   legacy: LegacyOutbox,
   onProgress: (result: MigrationResult) => void = () => undefined,
-  counting?: { dayIndex: DayIndex; start: Date; end: Date },
+  counting?: CountingMigration,
 ): Promise<MigrationResult> {
+  if (counting && !(await counting.streamReady())) {
+    throw new CountingNotReadyError(
+      "the table's stream is off: deploy this version first (its stream feeds the counters); nothing was changed",
+    );
+  }
   const result: MigrationResult = {
     leasesToDue: 0,
     expiriesDropped: 0,
@@ -73,14 +109,58 @@ export async function migrateStorage(
   for (let from = counting?.start; counting && from && from < counting.end;) {
     const to = new Date(Math.min(from.getTime() + DAY_MS, counting.end.getTime()));
     const ids: string[] = [];
-    await counting.dayIndex.forEachPage('invitations', from, to, (rows) => {
-      for (const row of rows) ids.push(row.invitationId);
-    });
-    for (const id of ids) {
-      if (await legacy.markForCounting(id)) result.markedForCounting += 1;
+    // Only versions before the counters wrote byDay; every invitation since is marked already.
+    await counting.dayIndex.forEachPage(
+      'invitations',
+      from,
+      to,
+      (rows) => {
+        for (const row of rows) ids.push(row.invitationId);
+      },
+      { only: 'byDay' },
+    );
+    for (let at = 0; at < ids.length; at += MARKS_AT_ONCE) {
+      const marked = await Promise.all(
+        ids.slice(at, at + MARKS_AT_ONCE).map((id) => legacy.markForCounting(id)),
+      );
+      result.markedForCounting += marked.filter(Boolean).length;
     }
     onProgress({ ...result });
     from = to;
   }
+  if (counting) {
+    result.countersSince = (
+      await counting.counters.recordCoverage(counting.coverage, counting.now)
+    ).since;
+  }
   return result;
+}
+
+/**
+ * The counters' part for this config, as of `now`: the invitations of every day the nightly
+ * rollup rewrites, those planned before them whose answers can still land in them (a link's
+ * life and lateness earlier), and those planned since (the longest delay and lateness ahead).
+ */
+export function countingMigration(
+  rt: { config: AfterwordConfig; counters: CounterStore },
+  dayIndex: DayIndex,
+  now: Date,
+): CountingMigration {
+  const { timeZone, programs } = rt.config;
+  const since = addDays(dayOf(now, timeZone), 1 - rollupWindowDays(rt.config));
+  const days = (pick: (program: AfterwordConfig['programs'][number]) => number) =>
+    Math.ceil(Math.max(0, ...programs.map(pick)) / DAY_MS) + 2;
+  const answersLandFor = days(
+    (p) => isoDurationMillis(p.linkExpiry) + isoDurationMillis(p.maxLateness),
+  );
+  const plannedAhead = days((p) => isoDurationMillis(p.delay) + isoDurationMillis(p.maxLateness));
+  return {
+    dayIndex,
+    counters: rt.counters,
+    streamReady: () => rt.counters.streamReady(),
+    start: dayBounds(addDays(since, -answersLandFor), timeZone).start,
+    end: new Date(now.getTime() + Math.max(30, plannedAhead) * DAY_MS),
+    coverage: { since, timeZone },
+    now,
+  };
 }

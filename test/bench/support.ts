@@ -35,7 +35,9 @@ export async function benchRuntime(
     endpoints,
     instant: true,
   });
-  await ensureTable(rt.dynamodb, rt.settings.tableName);
+  await ensureTable(rt.dynamodb, rt.settings.tableName, {
+    countersFrom: { timeZone: rt.config.timeZone },
+  });
   const published = new CountingPublisher();
   rt.events = published;
   return { rt, published };

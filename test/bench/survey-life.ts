@@ -308,7 +308,9 @@ async function runLife(
     if (meter) {
       const emptyTable = `bench-empty-${randomUUID()}`;
       const empty = createRuntime({ ...rt.settings, tableName: emptyTable });
-      await ensureTable(empty.dynamodb, emptyTable);
+      await ensureTable(empty.dynamodb, emptyTable, {
+        countersFrom: { timeZone: empty.config.timeZone },
+      });
       const emptyMeter = new RequestUnitMeter(endpoints.dynamodb);
       emptyMeter.attach(empty.dynamodb);
       await rollup(empty, { now: new Date(), days: 1, lastDay: today });

@@ -5,21 +5,31 @@
  * where the old code put them, key for key.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { rollupDay } from '../../lib/usecases/rollup.js';
-import { migrateStorage } from '../../lib/usecases/migrate-storage.js';
+import {
+  countingMigration,
+  CountingNotReadyError,
+  migrateStorage,
+} from '../../lib/usecases/migrate-storage.js';
 import { LegacyOutbox } from '../../lib/store/legacy-outbox.js';
 import {
+  dayKeys,
   IN_COUNTERS,
   invitationKey,
   queueKeys,
   type WorkQueue,
 } from '../../lib/store/invitation-items.js';
 import { DayIndex } from '../../lib/store/day-index.js';
-import { dayBounds } from '../../lib/domain/time.js';
+import { COVERAGE_KEY } from '../../lib/store/table.js';
 import { INDEX } from '../../lib/store/table.js';
 import { event, interaction, testRuntime } from '../support/harness.js';
 
@@ -69,13 +79,23 @@ async function oldShape() {
   await dispatch(rt, at(`${day}T11:31:00Z`));
   const { expiresAt } = (await rt.invitations.get(sent))!;
   await entryIn(sent, 'EXPIRE', expiresAt!);
-  // Decided before the stream's counters: the old shape wrote no inCounters mark.
+  // Decided before the stream's counters: the old shape wrote no inCounters mark, and kept the
+  // invitation in the byDay index (rollup attributes projected), not the keys-only one.
+  const { sendAt } = (await rt.invitations.get(sent))!;
+  const old = dayKeys(sent, sendAt!, undefined);
   await doc.send(
     new UpdateCommand({
       TableName: table,
       Key: invitationKey(sent),
-      UpdateExpression: 'REMOVE #counted',
-      ExpressionAttributeNames: { '#counted': IN_COUNTERS },
+      UpdateExpression: 'REMOVE #counted, #ipk, #isk SET #dpk = :dpk, #dsk = :dsk',
+      ExpressionAttributeNames: {
+        '#counted': IN_COUNTERS,
+        '#ipk': INDEX.invitationsByDay.pk,
+        '#isk': INDEX.invitationsByDay.sk,
+        '#dpk': INDEX.byDay.pk,
+        '#dsk': INDEX.byDay.sk,
+      },
+      ExpressionAttributeValues: { ':dpk': old[INDEX.byDay.pk], ':dsk': old[INDEX.byDay.sk] },
     }),
   );
   return { rt, doc, claimed, sent, expiresAt: expiresAt!, entryIn, entryOf, decide };
@@ -92,9 +112,17 @@ describe('afterword migrate-storage', () => {
     expect((await dispatch(rt, at(`${day}T10:45:00Z`))).unknown).toBe(0);
 
     const progress: number[] = [];
-    // The counters' span: the invitations of the day (the CLI takes the rollup's window).
-    const { start, end } = dayBounds(day, rt.config.timeZone);
-    const counting = { dayIndex: new DayIndex(doc, rt.settings.tableName), start, end };
+    // A deployed table records no coverage until the migration does (a local one at creation).
+    await doc.send(new DeleteCommand({ TableName: rt.settings.tableName, Key: COVERAGE_KEY }));
+    expect(await rt.counters.coverage()).toBeUndefined();
+    // The counters' part as the CLI builds it, the night after the day.
+    const counting = countingMigration(
+      rt,
+      new DayIndex(doc, rt.settings.tableName),
+      at('2026-11-24T01:00:00Z'),
+    );
+    expect(counting.coverage).toEqual({ since: '2026-11-07', timeZone: rt.config.timeZone });
+    expect(counting.start < at(`${day}T00:00:00Z`)).toBe(true);
     // Before: the survey decided before the counters is counted nowhere.
     expect((await rollupDay(rt, day, at(`${day}T12:00:00Z`))).some((r) => r.sent > 0)).toBe(false);
     expect(
@@ -103,7 +131,14 @@ describe('afterword migrate-storage', () => {
         (sofar) => progress.push(sofar.leasesToDue + sofar.expiriesDropped),
         counting,
       ),
-    ).toEqual({ leasesToDue: 1, expiriesDropped: 1, alreadyMoved: 0, markedForCounting: 1 });
+    ).toEqual({
+      leasesToDue: 1,
+      expiriesDropped: 1,
+      alreadyMoved: 0,
+      markedForCounting: 1,
+      countersSince: '2026-11-07',
+    });
+    expect(await rt.counters.coverage()).toEqual(counting.coverage);
     expect(progress.at(-1)).toBe(2);
     expect(await entryOf(claimed)).toEqual({
       pk: queueKeys('DUE', claimed, `${day}T10:40:00Z`)[INDEX.outbox.pk],
@@ -117,6 +152,7 @@ describe('afterword migrate-storage', () => {
       expiriesDropped: 0,
       alreadyMoved: 0,
       markedForCounting: 0,
+      countersSince: '2026-11-07',
     });
 
     // The claim's lease has run out: the next tick finds it in DUE and marks it unknown (at most
@@ -135,6 +171,25 @@ describe('afterword migrate-storage', () => {
     const asOf = new Date(Date.parse(expiresAt) + 3_600_000);
     const [row] = (await rollupDay(rt, day, asOf)).filter((r) => r.sent > 0);
     expect(row).toMatchObject({ sent: 1, expired: 1, unknown: 1 });
+  });
+
+  it('marks nothing, and moves nothing, while the table has no stream to count the marks', async () => {
+    const { rt, doc, claimed } = await oldShape();
+    const legacy = new LegacyOutbox(doc, rt.settings.tableName);
+    const counting = {
+      ...countingMigration(rt, new DayIndex(doc, rt.settings.tableName), at(`${day}T13:00:00Z`)),
+      streamReady: () => Promise.resolve(false),
+    };
+    await expect(migrateStorage(legacy, undefined, counting)).rejects.toThrow(
+      new CountingNotReadyError(
+        "the table's stream is off: deploy this version first (its stream feeds the counters); nothing was changed",
+      ),
+    );
+    expect(await legacy.entries('LEASE', 10)).toEqual([
+      { invitationId: claimed, at: `${day}T10:40:00Z` },
+    ]);
+    // and the real check sees the stream the table has
+    expect(await rt.counters.streamReady()).toBe(true);
   });
 
   it('goes on with what is left after a run that stopped part-way', async () => {

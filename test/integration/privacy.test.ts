@@ -354,6 +354,7 @@ const ITEM_KINDS: Record<string, 'personal' | 'anonymous'> = {
   'ERASURE#': 'anonymous', // that an erasure happened, by keyed hash
   'ROLLUP#': 'anonymous', // counts per day and dimension
   'COUNT#': 'anonymous', // the stream's counters per day and dimension
+  COUNTERS: 'anonymous', // from which day the counters hold every invitation
   'STREAMPOS#': 'anonymous', // how far the counting has read a stream shard
   DISPATCHER: 'anonymous', // the dispatcher's lease
 };
@@ -400,6 +401,7 @@ describe('retention', () => {
         'CASES#',
         'CONTACTS#',
         'COUNT#',
+        'COUNTERS',
         'DISPATCHER',
         'DNC#',
         'INV#',

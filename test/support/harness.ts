@@ -74,7 +74,9 @@ export async function testRuntime(overrides: Partial<Settings> = {}): Promise<Te
     ...overrides,
   };
   const runtime = createRuntime(settings);
-  await ensureTable(runtime.dynamodb, settings.tableName);
+  await ensureTable(runtime.dynamodb, settings.tableName, {
+    countersFrom: { timeZone: settings.config.timeZone },
+  });
   const published = new RecordingPublisher();
   const testRuntime = { ...runtime, events: published, published };
   counting.poller = new StreamPoller({
