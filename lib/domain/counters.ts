@@ -12,7 +12,7 @@
  * time zone. Counter names are flat (`sent`, `skipped:cap`, `score:9`, `q:reason:option:price:
  * detractor`): one DynamoDB `ADD` each. Question and option ids are tokens (no `:`).
  */
-import { NONE, type RollupRow } from '../contracts/report.js';
+import { emptyRollupRow, NONE, type RollupRow } from '../contracts/report.js';
 import type { Metric } from './metric.js';
 import { scoreGroupOf } from './questionnaire.js';
 import { SMOKE_SEGMENT } from './smoke.js';
@@ -217,23 +217,7 @@ export function rollupRowOf(
   expiryOf: (sentHour: string) => Date | undefined,
   asOf: Date,
 ): RollupRow {
-  const row: RollupRow = {
-    ...cell,
-    metric,
-    invited: 0,
-    skipped: {},
-    sent: 0,
-    delivered: 0,
-    bounced: 0,
-    complained: 0,
-    failed: 0,
-    unknown: 0,
-    expired: 0,
-    outcomeKnown: 0,
-    answered: 0,
-    scores: Array.from({ length: 11 }, () => 0),
-    questions: {},
-  };
+  const row = emptyRollupRow({ ...cell, metric });
   const plain = [
     'invited',
     'sent',
