@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inFunction } from '../../adapters/function-scope.js';
 import { LegacyOutbox } from '../../store/legacy-outbox.js';
 import { DayIndex } from '../../store/day-index.js';
+import { EVERY_DAY } from '../../store/table.js';
 import {
   countingMigration,
   migrateStorage,
@@ -33,5 +34,13 @@ export async function run(input: CommandInput<typeof spec>): Promise<number> {
 }
 
 function describe(result: MigrationResult): string {
-  return `claims moved back to the outbox: ${result.leasesToDue}; expiry entries removed: ${result.expiriesDropped}; moved meanwhile by someone else: ${result.alreadyMoved}; invitations marked for the counters: ${result.markedForCounting}${result.countersSince ? `; the nightly rollup reads the counters from ${result.countersSince} on` : ''}`;
+  return `claims moved back to the outbox: ${result.leasesToDue}; expiry entries removed: ${result.expiriesDropped}; moved meanwhile by someone else: ${result.alreadyMoved}; invitations marked for the counters: ${result.markedForCounting}${sinceText(result.countersSince)}`;
+}
+
+/** From which day the nightly rollup reads the counters (a table made with them: every day). */
+function sinceText(since: string | undefined): string {
+  if (since === undefined) return '';
+  return since === EVERY_DAY
+    ? '; the nightly rollup reads the counters for every day'
+    : `; the nightly rollup reads the counters from ${since} on`;
 }
