@@ -77,17 +77,10 @@ export async function localRuntime(options: { signing?: boolean } = {}): Promise
     // shard positions make a record counted by both count once). One poller for the command:
     // after its first read of the stream it reads only what is new.
     catchUpCounting: async () => {
-      const [{ StreamPoller }, { countStream }] = await Promise.all([
-        import('../local/stream-poller.js'),
-        import('../usecases/count-stream.js'),
-      ]);
+      const { countingPoller } = await import('../local/stream-poller.js');
       let poller = counting.get(runtime);
       if (!poller) {
-        poller = new StreamPoller({
-          endpoint: dynamodb,
-          tableName: runtime.settings.tableName,
-          handle: (batch) => countStream(runtime, batch),
-        });
+        poller = countingPoller(runtime, dynamodb);
         counting.set(runtime, poller);
       }
       await poller.drain();

@@ -35,6 +35,20 @@ const Cell = z.object({
  * A cell's funnel past the invitation, by the day of the survey's send time: the same fields in
  * stored rows and in report rows.
  */
+/** The funnel's counts of a row, by name (each a plain count that sums across rows). */
+export const FUNNEL_COUNTS = [
+  'invited',
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+  'failed',
+  'unknown',
+  'expired',
+  'outcomeKnown',
+  'answered',
+] as const;
+
 const FunnelOutcomes = {
   sent: count,
   delivered: count,

@@ -12,7 +12,7 @@
  * time zone. Counter names are flat (`sent`, `skipped:cap`, `score:9`, `q:reason:option:price:
  * detractor`): one DynamoDB `ADD` each. Question and option ids are tokens (no `:`).
  */
-import { emptyRollupRow, NONE, type RollupRow } from '../contracts/report.js';
+import { emptyRollupRow, FUNNEL_COUNTS, NONE, type RollupRow } from '../contracts/report.js';
 import type { Metric } from './metric.js';
 import { scoreGroupOf } from './questionnaire.js';
 import { SMOKE_SEGMENT } from './smoke.js';
@@ -86,6 +86,23 @@ export function cellKeyOf(cell: CounterCell): string {
   ]);
 }
 
+/** A row's cell dimensions (an absent one as NONE): the counters' and the recompute's cells. */
+export function cellDimensionsOf(row: {
+  touchpoint: string;
+  channel: string;
+  segment?: string | undefined;
+  journeyId?: string | undefined;
+  journeyStep?: string | undefined;
+}): Omit<CounterCell, 'day'> {
+  return {
+    touchpoint: row.touchpoint,
+    channel: row.channel,
+    segment: row.segment ?? NONE,
+    journeyId: row.journeyId ?? NONE,
+    journeyStep: row.journeyStep ?? NONE,
+  };
+}
+
 /**
  * The counters an invitation in this state contributes, by cell. Mirrors `rollupDay` (rollup.ts)
  * line by line; a test holds the two to the same counts. Expiry is not counted here: it is derived
@@ -95,13 +112,7 @@ export function contributionOf(invitation: CountedInvitation, timeZone: string):
   if (!invitation.inCounters) return [];
   // `afterword smoke`'s surveys prove the stack works; they are nobody's experience.
   if (invitation.segment === SMOKE_SEGMENT) return [];
-  const dims = {
-    touchpoint: invitation.touchpoint,
-    channel: invitation.channel,
-    segment: invitation.segment ?? NONE,
-    journeyId: invitation.journeyId ?? NONE,
-    journeyStep: invitation.journeyStep ?? NONE,
-  };
+  const dims = cellDimensionsOf(invitation);
   const funnel: Record<string, number> = {};
   const add = (counters: Record<string, number>, name: string) =>
     (counters[name] = (counters[name] ?? 0) + 1);
@@ -165,22 +176,15 @@ export function changeOf(
   after: CountedInvitation | undefined,
   timeZone: string,
 ): CellDelta[] {
-  const byCell = new Map<string, CellDelta>();
-  const apply = (deltas: CellDelta[], sign: 1 | -1) => {
-    for (const delta of deltas) {
-      const key = cellKeyOf(delta.cell);
-      let entry = byCell.get(key);
-      if (!entry) byCell.set(key, (entry = { cell: delta.cell, counters: {} }));
-      // The new state's metric names the cell's; the old one's only when it has no newer.
-      if (sign === 1 || entry.metric === undefined) entry.metric = delta.metric ?? entry.metric;
-      for (const [name, value] of Object.entries(delta.counters)) {
-        entry.counters[name] = (entry.counters[name] ?? 0) + sign * value;
-      }
-    }
-  };
-  if (before) apply(contributionOf(before, timeZone), -1);
-  if (after) apply(contributionOf(after, timeZone), 1);
-  return mergeDeltas([...byCell.values()]);
+  const negated = (delta: CellDelta): CellDelta => ({
+    ...delta,
+    counters: Object.fromEntries(Object.entries(delta.counters).map(([k, v]) => [k, -v])),
+  });
+  // The old state first: a later delta's metric names the cell, so the new state's wins.
+  return mergeDeltas([
+    ...(before ? contributionOf(before, timeZone).map(negated) : []),
+    ...(after ? contributionOf(after, timeZone) : []),
+  ]);
 }
 
 /** Deltas summed per cell, zero counters and empty cells left out. */
@@ -218,21 +222,13 @@ export function rollupRowOf(
   asOf: Date,
 ): RollupRow {
   const row = emptyRollupRow({ ...cell, metric });
-  const plain = [
-    'invited',
-    'sent',
-    'delivered',
-    'bounced',
-    'complained',
-    'failed',
-    'unknown',
-    'outcomeKnown',
-    'answered',
-  ] as const;
+  // the written `expired` is the old shape's (`expiredWritten`); today's comes from `open:` hours
+  const plain: readonly string[] = FUNNEL_COUNTS.filter((name) => name !== 'expired');
   for (const [name, value] of Object.entries(counters)) {
     if (value === 0) continue;
     const [kind, ...rest] = name.split(':');
-    if ((plain as readonly string[]).includes(name)) row[name as (typeof plain)[number]] += value;
+    if (plain.includes(name))
+      row[name as Exclude<(typeof FUNNEL_COUNTS)[number], 'expired'>] += value;
     else if (name === 'expiredWritten') row.expired += value;
     else if (kind === 'skipped') row.skipped[rest.join(':')] = value;
     else if (kind === 'score') row.scores[Number(rest[0])] = value;

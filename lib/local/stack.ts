@@ -48,8 +48,7 @@ import {
   localSigningKeys,
 } from './settings.js';
 import { startDispatcherLoop } from './dispatcher-loop.js';
-import { StreamPoller } from './stream-poller.js';
-import { countStream } from '../usecases/count-stream.js';
+import { countingPoller, type StreamPoller } from './stream-poller.js';
 
 export interface LocalStackOptions {
   ports: { dynamodb: number; ses: number; bus: number; web: number; oidc?: number };
@@ -269,12 +268,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     wired.wakeDispatcher = dispatcher.wake;
 
     // The rollup's counters, from the table's stream, as the Count function keeps them on AWS.
-    const counting = new StreamPoller({
-      endpoint: dynamodbEndpoint,
-      tableName: runtime.settings.tableName,
-      handle: (batch) => countStream(runtime, batch),
-      deadLetters,
-    });
+    const counting = countingPoller(runtime, dynamodbEndpoint, deadLetters);
     counting.start(options.instant ? 1000 : 5000);
     wired.counting = counting;
     stoppers.push(() => counting.stop());

@@ -16,7 +16,12 @@ import {
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import { log } from '../adapters/log.js';
-import type { StreamBatch, StreamRecord } from '../usecases/count-stream.js';
+import {
+  countStream,
+  type CountStreamDeps,
+  type StreamBatch,
+  type StreamRecord,
+} from '../usecases/count-stream.js';
 import type { DeadLetterSink } from './dead-letters.js';
 
 interface ShardState {
@@ -254,4 +259,18 @@ function lambdaRecordOf(record: _Record): StreamRecord {
       SequenceNumber: record.dynamodb?.SequenceNumber,
     },
   };
+}
+
+/** The stream of `rt`'s table counted as the count function counts it on AWS. */
+export function countingPoller(
+  rt: CountStreamDeps & { settings: { tableName: string } },
+  endpoint: string,
+  deadLetters?: DeadLetterSink,
+): StreamPoller {
+  return new StreamPoller({
+    endpoint,
+    tableName: rt.settings.tableName,
+    handle: (batch) => countStream(rt, batch),
+    ...(deadLetters ? { deadLetters } : {}),
+  });
 }

@@ -176,22 +176,7 @@ export class CounterStore {
 
   /** The counters of one day, every cell (one Query of the day's partition). */
   async day(day: string): Promise<StoredCounters[]> {
-    const found: StoredCounters[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': KEY.pk },
-          ExpressionAttributeValues: { ':pk': counterDayPartition(day) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) found.push(storedOf(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    return (await this.partition(counterDayPartition(day))).map(storedOf);
   }
 
   /**
@@ -200,18 +185,30 @@ export class CounterStore {
    * Days before it, or every day under another time zone, are recomputed from the invitations.
    */
   async coverage(): Promise<CounterCoverage | undefined> {
-    const { Items = [] } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': KEY.pk },
-        ExpressionAttributeValues: { ':pk': COVERAGE_KEY[KEY.pk] },
-      }),
-    );
-    const [item] = Items;
+    const [item] = await this.partition(COVERAGE_KEY[KEY.pk]);
     return typeof item?.since === 'string' && typeof item.timeZone === 'string'
       ? { since: item.since, timeZone: item.timeZone }
       : undefined;
+  }
+
+  /** Every item of a partition, page by page. */
+  private async partition(pk: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': KEY.pk },
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   /** Records the coverage, unless one is recorded: the first is the one the counters hold. */

@@ -7,7 +7,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { INDEX, KEY, shardOf } from './table.js';
-import { queueEntries, type OutboxPosition, type QueueEntry } from './outbox.js';
+import { queueEntries, type OutboxPosition, type QueueEntry } from './outbox-queue.js';
 import {
   IN_COUNTERS,
   invitationKey,

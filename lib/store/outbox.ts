@@ -9,13 +9,9 @@
  * the invitation as it stands in the same request: a send whose lease ran out is found that way,
  * with no queue of leases. Expiry is derived (`expiresAt` passed, unanswered), never written.
  */
-import {
-  QueryCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Invitation } from '../contracts/invitation.js';
-import { INDEX, SHARDS, shardOf } from './table.js';
+import { INDEX, shardOf } from './table.js';
 import {
   invitationFromItem,
   invitationKey,
@@ -24,9 +20,7 @@ import {
   type WorkQueue,
 } from './invitation-items.js';
 import { StateConflictError, updateItem, type Change } from './update.js';
-
-/** Where each shard's reading stopped within a tick: the last entry read (its keys). */
-export type OutboxPosition = Map<number, Record<string, unknown>>;
+import { queueEntries, type OutboxPosition, type QueueEntry } from './outbox-queue.js';
 
 /** The reminder queue's condition: still waiting for its reminder, and not answered or closed. */
 const AWAITING_REMINDER = '#opk = :queue AND #status IN (:sent, :delivered)';
@@ -270,50 +264,3 @@ export class OutboxStore {
 
 const isDueEntry = (outboxPk: unknown) =>
   typeof outboxPk === 'string' && outboxPk.startsWith('DUE#');
-
-/** An entry of an outbox queue: its invitation and the time it is keyed by. */
-export interface QueueEntry {
-  invitationId: string;
-  at: string;
-}
-
-/**
- * Up to `limitPerShard` entries of `queue` from each shard, oldest first, up to `upTo` when given
- * (keys only: the index's and the table's, all an ExclusiveStartKey needs). With a `position`,
- * each shard reads on from where the last call stopped, and the position moves on.
- */
-export async function queueEntries(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  queue: WorkQueue,
-  limitPerShard: number,
-  { upTo, position }: { upTo?: string; position?: OutboxPosition | undefined },
-): Promise<QueueEntry[]> {
-  const perShard = await Promise.all(
-    Array.from({ length: SHARDS }, async (_, shard) => {
-      const { Items = [] }: QueryCommandOutput = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: INDEX.outbox.name,
-          KeyConditionExpression: upTo === undefined ? '#pk = :pk' : '#pk = :pk AND #sk <= :upTo',
-          ExpressionAttributeNames: {
-            '#pk': INDEX.outbox.pk,
-            ...(upTo === undefined ? {} : { '#sk': INDEX.outbox.sk }),
-          },
-          ExpressionAttributeValues: {
-            ':pk': `${queue}#${shard}`,
-            ...(upTo === undefined ? {} : { ':upTo': upTo }),
-          },
-          Limit: limitPerShard,
-          ExclusiveStartKey: position?.get(shard),
-        }),
-      );
-      if (position && Items.length) position.set(shard, Items.at(-1)!);
-      return Items.map((item) => {
-        const [at = '', invitationId = ''] = String(item[INDEX.outbox.sk]).split('#');
-        return { invitationId, at };
-      });
-    }),
-  );
-  return perShard.flat();
-}

@@ -30,7 +30,7 @@ import { asFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
 import { randomUUID } from 'node:crypto';
 import type { Needs, RuntimePart } from '../runtime.js';
-import type { OutboxPosition } from '../store/outbox.js';
+import type { OutboxPosition } from '../store/outbox-queue.js';
 import { inParallel, remindOne, DISPATCH_EMAIL_USES } from './dispatch-email.js';
 import { sendOne, DISPATCH_SEND_USES } from './dispatch-send.js';
 

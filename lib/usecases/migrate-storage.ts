@@ -25,7 +25,7 @@ import type { CounterCoverage, CounterStore } from '../store/counters.js';
 import '../store/counters.js';
 import type { LegacyOutbox, LegacyEntry } from '../store/legacy-outbox.js';
 import type { LegacyWorkQueue } from '../store/invitation-items.js';
-import type { OutboxPosition } from '../store/outbox.js';
+import type { OutboxPosition } from '../store/outbox-queue.js';
 
 export interface MigrationResult {
   /** Claims moved from LEASE back to DUE. */

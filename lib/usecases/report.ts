@@ -9,7 +9,7 @@
  *    28 days with theirs, and the week against the week before.
  * 4. Optionally, per group, a totals row (day `total`) over the whole period.
  */
-import { ALL, TOTAL, type ReportRow, type RollupRow } from '../contracts/report.js';
+import { ALL, FUNNEL_COUNTS, TOTAL, type ReportRow, type RollupRow } from '../contracts/report.js';
 import { addHistograms, emptyHistogram, summarize } from '../domain/scoring.js';
 import { comparePeriods } from '../domain/significance.js';
 import { addDays, dayNumber } from '../domain/time.js';
@@ -70,21 +70,8 @@ export function groupingDimensions(by: readonly Dimension[]): Dimension[] {
   return DIMENSIONS.filter((dimension) => kept.has(dimension));
 }
 
-const FUNNEL = [
-  'invited',
-  'sent',
-  'delivered',
-  'bounced',
-  'complained',
-  'failed',
-  'unknown',
-  'expired',
-  'outcomeKnown',
-  'answered',
-] as const;
-
 function addInto(total: RollupRow, row: RollupRow): void {
-  for (const field of FUNNEL) total[field] += row[field];
+  for (const field of FUNNEL_COUNTS) total[field] += row[field];
   total.scores = addHistograms(total.scores, row.scores);
   addQuestionCounts(total.questions, row.questions);
   for (const [reason, count] of Object.entries(row.skipped)) {

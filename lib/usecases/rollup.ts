@@ -22,14 +22,14 @@ import { asFunction } from '../adapters/function-scope.js';
 import { log } from '../adapters/log.js';
 import { Duration } from 'luxon';
 import type { AfterwordConfig } from '../config/schema.js';
-import { emptyRollupRow, NONE, type RollupRow } from '../contracts/report.js';
+import { emptyRollupRow, type RollupRow } from '../contracts/report.js';
 import { addDays, dayBounds, dayOf, isoDurationMillis } from '../domain/time.js';
 import { scoreGroupOf } from '../domain/questionnaire.js';
 import type { InvitationDayRow } from '../store/invitation-items.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { isExpired } from '../domain/expiry.js';
 import { SMOKE_SEGMENT } from '../domain/smoke.js';
-import { rollupRowOf } from '../domain/counters.js';
+import { cellDimensionsOf, rollupRowOf } from '../domain/counters.js';
 // registers the counter store, which the rollup reaches (store/parts.ts)
 import '../store/counters.js';
 import { addIsoDuration } from '../domain/time.js';
@@ -81,6 +81,15 @@ export async function rollupDay(
   asOf: Date = new Date(),
 ): Promise<RollupRow[]> {
   await rt.catchUpCounting();
+  return countedDay(rt, day, asOf);
+}
+
+/** rollupDay once the counting has caught up (rollupDays catches up once for all its days). */
+async function countedDay(
+  rt: Omit<RollupDeps, 'dayIndex'>,
+  day: string,
+  asOf: Date,
+): Promise<RollupRow[]> {
   const linkExpiryOf = linkExpiries(rt);
   const rows: RollupRow[] = [];
   for (const { cell, metric, counters } of await rt.counters.day(day)) {
@@ -142,13 +151,7 @@ export async function recomputeDay(
   const linkExpiryOf = linkExpiries(rt);
   const cells = new Map<string, RollupRow>();
   const cellOf = (row: InvitationDayRow) => {
-    const dims = {
-      touchpoint: row.touchpoint,
-      channel: row.channel,
-      segment: row.segment ?? NONE,
-      journeyId: row.journeyId ?? NONE,
-      journeyStep: row.journeyStep ?? NONE,
-    };
+    const dims = cellDimensionsOf(row);
     const key = Object.values(dims).join('\u0000');
     let cell = cells.get(key);
     if (!cell) {
@@ -246,12 +249,11 @@ async function rollupDays(
       sameTimeZone: coverage ? coverage.timeZone === rt.config.timeZone : null,
     });
   }
+  const fromCounters = days.filter(counted).length;
+  if (fromCounters) await rt.catchUpCounting();
   let rows = 0;
-  let fromCounters = 0;
   for (const day of days) {
-    const useCounters = counted(day);
-    if (useCounters) fromCounters += 1;
-    rows += (await (useCounters ? rollupDay : recomputeDay)(rt, day, options.now)).length;
+    rows += (await (counted(day) ? countedDay : recomputeDay)(rt, day, options.now)).length;
   }
   log.info('rollup.done', { from: days[0], to: lastDay, rows, daysFromCounters: fromCounters });
   return { days, rows };

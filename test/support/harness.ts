@@ -21,8 +21,7 @@ import { waitFor } from '../../lib/local/ports.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../lib/local/stack.js';
 import { createRuntime, fixedConsentKey, type Runtime, type Settings } from '../../lib/runtime.js';
 import { ensureTable } from '../../lib/store/table.js';
-import { StreamPoller } from '../../lib/local/stream-poller.js';
-import { countStream } from '../../lib/usecases/count-stream.js';
+import { countingPoller, type StreamPoller } from '../../lib/local/stream-poller.js';
 
 export const TEST_SIGNING = {
   activeKeyId: 'test1',
@@ -79,11 +78,7 @@ export async function testRuntime(overrides: Partial<Settings> = {}): Promise<Te
   });
   const published = new RecordingPublisher();
   const testRuntime = { ...runtime, events: published, published };
-  counting.poller = new StreamPoller({
-    endpoint: settings.endpoints!.dynamodb!,
-    tableName: settings.tableName,
-    handle: (batch) => countStream(runtime, batch),
-  });
+  counting.poller = countingPoller(runtime, settings.endpoints!.dynamodb!);
   return testRuntime;
 }
 
