@@ -1,6 +1,6 @@
 /**
- * One construct fixes every function's defaults (Node.js 22 on arm64, minified ESM bundle with
- * source maps, JSON logs under Lambda's log-level controls, a log group with retention, a dead-letter queue for async
+ * One construct fixes every function's defaults (Node.js 22 on arm64, one ESM bundle with the SDK
+ * inside, JSON logs under Lambda's log-level controls, a log group with retention, a dead-letter queue for async
  * invocations) so the stack declares functions in a line each and cannot drift between them.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -14,12 +14,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  FUNCTION_MEMORY_MB,
-  LAMBDA_BUNDLING,
-  LAMBDA_NODE_OPTIONS,
-  type FunctionName,
-} from './bundling.js';
+import { FUNCTION_MEMORY_MB, LAMBDA_BUNDLING, type FunctionName } from './bundling.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -94,7 +89,6 @@ export class AfterwordFunction extends Construct {
         : undefined,
       retryAttempts: props.deadLetterQueue ? 2 : undefined,
       environment: {
-        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         AFTERWORD_CONFIG: BUNDLED_CONFIG_PATH,
         POWERTOOLS_SERVICE_NAME: 'afterword',
         ...props.environment,

@@ -1,22 +1,19 @@
 /**
  * Benchmark: each function's cold start as far as this machine can show it. Every handler is
  * bundled the way the CDK stack bundles it (infra/bundling.ts), and its size is measured; then a
- * fresh Node process imports the bundle (with Lambda's NODE_OPTIONS), against a bare Node process
- * that imports an empty module, interleaved, in the same run. Targets: each bundle under its budget, and
- * a process within 1.15× of one that loads only the DynamoDB SDK (which every function needs).
+ * fresh Node process imports the bundle, against a bare Node process that imports an empty module,
+ * interleaved, in the same run. Targets: each bundle under its budget, and a process within 1.15×
+ * of one that loads only the DynamoDB SDK (which every function needs) as the Lambda runtime
+ * provides it. The bundles carry their own SDK, so a second floor shows what the functions' own
+ * code adds: a process loading only the DynamoDB SDK bundled the same way.
  */
-import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import {
-  FUNCTION_MEMORY_MB,
-  LAMBDA_BUNDLING,
-  LAMBDA_NODE_OPTIONS,
-  type FunctionName,
-} from '../../infra/bundling.js';
+import { FUNCTION_MEMORY_MB, type FunctionName } from '../../infra/bundling.js';
+import { bundleFunction } from '../support/bundle.js';
 
 import { median } from './stats.js';
 
@@ -26,8 +23,10 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export interface ColdStartResult {
   runs: number;
   bareProcessMs: number;
-  /** A process that imports only the DynamoDB SDK, as the bundles do (ESM): every function's floor. */
+  /** A process that imports only the runtime's DynamoDB SDK (from node_modules): the target's floor. */
   sdkFloorMs: number;
+  /** The same, with the SDK bundled as the functions bundle it: the floor of the bundles' own code. */
+  bundledSdkFloorMs: number;
   functions: {
     name: FunctionName;
     bundleBytes: number;
@@ -40,7 +39,7 @@ export interface ColdStartResult {
 }
 
 export async function coldStart(runs = 15): Promise<ColdStartResult> {
-  // Inside the repo, so the bundles resolve the AWS SDK from node_modules as Lambda's runtime would.
+  // Inside the repo, so the SDK-only process resolves the SDK from node_modules, as the runtime's.
   const dir = join(ROOT, '.afterword', 'bench-bundles');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -48,20 +47,7 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
   const bundles = new Map<FunctionName, string>();
   for (const name of names) {
     const outfile = join(dir, name, 'index.mjs');
-    await build({
-      entryPoints: [join(ROOT, 'functions', `${name}.ts`)],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: LAMBDA_BUNDLING.target,
-      minify: LAMBDA_BUNDLING.minify,
-      sourcemap: LAMBDA_BUNDLING.sourceMap,
-      sourcesContent: LAMBDA_BUNDLING.sourcesContent,
-      external: LAMBDA_BUNDLING.externalModules,
-      banner: { js: LAMBDA_BUNDLING.banner },
-      logLevel: 'error',
-    });
+    await bundleFunction(join(ROOT, 'functions', `${name}.ts`), outfile);
     bundles.set(name, outfile);
   }
   const empty = join(dir, 'empty.mjs');
@@ -71,13 +57,16 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
     sdkOnly,
     "import '@aws-sdk/client-dynamodb'; import '@aws-sdk/lib-dynamodb';\nexport const handler = async () => undefined;\n",
   );
+  const bundledSdk = join(dir, 'sdk-bundled', 'index.mjs');
+  await bundleFunction(sdkOnly, bundledSdk);
   // The loader checks the import really yields a handler, so a broken bundle cannot look fast.
   const loader = join(dir, 'load.mjs');
   writeFileSync(
     loader,
     "const m = await import(process.argv[2]); if (typeof m.handler !== 'function') { console.error('no handler'); process.exit(1); }\n",
   );
-  const env = { ...process.env, NODE_OPTIONS: LAMBDA_NODE_OPTIONS, AWS_REGION: 'us-east-1' };
+  // The stack sets no NODE_OPTIONS (no source maps to enable).
+  const env = { ...process.env, NODE_OPTIONS: '', AWS_REGION: 'us-east-1' };
   const timeOne = async (module: string) => {
     const started = performance.now();
     await run(process.execPath, [loader, module], { env });
@@ -86,6 +75,7 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
   const samples = new Map<string, number[]>([
     [empty, []],
     [sdkOnly, []],
+    [bundledSdk, []],
     ...names.map((name) => [bundles.get(name)!, []] as [string, number[]]),
   ]);
   await timeOne(empty); // warm the file cache
@@ -97,6 +87,7 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
     runs,
     bareProcessMs: bare,
     sdkFloorMs: median(samples.get(sdkOnly)!) - bare,
+    bundledSdkFloorMs: median(samples.get(bundledSdk)!) - bare,
     functions: names.map((name) => {
       const processMs = median(samples.get(bundles.get(name)!)!);
       return {

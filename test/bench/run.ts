@@ -101,7 +101,7 @@ try {
     const cold = await coldStart();
     results.coldStart = cold;
     console.log(
-      `cold start: bare Node process ${fixed(cold.bareProcessMs)} ms; the DynamoDB SDK alone adds ${fixed(cold.sdkFloorMs)} ms (median of ${cold.runs})`,
+      `cold start: bare Node process ${fixed(cold.bareProcessMs)} ms; the runtime's DynamoDB SDK alone adds ${fixed(cold.sdkFloorMs)} ms, bundled ${fixed(cold.bundledSdkFloorMs)} ms (median of ${cold.runs})`,
     );
     for (const f of cold.functions) {
       console.log(
