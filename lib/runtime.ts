@@ -33,6 +33,7 @@ import { DispatcherLeaseStore } from './store/dispatcher-lease.js';
 import { ErasureStore } from './store/erasures.js';
 import { RollupStore } from './store/rollups.js';
 import { SuppressionStore, type ConsentKeySource } from './store/suppressions.js';
+import { LegacyShapes } from './store/legacy-shapes.js';
 
 export interface Settings {
   config: AfterwordConfig;
@@ -92,6 +93,8 @@ export interface Runtime {
   expectations: ExpectationStore;
   /** The records that erasures happened (without the identity). */
   erasures: ErasureStore;
+  /** Whether the table still holds items of the first key shapes (read once per container). */
+  legacyShapes: LegacyShapes;
   /** The rollup's export for BI tools, when this runtime has one. */
   exporter?: RollupExporter;
   mailer: Mailer;
@@ -164,14 +167,24 @@ export function createRuntime(settings: Settings): Runtime {
     get suppressions() {
       return part(
         'suppressions',
-        () => new SuppressionStore(doc, settings.tableName, settings.consentKey),
+        () =>
+          new SuppressionStore(doc, settings.tableName, settings.consentKey, runtime.legacyShapes),
       );
     },
     get contacts() {
       return part(
         'contacts',
-        () => new ContactStore(doc, settings.tableName, settings.config.dataRetentionDays),
+        () =>
+          new ContactStore(
+            doc,
+            settings.tableName,
+            settings.config.dataRetentionDays,
+            runtime.legacyShapes,
+          ),
       );
+    },
+    get legacyShapes() {
+      return part('legacyShapes', () => new LegacyShapes(doc, settings.tableName));
     },
     get expectations() {
       return part('expectations', () => new ExpectationStore(doc, settings.tableName));

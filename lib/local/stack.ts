@@ -198,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     await ensureTable(runtime.dynamodb, runtime.settings.tableName, {
       countersFrom: { timeZone: runtime.config.timeZone },
+      noLegacyShapes: true,
     });
     wired.runtime = runtime;
     const app = createWebApp(runtime, {

@@ -9,7 +9,8 @@
  *
  * Items of the first shape (pk `CUST#<customerId>`, sk `CONTACT`) are still read when a customer
  * has no current item, and moved to the current key by the next write (a claim, a profile update),
- * history and opt-out included.
+ * history and opt-out included; not read at all once the table is recorded to hold none
+ * (legacy-shapes.ts).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -23,6 +24,7 @@ import {
 import { EMPTY_CONTACT_STATE, type ContactState } from '../domain/contact-rules.js';
 import { PROFILE_FIELDS, type CustomerProfile } from '../domain/customer-profile.js';
 import { KEY, TTL_ATTRIBUTE } from './table.js';
+import type { LegacyShapes } from './legacy-shapes.js';
 import {
   CONTACT_SHARDS,
   type DirectoryEntry,
@@ -40,25 +42,33 @@ export class ContactStore {
     private readonly tableName: string,
     /** How long a customer's profile is kept after they were last seen (config). */
     private readonly retentionDays = 400,
+    /** Whether first-shape items remain to be read; without it, they are always read. */
+    private readonly legacy?: LegacyShapes,
   ) {}
 
   /**
    * The customer's contact state. An eventually consistent read (`consistent: false`) costs half;
    * a stale version only makes the conditional claim fail, and the caller reads again, consistently.
-   * A customer without a current item costs a second read, of the first key shape.
+   * A customer without a current item costs a second read, of the first key shape, while the table
+   * may still hold that shape.
    */
   async get(
     customerId: string,
     { consistent = true }: { consistent?: boolean } = {},
   ): Promise<ContactState> {
-    for (const [key, stored] of [
-      [contactKey(customerId), 'current'],
-      [legacyContactKey(customerId), 'legacy'],
-    ] as const) {
-      const { Item } = await this.doc.send(
-        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }),
-      );
-      if (Item) return stateOf(Item, stored);
+    const read = async (key: Record<string, string>) =>
+      (
+        await this.doc.send(
+          new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }),
+        )
+      ).Item;
+    // Asked alongside the first read: once per container, and only its first call waits on it.
+    const legacyPresent = this.legacy?.present().then((presence) => presence.contacts) ?? true;
+    const current = await read(contactKey(customerId));
+    if (current) return stateOf(current, 'current');
+    if (await legacyPresent) {
+      const legacy = await read(legacyContactKey(customerId));
+      if (legacy) return stateOf(legacy, 'legacy');
     }
     return { ...EMPTY_CONTACT_STATE };
   }

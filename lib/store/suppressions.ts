@@ -12,7 +12,8 @@
  * Items: pk `DNC#<hmac("address:" + lower-case address)>`, sk `ADDRESS`: `suppressed` (bounce or
  * complaint) with `suppressedAt`, and/or `optedOutAt`; pk `DNC#<hmac("customer:" + id)>`, sk
  * `CUSTOMER`: `optedOutAt`. Suppressions written before the keyed hash, pk
- * `SUPP#<sha256(lower-case address)>`, sk `SUPPRESSION`, are still read.
+ * `SUPP#<sha256(lower-case address)>`, sk `SUPPRESSION`, are still read, until the table is recorded
+ * to hold none (legacy-shapes.ts).
  */
 import {
   DeleteCommand,
@@ -22,6 +23,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createHash, createHmac } from 'node:crypto';
 import { batchGetAll, KEY } from './table.js';
+import type { LegacyShapes } from './legacy-shapes.js';
 
 export type SuppressionReason = 'bounce' | 'complaint';
 /** Why an address or customer must not be contacted. */
@@ -52,6 +54,8 @@ export class SuppressionStore {
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly consentKey: ConsentKeySource | undefined,
+    /** Whether first-shape suppressions remain to be read; without it, they are always read. */
+    private readonly legacy?: LegacyShapes,
   ) {}
 
   /** The keyed hash of an address or a customer id: the only way either is kept here. */
@@ -161,7 +165,9 @@ export class SuppressionStore {
    * dispatcher's second look cover.
    */
   async reasonFor(email: string, customerId?: string): Promise<ContactBlock | undefined> {
-    const keys = [await this.addressKey(email), legacySuppressionKey(email)];
+    const legacyPresent = (await this.legacy?.present())?.suppressions ?? true;
+    const keys = [await this.addressKey(email)];
+    if (legacyPresent) keys.push(legacySuppressionKey(email));
     if (customerId !== undefined) keys.push(await this.customerKey(customerId));
     const items = await batchGetAll(this.doc, this.tableName, keys, { what: 'consent records' });
     const suppressed = items.find((item) => item.suppressed ?? item.reason);

@@ -26,6 +26,8 @@ export const KEY = { pk: 'pk', sk: 'sk' } as const;
 /** The counters' coverage item (store/counters.ts), and the `since` of a table made with them. */
 export const COVERAGE_KEY = { [KEY.pk]: 'COUNTERS', [KEY.sk]: 'COVERAGE' };
 export const EVERY_DAY = '0000-01-01';
+/** The record of which first-shape items remain (store/legacy-shapes.ts). */
+export const LEGACY_SHAPES_KEY = { [KEY.pk]: 'STORAGE', [KEY.sk]: 'LEGACY_SHAPES' };
 
 /** DynamoDB TTL attribute (epoch seconds): invitations expire after the configured retention. */
 export const TTL_ATTRIBUTE = 'expireAt';
@@ -120,12 +122,17 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
  * an index a newer version defines to a table an older one made (a local stack's kept data).
  * `countersFrom`: a table made here holds no invitation from before the stream's counters, so
  * they stand for every day in this time zone (store/counters.ts coverage); on AWS `afterword
- * migrate-storage` records that.
+ * migrate-storage` records that. `noLegacyShapes`: a table made here holds no item of the first
+ * key shapes (store/legacy-shapes.ts), which is recorded so they are not read; on AWS the
+ * migration's count records it.
  */
 export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
-  { countersFrom }: { countersFrom?: { timeZone: string } } = {},
+  {
+    countersFrom,
+    noLegacyShapes = false,
+  }: { countersFrom?: { timeZone: string }; noLegacyShapes?: boolean } = {},
 ): Promise<void> {
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -169,6 +176,19 @@ export async function ensureTable(
           ...marshall(COVERAGE_KEY),
           since: { S: EVERY_DAY },
           timeZone: { S: countersFrom.timeZone },
+        },
+      }),
+    );
+  }
+  if (noLegacyShapes) {
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          ...marshall(LEGACY_SHAPES_KEY),
+          contacts: { N: '0' },
+          suppressions: { N: '0' },
+          countedAt: { S: new Date().toISOString() },
         },
       }),
     );

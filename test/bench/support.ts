@@ -37,6 +37,7 @@ export async function benchRuntime(
   });
   await ensureTable(rt.dynamodb, rt.settings.tableName, {
     countersFrom: { timeZone: rt.config.timeZone },
+    noLegacyShapes: true,
   });
   const published = new CountingPublisher();
   rt.events = published;

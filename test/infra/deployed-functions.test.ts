@@ -36,6 +36,7 @@ import { createRuntime, type Runtime } from '../../lib/runtime.js';
 import { settingsFromEnv, type Need } from '../../lib/runtime-env.js';
 import { ensureTable, INDEX } from '../../lib/store/table.js';
 import { dayKeys, invitationKey, queueKeys } from '../../lib/store/invitation-items.js';
+import { legacyContactKey } from '../../lib/store/contact-items.js';
 import { DayIndex } from '../../lib/store/day-index.js';
 import { LegacyOutbox } from '../../lib/store/legacy-outbox.js';
 import { countingMigration, migrateStorage } from '../../lib/usecases/migrate-storage.js';
@@ -677,6 +678,9 @@ describe('every function, run with the environment the stack deploys it with', (
         },
       }),
     );
+    // A contact of the first key shape, which the migration counts with a keys-only Scan.
+    const legacyContact = legacyContactKey(`legacy-${randomUUID()}`);
+    await doc.send(new PutCommand({ TableName: table, Item: { ...legacyContact, version: 1 } }));
     const endpoints = {
       cloudformation: aws.endpoint,
       dynamodb: inject('dynamodbEndpoint'),
@@ -692,10 +696,13 @@ describe('every function, run with the environment the stack deploys it with', (
           new DayIndex(remoteDoc, remote.runtime.settings.tableName),
           at('2026-11-24T01:00:00Z'),
         );
-        expect(await migrateStorage(legacy, undefined, counting)).toMatchObject({
-          leasesToDue: 1,
-          markedForCounting: 1,
+        const result = await migrateStorage(legacy, undefined, counting, {
+          store: remote.runtime.legacyShapes,
+          now: at('2026-11-24T01:00:00Z'),
         });
+        expect(result).toMatchObject({ leasesToDue: 1, markedForCounting: 1 });
+        expect(result.legacyShapes?.countedNow).toBe(true);
+        expect(result.legacyShapes?.contacts).toBeGreaterThanOrEqual(1);
       } finally {
         remote.close();
       }
@@ -705,6 +712,7 @@ describe('every function, run with the environment the stack deploys it with', (
     );
     expect(Item?.[INDEX.outbox.pk]).toBe(queueKeys('DUE', invitationId, leaseEnd)[INDEX.outbox.pk]);
     await doc.send(new DeleteCommand({ TableName: table, Key: invitationKey(invitationId) }));
+    await doc.send(new DeleteCommand({ TableName: table, Key: legacyContact }));
   });
 
   it('recorded the calls of every function, each under its own name', () => {

@@ -31,6 +31,10 @@ import {
 import { DayIndex } from '../../lib/store/day-index.js';
 import { COVERAGE_KEY } from '../../lib/store/table.js';
 import { INDEX } from '../../lib/store/table.js';
+import { legacyContactKey } from '../../lib/store/contact-items.js';
+import { legacySuppressionKey } from '../../lib/store/suppressions.js';
+import { createRuntime } from '../../lib/runtime.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { event, interaction, testRuntime } from '../support/harness.js';
 
 const day = '2026-11-23';
@@ -218,5 +222,62 @@ describe('afterword migrate-storage', () => {
     expect(tick).toMatchObject({ sent: 0, lostRaces: 1 });
     expect(await entryOf(sent)).toEqual({ pk: undefined, sk: undefined });
     expect((await dispatch(rt, at(`${day}T11:51:00Z`))).lostRaces).toBe(0);
+  });
+
+  it('counts the first key shapes with a keys-only Scan, and the stores stop reading them once none are left', async () => {
+    const rt = await testRuntime();
+    const doc = DynamoDBDocumentClient.from(rt.dynamodb);
+    const table = rt.settings.tableName;
+    const legacy = new LegacyOutbox(doc, table);
+    const customerId = `c-${randomUUID()}`;
+    const address = `${customerId}@example.com`;
+    // what the first shapes held: a contact claimed yesterday, a bounced address
+    const contactItem = {
+      ...legacyContactKey(customerId),
+      version: 3,
+      lastInvitedAt: '2026-11-22T10:00:00.000Z',
+    };
+    const suppressionItem = {
+      ...legacySuppressionKey(address),
+      reason: 'bounce',
+      at: '2026-11-01T00:00:00Z',
+    };
+    await doc.send(new PutCommand({ TableName: table, Item: contactItem }));
+    await doc.send(new PutCommand({ TableName: table, Item: suppressionItem }));
+    const shapes = () => ({ store: rt.legacyShapes, now: at('2026-11-24T01:00:00Z') });
+
+    // Still held: counted, recorded, and still read.
+    expect((await migrateStorage(legacy, undefined, undefined, shapes())).legacyShapes).toEqual({
+      contacts: 1,
+      suppressions: 1,
+      countedNow: true,
+    });
+    const container = () => createRuntime({ ...rt.settings });
+    expect((await container().contacts.get(customerId)).lastInvitedAt).toBe(
+      contactItem.lastInvitedAt,
+    );
+    expect(await container().suppressions.reasonFor(address)).toBe('bounce');
+
+    // Gone (expired, erased): the next run counts none and records it.
+    await doc.send(new DeleteCommand({ TableName: table, Key: legacyContactKey(customerId) }));
+    await doc.send(new DeleteCommand({ TableName: table, Key: legacySuppressionKey(address) }));
+    expect((await migrateStorage(legacy, undefined, undefined, shapes())).legacyShapes).toEqual({
+      contacts: 0,
+      suppressions: 0,
+      countedNow: true,
+    });
+    // and no later run scans again: nothing writes those shapes any more
+    expect((await migrateStorage(legacy, undefined, undefined, shapes())).legacyShapes).toEqual({
+      contacts: 0,
+      suppressions: 0,
+      countedNow: false,
+    });
+    // A container started now reads neither shape: the same items, put back where no version
+    // would write them, are not seen.
+    await doc.send(new PutCommand({ TableName: table, Item: contactItem }));
+    await doc.send(new PutCommand({ TableName: table, Item: suppressionItem }));
+    const fresh = container();
+    expect((await fresh.contacts.get(customerId)).lastInvitedAt).toBeUndefined();
+    expect(await fresh.suppressions.reasonFor(address)).toBeUndefined();
   });
 });

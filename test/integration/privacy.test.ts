@@ -357,6 +357,7 @@ const ITEM_KINDS: Record<string, 'personal' | 'anonymous'> = {
   COUNTERS: 'anonymous', // from which day the counters hold every invitation
   'STREAMPOS#': 'anonymous', // how far the counting has read a stream shard
   DISPATCHER: 'anonymous', // the dispatcher's lease
+  STORAGE: 'anonymous', // how many items of the first key shapes a count found
 };
 
 describe('retention', () => {

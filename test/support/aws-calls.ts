@@ -55,6 +55,23 @@ const IAM_PREFIX: Record<string, string> = {
   S3Client: 's3',
 };
 
+/**
+ * What a dynamodb:Attributes and a dynamodb:Select condition test: the top-level attributes a
+ * projection names (its `#name` placeholders resolved) and the Select parameter, when given.
+ */
+function attributeContextOf(input: Record<string, unknown>): Record<string, string | string[]> {
+  const context: Record<string, string | string[]> = {};
+  if (typeof input.Select === 'string') context['dynamodb:Select'] = input.Select;
+  if (typeof input.ProjectionExpression === 'string') {
+    const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+    context['dynamodb:Attributes'] = input.ProjectionExpression.split(',').map((path) => {
+      const top = path.trim().split(/[.[]/)[0]!;
+      return names[top] ?? top;
+    });
+  }
+  return context;
+}
+
 /** The IAM requests one SDK call is authorised as: one per resource it touches. */
 export function iamRequestsOf({
   clientName,
@@ -106,7 +123,10 @@ export function iamRequestsOf({
         {
           action,
           resource: { type: 'table', ...(index ? { index } : {}) },
-          context: leading ? { 'dynamodb:LeadingKeys': [leading] } : none,
+          context: {
+            ...(leading ? { 'dynamodb:LeadingKeys': [leading] } : {}),
+            ...attributeContextOf(input),
+          },
         },
       ];
     }
