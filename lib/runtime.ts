@@ -9,8 +9,7 @@ import { clientOptions, newClient } from './adapters/sdk-clients.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgePublisher } from './adapters/events.js';
 import type { EventPublisher } from './ports/events.js';
-import { FileRollupExporter, S3RollupExporter, type RollupExporter } from './adapters/exports.js';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { exporterFor, type RollupExporter } from './adapters/exports.js';
 import { SesMailer } from './adapters/mailer.js';
 import type { Mailer } from './ports/mailer.js';
 import type { AfterwordConfig } from './config/schema.js';
@@ -282,23 +281,6 @@ export function dependenciesFor<const Parts extends readonly RuntimePart[]>(
     });
   }
   return picked as Needs<Parts>;
-}
-
-function exporterFor(settings: Settings, target: { bucket: string } | { dir: string }) {
-  if ('dir' in target) return new FileRollupExporter(target.dir);
-  // S3's client is loaded by the one function that exports (the rollup), when it first does.
-  let client: Promise<S3Client> | undefined;
-  return new S3RollupExporter(
-    () =>
-      (client ??= import('@aws-sdk/client-s3').then(({ S3Client }) =>
-        newClient(S3Client, {
-          ...clientOptions(settings, settings.endpoints?.s3),
-          // a local stand-in answers on one host: the bucket goes in the path
-          forcePathStyle: Boolean(settings.endpoints?.s3),
-        }),
-      )),
-    target.bucket,
-  );
 }
 
 /** A consent key that is given (the local stack's file, the tests). */

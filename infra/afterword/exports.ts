@@ -10,6 +10,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AfterwordFunction } from '../afterword-function.js';
 import type { Afterword } from '../afterword.js';
+import { VALUE_COUNTS } from '../../lib/domain/value.js';
 
 export function rollupExports(scope: Afterword, rollup: AfterwordFunction) {
   const accessLogs = new s3.Bucket(scope, 'ExportAccessLogs', {
@@ -102,6 +103,9 @@ export function rollupExports(scope: Afterword, rollup: AfterwordFunction) {
             'answered',
           ].map(count),
           { name: 'scores', type: 'array<bigint>' },
+          // revenue at risk: sums in the currency's minor unit (cents), and the answers counted
+          ...VALUE_COUNTS.map(count),
+          string('valueCurrency'),
         ],
       },
     },

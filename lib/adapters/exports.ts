@@ -9,6 +9,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RollupRow } from '../contracts/report.js';
+import type { Settings } from '../runtime.js';
+import { clientOptions, newClient } from './sdk-clients.js';
 
 export interface RollupExporter {
   put(day: string, rows: RollupRow[]): Promise<void>;
@@ -54,4 +56,25 @@ export class FileRollupExporter implements RollupExporter {
     writeFileSync(file, toJsonLines(rows));
     return Promise.resolve();
   }
+}
+
+/** The rollup's exporter for these settings: an S3 bucket (AWS) or a folder (local). */
+export function exporterFor(
+  settings: Pick<Settings, 'region' | 'profile' | 'endpoints'>,
+  target: { bucket: string } | { dir: string },
+): RollupExporter {
+  if ('dir' in target) return new FileRollupExporter(target.dir);
+  // S3's client is loaded by the one function that exports (the rollup), when it first does.
+  let client: Promise<S3Client> | undefined;
+  return new S3RollupExporter(
+    () =>
+      (client ??= import('@aws-sdk/client-s3').then(({ S3Client }) =>
+        newClient(S3Client, {
+          ...clientOptions(settings, settings.endpoints?.s3),
+          // a local stand-in answers on one host: the bucket goes in the path
+          forcePathStyle: Boolean(settings.endpoints?.s3),
+        }),
+      )),
+    target.bucket,
+  );
 }

@@ -1,6 +1,7 @@
 /** Report output: an aligned table for people, CSV and JSON for tools. */
 import { NONE, TOTAL, type ReportRow } from '../contracts/report.js';
 import { formatInterval, formatRate } from '../domain/display.js';
+import { formatMoney } from '../domain/value.js';
 import type { DriverRow } from '../domain/driver-rows.js';
 
 const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
@@ -38,6 +39,21 @@ export function columns(rows: Record<string, string>[]): string {
 
 export function toTable(rows: ReportRow[]): string {
   if (!rows.length) return 'no rollup rows in that period (run `afterword rollup` first?)\n';
+  // Revenue at risk, when some program has a value setting (domain/value.ts).
+  const valued = rows.some((row) => row.valueCurrency);
+  const money = (row: ReportRow, amount: number | null) =>
+    row.valueCurrency && amount !== null ? formatMoney(amount, row.valueCurrency) : '-';
+  const valueColumns = (row: ReportRow): Record<string, string> =>
+    valued
+      ? {
+          'answered value': money(row, row.valueAnswered),
+          'at risk':
+            row.valueUnhappyShare === null
+              ? money(row, row.valueUnhappy)
+              : `${money(row, row.valueUnhappy)} (${row.valueUnhappyShare.toFixed(1)}%)`,
+          'no value': row.valueCurrency ? String(row.valueMissing + row.valueInvalid) : '-',
+        }
+      : {};
   const display = rows.map((row) => ({
     day: row.day === TOTAL ? `total ${row.periodFrom}…${row.periodTo}` : row.day,
     touchpoint: row.touchpoint,
@@ -69,13 +85,18 @@ export function toTable(rows: ReportRow[]): string {
         ? '-'
         : `${signed(row.weekOverWeekChange)}${row.weekOverWeekSignificant ? ' ▲' : ''}${row.weekOverWeekLowN ? ' (low n)' : ''}`,
     target: row.target === null ? '-' : String(row.target),
+    ...valueColumns(row),
     flags: row.lowN && row.n > 0 ? 'low-n' : '',
   }));
   return (
     columns(display) +
     '* response rate over sent: not every sent survey has a known delivery outcome. ' +
     'low-n: fewer than 30 answers (never marked significant). ▲ significant change (p < 0.05). ' +
-    '95 % intervals as [low, high]; NPS: adjusted Wald, CSAT/CES: Wilson.\n'
+    '95 % intervals as [low, high]; NPS: adjusted Wald, CSAT/CES: Wilson.\n' +
+    (valued
+      ? 'at risk: the answered value with unhappy customers (NPS detractors, CSAT not satisfied, ' +
+        'CES not easy), and its share; no value: answers whose interaction had none, or not a number.\n'
+      : '')
   );
 }
 

@@ -65,6 +65,12 @@ export const Invitation = z.object({
   journeyId: z.string().optional(),
   journeyStep: z.string().optional(),
   attributes: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * What the interaction was worth, in the program's currency's minor unit (domain/value.ts), read
+   * from its attributes at the decision; or why it could not be (a program with a value setting).
+   */
+  value: z.number().int().nonnegative().optional(),
+  valueIssue: z.enum(['missing', 'invalid']).optional(),
   locale: z.string(),
   timeZone: z.string(),
   metric: Metric.optional(),

@@ -61,6 +61,15 @@ export const REPORT_COLUMNS: (keyof ReportRow)[] = [
   'weekOverWeekP',
   'weekOverWeekTest',
   'weekOverWeekLowN',
+  'valueCurrency',
+  'valueAnswers',
+  'valueAnswered',
+  'valueUnhappy',
+  'valueUnhappyShare',
+  'valueHappy',
+  'valueHappyShare',
+  'valueMissing',
+  'valueInvalid',
 ];
 
 /** `skippedByReason` as one column per known reason, and `skipped.other` for any other. */
@@ -93,6 +102,8 @@ const DECIMALS: Partial<Record<keyof ReportRow, number>> = {
   meanCiLow: 3,
   meanCiHigh: 3,
   weekOverWeekZ: 3,
+  valueUnhappyShare: 2,
+  valueHappyShare: 2,
 };
 const SIGNIFICANT_DIGITS: Partial<Record<keyof ReportRow, number>> = { weekOverWeekP: 3 };
 

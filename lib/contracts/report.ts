@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { Metric } from '../domain/metric.js';
 import { emptyHistogram } from '../domain/scoring.js';
+import { VALUE_COUNTS } from '../domain/value.js';
 
 /** Marks a dimension left out of the grouping ("all channels"). */
 export const ALL = '*';
@@ -88,6 +89,17 @@ export const RollupRow = Cell.extend({
   scores: z.array(count).length(11),
   /** Questionnaire answers given on the day, by question id (drivers: options by score group). */
   questions: z.record(z.string(), QuestionCounts).default({}),
+  /**
+   * Revenue at risk, by the day of the answer, for a program with a value setting (domain/value.ts):
+   * answers with a value and their sum, the unhappy and the happy answers' sums (in the currency's
+   * minor unit), and the answers whose value was missing or not a number.
+   */
+  ...(Object.fromEntries(VALUE_COUNTS.map((name) => [name, count.default(0)])) as Record<
+    (typeof VALUE_COUNTS)[number],
+    z.ZodDefault<typeof count>
+  >),
+  /** The currency (ISO 4217) of those sums, from the program's setting when the row was written. */
+  valueCurrency: z.string().nullable().default(null),
 });
 export type RollupRow = z.infer<typeof RollupRow>;
 
@@ -109,6 +121,11 @@ export function emptyRollupRow(cell: z.input<typeof Cell>): RollupRow {
     answered: 0,
     scores: emptyHistogram(),
     questions: {},
+    valueCurrency: null,
+    ...(Object.fromEntries(VALUE_COUNTS.map((name) => [name, 0])) as Record<
+      (typeof VALUE_COUNTS)[number],
+      number
+    >),
   };
 }
 
@@ -200,6 +217,22 @@ export const ReportRow = Cell.extend({
     .nullable()
     .default(null),
   weekOverWeekLowN: z.boolean().default(true),
+  /**
+   * Revenue at risk (a program with a value setting; null otherwise, or over touchpoints of
+   * different currencies): the value of the interactions answered in the row's days, in the
+   * currency's major unit, the unhappy answers' share (NPS detractors, CSAT not satisfied, CES not
+   * easy) and the happy ones' (promoters, satisfied, easy), in percent of it. `valueAnswers`
+   * answers had a value; `valueMissing` had none and `valueInvalid` one that was not a number.
+   */
+  valueCurrency: z.string().nullable().default(null),
+  valueAnswers: count.default(0),
+  valueAnswered: nullableNumber.default(null),
+  valueUnhappy: nullableNumber.default(null),
+  valueUnhappyShare: nullableNumber.default(null),
+  valueHappy: nullableNumber.default(null),
+  valueHappyShare: nullableNumber.default(null),
+  valueMissing: count.default(0),
+  valueInvalid: count.default(0),
   /** The questionnaire's answers given in the row's days: drivers per score group. */
   questions: z.array(QuestionResult).default([]),
 });

@@ -10,13 +10,14 @@
  * step. The funnel counts on the day of the survey's planned send (or of the decision, when
  * skipped), the score and the questionnaire on the day of the answer, both cut in the rollup's
  * time zone. Counter names are flat (`sent`, `skipped:cap`, `score:9`, `q:reason:option:price:
- * detractor`): one DynamoDB `ADD` each. Question and option ids are tokens (no `:`).
+ * detractor`, `valueUnhappy`): one DynamoDB `ADD` each. Question and option ids are tokens (no `:`).
  */
 import { emptyRollupRow, FUNNEL_COUNTS, NONE, type RollupRow } from '../contracts/report.js';
 import type { Metric } from './metric.js';
 import { scoreGroupOf } from './questionnaire.js';
 import { SMOKE_SEGMENT } from './smoke.js';
 import { dayOf } from './time.js';
+import { valueContribution, VALUE_COUNTS, type ValueCount, type ValueIssue } from './value.js';
 
 /** The attributes of an invitation image the counters read (index keys included). */
 export interface CountedInvitation {
@@ -45,6 +46,9 @@ export interface CountedInvitation {
   score?: number | undefined;
   /** The questionnaire's counted answers (option ids by question id), when answered. */
   counted?: Record<string, string[]> | undefined;
+  /** What the interaction was worth (value.ts), or why that is not known. */
+  value?: number | undefined;
+  valueIssue?: ValueIssue | undefined;
 }
 
 /** A cell: the rollup row's key. */
@@ -158,6 +162,13 @@ export function contributionOf(invitation: CountedInvitation, timeZone: string):
         for (const option of options) add(answers, COUNTER.option(questionId, option, group));
       }
     }
+    if (invitation.metric) {
+      const value = valueContribution(
+        { value: invitation.value, valueIssue: invitation.valueIssue, score: invitation.score },
+        invitation.metric,
+      );
+      for (const [name, amount] of Object.entries(value)) answers[name] = amount;
+    }
     deltas.push({
       cell: { day: dayOf(new Date(invitation.answeredAt), timeZone), ...dims },
       metric: invitation.metric,
@@ -223,12 +234,15 @@ export function rollupRowOf(
 ): RollupRow {
   const row = emptyRollupRow({ ...cell, metric });
   // the written `expired` is the old shape's (`expiredWritten`); today's comes from `open:` hours
-  const plain: readonly string[] = FUNNEL_COUNTS.filter((name) => name !== 'expired');
+  const plain: readonly string[] = [
+    ...FUNNEL_COUNTS.filter((name) => name !== 'expired'),
+    ...VALUE_COUNTS,
+  ];
   for (const [name, value] of Object.entries(counters)) {
     if (value === 0) continue;
     const [kind, ...rest] = name.split(':');
     if (plain.includes(name))
-      row[name as Exclude<(typeof FUNNEL_COUNTS)[number], 'expired'>] += value;
+      row[name as Exclude<(typeof FUNNEL_COUNTS)[number], 'expired'> | ValueCount] += value;
     else if (name === 'expiredWritten') row.expired += value;
     else if (kind === 'skipped') row.skipped[rest.join(':')] = value;
     else if (kind === 'score') row.scores[Number(rest[0])] = value;

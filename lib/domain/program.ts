@@ -21,6 +21,7 @@ import {
   questionId,
 } from './program-parts.js';
 import { questionnaireProblems } from './program-checks.js';
+import { ValueSetting } from './value.js';
 
 export const Program = z
   .object({
@@ -87,6 +88,11 @@ export const Program = z
      * owner records it on the dashboard; a recorded one takes precedence over this.
      */
     expectations: z.record(z.string(), z.number()).optional(),
+    /**
+     * What an interaction was worth, for revenue at risk: the interaction attribute holding it and
+     * its currency, e.g. `{ "attribute": "orderValue", "currency": "EUR" }` (value.ts).
+     */
+    value: ValueSetting.optional(),
     fallbackLocale: z.string().default('en'),
     /** Questions after the headline score, in the order shown. Default: none. */
     questions: z.array(Question).max(40).default([]),

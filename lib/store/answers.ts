@@ -53,7 +53,7 @@ export class AnswerStore {
       status: 'answered',
       score: answer.score,
       answeredAt: at,
-      ...answerDayKeys(current.invitationId, at, current.journeyId, answer.counted),
+      ...answerDayKeys(current.invitationId, at, current.journeyId, answer.counted, current),
       answerCount: answerCountOf(current) + 1,
       answersRevision: (current.answersRevision ?? 0) + 1,
       ...(followUp.request ? { followUpRequestedAt: at } : {}),
@@ -140,6 +140,7 @@ export class AnswerStore {
       current.answeredAt!,
       current.journeyId,
       counted,
+      current,
     );
     const values: Record<string, unknown> = { ':answered': 'answered', ':at': at.toISOString() };
     const outcome = await updateItem(

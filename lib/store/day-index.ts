@@ -8,6 +8,7 @@ import { batchGetAll, INDEX, KEY, SHARDS } from './table.js';
 import {
   countedOfDaySortKey,
   journeyOfDaySortKey,
+  valueOfDaySortKey,
   type InvitationDayRow,
 } from './invitation-items.js';
 
@@ -165,5 +166,6 @@ function rowOf(item: Record<string, unknown>, sortKeyAttribute: string): Invitat
     ...(item as InvitationDayRow),
     journeyId: journeyOfDaySortKey(item[sortKeyAttribute]),
     counted: countedOfDaySortKey(item[sortKeyAttribute]),
+    ...valueOfDaySortKey(item[sortKeyAttribute]),
   };
 }

@@ -40,19 +40,22 @@ export const OUT_OF_QUEUES = [INDEX.outbox.pk, INDEX.outbox.sk];
 
 /**
  * The day indexes' sort key: `<time>#<invitationId>`, then `#<journeyId>` when the interaction names
- * a journey, then (answers index only) `#<counted answers>` when the questionnaire was answered.
- * Both ride in the key (always projected) rather than in the projection: DynamoDB cannot change an
+ * a journey, then (answers index only) `#<counted answers>` when the questionnaire was answered and
+ * `#<value>` when the program has a value setting (`v<minor units>`, `missing` or `invalid`).
+ * They ride in the key (always projected) rather than in the projection: DynamoDB cannot change an
  * existing index's projection, so a deployed stack takes them with a plain `cdk deploy`, and the
- * rollup counts drivers from the index alone (no extra read, no extra write). Journey ids are tokens
- * (no `#`); the answers' encoding (questionnaire.ts) has no `#` either.
+ * rollup counts drivers and values from the index alone (no extra read, no extra write). Journey
+ * ids are tokens (no `#`); the answers' encoding (questionnaire.ts) has no `#` either.
  */
 function daySortKey(
   at: string,
   invitationId: string,
   journeyId: string | undefined,
   counted = '',
+  value = '',
 ): string {
   const key = `${at}#${invitationId}`;
+  if (value) return `${key}#${journeyId ?? ''}#${counted}#${value}`;
   if (counted) return `${key}#${journeyId ?? ''}#${counted}`;
   return journeyId === undefined ? key : `${key}#${journeyId}`;
 }
@@ -66,6 +69,19 @@ export function journeyOfDaySortKey(sortKey: unknown): string | undefined {
 export function countedOfDaySortKey(sortKey: unknown): Record<string, string[]> | undefined {
   const encoded = typeof sortKey === 'string' ? sortKey.split('#')[3] : undefined;
   return encoded ? decodeCountedAnswers(encoded) : undefined;
+}
+
+/** An invitation's value (or why it has none) as the answers index's sort key carries it. */
+function encodedValue(invitation: Pick<Invitation, 'value' | 'valueIssue'>): string {
+  if (invitation.value !== undefined) return `v${invitation.value}`;
+  return invitation.valueIssue ?? '';
+}
+
+/** The value an answers index entry carries in its sort key (see daySortKey). */
+export function valueOfDaySortKey(sortKey: unknown): Pick<Invitation, 'value' | 'valueIssue'> {
+  const encoded = typeof sortKey === 'string' ? sortKey.split('#')[4] : undefined;
+  if (encoded === 'missing' || encoded === 'invalid') return { valueIssue: encoded };
+  return encoded?.startsWith('v') ? { value: Number(encoded.slice(1)) } : {};
 }
 
 /**
@@ -99,10 +115,17 @@ export function answerDayKeys(
   answeredAt: string,
   journeyId: string | undefined,
   counted?: string,
+  value: Pick<Invitation, 'value' | 'valueIssue'> = {},
 ) {
   return {
     [INDEX.answersByDay.pk]: `${answeredAt.slice(0, 10)}#${shardOf(invitationId)}`,
-    [INDEX.answersByDay.sk]: daySortKey(answeredAt, invitationId, journeyId, counted),
+    [INDEX.answersByDay.sk]: daySortKey(
+      answeredAt,
+      invitationId,
+      journeyId,
+      counted,
+      encodedValue(value),
+    ),
   };
 }
 
@@ -155,6 +178,8 @@ export type InvitationDayRow = Pick<
   | 'complainedAt'
   | 'answeredAt'
   | 'score'
+  | 'value'
+  | 'valueIssue'
 > & {
   /** Answers index only: the questionnaire's counted answers, option ids by question id. */
   counted?: Record<string, string[]>;

@@ -106,6 +106,9 @@ const COUNTED_ATTRIBUTES = [
   ...ROLLUP_ATTRIBUTES,
   'journeyId',
   INDEX.answersByDay.sk,
+  // revenue at risk (domain/value.ts)
+  'value',
+  'valueIssue',
 ] as const;
 
 function imageOf(image: Image | undefined): CountedInvitation | undefined {

@@ -86,6 +86,7 @@ export async function dashboardData(
     (touchpoint) => rt.programFor(touchpoint)?.target,
     { from, to, totals: true },
     (touchpoint) => rt.programFor(touchpoint)?.questions ?? [],
+    (touchpoint) => rt.programFor(touchpoint)?.value?.currency,
   ).filter((row) => row.metric);
   const touchpoints = [...new Set(reported.map((row) => row.touchpoint))];
   return {

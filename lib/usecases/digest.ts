@@ -19,6 +19,7 @@ import type { Needs, RuntimePart } from '../runtime.js';
 import { report, REPORT_USES } from './report.js';
 import { expectationsFor, EXPECTATIONS_USES } from './expectations.js';
 import { formatDrivers, unhappyDrivers } from '../domain/drivers.js';
+import { describeValue } from '../domain/value.js';
 import {
   describeGap,
   monthOf,
@@ -171,6 +172,11 @@ export async function buildDigest(
   const outsideLines = [...gaps]
     .filter(([, gap]) => gap.outside)
     .map(([week, gap]) => `${week.touchpoint}: ${describeGap(gap, unitOf(week))}`);
+  // Revenue at risk: what the week's answered interactions were worth, per touchpoint.
+  const valueLines = weeks.flatMap((week) => {
+    const line = describeValue(week);
+    return line ? [`${week.touchpoint}: ${line}`] : [];
+  });
   const headline = (week: ReportRow) =>
     `${week.touchpoint} ${METRIC_NAMES[week.metric!]} ${
       week.score === null ? '–' : `${week.score.toFixed(1)}${unitOf(week)}`
@@ -194,6 +200,7 @@ ${significant.length ? html`<ul>${significant.map((week) => html`<li>${week.touc
 ${untested.length ? html`<p style="font-size:12px;color:#52525b">Too few answers to test a change: ${untested.map((week) => week.touchpoint).join(', ')}.</p>` : ''}
 ${outsideLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Where owners expect something else</h2><ul>${outsideLines.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
 ${driverLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Top reasons of unhappy customers</h2><ul>${driverLines.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
+${valueLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Revenue at risk</h2><ul>${valueLines.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
 <h2 style="font-size:16px;margin:20px 0 8px">Unhappy customers waiting</h2>
 <p>${loopLine}</p>${recoveryLine ? html`<p>${recoveryLine}</p>` : ''}
 <p>${overdueLine}${overdueList.length ? html` <a href="${new URL('/dashboard/cases?status=overdue', options.dashboardUrl).toString()}" style="color:#1d4ed8">See the overdue cases</a>` : ''}</p>
@@ -218,6 +225,9 @@ ${driverLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Top rea
       ? ['', "The perception gap (owners' expectations against the last 7 days):", ...gapLines]
       : []),
     ...(driverLines.length ? ['', 'Top reasons of unhappy customers:', ...driverLines] : []),
+    ...(valueLines.length
+      ? ['', "Revenue at risk (the answered interactions' value, last 7 days):", ...valueLines]
+      : []),
     '',
     loopLine,
     ...(recoveryLine ? [recoveryLine] : []),

@@ -37,6 +37,7 @@ import {
 } from '../domain/customer-profile.js';
 import { interactionKey, invitationIdFor, payloadHash } from '../domain/ids.js';
 import { addIsoDuration } from '../domain/time.js';
+import { valueOf } from '../domain/value.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { parseInteraction } from './interaction-input.js';
 
@@ -185,6 +186,7 @@ async function decide(
     journeyId: interaction.journey?.id,
     journeyStep: interaction.journey?.step,
     attributes: interaction.attributes,
+    ...(program?.value ? valueOf(interaction.attributes, program.value) : {}),
     locale: customer.locale ?? program?.fallbackLocale ?? 'en',
     timeZone: customer.timeZone ?? rt.config.defaultCustomerTimeZone ?? rt.config.timeZone,
     metric: program?.metric,

@@ -5,11 +5,14 @@
 import type { ReportRow, RollupRow } from '../contracts/report.js';
 import { responseRate } from '../domain/funnel.js';
 import { summarize } from '../domain/scoring.js';
+import { valueFigures } from '../domain/value.js';
 
 export function toReportRow(
   group: RollupRow,
   target: number | undefined,
   period: { from: string; to: string },
+  /** The currency of the group's values; null without a value setting or over several currencies. */
+  currency: string | null = null,
 ): Omit<ReportRow, 'questions'> {
   const summary = group.metric ? summarize(group.metric, group.scores) : undefined;
   const { rate, basis } = responseRate(group);
@@ -69,5 +72,6 @@ export function toReportRow(
     weekOverWeekP: null,
     weekOverWeekTest: null,
     weekOverWeekLowN: true,
+    ...valueFigures(group, currency),
   };
 }

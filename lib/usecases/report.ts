@@ -17,6 +17,7 @@ import { addQuestionCounts, copyQuestionCounts, questionResults } from '../domai
 import type { Question } from '../domain/program-parts.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { toReportRow } from './report-row.js';
+import { VALUE_COUNTS } from '../domain/value.js';
 
 /** What report reaches of the runtime: its functions are built with these and no more. */
 export const REPORT_USES = ['programFor', 'rollups'] as const satisfies readonly RuntimePart[];
@@ -57,6 +58,7 @@ export async function report(rt: ReportDeps, options: ReportOptions): Promise<Re
     (touchpoint) => rt.programFor(touchpoint)?.target,
     { from: options.from, to: options.to, totals: options.totals ?? false },
     (touchpoint) => rt.programFor(touchpoint)?.questions ?? [],
+    (touchpoint) => rt.programFor(touchpoint)?.value?.currency,
   );
 }
 
@@ -72,6 +74,7 @@ export function groupingDimensions(by: readonly Dimension[]): Dimension[] {
 
 function addInto(total: RollupRow, row: RollupRow): void {
   for (const field of FUNNEL_COUNTS) total[field] += row[field];
+  for (const field of VALUE_COUNTS) total[field] += row[field];
   total.scores = addHistograms(total.scores, row.scores);
   addQuestionCounts(total.questions, row.questions);
   for (const [reason, count] of Object.entries(row.skipped)) {
@@ -100,6 +103,8 @@ export function buildReport(
   period?: { from: string; to: string; totals?: boolean },
   /** A touchpoint's questionnaire, for its questions' types and order. */
   questionsOf: (touchpoint: string) => readonly Question[] = () => [],
+  /** The currency of a touchpoint's values (revenue at risk), when its program has a value setting. */
+  currencyOf: (touchpoint: string) => string | undefined = () => undefined,
 ): ReportRow[] {
   const kept = groupingDimensions(by);
   const dimensionsOf = (row: RollupRow) =>
@@ -163,10 +168,18 @@ export function buildReport(
     group.touchpoint === ALL
       ? touchpoints.flatMap((touchpoint) => questionsOf(touchpoint))
       : questionsOf(group.touchpoint);
+  // Values over all touchpoints sum only when they share one currency.
+  const currencies = new Set(touchpoints.map(currencyOf).filter((c) => c !== undefined));
+  const currencyFor = (group: RollupRow) =>
+    group.touchpoint === ALL
+      ? currencies.size === 1
+        ? [...currencies][0]!
+        : null
+      : (currencyOf(group.touchpoint) ?? null);
   const toRow = (group: RollupRow, period: { from: string; to: string }) => {
     const questions = questionsFor(group);
     return {
-      ...toReportRow(group, targetFor(group), period),
+      ...toReportRow(group, targetFor(group), period, currencyFor(group)),
       questions: questionResults(
         group.questions,
         (id) => questions.find((question) => question.id === id),

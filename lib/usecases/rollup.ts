@@ -25,6 +25,7 @@ import type { AfterwordConfig } from '../config/schema.js';
 import { emptyRollupRow, type RollupRow } from '../contracts/report.js';
 import { addDays, dayBounds, dayOf, isoDurationMillis } from '../domain/time.js';
 import { scoreGroupOf } from '../domain/questionnaire.js';
+import { valueContribution, type ValueCount } from '../domain/value.js';
 import type { InvitationDayRow } from '../store/invitation-items.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { isExpired } from '../domain/expiry.js';
@@ -123,15 +124,23 @@ function linkExpiries(rt: Pick<RollupDeps, 'config' | 'programFor'>) {
   return (touchpoint: string) => rt.programFor(touchpoint)?.linkExpiry ?? longest;
 }
 
-/** The day's rows in the stored order, replacing what was stored, and exported. */
+/**
+ * The day's rows in the stored order, replacing what was stored, and exported; each names the
+ * currency of its values (revenue at risk) as the program's setting has it now.
+ */
 async function store(
-  rt: Pick<RollupDeps, 'rollups' | 'exporter'>,
+  rt: Pick<RollupDeps, 'rollups' | 'exporter' | 'programFor'>,
   day: string,
   cells: RollupRow[],
 ): Promise<RollupRow[]> {
   const order = (row: RollupRow) =>
     [row.touchpoint, row.channel, row.segment, row.journeyId, row.journeyStep].join('#');
-  const rows = [...cells].sort((a, b) => order(a).localeCompare(order(b)));
+  const rows = [...cells]
+    .sort((a, b) => order(a).localeCompare(order(b)))
+    .map((row) => ({
+      ...row,
+      valueCurrency: rt.programFor(row.touchpoint)?.value?.currency ?? null,
+    }));
   await rt.rollups.replaceDay(day, rows);
   await rt.exporter?.put(day, rows);
   return rows;
@@ -194,6 +203,13 @@ export async function recomputeDay(
       const metric = row.metric ?? cell.metric;
       if (row.counted && metric) {
         countQuestions(cell, scoreGroupOf(metric, row.score), row.counted);
+      }
+      // as the counters do (domain/counters.ts): by the answer's own metric
+      if (row.metric) {
+        const value = valueContribution({ ...row, score: row.score }, row.metric);
+        for (const [name, amount] of Object.entries(value) as [ValueCount, number][]) {
+          cell[name] += amount;
+        }
       }
     }
   });

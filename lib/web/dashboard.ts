@@ -28,6 +28,7 @@ import {
   queryParams,
 } from '../usecases/dashboard-query.js';
 import { responseRateChart, trendChart } from './charts.js';
+import { valueSection } from './value-section.js';
 
 /** What dashboard reaches of the runtime: its functions are built with these and no more. */
 export const WEB_DASHBOARD_USES = ['config'] as const satisfies readonly RuntimePart[];
@@ -216,6 +217,7 @@ ${touchpoints.map((touchpoint) => {
 <p class="meta">The response rate is over delivered surveys only when SES reported an outcome for every sent one; otherwise over sent. Answers count on their survey's send day until its link closes, so recent days still rise.</p></section>`
     : ''
 }
+${valueSection(data.totals, query.from, query.to)}
 <section><h2>Latest comments from unhappy customers</h2>
 ${
   data.comments.length

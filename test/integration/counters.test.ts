@@ -68,9 +68,14 @@ describe('counters from the table stream, against DynamoDB Local', () => {
 
   beforeAll(async () => {
     rt = await testRuntime({
-      config: withConfig((config) =>
-        config.programs.forEach((program) => delete program.sendWindow),
-      ),
+      config: withConfig((config) => {
+        config.programs.forEach((program) => delete program.sendWindow);
+        // revenue at risk: support calls carry what the customer's contract is worth
+        config.programs.find((p) => p.touchpoint === 'support-call')!.value = {
+          attribute: 'contractValue',
+          currency: 'EUR',
+        };
+      }),
     });
     poller = new StreamPoller({
       endpoint: inject('dynamodbEndpoint'),
@@ -96,6 +101,8 @@ describe('counters from the table stream, against DynamoDB Local', () => {
           segment: i % 5 ? 'smb' : undefined,
         },
       });
+      // a value, none, or one that is not a number
+      if (i % 4) detail.attributes = { contractValue: i % 4 === 2 ? 'unknown' : 10.25 * i };
       if (i === 6) detail.customer.segment = SMOKE_SEGMENT;
       if (i === 11) delete detail.customer.email; // skipped: no email
       ids.push((await intake(rt, event(detail), new Date(occurredAt))).invitationId);
@@ -162,6 +169,10 @@ describe('counters from the table stream, against DynamoDB Local', () => {
     expect(sum((row) => row.expired)).toBeGreaterThan(0);
     expect(sum((row) => row.complained)).toBe(1);
     expect(sum((row) => row.skipped['no-email'] ?? 0)).toBe(1);
+    // and the values: counted, unhappy, missing and not a number
+    expect(sum((row) => row.valueAnswered)).toBeGreaterThan(0);
+    expect(sum((row) => row.valueUnhappy)).toBeGreaterThan(0);
+    expect(sum((row) => row.valueMissing + row.valueInvalid)).toBeGreaterThan(0);
   });
 
   it('counts nothing twice: the same batches again, re-cut, or one long batch', async () => {
