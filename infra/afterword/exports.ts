@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AfterwordFunction } from '../afterword-function.js';
 import type { Afterword } from '../afterword.js';
 import { VALUE_COUNTS } from '../../lib/domain/value.js';
+import { REVIEW_COUNTS } from '../../lib/domain/review.js';
 
 export function rollupExports(scope: Afterword, rollup: AfterwordFunction) {
   const accessLogs = new s3.Bucket(scope, 'ExportAccessLogs', {
@@ -106,6 +107,8 @@ export function rollupExports(scope: Afterword, rollup: AfterwordFunction) {
           // revenue at risk: sums in the currency's minor unit (cents), and the answers counted
           ...VALUE_COUNTS.map(count),
           string('valueCurrency'),
+          // the review programme: happy answers invited to review, and invitations followed
+          ...REVIEW_COUNTS.map(count),
         ],
       },
     },

@@ -71,6 +71,9 @@ export const Invitation = z.object({
    */
   value: z.number().int().nonnegative().optional(),
   valueIssue: z.enum(['missing', 'invalid']).optional(),
+  /** The answer's thank-you page invited the customer to review (domain/review.ts), and when they followed it. */
+  reviewOffered: z.boolean().optional(),
+  reviewClickedAt: z.string().optional(),
   locale: z.string(),
   timeZone: z.string(),
   metric: Metric.optional(),

@@ -70,6 +70,9 @@ export const REPORT_COLUMNS: (keyof ReportRow)[] = [
   'valueHappyShare',
   'valueMissing',
   'valueInvalid',
+  'reviewOffered',
+  'reviewClicked',
+  'reviewClickRate',
 ];
 
 /** `skippedByReason` as one column per known reason, and `skipped.other` for any other. */
@@ -85,6 +88,7 @@ export const SKIP_COLUMNS = [
  */
 const DECIMALS: Partial<Record<keyof ReportRow, number>> = {
   responseRate: 4,
+  reviewClickRate: 4,
   score: 2,
   ciLow: 2,
   ciHigh: 2,

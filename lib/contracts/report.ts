@@ -100,6 +100,12 @@ export const RollupRow = Cell.extend({
   >),
   /** The currency (ISO 4217) of those sums, from the program's setting when the row was written. */
   valueCurrency: z.string().nullable().default(null),
+  /**
+   * The review programme (domain/review.ts), by the day of the answer: happy answers invited to
+   * review on their thank-you page, and those whose customer followed the invitation.
+   */
+  reviewOffered: count.default(0),
+  reviewClicked: count.default(0),
 });
 export type RollupRow = z.infer<typeof RollupRow>;
 
@@ -122,6 +128,8 @@ export function emptyRollupRow(cell: z.input<typeof Cell>): RollupRow {
     scores: emptyHistogram(),
     questions: {},
     valueCurrency: null,
+    reviewOffered: 0,
+    reviewClicked: 0,
     ...(Object.fromEntries(VALUE_COUNTS.map((name) => [name, 0])) as Record<
       (typeof VALUE_COUNTS)[number],
       number
@@ -233,6 +241,13 @@ export const ReportRow = Cell.extend({
   valueHappyShare: nullableNumber.default(null),
   valueMissing: count.default(0),
   valueInvalid: count.default(0),
+  /**
+   * The review programme: answers invited to review, those whose customer followed the
+   * invitation, and the click rate, followed ÷ invited (a fraction; null with no invitation).
+   */
+  reviewOffered: count.default(0),
+  reviewClicked: count.default(0),
+  reviewClickRate: nullableNumber.default(null),
   /** The questionnaire's answers given in the row's days: drivers per score group. */
   questions: z.array(QuestionResult).default([]),
 });

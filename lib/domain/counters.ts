@@ -18,6 +18,7 @@ import { scoreGroupOf } from './questionnaire.js';
 import { SMOKE_SEGMENT } from './smoke.js';
 import { dayOf } from './time.js';
 import { valueContribution, VALUE_COUNTS, type ValueCount, type ValueIssue } from './value.js';
+import { reviewContribution, REVIEW_COUNTS, type ReviewCount } from './review.js';
 
 /** The attributes of an invitation image the counters read (index keys included). */
 export interface CountedInvitation {
@@ -49,6 +50,9 @@ export interface CountedInvitation {
   /** What the interaction was worth (value.ts), or why that is not known. */
   value?: number | undefined;
   valueIssue?: ValueIssue | undefined;
+  /** The answer's review invitation (review.ts), and whether the customer followed it. */
+  reviewOffered?: boolean | undefined;
+  reviewClickedAt?: string | undefined;
 }
 
 /** A cell: the rollup row's key. */
@@ -169,6 +173,7 @@ export function contributionOf(invitation: CountedInvitation, timeZone: string):
       );
       for (const [name, amount] of Object.entries(value)) answers[name] = amount;
     }
+    Object.assign(answers, reviewContribution(invitation));
     deltas.push({
       cell: { day: dayOf(new Date(invitation.answeredAt), timeZone), ...dims },
       metric: invitation.metric,
@@ -237,12 +242,14 @@ export function rollupRowOf(
   const plain: readonly string[] = [
     ...FUNNEL_COUNTS.filter((name) => name !== 'expired'),
     ...VALUE_COUNTS,
+    ...REVIEW_COUNTS,
   ];
   for (const [name, value] of Object.entries(counters)) {
     if (value === 0) continue;
     const [kind, ...rest] = name.split(':');
     if (plain.includes(name))
-      row[name as Exclude<(typeof FUNNEL_COUNTS)[number], 'expired'> | ValueCount] += value;
+      row[name as Exclude<(typeof FUNNEL_COUNTS)[number], 'expired'> | ValueCount | ReviewCount] +=
+        value;
     else if (name === 'expiredWritten') row.expired += value;
     else if (kind === 'skipped') row.skipped[rest.join(':')] = value;
     else if (kind === 'score') row.scores[Number(rest[0])] = value;

@@ -20,7 +20,7 @@ export interface LinkClaims {
  * What a link is for. It is inside the signature, not the token, so a survey link cannot be used
  * to unsubscribe and an unsubscribe link cannot answer.
  */
-export type LinkPurpose = 'survey' | 'unsubscribe';
+export type LinkPurpose = 'survey' | 'unsubscribe' | 'review';
 
 const PART = /^[A-Za-z0-9_-]+$/;
 

@@ -139,6 +139,10 @@ export const Wording = z.object({
    * expect contact (`{date}`, the follow-up deadline in the customer's zone) and from whom (`{owner}`).
    */
   contactExpected: z.string().min(1).max(300).optional(),
+  /** On a happy answer's thank-you page, with a review destination: the invitation to review. */
+  reviewInvitation: z.string().min(1).max(300).optional(),
+  /** Its button's text. */
+  reviewButton: z.string().min(1).max(60).optional(),
   /** The questionnaire's texts, by question id: every question of the program, in every locale. */
   questions: z.record(z.string(), QuestionWording).optional(),
   /** Each section's heading and an optional line under it, by section id. */

@@ -22,6 +22,7 @@ import {
 } from './program-parts.js';
 import { questionnaireProblems } from './program-checks.js';
 import { ValueSetting } from './value.js';
+import { ReviewSetting } from './review.js';
 
 export const Program = z
   .object({
@@ -93,6 +94,11 @@ export const Program = z
      * its currency, e.g. `{ "attribute": "orderValue", "currency": "EUR" }` (value.ts).
      */
     value: ValueSetting.optional(),
+    /**
+     * The review programme: where happy customers are invited to review publicly, by locale, e.g.
+     * `{ "destinations": { "en": "https://…", "de": "https://…" } }` (review.ts).
+     */
+    review: ReviewSetting.optional(),
     fallbackLocale: z.string().default('en'),
     /** Questions after the headline score, in the order shown. Default: none. */
     questions: z.array(Question).max(40).default([]),

@@ -3,7 +3,7 @@
  * Each is one conditional write against the state the page read, so concurrent tabs and POSTs
  * never overwrite each other with what they read before.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Invitation } from '../contracts/invitation.js';
 import type { QuestionAnswers } from '../domain/questionnaire.js';
 import { INDEX } from './table.js';
@@ -14,6 +14,7 @@ import {
   invitationKey,
   OUT_OF_QUEUES,
   revisionCondition,
+  withReviewFollowed,
 } from './invitation-items.js';
 import { updateItem } from './update.js';
 
@@ -24,6 +25,8 @@ export interface Answer {
   /** The questionnaire's answers, and their encoding for the answers index (daySortKey). */
   answers?: QuestionAnswers | undefined;
   counted?: string | undefined;
+  /** Its thank-you page invites the customer to review (domain/review.ts). */
+  reviewOffered?: boolean | undefined;
 }
 
 export class AnswerStore {
@@ -53,7 +56,10 @@ export class AnswerStore {
       status: 'answered',
       score: answer.score,
       answeredAt: at,
-      ...answerDayKeys(current.invitationId, at, current.journeyId, answer.counted, current),
+      ...answerDayKeys(current.invitationId, at, current.journeyId, answer.counted, {
+        ...current,
+        reviewOffered: answer.reviewOffered,
+      }),
       answerCount: answerCountOf(current) + 1,
       answersRevision: (current.answersRevision ?? 0) + 1,
       ...(followUp.request ? { followUpRequestedAt: at } : {}),
@@ -65,6 +71,7 @@ export class AnswerStore {
       ['comment', answer.comment],
       ['followUp', answer.followUp],
       ['answers', answers],
+      ['reviewOffered', answer.reviewOffered || undefined],
     ] as const) {
       if (value === undefined) remove.push(name);
       else set[name] = value;
@@ -158,6 +165,33 @@ export class AnswerStore {
         values,
       },
     );
+    return outcome.updated;
+  }
+  /**
+   * Records that the customer followed the review invitation of their answer (domain/review.ts):
+   * once, and only while the answer still stands invited; the answers index's key is marked in the
+   * same write, so the recompute counts it as the stream's counters do. False when there was
+   * nothing to record (not invited, already followed, or the answer changed meanwhile).
+   */
+  async recordReviewFollowed(invitationId: string, at: Date): Promise<boolean> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: invitationKey(invitationId),
+        ConsistentRead: true,
+      }),
+    );
+    const sortKey: unknown = Item?.[INDEX.answersByDay.sk];
+    if (!Item?.reviewOffered || Item.reviewClickedAt || typeof sortKey !== 'string') return false;
+    const outcome = await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
+      set: {
+        reviewClickedAt: at.toISOString(),
+        [INDEX.answersByDay.sk]: withReviewFollowed(sortKey),
+      },
+      condition: 'reviewOffered = :true AND attribute_not_exists(reviewClickedAt) AND #sk = :sk',
+      names: { '#sk': INDEX.answersByDay.sk },
+      values: { ':true': true, ':sk': sortKey },
+    });
     return outcome.updated;
   }
 }

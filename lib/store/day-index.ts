@@ -9,6 +9,7 @@ import {
   countedOfDaySortKey,
   journeyOfDaySortKey,
   valueOfDaySortKey,
+  reviewOfDaySortKey,
   type InvitationDayRow,
 } from './invitation-items.js';
 
@@ -167,5 +168,6 @@ function rowOf(item: Record<string, unknown>, sortKeyAttribute: string): Invitat
     journeyId: journeyOfDaySortKey(item[sortKeyAttribute]),
     counted: countedOfDaySortKey(item[sortKeyAttribute]),
     ...valueOfDaySortKey(item[sortKeyAttribute]),
+    ...reviewOfDaySortKey(item[sortKeyAttribute]),
   };
 }

@@ -41,7 +41,8 @@ export const OUT_OF_QUEUES = [INDEX.outbox.pk, INDEX.outbox.sk];
 /**
  * The day indexes' sort key: `<time>#<invitationId>`, then `#<journeyId>` when the interaction names
  * a journey, then (answers index only) `#<counted answers>` when the questionnaire was answered and
- * `#<value>` when the program has a value setting (`v<minor units>`, `missing` or `invalid`).
+ * `#<value>` when the program has a value setting (`v<minor units>`, `missing` or `invalid`), then
+ * `#o` when the answer was invited to review (review.ts), `#oc` once the customer followed it.
  * They ride in the key (always projected) rather than in the projection: DynamoDB cannot change an
  * existing index's projection, so a deployed stack takes them with a plain `cdk deploy`, and the
  * rollup counts drivers and values from the index alone (no extra read, no extra write). Journey
@@ -53,8 +54,10 @@ function daySortKey(
   journeyId: string | undefined,
   counted = '',
   value = '',
+  review = '',
 ): string {
   const key = `${at}#${invitationId}`;
+  if (review) return `${key}#${journeyId ?? ''}#${counted}#${value}#${review}`;
   if (value) return `${key}#${journeyId ?? ''}#${counted}#${value}`;
   if (counted) return `${key}#${journeyId ?? ''}#${counted}`;
   return journeyId === undefined ? key : `${key}#${journeyId}`;
@@ -75,6 +78,30 @@ export function countedOfDaySortKey(sortKey: unknown): Record<string, string[]> 
 function encodedValue(invitation: Pick<Invitation, 'value' | 'valueIssue'>): string {
   if (invitation.value !== undefined) return `v${invitation.value}`;
   return invitation.valueIssue ?? '';
+}
+
+/** The review mark of an answer (see daySortKey). */
+function encodedReview(invitation: Pick<Invitation, 'reviewOffered' | 'reviewClickedAt'>): string {
+  if (!invitation.reviewOffered) return '';
+  return invitation.reviewClickedAt ? 'oc' : 'o';
+}
+
+/** The review an answers index entry carries in its sort key (see daySortKey). */
+export function reviewOfDaySortKey(
+  sortKey: unknown,
+): Pick<Invitation, 'reviewOffered' | 'reviewClickedAt'> {
+  const encoded = typeof sortKey === 'string' ? sortKey.split('#')[5] : undefined;
+  // the index keeps that it was followed, not when
+  if (encoded === 'oc') return { reviewOffered: true, reviewClickedAt: 'followed' };
+  return encoded === 'o' ? { reviewOffered: true } : {};
+}
+
+/** An answers index sort key with its review marked as followed (see daySortKey). */
+export function withReviewFollowed(sortKey: string): string {
+  const parts = sortKey.split('#');
+  while (parts.length < 6) parts.push('');
+  parts[5] = 'oc';
+  return parts.join('#');
 }
 
 /** The value an answers index entry carries in its sort key (see daySortKey). */
@@ -115,7 +142,8 @@ export function answerDayKeys(
   answeredAt: string,
   journeyId: string | undefined,
   counted?: string,
-  value: Pick<Invitation, 'value' | 'valueIssue'> = {},
+  /** The invitation's value, and its review as it stands after this write. */
+  marks: Pick<Invitation, 'value' | 'valueIssue' | 'reviewOffered' | 'reviewClickedAt'> = {},
 ) {
   return {
     [INDEX.answersByDay.pk]: `${answeredAt.slice(0, 10)}#${shardOf(invitationId)}`,
@@ -124,7 +152,8 @@ export function answerDayKeys(
       invitationId,
       journeyId,
       counted,
-      encodedValue(value),
+      encodedValue(marks),
+      encodedReview(marks),
     ),
   };
 }
@@ -180,6 +209,8 @@ export type InvitationDayRow = Pick<
   | 'score'
   | 'value'
   | 'valueIssue'
+  | 'reviewOffered'
+  | 'reviewClickedAt'
 > & {
   /** Answers index only: the questionnaire's counted answers, option ids by question id. */
   counted?: Record<string, string[]>;

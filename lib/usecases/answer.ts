@@ -39,6 +39,7 @@ import {
   type ScoreGroup,
 } from '../domain/questionnaire.js';
 import { wordingFor } from '../domain/wording.js';
+import { offersReview } from '../domain/review.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { answerCountOf } from '../store/invitation-items.js';
 import { contactOf, publishAnswerEvents, ANSWER_EVENTS_USES } from './answer-events.js';
@@ -105,7 +106,9 @@ export async function submitAnswer(
   token: string,
   form: unknown,
   now: Date,
-): Promise<SurveyView & { score: number; replay: boolean; contactBy?: Date }> {
+): Promise<
+  SurveyView & { score: number; replay: boolean; contactBy?: Date; reviewOffered: boolean }
+> {
   let view = await openSurvey(rt, token, now, { consistent: false });
   // What the view shows is eventually consistent until a consistent read or a write's condition
   // has confirmed it.
@@ -156,7 +159,13 @@ export async function submitAnswer(
         confirmed = true;
         continue;
       }
-      return { ...view, score, replay: true, ...contactOf(rt, program, invitation) };
+      return {
+        ...view,
+        score,
+        replay: true,
+        reviewOffered: invitation.reviewOffered === true,
+        ...contactOf(rt, program, invitation),
+      };
     }
     if (answerCountOf(invitation) >= MAX_ANSWERS) {
       throw new AnswerLimitError(invitation.invitationId);
@@ -166,9 +175,10 @@ export async function submitAnswer(
       request: low && !invitation.followUpRequestedAt,
       withdraw: !low && Boolean(invitation.followUpRequestedAt) && !invitation.followUpWithdrawnAt,
     };
+    const reviewOffered = offersReview(program.review, program.metric, score, invitation.locale);
     const outcome = await rt.answers.recordAnswer(
       invitation,
-      { score, comment, followUp, answers, counted },
+      { score, comment, followUp, answers, counted, reviewOffered },
       now,
       flags,
     );
@@ -180,7 +190,7 @@ export async function submitAnswer(
         followUpRequestedAt: flags.request ? now.toISOString() : invitation.followUpRequestedAt,
         followUpWithdrawnAt: flags.withdraw ? now.toISOString() : invitation.followUpWithdrawnAt,
       };
-      return { ...view, score, replay: false, ...contactOf(rt, program, stored) };
+      return { ...view, score, replay: false, reviewOffered, ...contactOf(rt, program, stored) };
     }
     // Another answer landed first, or the survey closed: decide again from what is stored now.
     view = viewOf(rt, invitation.invitationId, outcome.now, now);

@@ -109,6 +109,9 @@ const COUNTED_ATTRIBUTES = [
   // revenue at risk (domain/value.ts)
   'value',
   'valueIssue',
+  // the review programme (domain/review.ts)
+  'reviewOffered',
+  'reviewClickedAt',
 ] as const;
 
 function imageOf(image: Image | undefined): CountedInvitation | undefined {

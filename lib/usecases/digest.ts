@@ -13,6 +13,7 @@
 import { TOTAL, type ReportRow } from '../contracts/report.js';
 import { scoreUnitOf } from '../domain/metric.js';
 import { formatRate, formatScore } from '../domain/display.js';
+import { LOW_N } from '../domain/scoring.js';
 import { html } from '../domain/html.js';
 import { addDays, dayOf } from '../domain/time.js';
 import type { Needs, RuntimePart } from '../runtime.js';
@@ -177,6 +178,13 @@ export async function buildDigest(
     const line = describeValue(week);
     return line ? [`${week.touchpoint}: ${line}`] : [];
   });
+  // The review programme: happy customers invited to review this week, and how many followed.
+  const reviewLines = weeks
+    .filter((week) => week.reviewOffered > 0)
+    .map(
+      (week) =>
+        `${week.touchpoint}: ${week.reviewOffered} invited to review, ${week.reviewClicked} followed (${formatRate(week.reviewClicked / week.reviewOffered)}${week.reviewOffered < LOW_N ? ', low n' : ''})`,
+    );
   const headline = (week: ReportRow) =>
     `${week.touchpoint} ${METRIC_NAMES[week.metric!]} ${
       week.score === null ? '–' : `${week.score.toFixed(1)}${unitOf(week)}`
@@ -201,6 +209,7 @@ ${untested.length ? html`<p style="font-size:12px;color:#52525b">Too few answers
 ${outsideLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Where owners expect something else</h2><ul>${outsideLines.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
 ${driverLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Top reasons of unhappy customers</h2><ul>${driverLines.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
 ${valueLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Revenue at risk</h2><ul>${valueLines.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
+${reviewLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Invited to review</h2><ul>${reviewLines.map((line) => html`<li>${line}</li>`)}</ul>` : ''}
 <h2 style="font-size:16px;margin:20px 0 8px">Unhappy customers waiting</h2>
 <p>${loopLine}</p>${recoveryLine ? html`<p>${recoveryLine}</p>` : ''}
 <p>${overdueLine}${overdueList.length ? html` <a href="${new URL('/dashboard/cases?status=overdue', options.dashboardUrl).toString()}" style="color:#1d4ed8">See the overdue cases</a>` : ''}</p>
@@ -227,6 +236,9 @@ ${valueLines.length ? html`<h2 style="font-size:16px;margin:20px 0 8px">Revenue 
     ...(driverLines.length ? ['', 'Top reasons of unhappy customers:', ...driverLines] : []),
     ...(valueLines.length
       ? ['', "Revenue at risk (the answered interactions' value, last 7 days):", ...valueLines]
+      : []),
+    ...(reviewLines.length
+      ? ['', 'Happy customers invited to review (last 7 days):', ...reviewLines]
       : []),
     '',
     loopLine,

@@ -73,5 +73,8 @@ export function toReportRow(
     weekOverWeekTest: null,
     weekOverWeekLowN: true,
     ...valueFigures(group, currency),
+    reviewOffered: group.reviewOffered,
+    reviewClicked: group.reviewClicked,
+    reviewClickRate: group.reviewOffered ? group.reviewClicked / group.reviewOffered : null,
   };
 }

@@ -18,6 +18,7 @@ import type { Question } from '../domain/program-parts.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { toReportRow } from './report-row.js';
 import { VALUE_COUNTS } from '../domain/value.js';
+import { REVIEW_COUNTS } from '../domain/review.js';
 
 /** What report reaches of the runtime: its functions are built with these and no more. */
 export const REPORT_USES = ['programFor', 'rollups'] as const satisfies readonly RuntimePart[];
@@ -74,7 +75,7 @@ export function groupingDimensions(by: readonly Dimension[]): Dimension[] {
 
 function addInto(total: RollupRow, row: RollupRow): void {
   for (const field of FUNNEL_COUNTS) total[field] += row[field];
-  for (const field of VALUE_COUNTS) total[field] += row[field];
+  for (const field of [...VALUE_COUNTS, ...REVIEW_COUNTS]) total[field] += row[field];
   total.scores = addHistograms(total.scores, row.scores);
   addQuestionCounts(total.questions, row.questions);
   for (const [reason, count] of Object.entries(row.skipped)) {

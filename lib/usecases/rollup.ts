@@ -26,6 +26,7 @@ import { emptyRollupRow, type RollupRow } from '../contracts/report.js';
 import { addDays, dayBounds, dayOf, isoDurationMillis } from '../domain/time.js';
 import { scoreGroupOf } from '../domain/questionnaire.js';
 import { valueContribution, type ValueCount } from '../domain/value.js';
+import { reviewContribution, type ReviewCount } from '../domain/review.js';
 import type { InvitationDayRow } from '../store/invitation-items.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { isExpired } from '../domain/expiry.js';
@@ -210,6 +211,12 @@ export async function recomputeDay(
         for (const [name, amount] of Object.entries(value) as [ValueCount, number][]) {
           cell[name] += amount;
         }
+      }
+      for (const [name, amount] of Object.entries(reviewContribution(row)) as [
+        ReviewCount,
+        number,
+      ][]) {
+        cell[name] += amount;
       }
     }
   });

@@ -26,6 +26,7 @@ import {
   ANSWER_USES,
 } from '../usecases/answer.js';
 import { unsubscribe, UNSUBSCRIBE_USES } from '../usecases/unsubscribe.js';
+import { followReview, REVIEW_USES } from '../usecases/review.js';
 import { surveyPage, thankYouPage } from './pages.js';
 import { surveyStylesheet } from './survey-styles.js';
 import { errorPage, unsubscribedPage, unsubscribePage } from './message-pages.js';
@@ -42,6 +43,7 @@ import {
 /** What app reaches of the runtime: its functions are built with these and no more. */
 export const WEB_APP_USES = [
   ...UNSUBSCRIBE_USES,
+  ...REVIEW_USES,
   ...WEB_FORM_AND_ERRORS_USES,
   ...ANSWER_USES,
   'config',
@@ -154,7 +156,7 @@ export function createWebApp(rt: WebAppDeps, options: WebAppOptions = {}): Hono 
       // A deep-dive goes on with its sections, each saved when submitted.
       const [first] = result.program.sections;
       if (first) return c.redirect(`${c.req.path}/sections/${encodeURIComponent(first.id)}`, 303);
-      return c.html(thankYou(result));
+      return c.html(await thankYou(result));
     } catch (error) {
       if (error instanceof InvalidAnswerError) {
         try {
@@ -178,6 +180,17 @@ export function createWebApp(rt: WebAppDeps, options: WebAppOptions = {}): Hono 
   });
 
   sectionRoutes(app, { rt, now, publicOrigin, pageBrand, thankYou });
+
+  // The review invitation's signed redirect: counts the click, then goes where the config says.
+  app.get('/r/:token', async (c) => {
+    try {
+      const destination = await followReview(rt, c.req.param('token'), now());
+      c.header('Referrer-Policy', 'no-referrer');
+      return c.redirect(destination, 303);
+    } catch (error) {
+      return errorResponse(c, error, rt);
+    }
+  });
 
   // Unsubscribe: GET asks; POST opts out, both from our page's form and as RFC 8058 one-click
   // (`List-Unsubscribe=One-Click`, posted by the mail provider without an Origin).
@@ -207,14 +220,20 @@ export function createWebApp(rt: WebAppDeps, options: WebAppOptions = {}): Hono 
   return app;
 
   /** The thank-you page, saying by when contact is due when the customer asked for it. */
-  function thankYou(result: SurveyView & { contactBy?: Date }) {
+  async function thankYou(result: SurveyView & { contactBy?: Date; reviewOffered?: boolean }) {
     const contact = result.contactBy && {
       by: result.contactBy,
       timeZone: result.invitation.timeZone,
       locale: result.invitation.locale,
       who: rt.config.brand,
     };
-    return thankYouPage(result.locale, result.wording, pageBrand, contact);
+    // A happy answer invited to review links to the signed redirect (review.ts), not the site.
+    const { invitationId, expiresAt } = result.invitation;
+    const reviewLink =
+      (result.reviewOffered ?? result.invitation.reviewOffered) && expiresAt
+        ? `/r/${await rt.signer.sign({ invitationId, expiresAt: new Date(expiresAt) }, 'review')}`
+        : undefined;
+    return thankYouPage(result.locale, result.wording, pageBrand, contact, reviewLink);
   }
 
   /**

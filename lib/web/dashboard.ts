@@ -29,6 +29,7 @@ import {
 } from '../usecases/dashboard-query.js';
 import { responseRateChart, trendChart } from './charts.js';
 import { valueSection } from './value-section.js';
+import { reviewSection } from './review-section.js';
 
 /** What dashboard reaches of the runtime: its functions are built with these and no more. */
 export const WEB_DASHBOARD_USES = ['config'] as const satisfies readonly RuntimePart[];
@@ -218,6 +219,7 @@ ${touchpoints.map((touchpoint) => {
     : ''
 }
 ${valueSection(data.totals, query.from, query.to)}
+${reviewSection(data.totals, query.from, query.to)}
 <section><h2>Latest comments from unhappy customers</h2>
 ${
   data.comments.length

@@ -43,6 +43,9 @@ const PAGE_TEXTS = {
     changeAnswer: 'Change your answer',
     answerStands: 'You have changed it several times already, so this answer stands. Thank you!',
     contactExpected: 'You asked us to get in touch: {owner} will contact you by {date}.',
+    reviewInvitation:
+      'Glad to hear it! Would you share your experience with others? It takes a minute, and it is up to you.',
+    reviewButton: 'Write a review',
     part: 'Part {n} of {total}',
     savedSoFar: 'What you answered so far is saved. These questions are optional.',
   },
@@ -53,6 +56,9 @@ const PAGE_TEXTS = {
     changeAnswer: 'Antwort ändern',
     answerStands: 'Sie haben sie schon mehrmals geändert, daher gilt diese Antwort. Vielen Dank!',
     contactExpected: 'Sie möchten, dass wir uns melden: {owner} meldet sich bis {date} bei Ihnen.',
+    reviewInvitation:
+      'Das freut uns! Möchten Sie Ihre Erfahrung mit anderen teilen? Es dauert eine Minute und ist ganz Ihnen überlassen.',
+    reviewButton: 'Bewertung schreiben',
     part: 'Teil {n} von {total}',
     savedSoFar: 'Ihre bisherigen Antworten sind gespeichert. Diese Fragen sind freiwillig.',
   },
@@ -69,6 +75,8 @@ function pageTexts(locale: string, wording: Wording): PageTexts {
     changeAnswer: wording.changeAnswer ?? builtIn.changeAnswer,
     answerStands: wording.answerStands ?? builtIn.answerStands,
     contactExpected: wording.contactExpected ?? builtIn.contactExpected,
+    reviewInvitation: wording.reviewInvitation ?? builtIn.reviewInvitation,
+    reviewButton: wording.reviewButton ?? builtIn.reviewButton,
     part: builtIn.part,
     savedSoFar: builtIn.savedSoFar,
   };
@@ -252,6 +260,8 @@ export function thankYouPage(
   wording: Wording,
   brand?: PageBrand,
   contact?: ExpectedContact,
+  /** The signed redirect to the review destination, for a happy answer invited to review. */
+  reviewLink?: string,
 ): string {
   const texts = pageTexts(locale, wording);
   const when =
@@ -269,7 +279,7 @@ export function thankYouPage(
   return layout(
     locale,
     wording.thanks,
-    html`<h1>${wording.thanks}</h1>${expected ? html`<p class="contact-expected">${expected}</p>` : ''}`,
+    html`<h1>${wording.thanks}</h1>${expected ? html`<p class="contact-expected">${expected}</p>` : ''}${reviewLink ? html`<section class="review"><p>${texts.reviewInvitation}</p><p><a class="review-link" href="${reviewLink}" rel="noopener">${texts.reviewButton}</a></p></section>` : ''}`,
     brand,
   );
 }

@@ -39,7 +39,7 @@ export function sectionRoutes(
     now: () => Date;
     publicOrigin: string;
     pageBrand: PageBrand;
-    thankYou: (result: SurveyView & { contactBy?: Date }) => string;
+    thankYou: (result: SurveyView & { contactBy?: Date }) => Promise<string>;
   },
 ): void {
   // A deep-dive's later pages: only after the page with the score was answered.
@@ -94,7 +94,7 @@ export function sectionRoutes(
           303,
         );
       }
-      return c.html(thankYou(result));
+      return c.html(await thankYou(result));
     } catch (error) {
       if (error instanceof InvalidAnswerError) {
         try {

@@ -95,6 +95,9 @@ button{width:100%;min-height:3rem;padding:.75rem;border:0;border-radius:.5rem;ba
 .option input:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 ${askedByScore()}
 .error{color:#b91c1c;font-weight:600}
+.review{margin-top:1.25rem;padding-top:1rem;border-top:1px solid #e4e4e7}
+.review-link{display:flex;align-items:center;justify-content:center;min-height:3rem;padding:.75rem;border:2px solid ${accent};border-radius:.5rem;color:${accent};font-weight:600;text-decoration:none}
+.review-link:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
 `;
 }
 

@@ -6,11 +6,14 @@
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invitationIdFor } from '../../lib/domain/ids.js';
+import { DEFAULT_CONFIG_PATH } from '../../lib/config/load.js';
 import type { LocalStack } from '../../lib/local/stack.js';
 import { ARTIFACTS, launchBrowser } from '../support/browser.js';
 import { scoreLinks, startTestStack, waitForEmails } from '../support/harness.js';
@@ -472,4 +475,74 @@ describe('a branded, right-to-left survey in Chromium', () => {
       await page.context().close();
     });
   }
+});
+
+describe('the review invitation in Chromium (issue 21)', () => {
+  const DESTINATION = 'https://reviews.example.com/acme';
+  let stack: LocalStack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // the example config, with support calls' promoters invited to review in English
+    const config = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as {
+      programs: { touchpoint: string; review?: unknown }[];
+    };
+    config.programs.find((p) => p.touchpoint === 'support-call')!.review = {
+      destinations: { en: DESTINATION },
+    };
+    const configPath = join(mkdtempSync(join(tmpdir(), 'afterword-review-')), 'config.json');
+    writeFileSync(configPath, JSON.stringify(config));
+    stack = await startTestStack('browser-review', { configPath });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('invites a promoter on a phone to review, a full tap target in view, and the tap sets off for the review site', async () => {
+    const { message, invitationId } = await surveyEmail(stack);
+    const page = await (await browser.newContext(PHONE_360)).newPage();
+    await page.setContent(message.body.html!);
+    await page.getByRole('link', { name: '10', exact: true }).click();
+    await page.waitForURL(/\/s\//);
+    await page.getByRole('button', { name: 'Send my answer' }).click();
+    const invite = page.getByRole('link', { name: 'Write a review' });
+    await expect.poll(() => invite.isVisible()).toBe(true);
+    expect(await page.getByText('Would you share your experience with others?').isVisible()).toBe(
+      true,
+    );
+    expect(await inFirstView(page, '.review-link')).toBe(true);
+    const [link] = await boxesOf(page, '.review-link');
+    expect(link!.height).toBeGreaterThanOrEqual(TAP_TARGET_PX);
+    expect(link!.width).toBeGreaterThanOrEqual(TAP_TARGET_PX);
+    await expectNoHorizontalOverflow(page);
+    // it links to the survey's own redirect, never straight to the site
+    expect(await invite.getAttribute('href')).toMatch(/^\/r\//);
+    await shot(page, 'thanks-review-phone');
+
+    // The review site is not reachable from here (and a route cannot answer a redirect's target):
+    // the browser setting off for exactly the configured destination is the proof.
+    const [request] = await Promise.all([page.waitForRequest(DESTINATION), invite.click()]);
+    expect(request.isNavigationRequest()).toBe(true);
+    expect(request.redirectedFrom()?.url()).toMatch(/\/r\//);
+    await expect
+      .poll(async () => (await stack.runtime.invitations.get(invitationId))?.reviewClickedAt)
+      .toBeDefined();
+    await page.context().close();
+  });
+
+  it('does not invite a detractor', async () => {
+    const { message } = await surveyEmail(stack);
+    const page = await (await browser.newContext(PHONE)).newPage();
+    await page.setContent(message.body.html!);
+    await page.getByRole('link', { name: '2', exact: true }).click();
+    await page.waitForURL(/\/s\//);
+    await page.getByRole('button', { name: 'Send my answer' }).click();
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Thank you!' }).isVisible())
+      .toBe(true);
+    expect(await page.locator('.review').count()).toBe(0);
+    await page.context().close();
+  });
 });

@@ -1,0 +1,181 @@
+/**
+ * The review programme (issue 21): happy customers are invited on the thank-you page to review
+ * publicly, through a signed redirect that counts the click and only ever goes to the destination
+ * the config names for the survey's locale. Against DynamoDB Local and the SES emulator, through
+ * the survey web app.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AfterwordConfig } from '../../lib/config/schema.js';
+import { dispatch } from '../../lib/usecases/dispatch.js';
+import { intake } from '../../lib/usecases/intake.js';
+import { report } from '../../lib/usecases/report.js';
+import { recomputeDay, rollupDay } from '../../lib/usecases/rollup.js';
+import { createWebApp } from '../../lib/web/app.js';
+import { toCsv } from '../../lib/contracts/report-csv.js';
+import { buildDigest } from '../../lib/usecases/digest.js';
+import { dashboardData } from '../../lib/usecases/dashboard.js';
+import { parseDashboardQuery } from '../../lib/usecases/dashboard-query.js';
+import { dashboardPage } from '../../lib/web/dashboard.js';
+import {
+  emailsTo,
+  event,
+  interaction,
+  scoreLinks,
+  testRuntime,
+  withConfig,
+  type TestRuntime,
+} from '../support/harness.js';
+
+const day = '2026-11-23';
+const occurred = `${day}T10:00:00Z`;
+const origin = 'http://127.0.0.1:3999';
+const ENGLISH = 'https://reviews.example.com/acme?utm_source=afterword';
+const GERMAN = 'https://bewertungen.example.de/acme';
+
+let rt: TestRuntime;
+let app: ReturnType<typeof createWebApp>;
+const clock = new Date(`${day}T11:00:00Z`);
+
+beforeAll(async () => {
+  rt = await testRuntime({
+    config: withConfig((config) => {
+      const support = config.programs.find((p) => p.touchpoint === 'support-call')!;
+      support.review = { destinations: { en: ENGLISH, 'de-DE': GERMAN } };
+    }),
+  });
+  app = createWebApp(rt, { now: () => clock });
+});
+
+/** One support call's survey, sent and answered with `score` in `locale`: its thank-you page. */
+async function answered(score: number, locale: string) {
+  const detail = interaction({ occurredAt: occurred });
+  detail.customer.locale = locale;
+  const { invitationId } = await intake(rt, event(detail), new Date(occurred));
+  await dispatch(rt, new Date(`${day}T10:31:00Z`));
+  const [email] = await emailsTo(detail.customer.email!);
+  const path = new URL(scoreLinks(email!).get(score)!).pathname;
+  const response = await app.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+    body: new URLSearchParams({ score: String(score) }).toString(),
+  });
+  expect(response.status).toBe(200);
+  const page = await response.text();
+  const review = /href="(\/r\/[^"]+)"/.exec(page)?.[1];
+  return { invitationId, page, review };
+}
+
+describe('the review programme', () => {
+  it('refuses a destination that is not an https URL, naming it', () => {
+    const problems = (destinations: Record<string, string>) => {
+      const result = AfterwordConfig.safeParse(
+        withConfig((c) => void (c.programs[0]!.review = { destinations })),
+      );
+      return result.success
+        ? []
+        : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    expect(problems({ en: 'javascript:alert(1)' })).toEqual([
+      'programs.0.review.destinations.en: must be an https URL, such as "https://www.trustpilot.com/review/example.com", got "javascript:alert(1)"',
+    ]);
+    expect(problems({ en: 'http://reviews.example.com' })).toHaveLength(1);
+    expect(problems({ en: 'https://user:secret@reviews.example.com' })).toHaveLength(1);
+    expect(problems({ en: '//reviews.example.com' })).toHaveLength(1);
+    expect(problems({ 'not a locale': ENGLISH })).toHaveLength(1);
+    expect(problems({})).toEqual(['programs.0.review.destinations: must name a destination']);
+    expect(problems({ en: ENGLISH })).toEqual([]);
+  });
+
+  it('invites promoters only, in a locale with a destination of its own or of its language', async () => {
+    const promoter = await answered(10, 'en-GB');
+    expect(promoter.review).toBeDefined();
+    expect(promoter.page).toContain('Write a review');
+    expect(promoter.page).not.toContain(ENGLISH); // the page links to the redirect, not the site
+    expect((await answered(9, 'de-DE')).page).toContain('Bewertung schreiben');
+    for (const [score, locale] of [
+      [8, 'en-GB'], // a passive
+      [3, 'en-GB'], // a detractor
+      [10, 'fr-FR'], // no destination for French
+      [10, 'de-AT'], // de-DE has one; neither de-AT nor de does
+    ] as const) {
+      const { review, page } = await answered(score, locale);
+      expect(review, `${score} in ${locale}`).toBeUndefined();
+      expect(page).not.toContain('class="review"');
+    }
+  });
+
+  it('redirects only to the configured destination, counting the click once', async () => {
+    const { invitationId, review } = await answered(10, 'en-GB');
+    const first = await app.request(review!);
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe(ENGLISH);
+    expect(first.headers.get('referrer-policy')).toBe('no-referrer');
+    const clickedAt = (await rt.invitations.get(invitationId))!.reviewClickedAt;
+    expect(clickedAt).toBe(clock.toISOString());
+    // again: the same destination, the click not counted twice
+    expect((await app.request(review!)).headers.get('location')).toBe(ENGLISH);
+    expect((await rt.invitations.get(invitationId))!.reviewClickedAt).toBe(clickedAt);
+
+    // Nothing else goes anywhere: a tampered token, a survey link's token, a foreign URL.
+    const token = review!.slice('/r/'.length);
+    const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    for (const path of [
+      `/r/${tampered}`,
+      `/r/${await rt.signer.sign({ invitationId, expiresAt: new Date('2026-12-07T00:00:00Z') })}`,
+      `/r/${encodeURIComponent('https://evil.example.com')}`,
+      `/r/${encodeURIComponent('javascript:alert(1)')}`,
+      `/r/${token}?to=https://evil.example.com`.replace(token, tampered),
+    ]) {
+      const response = await app.request(path);
+      expect(response.status, path).toBe(400);
+      expect(response.headers.get('location'), path).toBeNull();
+    }
+    // a genuine review token of an answer not invited (a detractor's) leads nowhere
+    const detractor = await answered(2, 'en-GB');
+    const forged = await rt.signer.sign(
+      { invitationId: detractor.invitationId, expiresAt: new Date('2026-12-07T00:00:00Z') },
+      'review',
+    );
+    const refused = await app.request(`/r/${forged}`);
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('location')).toBeNull();
+  });
+
+  it('counts invitations, clicks and the click rate per touchpoint, the counters agreeing with the recompute', async () => {
+    const asOf = new Date(`${day}T23:00:00Z`);
+    const counted = await rollupDay(rt, day, asOf);
+    expect(counted).toEqual(await recomputeDay(rt, day, asOf));
+    const [row] = (await report(rt, { from: day, to: day, by: ['touchpoint'] })).filter(
+      (r) => r.touchpoint === 'support-call',
+    );
+    // the tests above: invited 10 en-GB, 9 de-DE, 10 en-GB (followed); the others were not invited
+    expect(row).toMatchObject({ reviewOffered: 3, reviewClicked: 1 });
+    expect(row!.reviewClickRate).toBeCloseTo(1 / 3, 10);
+    const csv = toCsv([row!]).trim().split('\n');
+    const column = (name: string) => csv[1]!.split(',')[csv[0]!.split(',').indexOf(name)];
+    expect(['reviewOffered', 'reviewClicked', 'reviewClickRate'].map(column)).toEqual([
+      '3',
+      '1',
+      '0.3333',
+    ]);
+
+    const digest = await buildDigest(rt, {
+      now: new Date('2026-11-24T06:00:00Z'),
+      dashboardUrl: 'https://cx.example.com/dashboard',
+    });
+    expect(digest.text).toContain('support-call: 3 invited to review, 1 followed (33 %, low n)');
+    expect(digest.html).toContain('Invited to review');
+    const query = parseDashboardQuery(
+      new URLSearchParams({ range: 'custom', from: day, to: day }),
+      day,
+    );
+    const page = dashboardPage(await dashboardData(rt, query, 'all'), {
+      brand: 'Acme',
+      user: { sub: 'lead', name: 'Lead', email: 'lead@example.com', roles: ['cx-lead'] },
+      csrf: 'x',
+    });
+    expect(page).toMatch(
+      /<tr><td>support-call<\/td><td class="num">3 <span class="low-n-mark">low n<\/span><\/td><td class="num">1<\/td><td class="num">33 %<\/td><\/tr>/,
+    );
+  });
+});
