@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import { INTERACTION_COMPLETED } from '../../lib/contracts/interaction.js';
 import { CLI_SOURCE, CUSTOMER_ERASURE_REQUESTED } from '../../lib/contracts/erasure.js';
-import { INDEX, KEY } from '../../lib/store/table.js';
+import { INDEX } from '../../lib/store/table.js';
 import type { Afterword, DeadLetterQueues, Functions } from '../afterword.js';
 
 export function accessPolicies(
@@ -99,8 +99,8 @@ export function accessPolicies(
   // --stack` and `afterword migrate-storage --stack` need, and nothing else: an operator's policy.
   // Replaying re-invokes the function a dead letter came from and deletes the message; the smoke
   // test puts one interaction (under the CLI's source), reads its invitation back and signs its
-  // survey link; the migration reads the outbox index (keys only: no customer data), moves
-  // invitations' entries, and counts the items of the first key shapes (keys only).
+  // survey link; the migration reads the outbox index (keys only: no customer data) and moves
+  // invitations' entries.
   // The counting's dead letters are pointers into the table's stream (shard and sequence range),
   // not events a function can be invoked with again: they are not replayed.
   const replayable = (Object.keys(deadLetters) as (keyof typeof deadLetters)[]).filter(
@@ -146,21 +146,6 @@ export function accessPolicies(
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['COUNTERS'] } },
       }),
       new iam.PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [table.tableArn] }),
-      // the count of items of the first key shapes: a Scan that may return the keys only (no
-      // customer data), and the record of what it found
-      new iam.PolicyStatement({
-        actions: ['dynamodb:Scan'],
-        resources: [table.tableArn],
-        conditions: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [KEY.pk, KEY.sk] },
-          StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
-        },
-      }),
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        resources: [table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['STORAGE'] } },
-      }),
       // the outbox (keys only) and the invitations by day (the rollup's attributes: no customer
       // data), for the migration
       new iam.PolicyStatement({

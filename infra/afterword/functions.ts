@@ -93,6 +93,22 @@ export function defineFunctions(scope: Afterword, context: FunctionsContext): Fu
       INDEX.byCustomer.name,
     ],
   });
+  // The count of items of the first key shapes (store/legacy-shapes.ts): a Scan that returns a
+  // count and nothing else, and its record, which no other item shares a partition with.
+  rollup.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:Scan'],
+      resources: [table.tableArn],
+      conditions: { StringEquals: { 'dynamodb:Select': 'COUNT' } },
+    }),
+  );
+  rollup.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['STORAGE'] } },
+    }),
+  );
   const dashboard = new AfterwordFunction(scope, 'DashboardWeb', {
     ...common,
     handler: 'dashboard-http',

@@ -9,7 +9,7 @@
  * into the invitation as an integer count of the currency's minor unit (cents), so sums are exact
  * and an erasure, which removes the interaction's attributes, keeps the number. A value that is
  * absent is `missing`; one that is not a plain non-negative decimal number (a word, a negative
- * amount, an exponent, more than 15 digits) is `invalid`. Both are counted, never guessed.
+ * amount, an exponent, 10^11 or more) is `invalid`. Both are counted, never guessed.
  */
 import * as z from 'zod';
 import type { Metric } from './metric.js';
@@ -32,13 +32,31 @@ export type ValueSetting = z.infer<typeof ValueSetting>;
 /** Why an invitation of a program with a value setting has no value. */
 export type ValueIssue = 'missing' | 'invalid';
 
-/** Digits of the currency's minor unit (2 for EUR, 0 for JPY, 3 for BHD). */
+/**
+ * ISO 4217's minor units where they are not 2. Fixed here rather than taken from Intl: CLDR's
+ * digits differ from ISO's for some currencies (IDR, HUF, COP, IQD…) and between ICU versions, and
+ * the digits an amount was stored with must be the digits it is read with.
+ */
+const MINOR_DIGITS: Record<string, number> = {
+  ...Object.fromEntries(
+    'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'
+      .split(' ')
+      .map((code) => [code, 0]),
+  ),
+  ...Object.fromEntries('BHD IQD JOD KWD LYD OMR TND'.split(' ').map((code) => [code, 3])),
+  CLF: 4,
+  UYW: 4,
+};
+
+/** Digits of the currency's minor unit, as ISO 4217 has them (2 for EUR, 0 for JPY, 3 for BHD). */
 export function minorDigitsOf(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-    .maximumFractionDigits!;
+  return MINOR_DIGITS[currency] ?? 2;
 }
 
-const DECIMAL = /^(\d{1,15})(?:\.(\d{1,15}))?$/;
+/** Any number of fraction digits: only those the currency keeps (and one to round) count. */
+const DECIMAL = /^(\d{1,12})(?:\.(\d+))?$/;
+/** Larger amounts are taken for a producer's mistake (invalid): sums stay exact integers. */
+const MAX_MAJOR = 10 ** 11;
 
 /**
  * The interaction's value in the currency's minor unit, rounded half up to it (12.345 EUR is 1235
@@ -56,6 +74,7 @@ export function valueOf(
   const text = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : raw;
   const match = typeof text === 'string' ? DECIMAL.exec(text.trim()) : null;
   if (!match) return { valueIssue: 'invalid' };
+  if (Number(match[1]) >= MAX_MAJOR) return { valueIssue: 'invalid' };
   const digits = minorDigitsOf(setting.currency);
   const fraction = (match[2] ?? '').padEnd(digits + 1, '0');
   const minor =

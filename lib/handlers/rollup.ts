@@ -3,6 +3,7 @@
  * environment; the local stack and the tests give their own).
  */
 import { inFunction } from '../adapters/function-scope.js';
+import { log } from '../adapters/log.js';
 import { emitMetrics, type MetricUnit } from '../adapters/metrics.js';
 import type { ReportRow } from '../contracts/report.js';
 import { addDays, dayOf } from '../domain/time.js';
@@ -17,6 +18,7 @@ export const ROLLUP_HANDLER_USES = [
   ...REPORT_USES,
   ...ROLLUP_USES,
   'config',
+  'legacyShapes',
 ] as const satisfies readonly RuntimePart[];
 export type RollupHandlerDeps = Needs<typeof ROLLUP_HANDLER_USES>;
 
@@ -60,13 +62,19 @@ export function createRollupHandler(
       fromItems: request.fromItems === true,
     });
     // A recompute asked for by hand (a check) mails nobody and publishes no datapoint again.
-    if (request.fromItems === true) return { ...result, digests: 0 };
+    if (request.fromItems === true) return { ...result, digests: 0, legacyShapes: undefined };
     const yesterday = addDays(dayOf(now, rt.config.timeZone), -1);
     for (const row of await report(rt, { from: yesterday, to: yesterday, by: ['touchpoint'] })) {
       if (!row.metric) continue;
       emitMetrics(headlineMetrics(row), { Touchpoint: row.touchpoint, Metric: row.metric });
     }
     const digests = await sendDigest(rt, { now, dashboardUrl: options.dashboardUrl });
-    return { ...result, digests };
+    // Whether intake and dispatch may stop reading the first key shapes (store/legacy-shapes.ts).
+    // Its failure costs those reads a while longer, not the night's rows or digest.
+    const legacyShapes = await rt.legacyShapes.countIfDue(now).catch((error: unknown) => {
+      log.warn('rollup.legacy-count-failed', { error: (error as Error).name });
+      return 'failed' as const;
+    });
+    return { ...result, digests, legacyShapes };
   }
 }

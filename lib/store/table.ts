@@ -123,8 +123,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
  * `countersFrom`: a table made here holds no invitation from before the stream's counters, so
  * they stand for every day in this time zone (store/counters.ts coverage); on AWS `afterword
  * migrate-storage` records that. `noLegacyShapes`: a table made here holds no item of the first
- * key shapes (store/legacy-shapes.ts), which is recorded so they are not read; on AWS the
- * migration's count records it.
+ * key shapes (store/legacy-shapes.ts), which is recorded so they are not read; on AWS the nightly
+ * rollup's count records it.
  */
 export async function ensureTable(
   client: DynamoDBClient,
@@ -186,8 +186,7 @@ export async function ensureTable(
         TableName: tableName,
         Item: {
           ...marshall(LEGACY_SHAPES_KEY),
-          contacts: { N: '0' },
-          suppressions: { N: '0' },
+          remaining: { N: '0' },
           countedAt: { S: new Date().toISOString() },
         },
       }),

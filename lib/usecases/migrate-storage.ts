@@ -14,10 +14,6 @@
  *    is in then, once (the mark is conditional on its absence). Only once the table's stream is
  *    on: a mark nobody counts could never be made again. Then the counters' coverage is recorded:
  *    from the first day of the window on, the rollup reads them; before it, it recomputes.
- * 4. Items of the first key shapes (contacts under `CUST#`, suppressions under `SUPP#`) are counted
- *    with a keys-only Scan, unless a count already found none (then none can appear: nothing writes
- *    them), and the count recorded: the stores stop reading a shape the table no longer holds
- *    (legacy-shapes.ts). They are counted, not moved: moving one needs its address or profile.
  * Reminders (`REMIND`) keep working as they are.
  */
 import type { AfterwordConfig } from '../config/schema.js';
@@ -30,7 +26,6 @@ import '../store/counters.js';
 import type { LegacyOutbox, LegacyEntry } from '../store/legacy-outbox.js';
 import type { LegacyWorkQueue } from '../store/invitation-items.js';
 import type { OutboxPosition } from '../store/outbox-queue.js';
-import type { LegacyCount, LegacyShapes } from '../store/legacy-shapes.js';
 
 export interface MigrationResult {
   /** Claims moved from LEASE back to DUE. */
@@ -43,8 +38,6 @@ export interface MigrationResult {
   markedForCounting: number;
   /** From which day the counters hold every invitation (recorded by the first full run). */
   countersSince?: string;
-  /** Items of the first key shapes left (counted now, or none found by an earlier count). */
-  legacyShapes?: LegacyCount & { countedNow: boolean };
 }
 
 /** The counters' part of the migration: which invitations to mark, and the coverage it gives. */
@@ -80,7 +73,6 @@ export async function migrateStorage(
   legacy: LegacyOutbox,
   onProgress: (result: MigrationResult) => void = () => undefined,
   counting?: CountingMigration,
-  shapes?: { store: LegacyShapes; now: Date },
 ): Promise<MigrationResult> {
   if (counting && !(await counting.streamReady())) {
     throw new CountingNotReadyError(
@@ -140,18 +132,6 @@ export async function migrateStorage(
     result.countersSince = (
       await counting.counters.recordCoverage(counting.coverage, counting.now)
     ).since;
-  }
-  if (shapes) {
-    const presence = await shapes.store.present();
-    if (!presence.contacts && !presence.suppressions) {
-      result.legacyShapes = { contacts: 0, suppressions: 0, countedNow: false };
-    } else {
-      const count = await shapes.store.count((sofar) =>
-        onProgress({ ...result, legacyShapes: { ...sofar, countedNow: true } }),
-      );
-      await shapes.store.record(count, shapes.now);
-      result.legacyShapes = { ...count, countedNow: true };
-    }
   }
   return result;
 }

@@ -224,11 +224,10 @@ describe('afterword migrate-storage', () => {
     expect((await dispatch(rt, at(`${day}T11:51:00Z`))).lostRaces).toBe(0);
   });
 
-  it('counts the first key shapes with a keys-only Scan, and the stores stop reading them once none are left', async () => {
+  it('counts the first key shapes nightly, and the stores stop reading them once none are left', async () => {
     const rt = await testRuntime();
     const doc = DynamoDBDocumentClient.from(rt.dynamodb);
     const table = rt.settings.tableName;
-    const legacy = new LegacyOutbox(doc, table);
     const customerId = `c-${randomUUID()}`;
     const address = `${customerId}@example.com`;
     // what the first shapes held: a contact claimed yesterday, a bounced address
@@ -244,34 +243,23 @@ describe('afterword migrate-storage', () => {
     };
     await doc.send(new PutCommand({ TableName: table, Item: contactItem }));
     await doc.send(new PutCommand({ TableName: table, Item: suppressionItem }));
-    const shapes = () => ({ store: rt.legacyShapes, now: at('2026-11-24T01:00:00Z') });
+    const night = (iso: string) => rt.legacyShapes.countIfDue(at(iso));
 
     // Still held: counted, recorded, and still read.
-    expect((await migrateStorage(legacy, undefined, undefined, shapes())).legacyShapes).toEqual({
-      contacts: 1,
-      suppressions: 1,
-      countedNow: true,
-    });
+    expect(await night('2026-11-24T02:30:00Z')).toBe(2);
     const container = () => createRuntime({ ...rt.settings });
     expect((await container().contacts.get(customerId)).lastInvitedAt).toBe(
       contactItem.lastInvitedAt,
     );
     expect(await container().suppressions.reasonFor(address)).toBe('bounce');
 
-    // Gone (expired, erased): the next run counts none and records it.
+    // Gone (expired, erased): the next nights skip the count until a week has passed.
     await doc.send(new DeleteCommand({ TableName: table, Key: legacyContactKey(customerId) }));
     await doc.send(new DeleteCommand({ TableName: table, Key: legacySuppressionKey(address) }));
-    expect((await migrateStorage(legacy, undefined, undefined, shapes())).legacyShapes).toEqual({
-      contacts: 0,
-      suppressions: 0,
-      countedNow: true,
-    });
-    // and no later run scans again: nothing writes those shapes any more
-    expect((await migrateStorage(legacy, undefined, undefined, shapes())).legacyShapes).toEqual({
-      contacts: 0,
-      suppressions: 0,
-      countedNow: false,
-    });
+    expect(await night('2026-11-25T02:30:00Z')).toBe('counted-recently');
+    expect(await night('2026-12-01T02:30:00Z')).toBe(0);
+    // and no later night scans again: nothing writes those shapes any more
+    expect(await night('2026-12-30T02:30:00Z')).toBe('none-left');
     // A container started now reads neither shape: the same items, put back where no version
     // would write them, are not seen.
     await doc.send(new PutCommand({ TableName: table, Item: contactItem }));

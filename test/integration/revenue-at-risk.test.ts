@@ -94,11 +94,29 @@ describe('revenue at risk', () => {
     expect(valueOf(undefined, eur)).toEqual({ valueIssue: 'missing' });
     expect(of(null)).toEqual({ valueIssue: 'missing' });
     expect(of('')).toEqual({ valueIssue: 'missing' });
-    for (const bad of ['n/a', -5, '-5', '1e3', 1e21, Infinity, '12,50', true, { amount: 5 }]) {
+    // a float's long tail is rounded like any other digits
+    expect(of(0.1 + 0.2)).toEqual({ value: 30 });
+    expect(of('99999999999.99')).toEqual({ value: 9999999999999 });
+    for (const bad of [
+      'n/a',
+      -5,
+      '-5',
+      '1e3',
+      1e21,
+      Infinity,
+      '12,50',
+      true,
+      { amount: 5 },
+      '100000000000', // 10^11: a mistake, and sums of such would leave exact integers behind
+    ]) {
       expect(of(bad), JSON.stringify(bad) ?? 'Infinity').toEqual({ valueIssue: 'invalid' });
     }
     // a currency without cents, and one with three decimals
     expect(valueOf({ v: '1500.5' }, { attribute: 'v', currency: 'JPY' })).toEqual({ value: 1501 });
+    // ISO 4217's digits, not the locale data's (which has none for IDR)
+    expect(valueOf({ v: '1500.5' }, { attribute: 'v', currency: 'IDR' })).toEqual({
+      value: 150050,
+    });
     expect(valueOf({ v: 1.2345 }, { attribute: 'v', currency: 'BHD' })).toEqual({ value: 1235 });
     // an attribute named like an Object property is the producer's, not the prototype's
     expect(valueOf({}, { attribute: 'constructor', currency: 'EUR' })).toEqual({

@@ -25,7 +25,6 @@ export async function run(input: CommandInput<typeof spec>): Promise<number> {
         new LegacyOutbox(doc, rt.settings.tableName),
         (sofar) => progress(describe(sofar)),
         counting,
-        { store: rt.legacyShapes, now: new Date() },
       ),
     );
   });
@@ -35,19 +34,7 @@ export async function run(input: CommandInput<typeof spec>): Promise<number> {
 }
 
 function describe(result: MigrationResult): string {
-  return `claims moved back to the outbox: ${result.leasesToDue}; expiry entries removed: ${result.expiriesDropped}; moved meanwhile by someone else: ${result.alreadyMoved}; invitations marked for the counters: ${result.markedForCounting}${sinceText(result.countersSince)}${legacyText(result.legacyShapes)}`;
-}
-
-/** What the count of first-shape items found, and what that spares. */
-function legacyText(shapes: MigrationResult['legacyShapes']): string {
-  if (!shapes) return '';
-  const { contacts, suppressions } = shapes;
-  if (!contacts && !suppressions) {
-    return shapes.countedNow
-      ? '; items of the first key shapes: none, so they are no longer read'
-      : '; items of the first key shapes: none (counted before)';
-  }
-  return `; items of the first key shapes still read: ${contacts} contacts, ${suppressions} suppressions`;
+  return `claims moved back to the outbox: ${result.leasesToDue}; expiry entries removed: ${result.expiriesDropped}; moved meanwhile by someone else: ${result.alreadyMoved}; invitations marked for the counters: ${result.markedForCounting}${sinceText(result.countersSince)}`;
 }
 
 /** From which day the nightly rollup reads the counters (a table made with them: every day). */
