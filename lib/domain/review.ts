@@ -10,21 +10,28 @@ import * as z from 'zod';
 import type { Metric } from './metric.js';
 import { scoreGroupOf, SCORE_GROUPS } from './questionnaire.js';
 
-/** A review destination: an absolute https URL, without credentials. */
-const destination = z.string().refine(
-  (text) => {
-    try {
-      const url = new URL(text);
-      return url.protocol === 'https:' && !url.username && !url.password;
-    } catch {
-      return false;
-    }
-  },
-  {
-    error: (issue) =>
-      `must be an https URL, such as "https://www.trustpilot.com/review/example.com", got ${JSON.stringify(issue.input)}`,
-  },
-);
+/**
+ * A review destination: an absolute https URL, without credentials, whitespace or control
+ * characters, stored as the URL parser writes it (what is checked is what is sent).
+ */
+const destination = z
+  .string()
+  .refine(
+    (text) => {
+      if (!/^https:\/\/[^\s@/?#]+(?:[/?#]\S*)?$/.test(text)) return false;
+      try {
+        const url = new URL(text);
+        return url.protocol === 'https:' && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    },
+    {
+      error: (issue) =>
+        `must be an https URL, such as "https://www.trustpilot.com/review/example.com", got ${JSON.stringify(issue.input)}`,
+    },
+  )
+  .transform((text) => new URL(text).href);
 
 /** The program's `review` setting: where customers may review, by locale or language. */
 export const ReviewSetting = z.object({
@@ -41,10 +48,12 @@ export function reviewDestination(
   locale: string,
 ): string | undefined {
   if (!setting) return undefined;
-  const { destinations } = setting;
-  if (Object.hasOwn(destinations, locale)) return destinations[locale];
-  const language = locale.split('-')[0]!.toLowerCase();
-  return Object.hasOwn(destinations, language) ? destinations[language] : undefined;
+  // Locale tags are case-insensitive (en-GB, en-gb): compared in lower case.
+  const byTag = new Map(
+    Object.entries(setting.destinations).map(([tag, url]) => [tag.toLowerCase(), url]),
+  );
+  const tag = locale.toLowerCase();
+  return byTag.get(tag) ?? byTag.get(tag.split('-')[0]!);
 }
 
 /** Whether this answer is invited to review: the happy group, and a destination for its locale. */

@@ -56,9 +56,11 @@ export class AnswerStore {
       status: 'answered',
       score: answer.score,
       answeredAt: at,
+      // A new answer is a new invitation to review: a click on the last one's stays with it.
       ...answerDayKeys(current.invitationId, at, current.journeyId, answer.counted, {
         ...current,
         reviewOffered: answer.reviewOffered,
+        reviewClickedAt: undefined,
       }),
       answerCount: answerCountOf(current) + 1,
       answersRevision: (current.answersRevision ?? 0) + 1,
@@ -66,7 +68,7 @@ export class AnswerStore {
       ...(followUp.withdraw ? { followUpWithdrawnAt: at } : {}),
     };
     // answered: it waits for no reminder and no expiry any more
-    const remove: string[] = [...OUT_OF_QUEUES];
+    const remove: string[] = [...OUT_OF_QUEUES, 'reviewClickedAt'];
     for (const [name, value] of [
       ['comment', answer.comment],
       ['followUp', answer.followUp],
@@ -188,9 +190,12 @@ export class AnswerStore {
         reviewClickedAt: at.toISOString(),
         [INDEX.answersByDay.sk]: withReviewFollowed(sortKey),
       },
+      // a new revision: an answer or a section saved from what was read before this write
+      // (which would put the key back without the click) fails its condition and reads again
+      setExpressions: ['answersRevision = if_not_exists(answersRevision, :zero) + :one'],
       condition: 'reviewOffered = :true AND attribute_not_exists(reviewClickedAt) AND #sk = :sk',
       names: { '#sk': INDEX.answersByDay.sk },
-      values: { ':true': true, ':sk': sortKey },
+      values: { ':true': true, ':sk': sortKey, ':zero': 0, ':one': 1 },
     });
     return outcome.updated;
   }

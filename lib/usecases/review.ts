@@ -21,7 +21,12 @@ export type ReviewDeps = Needs<typeof REVIEW_USES>;
  * purpose, a tampered or expired one, or an answer no longer invited (changed, or a destination
  * since removed) is refused with the survey's own errors (domain/errors.ts).
  */
-export async function followReview(rt: ReviewDeps, token: string, now: Date): Promise<string> {
+export async function followReview(
+  rt: ReviewDeps,
+  token: string,
+  now: Date,
+  { record = true }: { record?: boolean } = {},
+): Promise<string> {
   const { invitationId } = await rt.signer.verify(token, now, 'review');
   const invitation = await rt.invitations.get(invitationId);
   const program = invitation && rt.programFor(invitation.touchpoint);
@@ -30,7 +35,11 @@ export async function followReview(rt: ReviewDeps, token: string, now: Date): Pr
       ? reviewDestination(program.review, invitation.locale)
       : undefined;
   if (!destination) throw new InvitationNotFoundError(invitationId);
-  if (!invitation!.reviewClickedAt && (await rt.answers.recordReviewFollowed(invitationId, now))) {
+  if (
+    record &&
+    !invitation!.reviewClickedAt &&
+    (await rt.answers.recordReviewFollowed(invitationId, now))
+  ) {
     log.info('review.followed', { invitationId, touchpoint: invitation!.touchpoint });
   }
   return destination;

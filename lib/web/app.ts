@@ -82,13 +82,15 @@ export function createWebApp(rt: WebAppDeps, options: WebAppOptions = {}): Hono 
     securityHeaders({ images: branding.logoUrl ? [new URL(branding.logoUrl).origin] : [] }),
   );
 
-  // Survey and unsubscribe links are the answer function's work.
+  // Survey, review and unsubscribe links are the answer function's work.
   app.use('/s/*', (_c, next) => inFunction('answer', next));
+  app.use('/r/*', (_c, next) => inFunction('answer', next));
   app.use('/u/*', (_c, next) => inFunction('answer', next));
 
   if (options.rateLimit) {
     const onLimited = (c: Context) => c.html(errorPage('too-many'), 429);
     app.use('/s/*', rateLimit({ ...options.rateLimit, onLimited }));
+    app.use('/r/*', rateLimit({ ...options.rateLimit, onLimited }));
     // Unsubscribing has its own, more generous budget: a client that spent its survey budget (a
     // flood from a shared address, a mail scanner) still unsubscribes, as mailbox providers
     // require of bulk senders; the route is cheap (one verify, one read, two writes).
@@ -184,7 +186,10 @@ export function createWebApp(rt: WebAppDeps, options: WebAppOptions = {}): Hono 
   // The review invitation's signed redirect: counts the click, then goes where the config says.
   app.get('/r/:token', async (c) => {
     try {
-      const destination = await followReview(rt, c.req.param('token'), now());
+      // HEAD (a link checker) goes the same way but records no click.
+      const destination = await followReview(rt, c.req.param('token'), now(), {
+        record: c.req.method === 'GET',
+      });
       c.header('Referrer-Policy', 'no-referrer');
       return c.redirect(destination, 303);
     } catch (error) {

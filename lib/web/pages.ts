@@ -279,7 +279,7 @@ export function thankYouPage(
   return layout(
     locale,
     wording.thanks,
-    html`<h1>${wording.thanks}</h1>${expected ? html`<p class="contact-expected">${expected}</p>` : ''}${reviewLink ? html`<section class="review"><p>${texts.reviewInvitation}</p><p><a class="review-link" href="${reviewLink}" rel="noopener">${texts.reviewButton}</a></p></section>` : ''}`,
+    html`<h1>${wording.thanks}</h1>${expected ? html`<p class="contact-expected">${expected}</p>` : ''}${reviewLink ? html`<section class="review"><p>${texts.reviewInvitation}</p><p><a class="review-link" href="${reviewLink}">${texts.reviewButton}</a></p></section>` : ''}`,
     brand,
   );
 }

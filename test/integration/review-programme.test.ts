@@ -81,6 +81,17 @@ describe('the review programme', () => {
     expect(problems({ en: 'http://reviews.example.com' })).toHaveLength(1);
     expect(problems({ en: 'https://user:secret@reviews.example.com' })).toHaveLength(1);
     expect(problems({ en: '//reviews.example.com' })).toHaveLength(1);
+    // parsed leniently by URL, resolved against our own origin by a browser, or unsendable
+    for (const text of [
+      'https:evil.example.com',
+      'https:/evil.example.com',
+      'https://@evil.example.com',
+      'https://reviews.example.com/ acme',
+      'https://reviews.example.com/\r\nX: y',
+      ' https://reviews.example.com',
+    ]) {
+      expect(problems({ en: text }), JSON.stringify(text)).toHaveLength(1);
+    }
     expect(problems({ 'not a locale': ENGLISH })).toHaveLength(1);
     expect(problems({})).toEqual(['programs.0.review.destinations: must name a destination']);
     expect(problems({ en: ENGLISH })).toEqual([]);
@@ -115,6 +126,11 @@ describe('the review programme', () => {
     // again: the same destination, the click not counted twice
     expect((await app.request(review!)).headers.get('location')).toBe(ENGLISH);
     expect((await rt.invitations.get(invitationId))!.reviewClickedAt).toBe(clickedAt);
+    // a link checker's HEAD goes the same way and records nothing
+    const checked = await answered(10, 'en-GB');
+    const head = await app.request(checked.review!, { method: 'HEAD' });
+    expect(head.status).toBe(303);
+    expect((await rt.invitations.get(checked.invitationId))!.reviewClickedAt).toBeUndefined();
 
     // Nothing else goes anywhere: a tampered token, a survey link's token, a foreign URL.
     const token = review!.slice('/r/'.length);
@@ -141,6 +157,34 @@ describe('the review programme', () => {
     expect(refused.headers.get('location')).toBeNull();
   });
 
+  it('keeps a click with the answer it was made on, and no stale write can lose it', async () => {
+    const { invitationId, review } = await answered(10, 'en-GB');
+    const beforeClick = (await rt.invitations.get(invitationId))!;
+    expect((await app.request(review!)).status).toBe(303);
+    // An answer written from what was read before the click would put the index key back
+    // without it: its condition fails, and the answer is decided again from what is stored.
+    const stale = await rt.answers.recordAnswer(
+      beforeClick,
+      { score: 9, reviewOffered: true },
+      clock,
+      { request: false, withdraw: false },
+    );
+    expect(stale.recorded).toBe(false);
+    expect((await rt.invitations.get(invitationId))!.reviewClickedAt).toBe(clock.toISOString());
+    // A new answer is a new invitation: the click stays with the answer it was made on.
+    const current = (await rt.invitations.get(invitationId))!;
+    const changed = await rt.answers.recordAnswer(
+      current,
+      { score: 9, reviewOffered: true },
+      clock,
+      { request: false, withdraw: false },
+    );
+    expect(changed.recorded).toBe(true);
+    const now = (await rt.invitations.get(invitationId))!;
+    expect(now).toMatchObject({ score: 9, reviewOffered: true });
+    expect(now.reviewClickedAt).toBeUndefined();
+  });
+
   it('counts invitations, clicks and the click rate per touchpoint, the counters agreeing with the recompute', async () => {
     const asOf = new Date(`${day}T23:00:00Z`);
     const counted = await rollupDay(rt, day, asOf);
@@ -148,22 +192,23 @@ describe('the review programme', () => {
     const [row] = (await report(rt, { from: day, to: day, by: ['touchpoint'] })).filter(
       (r) => r.touchpoint === 'support-call',
     );
-    // the tests above: invited 10 en-GB, 9 de-DE, 10 en-GB (followed); the others were not invited
-    expect(row).toMatchObject({ reviewOffered: 3, reviewClicked: 1 });
-    expect(row!.reviewClickRate).toBeCloseTo(1 / 3, 10);
+    // the tests above: invited 10 en-GB, 9 de-DE, 10 en-GB (followed), 10 en-GB (checked by HEAD
+    // only), 10 then 9 en-GB (followed, then answered again); the others were not invited
+    expect(row).toMatchObject({ reviewOffered: 5, reviewClicked: 1 });
+    expect(row!.reviewClickRate).toBeCloseTo(1 / 5, 10);
     const csv = toCsv([row!]).trim().split('\n');
     const column = (name: string) => csv[1]!.split(',')[csv[0]!.split(',').indexOf(name)];
     expect(['reviewOffered', 'reviewClicked', 'reviewClickRate'].map(column)).toEqual([
-      '3',
+      '5',
       '1',
-      '0.3333',
+      '0.2',
     ]);
 
     const digest = await buildDigest(rt, {
       now: new Date('2026-11-24T06:00:00Z'),
       dashboardUrl: 'https://cx.example.com/dashboard',
     });
-    expect(digest.text).toContain('support-call: 3 invited to review, 1 followed (33 %, low n)');
+    expect(digest.text).toContain('support-call: 5 invited to review, 1 followed (20 %, low n)');
     expect(digest.html).toContain('Invited to review');
     const query = parseDashboardQuery(
       new URLSearchParams({ range: 'custom', from: day, to: day }),
@@ -175,7 +220,7 @@ describe('the review programme', () => {
       csrf: 'x',
     });
     expect(page).toMatch(
-      /<tr><td>support-call<\/td><td class="num">3 <span class="low-n-mark">low n<\/span><\/td><td class="num">1<\/td><td class="num">33 %<\/td><\/tr>/,
+      /<tr><td>support-call<\/td><td class="num">5 <span class="low-n-mark">low n<\/span><\/td><td class="num">1<\/td><td class="num">20 %<\/td><\/tr>/,
     );
   });
 });
