@@ -74,6 +74,8 @@ export const Invitation = z.object({
   /** The answer's thank-you page invited the customer to review (domain/review.ts), and when they followed it. */
   reviewOffered: z.boolean().optional(),
   reviewClickedAt: z.string().optional(),
+  /** When the review follow-up email was taken for sending (once, review-email.ts). */
+  reviewEmailAt: z.string().optional(),
   locale: z.string(),
   timeZone: z.string(),
   metric: Metric.optional(),

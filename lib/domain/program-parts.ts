@@ -141,8 +141,11 @@ export const Wording = z.object({
   contactExpected: z.string().min(1).max(300).optional(),
   /** On a happy answer's thank-you page, with a review destination: the invitation to review. */
   reviewInvitation: z.string().min(1).max(300).optional(),
-  /** Its button's text. */
+  /** Its button's text (also the follow-up email's). */
   reviewButton: z.string().min(1).max(60).optional(),
+  /** The review follow-up email's subject and text (`{brand}`); built in for English and German. */
+  reviewEmailSubject: z.string().min(1).max(150).optional(),
+  reviewEmailText: z.string().min(1).max(500).optional(),
   /** The questionnaire's texts, by question id: every question of the program, in every locale. */
   questions: z.record(z.string(), QuestionWording).optional(),
   /** Each section's heading and an optional line under it, by section id. */

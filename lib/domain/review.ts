@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import type { Metric } from './metric.js';
 import { scoreGroupOf, SCORE_GROUPS } from './questionnaire.js';
+import { isoDuration } from './program-parts.js';
 
 /**
  * A review destination: an absolute https URL, without credentials, whitespace or control
@@ -39,6 +40,14 @@ export const ReviewSetting = z.object({
   destinations: z
     .record(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale'), destination)
     .refine((destinations) => Object.keys(destinations).length > 0, 'must name a destination'),
+  /**
+   * One follow-up email this long after the answer (say "P2D"), to a happy customer invited on the
+   * thank-you page who has not followed the invitation: within their send window, never to an
+   * opted-out or suppressed address, unsubscribable. Default: none.
+   */
+  followUpAfter: isoDuration.optional(),
+  /** At most one review email to a customer in this period, whatever the program. */
+  followUpOncePer: isoDuration.default('P90D'),
 });
 export type ReviewSetting = z.infer<typeof ReviewSetting>;
 

@@ -13,6 +13,7 @@ import {
   invitationFromItem,
   invitationKey,
   OUT_OF_QUEUES,
+  queueKeys,
   revisionCondition,
   withReviewFollowed,
 } from './invitation-items.js';
@@ -27,6 +28,8 @@ export interface Answer {
   counted?: string | undefined;
   /** Its thank-you page invites the customer to review (domain/review.ts). */
   reviewOffered?: boolean | undefined;
+  /** When its review follow-up email falls due (the REVIEW queue), if the program sends one. */
+  reviewFollowUpAt?: string | undefined;
 }
 
 export class AnswerStore {
@@ -64,11 +67,15 @@ export class AnswerStore {
       }),
       answerCount: answerCountOf(current) + 1,
       answersRevision: (current.answersRevision ?? 0) + 1,
+      ...(answer.reviewFollowUpAt
+        ? queueKeys('REVIEW', current.invitationId, answer.reviewFollowUpAt)
+        : {}),
       ...(followUp.request ? { followUpRequestedAt: at } : {}),
       ...(followUp.withdraw ? { followUpWithdrawnAt: at } : {}),
     };
     // answered: it waits for no reminder and no expiry any more
-    const remove: string[] = [...OUT_OF_QUEUES, 'reviewClickedAt'];
+    // (unless its review follow-up email now waits there)
+    const remove: string[] = [...(answer.reviewFollowUpAt ? [] : OUT_OF_QUEUES), 'reviewClickedAt'];
     for (const [name, value] of [
       ['comment', answer.comment],
       ['followUp', answer.followUp],
@@ -198,5 +205,30 @@ export class AnswerStore {
       values: { ':true': true, ':sk': sortKey, ':zero': 0, ':one': 1 },
     });
     return outcome.updated;
+  }
+  /**
+   * Takes an answer's review follow-up email out of the REVIEW queue, once, marking it taken:
+   * the email is sent at most once (a failed send is not tried again). False when another
+   * dispatcher took it, or it left the queue (a new answer, an erasure).
+   */
+  async claimReviewEmail(invitationId: string, now: Date): Promise<boolean> {
+    const outcome = await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
+      set: { reviewEmailAt: now.toISOString() },
+      remove: OUT_OF_QUEUES,
+      condition: '#opk = :queue',
+      names: { '#opk': INDEX.outbox.pk },
+      values: { ':queue': queueKeys('REVIEW', invitationId, '')[INDEX.outbox.pk] },
+    });
+    return outcome.updated;
+  }
+
+  /** Puts a review follow-up email off until `at` (the customer's send window opens then). */
+  async deferReviewEmail(invitationId: string, at: Date): Promise<void> {
+    await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
+      set: queueKeys('REVIEW', invitationId, at.toISOString()),
+      condition: '#opk = :queue',
+      names: { '#opk': INDEX.outbox.pk },
+      values: { ':queue': queueKeys('REVIEW', invitationId, '')[INDEX.outbox.pk] },
+    });
   }
 }

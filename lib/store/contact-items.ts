@@ -47,6 +47,7 @@ export function stateOf(item: Record<string, unknown>, stored: 'legacy' | 'curre
     programLast: (item.programLast as Record<string, string> | undefined) ?? {},
     recent: (item.recent as string[] | undefined) ?? [],
     optedOutAt: item.optedOutAt as string | undefined,
+    reviewAskedAt: item.reviewAskedAt as string | undefined,
     profile: profileOf(item),
     stored,
   };
@@ -76,6 +77,7 @@ export function itemOf(customerId: string, state: ContactState, retentionDays: n
     lastInvitedAt: state.lastInvitedAt,
     lastInteractionId: state.lastInteractionId,
     optedOutAt: state.optedOutAt,
+    reviewAskedAt: state.reviewAskedAt,
     ...profile,
   })) {
     if (value !== undefined) item[name] = value;

@@ -24,6 +24,7 @@ import {
 import { EMPTY_CONTACT_STATE, type ContactState } from '../domain/contact-rules.js';
 import { PROFILE_FIELDS, type CustomerProfile } from '../domain/customer-profile.js';
 import { KEY, TTL_ATTRIBUTE } from './table.js';
+import { updateItem } from './update.js';
 import type { LegacyShapes } from './legacy-shapes.js';
 import {
   CONTACT_SHARDS,
@@ -171,6 +172,24 @@ export class ContactStore {
         },
       }),
     );
+  }
+
+  /**
+   * Takes the customer's one review email of the period (domain/review.ts): true, and recorded,
+   * only when their contact item exists, they have not opted out, and no review email went to them
+   * since `since`; false otherwise (a concurrent one took it, or it is too soon).
+   */
+  async claimReviewAsk(customerId: string, at: Date, since: Date): Promise<boolean> {
+    const outcome = await updateItem(this.doc, this.tableName, contactKey(customerId), {
+      set: { reviewAskedAt: at.toISOString() },
+      // a new version: a contact claim written from an older read must read again (and keep it)
+      setExpressions: ['version = version + :one'],
+      condition:
+        'attribute_exists(#pk) AND attribute_not_exists(optedOutAt) AND (attribute_not_exists(reviewAskedAt) OR reviewAskedAt < :since)',
+      names: { '#pk': KEY.pk },
+      values: { ':since': since.toISOString(), ':one': 1 },
+    });
+    return outcome.updated;
   }
 
   /** Deletes the customer's contact item, in both key shapes (erasure); how many there were. */

@@ -22,11 +22,12 @@ export function invitationKey(invitationId: string) {
 /**
  * The work an invitation can wait for, in the sparse outbox index, keyed by when it falls due:
  * DUE (its send, at sendAt: written once with the decision, and left by the send's outcome, not
- * moved by the claim) and REMIND (its reminder, at remindAt). LEASE and EXPIRE are the shape
+ * moved by the claim), REMIND (its reminder, at remindAt) and REVIEW (an answer's review follow-up
+ * email, domain/review.ts). LEASE and EXPIRE are the shape
  * before issue 19 (a claim moved the entry to LEASE, a send to EXPIRE): `afterword
  * migrate-storage` moves what a table still holds of them. An item is in at most one.
  */
-export type WorkQueue = 'DUE' | 'REMIND' | LegacyWorkQueue;
+export type WorkQueue = 'DUE' | 'REMIND' | 'REVIEW' | LegacyWorkQueue;
 export type LegacyWorkQueue = 'LEASE' | 'EXPIRE';
 
 export function queueKeys(queue: WorkQueue, invitationId: string, at: string) {

@@ -40,6 +40,7 @@ import {
 } from '../domain/questionnaire.js';
 import { wordingFor } from '../domain/wording.js';
 import { offersReview } from '../domain/review.js';
+import { addIsoDuration } from '../domain/time.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { answerCountOf } from '../store/invitation-items.js';
 import { contactOf, publishAnswerEvents, ANSWER_EVENTS_USES } from './answer-events.js';
@@ -176,9 +177,15 @@ export async function submitAnswer(
       withdraw: !low && Boolean(invitation.followUpRequestedAt) && !invitation.followUpWithdrawnAt,
     };
     const reviewOffered = offersReview(program.review, program.metric, score, invitation.locale);
+    // One review follow-up email per invitation at most, whatever answers follow.
+    const followUpAfter = program.review?.followUpAfter;
+    const reviewFollowUpAt =
+      reviewOffered && followUpAfter && !invitation.reviewEmailAt
+        ? addIsoDuration(now, followUpAfter).toISOString()
+        : undefined;
     const outcome = await rt.answers.recordAnswer(
       invitation,
-      { score, comment, followUp, answers, counted, reviewOffered },
+      { score, comment, followUp, answers, counted, reviewOffered, reviewFollowUpAt },
       now,
       flags,
     );

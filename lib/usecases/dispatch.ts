@@ -32,11 +32,13 @@ import { randomUUID } from 'node:crypto';
 import type { Needs, RuntimePart } from '../runtime.js';
 import type { OutboxPosition } from '../store/outbox-queue.js';
 import { inParallel, remindOne, DISPATCH_EMAIL_USES } from './dispatch-email.js';
+import { reviewFollowUpOne, REVIEW_EMAIL_USES } from './review-email.js';
 import { sendOne, DISPATCH_SEND_USES } from './dispatch-send.js';
 
 /** What dispatch reaches of the runtime: its functions are built with these and no more. */
 export const DISPATCH_USES = [
   ...DISPATCH_EMAIL_USES,
+  ...REVIEW_EMAIL_USES,
   ...DISPATCH_SEND_USES,
   'dispatcherLease',
   'outbox',
@@ -77,6 +79,8 @@ export interface DispatchResult {
   /** Abandoned claims found this tick, and sends SES may or may not have accepted: `unknown`. */
   unknown: number;
   reminders: number;
+  /** Review follow-up emails sent (domain/review.ts). */
+  reviewEmails: number;
   /** How long the oldest due invitation had waited past its send time (0 when none). */
   backlogAgeSeconds: number;
 }
@@ -96,6 +100,7 @@ function emptyResult(): DispatchResult {
     skipped: 0,
     unknown: 0,
     reminders: 0,
+    reviewEmails: 0,
     backlogAgeSeconds: 0,
   };
 }
@@ -172,6 +177,9 @@ async function dispatchUnderLease(
 
   for (const { invitationId } of await rt.outbox.dueIn('REMIND', clock(), batchSize)) {
     if (await remindOne(rt, invitationId, clock)) result.reminders += 1;
+  }
+  for (const { invitationId } of await rt.outbox.dueIn('REVIEW', clock(), batchSize)) {
+    if (await reviewFollowUpOne(rt, invitationId, clock)) result.reviewEmails += 1;
   }
 
   if (

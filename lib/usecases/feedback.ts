@@ -52,6 +52,9 @@ async function recordFeedback(rt: FeedbackDeps, detail: unknown): Promise<Feedba
   const event = parsed.data;
   const invitationId = event.mail.tags?.invitationId?.[0];
   if (!invitationId) return ignored('untagged', event.mail.messageId);
+  // A review follow-up email's feedback is not the survey's: it suppresses, and counts nowhere.
+  const reviewEmail = event.mail.tags?.kind?.[0] === 'review';
+  if (reviewEmail && event.eventType === 'Delivery') return done('delivered', invitationId);
   // Deliveries, by far the most events, need no read: the conditional write finds the invitation.
   if (event.eventType === 'Delivery') {
     const at = new Date(event.delivery?.timestamp ?? event.mail.timestamp ?? Date.now());
@@ -70,17 +73,19 @@ async function recordFeedback(rt: FeedbackDeps, detail: unknown): Promise<Feedba
       if (!event.bounce) return ignored('bounce-without-details', event.mail.messageId);
       if (event.bounce.bounceType !== 'Permanent') return done('soft-bounce', invitationId);
       const at = new Date(event.bounce.timestamp);
-      await rt.invitations.recordFeedback(invitationId, 'bouncedAt', at, {
-        to: 'bounced',
-        from: ['sent', 'delivered'],
-      });
+      if (!reviewEmail) {
+        await rt.invitations.recordFeedback(invitationId, 'bouncedAt', at, {
+          to: 'bounced',
+          from: ['sent', 'delivered'],
+        });
+      }
       const address = addressOf(invitation);
       if (address) await rt.suppressions.suppress(address, 'bounce', at);
       return done('bounced', invitationId);
     }
     case 'Complaint': {
       const at = new Date(event.complaint?.timestamp ?? event.mail.timestamp ?? Date.now());
-      await rt.invitations.recordFeedback(invitationId, 'complainedAt', at);
+      if (!reviewEmail) await rt.invitations.recordFeedback(invitationId, 'complainedAt', at);
       const address = addressOf(invitation);
       if (address) await rt.suppressions.suppress(address, 'complaint', at);
       return done('complained', invitationId);

@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AfterwordConfig } from '../../lib/config/schema.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
+import { recordSesFeedback } from '../../lib/usecases/feedback.js';
 import { intake } from '../../lib/usecases/intake.js';
 import { report } from '../../lib/usecases/report.js';
 import { recomputeDay, rollupDay } from '../../lib/usecases/rollup.js';
@@ -40,7 +41,7 @@ beforeAll(async () => {
   rt = await testRuntime({
     config: withConfig((config) => {
       const support = config.programs.find((p) => p.touchpoint === 'support-call')!;
-      support.review = { destinations: { en: ENGLISH, 'de-DE': GERMAN } };
+      support.review = { destinations: { en: ENGLISH, 'de-DE': GERMAN }, followUpOncePer: 'P90D' };
     }),
   });
   app = createWebApp(rt, { now: () => clock });
@@ -69,7 +70,7 @@ describe('the review programme', () => {
   it('refuses a destination that is not an https URL, naming it', () => {
     const problems = (destinations: Record<string, string>) => {
       const result = AfterwordConfig.safeParse(
-        withConfig((c) => void (c.programs[0]!.review = { destinations })),
+        withConfig((c) => void (c.programs[0]!.review = { destinations, followUpOncePer: 'P90D' })),
       );
       return result.success
         ? []
@@ -222,5 +223,118 @@ describe('the review programme', () => {
     expect(page).toMatch(
       /<tr><td>support-call<\/td><td class="num">5 <span class="low-n-mark">low n<\/span><\/td><td class="num">1<\/td><td class="num">20 %<\/td><\/tr>/,
     );
+  });
+});
+
+describe('the review follow-up email', () => {
+  const answeredAt = new Date(`${day}T11:00:00Z`);
+  const due = new Date(answeredAt.getTime() + 2 * 86_400_000);
+  const minutes = (at: Date, n: number) => new Date(at.getTime() + n * 60_000);
+  let followUps: TestRuntime;
+  let web: ReturnType<typeof createWebApp>;
+
+  beforeAll(async () => {
+    followUps = await testRuntime({
+      config: withConfig((config) => {
+        // a customer may be surveyed again a minute later: two answers of one person
+        config.contactRules.globalCoolDown = 'PT1M';
+        const support = config.programs.find((p) => p.touchpoint === 'support-call')!;
+        delete support.sendWindow;
+        delete support.coolDown;
+        support.review = {
+          destinations: { en: ENGLISH },
+          followUpAfter: 'P2D',
+          followUpOncePer: 'P90D',
+        };
+      }),
+    });
+    web = createWebApp(followUps, { now: () => answeredAt });
+  });
+
+  /** A survey of `customerId`, sent and answered with `score` at `answeredAt`. */
+  async function answer(customerId: string, score: number, occurredAt: string) {
+    const detail = interaction({ occurredAt });
+    detail.customer.id = customerId;
+    detail.customer.email = `${customerId}@example.com`;
+    const { invitationId } = await intake(followUps, event(detail), new Date(occurredAt));
+    await dispatch(followUps, minutes(new Date(occurredAt), 31));
+    // the newest email to them: this survey's
+    const survey = (await emailsTo(detail.customer.email)).at(-1)!;
+    const path = new URL(scoreLinks(survey).get(score)!).pathname;
+    const page = await (
+      await web.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+        body: new URLSearchParams({ score: String(score) }).toString(),
+      })
+    ).text();
+    return { invitationId, email: detail.customer.email, page };
+  }
+
+  const reviewEmailsTo = async (address: string) =>
+    (await emailsTo(address)).filter((email) => email.subject.startsWith('Would you share'));
+
+  it('goes once, two days after a promoter’s answer, with the review link and a one-click unsubscribe', async () => {
+    const { invitationId, email } = await answer('rev-once', 10, `${day}T10:00:00Z`);
+    expect((await dispatch(followUps, minutes(due, -1))).reviewEmails).toBe(0);
+    expect(await reviewEmailsTo(email)).toHaveLength(0);
+    expect((await dispatch(followUps, minutes(due, 1))).reviewEmails).toBe(1);
+    const [sent] = await reviewEmailsTo(email);
+    expect(sent!.subject).toBe('Would you share your experience with Acme?');
+    expect(sent!.headers).toEqual(
+      expect.arrayContaining([
+        { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+      ]),
+    );
+    const link = /https?:\/\/\S+\/r\/\S+/.exec(sent!.body.text!)![0];
+    const followed = await web.request(new URL(link).pathname);
+    expect(followed.headers.get('location')).toBe(ENGLISH);
+    expect(sent!.body.text).toMatch(/Unsubscribe: https?:\/\/\S+\/u\//);
+    // once: a later tick sends nothing more
+    expect((await dispatch(followUps, minutes(due, 30))).reviewEmails).toBe(0);
+    expect(await reviewEmailsTo(email)).toHaveLength(1);
+    // taken at the tick that sent it (the tick's clock runs on from its start)
+    const takenAt = Date.parse((await followUps.invitations.get(invitationId))!.reviewEmailAt!);
+    expect(takenAt).toBeGreaterThanOrEqual(minutes(due, 1).getTime());
+    expect(takenAt).toBeLessThan(minutes(due, 2).getTime());
+  });
+
+  it('goes to nobody who followed the invitation, opted out, is not a promoter, or had one within the period', async () => {
+    const clicked = await answer('rev-clicked', 10, `${day}T10:01:00Z`);
+    const review = /href="(\/r\/[^"]+)"/.exec(clicked.page)![1]!;
+    expect((await web.request(review)).status).toBe(303);
+
+    const optedOut = await answer('rev-opted-out', 9, `${day}T10:02:00Z`);
+    await followUps.contacts.optOut('rev-opted-out', minutes(answeredAt, 5));
+
+    const detractor = await answer('rev-detractor', 3, `${day}T10:03:00Z`);
+
+    // one person, two promoter answers: the second's email falls within the period
+    const first = await answer('rev-twice', 10, `${day}T10:04:00Z`);
+    const second = await answer('rev-twice', 10, `${day}T10:06:00Z`);
+
+    expect((await dispatch(followUps, minutes(due, 10))).reviewEmails).toBe(1);
+    expect(await reviewEmailsTo(clicked.email)).toHaveLength(0);
+    expect(await reviewEmailsTo(optedOut.email)).toHaveLength(0);
+    expect(await reviewEmailsTo(detractor.email)).toHaveLength(0);
+    expect(await reviewEmailsTo(first.email)).toHaveLength(1);
+    expect(first.invitationId).not.toBe(second.invitationId);
+    expect((await followUps.invitations.get(second.invitationId))!.reviewEmailAt).toBeDefined();
+  });
+
+  it('lets SES feedback of the email suppress the address without touching the survey’s funnel', async () => {
+    const { invitationId, email } = await answer('rev-bounce', 10, `${day}T10:08:00Z`);
+    expect((await dispatch(followUps, minutes(due, 20))).reviewEmails).toBe(1);
+    await recordSesFeedback(followUps, {
+      eventType: 'Bounce',
+      mail: {
+        messageId: 'review-bounce',
+        timestamp: minutes(due, 21).toISOString(),
+        tags: { invitationId: [invitationId], kind: ['review'] },
+      },
+      bounce: { bounceType: 'Permanent', timestamp: minutes(due, 21).toISOString() },
+    });
+    expect((await followUps.invitations.get(invitationId))!.bouncedAt).toBeUndefined();
+    expect(await followUps.suppressions.reasonFor(email)).toBe('bounce');
   });
 });

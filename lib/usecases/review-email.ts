@@ -1,0 +1,110 @@
+/**
+ * The review programme's follow-up email (issue 21, domain/review.ts): one, a configured while
+ * after a happy answer whose customer did not follow the thank-you page's invitation.
+ *
+ * 1. Put off to the customer's send window, as reminders are.
+ * 2. Taken out of the REVIEW queue once, before anything is sent: at most one email, never retried.
+ * 3. Not sent when the answer is no longer invited (changed, erased, the destination removed), the
+ *    invitation was followed already, the address is suppressed or opted out (the survey email's
+ *    own checks), or the customer had a review email within the program's `followUpOncePer`
+ *    (recorded on their contact item, whatever the program).
+ * 4. Sent with the same signed review link, valid 30 days, and the one-click unsubscribe.
+ */
+import { log } from '../adapters/log.js';
+import { nextSendTime } from '../domain/contact-rules.js';
+import { surveySender } from '../domain/email.js';
+import { reviewDestination } from '../domain/review.js';
+import { renderReviewEmail } from '../domain/review-email.js';
+import { addIsoDuration, isoDurationMillis } from '../domain/time.js';
+import type { Needs, RuntimePart } from '../runtime.js';
+import { contactStopped, DISPATCH_EMAIL_USES } from './dispatch-email.js';
+
+export const REVIEW_EMAIL_USES = [
+  ...DISPATCH_EMAIL_USES,
+  'answers',
+] as const satisfies readonly RuntimePart[];
+export type ReviewEmailDeps = Needs<typeof REVIEW_EMAIL_USES>;
+
+/** How long the email's review link works. */
+const REVIEW_LINK_DAYS = 30;
+
+/** Sends one due review follow-up email, or settles why not; true when one was sent. */
+export async function reviewFollowUpOne(
+  rt: ReviewEmailDeps,
+  invitationId: string,
+  clock: () => Date,
+): Promise<boolean> {
+  const now = clock();
+  const invitation = await rt.invitations.get(invitationId);
+  const program = invitation && rt.programFor(invitation.touchpoint);
+  const setting = program?.review;
+  if (invitation && program?.sendWindow && !rt.settings.instant) {
+    const opensAt = nextSendTime(now, program.sendWindow, invitation.timeZone);
+    if (opensAt > now) {
+      await rt.answers.deferReviewEmail(invitationId, opensAt);
+      return false;
+    }
+  }
+  if (!(await rt.answers.claimReviewEmail(invitationId, now))) return false;
+  const skip = (why: string) => {
+    log.info('dispatch.review-email-skipped', { invitationId, why });
+    return false;
+  };
+  if (!invitation || !program || !setting?.followUpAfter) return skip('no-programme');
+  if (!invitation.reviewOffered || !reviewDestination(setting, invitation.locale)) {
+    return skip('not-invited');
+  }
+  if (invitation.reviewClickedAt) return skip('followed');
+  if (!invitation.email || invitation.erasedAt) return skip('no-address');
+  const stopped = await contactStopped(rt, invitation);
+  if (stopped) return skip(stopped);
+  const since = new Date(now.getTime() - isoDurationMillis(setting.followUpOncePer));
+  if (!(await rt.contacts.claimReviewAsk(invitation.customerId, now, since))) {
+    return skip('asked-recently');
+  }
+  const [token, unsubscribeToken] = await Promise.all([
+    rt.signer.sign(
+      { invitationId, expiresAt: addIsoDuration(now, `P${REVIEW_LINK_DAYS}D`) },
+      'review',
+    ),
+    rt.signer.sign(
+      {
+        invitationId,
+        expiresAt: addIsoDuration(
+          new Date(invitation.decidedAt),
+          `P${rt.config.dataRetentionDays}D`,
+        ),
+      },
+      'unsubscribe',
+    ),
+  ]);
+  const email = renderReviewEmail({
+    invitation,
+    program,
+    brand: rt.config.brand,
+    branding: rt.config.branding,
+    reviewUrl: new URL(`/r/${token}`, rt.publicBaseUrl).toString(),
+    unsubscribeToken,
+    baseUrl: rt.publicBaseUrl,
+  });
+  const limiter = await rt.sendLimiter();
+  await limiter.take();
+  try {
+    const { messageId } = await rt.mailer.send({
+      from: surveySender(rt.config),
+      to: invitation.email,
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      headers: email.headers,
+      // SES feedback of this email suppresses the address but leaves the survey's funnel alone
+      tags: { invitationId, kind: 'review' },
+    });
+    log.info('dispatch.review-email-sent', { invitationId, messageId });
+    return true;
+  } catch (error) {
+    // At most one: a failed review email is not tried again.
+    log.warn('dispatch.review-email-failed', { invitationId, error: (error as Error).name });
+    return false;
+  }
+}
