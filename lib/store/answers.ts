@@ -114,6 +114,8 @@ export class AnswerStore {
       ];
     }
     let condition = `#status IN (:sent, :delivered, :answered) AND expiresAt > :at AND ${revisionCondition(current, values)} AND `;
+    // One review follow-up email per invitation: none is queued again once one was taken.
+    if (answer.reviewFollowUpAt) condition += 'attribute_not_exists(reviewEmailAt) AND ';
     if (current.answerCount === undefined) condition += 'attribute_not_exists(answerCount)';
     else {
       condition += 'answerCount = :count';
@@ -207,19 +209,43 @@ export class AnswerStore {
     return outcome.updated;
   }
   /**
-   * Takes an answer's review follow-up email out of the REVIEW queue, once, marking it taken:
-   * the email is sent at most once (a failed send is not tried again). False when another
-   * dispatcher took it, or it left the queue (a new answer, an erasure).
+   * Takes an answer's review follow-up email out of the REVIEW queue, once, marking it taken: the
+   * email is sent at most once (a failed send is not tried again). Only while due, still invited,
+   * not followed and not erased, all in the write's own condition (no earlier read decides it).
+   * Returns the invitation as taken, or undefined when another dispatcher took it or it no longer
+   * waits for one (it then leaves the queue).
    */
-  async claimReviewEmail(invitationId: string, now: Date): Promise<boolean> {
-    const outcome = await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
-      set: { reviewEmailAt: now.toISOString() },
-      remove: OUT_OF_QUEUES,
-      condition: '#opk = :queue',
-      names: { '#opk': INDEX.outbox.pk },
-      values: { ':queue': queueKeys('REVIEW', invitationId, '')[INDEX.outbox.pk] },
-    });
-    return outcome.updated;
+  async claimReviewEmail(invitationId: string, now: Date): Promise<Invitation | undefined> {
+    const queue = queueKeys('REVIEW', invitationId, '')[INDEX.outbox.pk];
+    const outcome = await updateItem(
+      this.doc,
+      this.tableName,
+      invitationKey(invitationId),
+      {
+        set: { reviewEmailAt: now.toISOString() },
+        remove: OUT_OF_QUEUES,
+        condition:
+          '#opk = :queue AND #osk <= :now AND reviewOffered = :true AND attribute_not_exists(reviewClickedAt) AND attribute_not_exists(erasedAt)',
+        names: { '#opk': INDEX.outbox.pk, '#osk': INDEX.outbox.sk },
+        values: { ':queue': queue, ':now': `${now.toISOString()}#~`, ':true': true },
+      },
+      { returnNew: true },
+    );
+    if (outcome.updated) return invitationFromItem(outcome.item!);
+    // Still queued but no longer wanted (followed, erased, not invited): out of the queue.
+    const stale = outcome.current;
+    if (
+      stale?.[INDEX.outbox.pk] === queue &&
+      String(stale[INDEX.outbox.sk]) <= `${now.toISOString()}#~`
+    ) {
+      await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
+        remove: OUT_OF_QUEUES,
+        condition: '#opk = :queue',
+        names: { '#opk': INDEX.outbox.pk },
+        values: { ':queue': queue },
+      });
+    }
+    return undefined;
   }
 
   /** Puts a review follow-up email off until `at` (the customer's send window opens then). */

@@ -195,8 +195,9 @@ export class InvitationStore {
     }
     if (invitation.status === 'scheduled') {
       Object.assign(set, { status: 'cancelled', reason: 'erased' });
-      remove.push(...OUT_OF_QUEUES);
     }
+    // out of every queue: no survey, reminder or review email goes to the person any more
+    remove.push(...OUT_OF_QUEUES);
     const values: Record<string, unknown> = { ':zero': 0, ':one': 1, ':read': invitation.status };
     const outcome = await updateItem(
       this.doc,

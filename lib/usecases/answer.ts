@@ -177,10 +177,11 @@ export async function submitAnswer(
       withdraw: !low && Boolean(invitation.followUpRequestedAt) && !invitation.followUpWithdrawnAt,
     };
     const reviewOffered = offersReview(program.review, program.metric, score, invitation.locale);
-    // One review follow-up email per invitation at most, whatever answers follow.
+    // One review follow-up email per invitation at most, whatever answers follow, and none to a
+    // customer who followed the invitation already (the write's condition holds the first).
     const followUpAfter = program.review?.followUpAfter;
     const reviewFollowUpAt =
-      reviewOffered && followUpAfter && !invitation.reviewEmailAt
+      reviewOffered && followUpAfter && !invitation.reviewEmailAt && !invitation.reviewClickedAt
         ? addIsoDuration(now, followUpAfter).toISOString()
         : undefined;
     const outcome = await rt.answers.recordAnswer(

@@ -35,27 +35,27 @@ export async function reviewFollowUpOne(
   clock: () => Date,
 ): Promise<boolean> {
   const now = clock();
-  const invitation = await rt.invitations.get(invitationId);
-  const program = invitation && rt.programFor(invitation.touchpoint);
-  const setting = program?.review;
-  if (invitation && program?.sendWindow && !rt.settings.instant) {
-    const opensAt = nextSendTime(now, program.sendWindow, invitation.timeZone);
+  const read = await rt.invitations.get(invitationId);
+  const window = read && rt.programFor(read.touchpoint)?.sendWindow;
+  if (read && window && !rt.settings.instant) {
+    const opensAt = nextSendTime(now, window, read.timeZone);
     if (opensAt > now) {
       await rt.answers.deferReviewEmail(invitationId, opensAt);
       return false;
     }
   }
-  if (!(await rt.answers.claimReviewEmail(invitationId, now))) return false;
+  // Decided by the claim's own condition (due, invited, not followed, not erased) and its result.
+  const invitation = await rt.answers.claimReviewEmail(invitationId, now);
+  if (!invitation) return false;
+  const program = rt.programFor(invitation.touchpoint);
+  const setting = program?.review;
   const skip = (why: string) => {
     log.info('dispatch.review-email-skipped', { invitationId, why });
     return false;
   };
-  if (!invitation || !program || !setting?.followUpAfter) return skip('no-programme');
-  if (!invitation.reviewOffered || !reviewDestination(setting, invitation.locale)) {
-    return skip('not-invited');
-  }
-  if (invitation.reviewClickedAt) return skip('followed');
-  if (!invitation.email || invitation.erasedAt) return skip('no-address');
+  if (!program || !setting?.followUpAfter) return skip('no-programme');
+  if (!reviewDestination(setting, invitation.locale)) return skip('no-destination');
+  if (!invitation.email) return skip('no-address');
   const stopped = await contactStopped(rt, invitation);
   if (stopped) return skip(stopped);
   const since = new Date(now.getTime() - isoDurationMillis(setting.followUpOncePer));

@@ -4,7 +4,9 @@
  * the config names for the survey's locale. Against DynamoDB Local and the SES emulator, through
  * the survey web app.
  */
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createErasureHandler } from '../../lib/handlers/erasure.js';
 import { AfterwordConfig } from '../../lib/config/schema.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
 import { recordSesFeedback } from '../../lib/usecases/feedback.js';
@@ -268,7 +270,7 @@ describe('the review follow-up email', () => {
         body: new URLSearchParams({ score: String(score) }).toString(),
       })
     ).text();
-    return { invitationId, email: detail.customer.email, page };
+    return { invitationId, email: detail.customer.email, page, path };
   }
 
   const reviewEmailsTo = async (address: string) =>
@@ -320,6 +322,28 @@ describe('the review follow-up email', () => {
     expect(await reviewEmailsTo(first.email)).toHaveLength(1);
     expect(first.invitationId).not.toBe(second.invitationId);
     expect((await followUps.invitations.get(second.invitationId))!.reviewEmailAt).toBeDefined();
+  });
+
+  it('sends no second email when the customer answers again, and none to an erased customer', async () => {
+    const again = await answer('rev-again', 10, `${day}T10:10:00Z`);
+    expect((await dispatch(followUps, minutes(due, 40))).reviewEmails).toBe(1);
+    // a new happy answer after the email: not queued again
+    const changed = await web.request(again.path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+      body: new URLSearchParams({ score: '9' }).toString(),
+    });
+    expect(changed.status).toBe(200);
+    expect((await followUps.invitations.get(again.invitationId))!.score).toBe(9);
+
+    const erased = await answer('rev-erased', 10, `${day}T10:11:00Z`);
+    const erase = createErasureHandler(followUps, () => minutes(answeredAt, 30));
+    await erase({
+      detail: { version: '1', requestId: `req-${randomUUID()}`, customerId: 'rev-erased' },
+    });
+    await dispatch(followUps, minutes(due, 24 * 60 * 3));
+    expect(await reviewEmailsTo(again.email)).toHaveLength(1);
+    expect(await reviewEmailsTo(erased.email)).toHaveLength(0);
   });
 
   it('lets SES feedback of the email suppress the address without touching the survey’s funnel', async () => {
