@@ -660,6 +660,49 @@ describe('every function, run with the environment the stack deploys it with', (
     }
   });
 
+  it('runs the review programme through the answer and dispatch functions: the invitation, the click, the follow-up email', async () => {
+    // The shipped config has no review setting; these two functions' programs get one here, so
+    // the calls the programme makes are recorded under each function for the permission contract.
+    const programs = [rt.answer, rt.dispatch].map((r) => r.programFor('support-call')!);
+    for (const program of programs) {
+      program.review = {
+        destinations: { en: 'https://reviews.example.com/acme' },
+        followUpAfter: 'P2D',
+        followUpOncePer: 'P90D',
+      };
+    }
+    try {
+      const intake = createIntakeHandler(rt.intake, () => at(occurred));
+      const clicks = interaction({ occurredAt: occurred });
+      const waits = interaction({ occurredAt: occurred });
+      for (const detail of [clicks, waits]) await intake(envelope(detail));
+      await createDispatchHandler(rt.dispatch, {}, () => at('2026-11-23T12:01:00Z'))();
+      const app = createWebApp(rt.answer, { now: () => at('2026-11-23T12:30:00Z') });
+      const promote = async (address: string) => {
+        const [email] = await emailsTo(address);
+        const path = new URL(scoreLinks(email!).get(10)!).pathname;
+        const page = await app.request(path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'score=10',
+        });
+        return /href="(\/r\/[^"]+)"/.exec(await page.text())![1]!;
+      };
+      const review = await promote(clicks.customer.email!);
+      await promote(waits.customer.email!);
+      const followed = await app.request(review);
+      expect(followed.status).toBe(303);
+      expect(followed.headers.get('location')).toBe('https://reviews.example.com/acme');
+      // two days on, the one who did not follow it gets the email
+      const tick = await createDispatchHandler(rt.dispatch, {}, () => at('2026-11-25T12:31:00Z'))();
+      expect(tick.reviewEmails).toBe(1);
+      const sent = await emailsTo(waits.customer.email!);
+      expect(sent.at(-1)!.subject).toBe('Would you share your experience with Acme?');
+    } finally {
+      for (const program of programs) delete program.review;
+    }
+  });
+
   it('moves an old-shape table onto the current one with the operator policy (migrate-storage --stack)', async () => {
     aws.state.stacks.set('Afterword', deployed.outputs());
     const table = rt.dispatch.settings.tableName;
