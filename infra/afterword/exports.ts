@@ -10,6 +10,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AfterwordFunction } from '../afterword-function.js';
 import type { Afterword } from '../afterword.js';
+import { FUNNEL_COUNTS } from '../../lib/contracts/report.js';
 import { VALUE_COUNTS } from '../../lib/domain/value.js';
 import { REVIEW_COUNTS } from '../../lib/domain/review.js';
 
@@ -92,17 +93,8 @@ export function rollupExports(scope: Afterword, rollup: AfterwordFunction) {
           ...['touchpoint', 'channel', 'segment', 'journeyId', 'journeyStep', 'metric'].map(string),
           count('invited'),
           { name: 'skipped', type: 'map<string,bigint>' },
-          ...[
-            'sent',
-            'delivered',
-            'bounced',
-            'complained',
-            'failed',
-            'unknown',
-            'expired',
-            'outcomeKnown',
-            'answered',
-          ].map(count),
+          // the rest of the funnel, in the contract's order (FUNNEL_COUNTS starts with invited)
+          ...FUNNEL_COUNTS.filter((name) => name !== 'invited').map(count),
           { name: 'scores', type: 'array<bigint>' },
           // revenue at risk: sums in the currency's minor unit (cents), and the answers counted
           ...VALUE_COUNTS.map(count),

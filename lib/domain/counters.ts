@@ -166,14 +166,7 @@ export function contributionOf(invitation: CountedInvitation, timeZone: string):
         for (const option of options) add(answers, COUNTER.option(questionId, option, group));
       }
     }
-    if (invitation.metric) {
-      const value = valueContribution(
-        { value: invitation.value, valueIssue: invitation.valueIssue, score: invitation.score },
-        invitation.metric,
-      );
-      for (const [name, amount] of Object.entries(value)) answers[name] = amount;
-    }
-    Object.assign(answers, reviewContribution(invitation));
+    Object.assign(answers, answerExtras({ ...invitation, score: invitation.score }));
     deltas.push({
       cell: { day: dayOf(new Date(invitation.answeredAt), timeZone), ...dims },
       metric: invitation.metric,
@@ -181,6 +174,25 @@ export function contributionOf(invitation: CountedInvitation, timeZone: string):
     });
   }
   return deltas;
+}
+
+/**
+ * What an answer adds to its cell beyond its score and questionnaire: its interaction's value (by
+ * its own metric, value.ts) and its review invitation (review.ts). The counters and the recompute
+ * (rollup.ts) both add this, so they count alike.
+ */
+export function answerExtras(answer: {
+  metric?: Metric | undefined;
+  score: number;
+  value?: number | undefined;
+  valueIssue?: ValueIssue | undefined;
+  reviewOffered?: boolean | undefined;
+  reviewClickedAt?: string | undefined;
+}): Partial<Record<ValueCount | ReviewCount, number>> {
+  return {
+    ...(answer.metric ? valueContribution(answer, answer.metric) : {}),
+    ...reviewContribution(answer),
+  };
 }
 
 /**

@@ -179,12 +179,12 @@ export class AnswerStore {
     return outcome.updated;
   }
   /**
-   * Records that the customer followed the review invitation of their answer (domain/review.ts):
-   * once, and only while the answer still stands invited; the answers index's key is marked in the
-   * same write, so the recompute counts it as the stream's counters do. False when there was
-   * nothing to record (not invited, already followed, or the answer changed meanwhile).
+   * An answered invitation as a review link finds it: read consistently, with its answers index
+   * key, which recording the click rewrites (one read serves both).
    */
-  async recordReviewFollowed(invitationId: string, at: Date): Promise<boolean> {
+  async reviewOf(
+    invitationId: string,
+  ): Promise<{ invitation: Invitation; answersSortKey?: string } | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
@@ -192,8 +192,22 @@ export class AnswerStore {
         ConsistentRead: true,
       }),
     );
-    const sortKey: unknown = Item?.[INDEX.answersByDay.sk];
-    if (!Item?.reviewOffered || Item.reviewClickedAt || typeof sortKey !== 'string') return false;
+    if (!Item) return undefined;
+    const sortKey: unknown = Item[INDEX.answersByDay.sk];
+    return {
+      invitation: invitationFromItem(Item),
+      ...(typeof sortKey === 'string' ? { answersSortKey: sortKey } : {}),
+    };
+  }
+
+  /**
+   * Records that the customer followed the review invitation of their answer (domain/review.ts):
+   * once, and only while the answer still stands invited with the answers index key read
+   * (`reviewOf`); the key is marked in the same write, so the recompute counts it as the stream's
+   * counters do. False when there was nothing to record (not invited, already followed, or the
+   * answer changed meanwhile).
+   */
+  async recordReviewFollowed(invitationId: string, sortKey: string, at: Date): Promise<boolean> {
     const outcome = await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
       set: {
         reviewClickedAt: at.toISOString(),

@@ -10,7 +10,6 @@ import type { Needs, RuntimePart } from '../runtime.js';
 
 export const REVIEW_USES = [
   'answers',
-  'invitations',
   'programFor',
   'signer',
 ] as const satisfies readonly RuntimePart[];
@@ -28,7 +27,8 @@ export async function followReview(
   { record = true }: { record?: boolean } = {},
 ): Promise<string> {
   const { invitationId } = await rt.signer.verify(token, now, 'review');
-  const invitation = await rt.invitations.get(invitationId);
+  const found = await rt.answers.reviewOf(invitationId);
+  const invitation = found?.invitation;
   const program = invitation && rt.programFor(invitation.touchpoint);
   const destination =
     invitation?.reviewOffered && program
@@ -38,7 +38,8 @@ export async function followReview(
   if (
     record &&
     !invitation!.reviewClickedAt &&
-    (await rt.answers.recordReviewFollowed(invitationId, now))
+    found!.answersSortKey &&
+    (await rt.answers.recordReviewFollowed(invitationId, found!.answersSortKey, now))
   ) {
     log.info('review.followed', { invitationId, touchpoint: invitation!.touchpoint });
   }

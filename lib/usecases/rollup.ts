@@ -25,13 +25,13 @@ import type { AfterwordConfig } from '../config/schema.js';
 import { emptyRollupRow, type RollupRow } from '../contracts/report.js';
 import { addDays, dayBounds, dayOf, isoDurationMillis } from '../domain/time.js';
 import { scoreGroupOf } from '../domain/questionnaire.js';
-import { valueContribution, type ValueCount } from '../domain/value.js';
-import { reviewContribution, type ReviewCount } from '../domain/review.js';
+import type { ValueCount } from '../domain/value.js';
+import type { ReviewCount } from '../domain/review.js';
 import type { InvitationDayRow } from '../store/invitation-items.js';
 import type { Needs, RuntimePart } from '../runtime.js';
 import { isExpired } from '../domain/expiry.js';
 import { SMOKE_SEGMENT } from '../domain/smoke.js';
-import { cellDimensionsOf, rollupRowOf } from '../domain/counters.js';
+import { answerExtras, cellDimensionsOf, rollupRowOf } from '../domain/counters.js';
 // registers the counter store, which the rollup reaches (store/parts.ts)
 import '../store/counters.js';
 import { addIsoDuration } from '../domain/time.js';
@@ -205,15 +205,9 @@ export async function recomputeDay(
       if (row.counted && metric) {
         countQuestions(cell, scoreGroupOf(metric, row.score), row.counted);
       }
-      // as the counters do (domain/counters.ts): by the answer's own metric
-      if (row.metric) {
-        const value = valueContribution({ ...row, score: row.score }, row.metric);
-        for (const [name, amount] of Object.entries(value) as [ValueCount, number][]) {
-          cell[name] += amount;
-        }
-      }
-      for (const [name, amount] of Object.entries(reviewContribution(row)) as [
-        ReviewCount,
+      // as the counters do (domain/counters.ts)
+      for (const [name, amount] of Object.entries(answerExtras({ ...row, score: row.score })) as [
+        ValueCount | ReviewCount,
         number,
       ][]) {
         cell[name] += amount;
