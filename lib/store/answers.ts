@@ -262,13 +262,21 @@ export class AnswerStore {
     return undefined;
   }
 
-  /** Puts a review follow-up email off until `at` (the customer's send window opens then). */
-  async deferReviewEmail(invitationId: string, at: Date): Promise<void> {
-    await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
+  /**
+   * Puts a review follow-up email off until `at` (the customer's send window opens then), only
+   * while it is still due at `now`: an answer given again since the dispatcher read it has moved
+   * it later, and that newer time stands. False when it was not put off.
+   */
+  async deferReviewEmail(invitationId: string, at: Date, now: Date): Promise<boolean> {
+    const outcome = await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
       set: queueKeys('REVIEW', invitationId, at.toISOString()),
-      condition: '#opk = :queue',
-      names: { '#opk': INDEX.outbox.pk },
-      values: { ':queue': queueKeys('REVIEW', invitationId, '')[INDEX.outbox.pk] },
+      condition: '#opk = :queue AND #osk <= :now',
+      names: { '#opk': INDEX.outbox.pk, '#osk': INDEX.outbox.sk },
+      values: {
+        ':queue': queueKeys('REVIEW', invitationId, '')[INDEX.outbox.pk],
+        ':now': `${now.toISOString()}#~`,
+      },
     });
+    return outcome.updated;
   }
 }

@@ -37,6 +37,9 @@ import {
   stateOf,
 } from './contact-items.js';
 
+/** What taking a customer's review email of the period came to (`claimReviewAsk`). */
+export type ReviewAsk = 'asked' | 'asked-recently' | 'opted-out' | 'no-contact-item';
+
 export class ContactStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -175,11 +178,13 @@ export class ContactStore {
   }
 
   /**
-   * Takes the customer's one review email of the period (domain/review.ts): true, and recorded,
+   * Takes the customer's one review email of the period (domain/review.ts): `asked`, and recorded,
    * only when their contact item exists, they have not opted out, and no review email went to them
-   * since `since`; false otherwise (a concurrent one took it, or it is too soon).
+   * since `since`. Otherwise why not, from the item the failed condition returns: `asked-recently`
+   * (too soon, or a concurrent one took it), `opted-out`, or `no-contact-item` (erased, or gone
+   * with the retention period: nobody to ask without the state that records the opt-out).
    */
-  async claimReviewAsk(customerId: string, at: Date, since: Date): Promise<boolean> {
+  async claimReviewAsk(customerId: string, at: Date, since: Date): Promise<ReviewAsk> {
     const outcome = await updateItem(this.doc, this.tableName, contactKey(customerId), {
       set: { reviewAskedAt: at.toISOString() },
       // a new version: a contact claim written from an older read must read again (and keep it)
@@ -189,7 +194,9 @@ export class ContactStore {
       names: { '#pk': KEY.pk },
       values: { ':since': since.toISOString(), ':one': 1 },
     });
-    return outcome.updated;
+    if (outcome.updated) return 'asked';
+    if (!outcome.current) return 'no-contact-item';
+    return outcome.current.optedOutAt !== undefined ? 'opted-out' : 'asked-recently';
   }
 
   /** Deletes the customer's contact item, in both key shapes (erasure); how many there were. */

@@ -40,7 +40,8 @@ export async function reviewFollowUpOne(
   if (read && window && !rt.settings.instant) {
     const opensAt = nextSendTime(now, window, read.timeZone);
     if (opensAt > now) {
-      await rt.answers.deferReviewEmail(invitationId, opensAt);
+      // not when an answer given since moved it later: that time stands (deferReviewEmail)
+      await rt.answers.deferReviewEmail(invitationId, opensAt, now);
       return false;
     }
   }
@@ -59,9 +60,8 @@ export async function reviewFollowUpOne(
   const stopped = await contactStopped(rt, invitation);
   if (stopped) return skip(stopped);
   const since = new Date(now.getTime() - isoDurationMillis(setting.followUpOncePer));
-  if (!(await rt.contacts.claimReviewAsk(invitation.customerId, now, since))) {
-    return skip('asked-recently');
-  }
+  const asked = await rt.contacts.claimReviewAsk(invitation.customerId, now, since);
+  if (asked !== 'asked') return skip(asked);
   const [token, unsubscribeToken] = await Promise.all([
     rt.signer.sign(
       { invitationId, expiresAt: addIsoDuration(now, `P${REVIEW_LINK_DAYS}D`) },

@@ -5,7 +5,7 @@
  * the survey web app.
  */
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createErasureHandler } from '../../lib/handlers/erasure.js';
 import { AfterwordConfig } from '../../lib/config/schema.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
@@ -360,5 +360,123 @@ describe('the review follow-up email', () => {
     });
     expect((await followUps.invitations.get(invitationId))!.bouncedAt).toBeUndefined();
     expect(await followUps.suppressions.reasonFor(email)).toBe('bounce');
+  });
+});
+
+describe('the review follow-up email in the customer’s send window', () => {
+  const at = (time: string) => new Date(`${time}Z`);
+  const next = '2026-11-24';
+  let windowed: TestRuntime;
+  let web: ReturnType<typeof createWebApp>;
+  let webNow = at(`${day}T11:00:00`);
+
+  beforeAll(async () => {
+    windowed = await testRuntime({
+      config: withConfig((config) => {
+        const support = config.programs.find((p) => p.touchpoint === 'support-call')!;
+        // the example's window, 09:00 to 20:00 in the customer's zone, stays
+        expect(support.sendWindow).toEqual({ start: '09:00', end: '20:00' });
+        delete support.coolDown;
+        support.review = {
+          destinations: { en: ENGLISH },
+          followUpAfter: 'PT12H',
+          followUpOncePer: 'P90D',
+        };
+      }),
+    });
+    web = createWebApp(windowed, { now: () => webNow });
+  });
+
+  const reviewEmailsTo = async (address: string) =>
+    (await emailsTo(address)).filter((email) => email.subject.startsWith('Would you share'));
+
+  /** A promoter's answer at 11:00 UTC, from a customer in UTC: its email falls due at 23:00. */
+  async function promoter(customerId: string) {
+    const detail = interaction({ occurredAt: `${day}T10:00:00Z` });
+    detail.customer = {
+      ...detail.customer,
+      id: customerId,
+      email: `${customerId}@example.com`,
+      timeZone: 'UTC',
+    };
+    const { invitationId } = await intake(windowed, event(detail), at(`${day}T10:00:00`));
+    await dispatch(windowed, at(`${day}T10:31:00`));
+    const survey = (await emailsTo(detail.customer.email!)).at(-1)!;
+    const path = new URL(scoreLinks(survey).get(10)!).pathname;
+    const give = async (when: Date, score: number) => {
+      webNow = when;
+      const response = await web.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+        body: new URLSearchParams({ score: String(score) }).toString(),
+      });
+      expect(response.status).toBe(200);
+    };
+    await give(at(`${day}T11:00:00`), 10);
+    return { invitationId, email: detail.customer.email!, giveAgain: give };
+  }
+
+  it('waits outside the window and goes when it opens', async () => {
+    const { email } = await promoter('rev-window');
+    expect((await dispatch(windowed, at(`${day}T23:01:00`))).reviewEmails).toBe(0);
+    expect((await dispatch(windowed, at(`${next}T08:59:00`))).reviewEmails).toBe(0);
+    expect(await reviewEmailsTo(email)).toHaveLength(0);
+    expect((await dispatch(windowed, at(`${next}T09:01:00`))).reviewEmails).toBe(1);
+    expect(await reviewEmailsTo(email)).toHaveLength(1);
+  });
+
+  it('keeps the later time of an answer given again while the dispatcher put the email off', async () => {
+    const { invitationId, email, giveAgain } = await promoter('rev-window-again');
+    // the dispatcher reads the invitation (due at 23:00); the customer answers again at 23:00:30,
+    // which moves the email to 11:00:30 tomorrow; then the dispatcher puts off what it read
+    const read = windowed.invitations.get.bind(windowed.invitations);
+    const interleave = vi
+      .spyOn(windowed.invitations, 'get')
+      .mockImplementation(async (id, ...rest) => {
+        const found = await read(id, ...rest);
+        if (id === invitationId && interleave.mock.calls.length === 1) {
+          await giveAgain(at(`${day}T23:00:30`), 9); // another score: the same one writes nothing
+        }
+        return found;
+      });
+    try {
+      expect((await dispatch(windowed, at(`${day}T23:01:00`))).reviewEmails).toBe(0);
+    } finally {
+      interleave.mockRestore();
+    }
+    // not at the window's opening, to which the stale read would have put it off
+    expect((await dispatch(windowed, at(`${next}T09:01:00`))).reviewEmails).toBe(0);
+    expect(await reviewEmailsTo(email)).toHaveLength(0);
+    expect((await dispatch(windowed, at(`${next}T11:01:00`))).reviewEmails).toBe(1);
+    expect(await reviewEmailsTo(email)).toHaveLength(1);
+  });
+
+  it('names a missing contact item as the reason no email went', async () => {
+    const { invitationId, email } = await promoter('rev-no-contact');
+    // gone with the retention period, say: the state that would record an opt-out is not there
+    expect(await windowed.contacts.forget('rev-no-contact')).toBe(1);
+    const lines: string[] = [];
+    const capture = (stream: NodeJS.WriteStream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+        return true;
+      });
+    const level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'info';
+    const spies = [capture(process.stdout), capture(process.stderr)];
+    try {
+      expect((await dispatch(windowed, at(`${next}T09:02:00`))).reviewEmails).toBe(0);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      process.env.LOG_LEVEL = level;
+    }
+    expect(await reviewEmailsTo(email)).toHaveLength(0);
+    const skipped = lines
+      .flatMap((line) => line.split('\n'))
+      .filter((line) => line.includes('dispatch.review-email-skipped'))
+      .map((line) => JSON.parse(line) as { invitationId: string; why: string });
+    expect(skipped).toContainEqual(
+      expect.objectContaining({ invitationId, why: 'no-contact-item' }),
+    );
   });
 });
