@@ -61,6 +61,12 @@ export interface CostResult {
   floorPerThousand: number;
   /** perThousandTotal / floorPerThousand (target ≤ 1.06, issue 19). */
   ratioToFloor: number;
+  /**
+   * The variable cost with DynamoDB at exactly the unit targets and every other service as
+   * measured: whether the cost target could hold even where the unit targets do.
+   */
+  perThousandAtUnitTargets: number;
+  unitTargets: { writeUnits: number; readUnits: number };
   /** The clock's cost (dispatch every minute, nightly rollup, dashboard, alarms, secret), USD a month. */
   fixedPerMonth: number;
   /** The variable cost plus the fixed cost spread over `surveysPerDay`. */
@@ -70,7 +76,7 @@ export interface CostResult {
 
 export function costPerThousand(
   life: SurveyLifeResult,
-  options: { surveysPerDay: number },
+  options: { surveysPerDay: number; unitTargets: { writeUnits: number; readUnits: number } },
 ): CostResult {
   const lambda = STAGES.reduce((sum, stage) => {
     const usage = life.perSurvey[stage];
@@ -99,6 +105,13 @@ export function costPerThousand(
   );
   const perThousandTotal = Object.values(perThousand).reduce((sum, usd) => sum + usd, 0);
   const floorPerThousand = life.emails * PRICES.sesEmail * 1000;
+  const { unitTargets } = options;
+  const perThousandAtUnitTargets =
+    perThousandTotal -
+    perThousand.dynamodb! +
+    (unitTargets.writeUnits * PRICES.dynamoWriteUnit +
+      unitTargets.readUnits * PRICES.dynamoReadUnit) *
+      1000;
 
   const day = life.perDay;
   const dispatchMemoryGb = life.perSurvey.dispatch.memoryMb / 1024;
@@ -135,6 +148,8 @@ export function costPerThousand(
     perThousandTotal,
     floorPerThousand,
     ratioToFloor: perThousandTotal / floorPerThousand,
+    perThousandAtUnitTargets,
+    unitTargets,
     fixedPerMonth,
     surveysPerDay: options.surveysPerDay,
     perThousandAtVolume: perThousandTotal + (fixedPerMonth / 30 / options.surveysPerDay) * 1000,

@@ -69,7 +69,10 @@ try {
   if (only.has('life')) {
     const life = await surveyLife(endpoints, lifeSurveys);
     results.surveyLife = life;
-    results.cost = costPerThousand(life, { surveysPerDay });
+    results.cost = costPerThousand(life, {
+      surveysPerDay,
+      unitTargets: { writeUnits: WRU_TARGET, readUnits: RRU_TARGET },
+    });
     console.log(`survey life: ${life.answered} answered surveys, request units by AWS's rules`);
     for (const [stage, usage] of Object.entries(life.perSurvey)) {
       console.log(
@@ -92,6 +95,9 @@ try {
       `  ${Object.entries(cost.perThousand)
         .map(([service, usd]) => `${service} $${fixed(usd, 5)}`)
         .join(', ')}`,
+    );
+    console.log(
+      `  with DynamoDB at the unit targets (${WRU_TARGET} WRU, ${RRU_TARGET} RRU), the rest as measured: $${fixed(cost.perThousandAtUnitTargets, 4)} (${fixed(cost.perThousandAtUnitTargets / cost.floorPerThousand, 3)}×)`,
     );
     console.log(
       `  fixed $${fixed(cost.fixedPerMonth, 2)} a month → $${fixed(cost.perThousandAtVolume, 4)} per 1,000 at ${surveysPerDay} surveys a day`,

@@ -126,4 +126,32 @@ describe('consent per person', () => {
       reason: 'opted-out',
     });
   });
+  it('cancels a scheduled survey when the id opts out: by its contact item, or by its own record when no item stands for it', async () => {
+    const rt = await testRuntime();
+    const [unsubscribed, recordOnly] = [person(), person()];
+    const scheduled = await Promise.all(
+      [unsubscribed, recordOnly].map(async (customer) => {
+        const decision = await intake(
+          rt,
+          event(interaction({ occurredAt: occurred, customer })),
+          decided,
+        );
+        expect(decision.status).toBe('scheduled');
+        return decision.invitationId;
+      }),
+    );
+    // as the unsubscribe writes it: the id's record and its contact item (no address record here)
+    await rt.suppressions.optOutCustomer(unsubscribed.id, decided);
+    await rt.contacts.optOut(unsubscribed.id, decided);
+    // the record alone: the contact item gone (expired, say), so the dispatcher reads the record
+    await rt.suppressions.optOutCustomer(recordOnly.id, decided);
+    expect(await rt.contacts.forget(recordOnly.id)).toBe(1);
+    await dispatch(rt, due);
+    for (const invitationId of scheduled) {
+      expect(await rt.invitations.get(invitationId)).toMatchObject({
+        status: 'cancelled',
+        reason: 'opted-out',
+      });
+    }
+  });
 });
