@@ -100,6 +100,26 @@ export class ContactStore {
   }
 
   /**
+   * Takes back a claim made for a decision recorded already (a redelivery, intake.ts): the state
+   * read before it, with the profile claimed, only while nothing was written since. False when
+   * something was: the claim then stays, a contact counted once too often (never too rarely).
+   */
+  async releaseClaim(customerId: string, read: ContactState, claimed: ContactState) {
+    return this.put(
+      itemOf(
+        customerId,
+        { ...read, profile: claimed.profile, version: claimed.version + 1 },
+        this.retentionDays,
+      ),
+      {
+        ConditionExpression: '#version = :expected AND attribute_not_exists(optedOutAt)',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':expected': claimed.version },
+      },
+    );
+  }
+
+  /**
    * Records a profile seen without a claim (a skipped interaction, an import). On a current item,
    * only the profile's attributes change (the contact history is left alone); otherwise the whole
    * state read is written under the current key, so a customer of the first shape keeps their

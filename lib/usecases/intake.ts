@@ -7,8 +7,10 @@
  *    InvalidEventError naming every problem (the caller dead-letters it).
  * 2. A redelivery finds the first decision and returns it (the idempotency key is the event's
  *    source with its interaction id); a different payload under the same key is logged as a
- *    conflict (by id only) and the first is kept.
- * 3. Decide, in this order (checks that need no read first): no-program, disabled, no-email,
+ *    conflict (by id only) and the first is kept. An event under a day old is found by the
+ *    conditional create at step 5, which takes back a contact claim made on the way; an older
+ *    one (a replay, a redrive) is looked up first.
+ * 3. Decide (intake-decide.ts), in this order (checks that need no read first): no-program, disabled, no-email,
  *    invalid-email, not-sampled, suppressed (after a bounce or complaint), opted-out, then the
  *    contact rules (global and per-program cool-down, rolling cap).
  * 4. A survey passing every rule claims the customer's contact state with a conditional write on
@@ -18,27 +20,12 @@
  *    delay, moved into the customer's send window (now, in instant mode).
  */
 import { asFunction } from '../adapters/function-scope.js';
-import * as z from 'zod';
 import { log } from '../adapters/log.js';
-import type { Program } from '../domain/program.js';
 import { INTERACTION_COMPLETED, type InteractionCompleted } from '../contracts/interaction.js';
-import { ERASED_CUSTOMER_ID, type Invitation, type SkipReason } from '../contracts/invitation.js';
-import {
-  contactRuleBreached,
-  isSampled,
-  nextSendTime,
-  withClaim,
-  type ContactState,
-} from '../domain/contact-rules.js';
-import {
-  SEEN_REFRESH_DAYS,
-  updatedProfile,
-  type CustomerProfile,
-} from '../domain/customer-profile.js';
+import type { Invitation } from '../contracts/invitation.js';
 import { interactionKey, invitationIdFor, payloadHash } from '../domain/ids.js';
-import { addIsoDuration } from '../domain/time.js';
-import { valueOf } from '../domain/value.js';
 import type { Needs, RuntimePart } from '../runtime.js';
+import { decide } from './intake-decide.js';
 import { parseInteraction } from './interaction-input.js';
 
 /** What intake reaches of the runtime: its functions are built with these and no more. */
@@ -59,10 +46,16 @@ export interface IntakeResult {
   duplicate: boolean;
 }
 
+/**
+ * Events older than this look their decision up before deciding. EventBridge's and Lambda's own
+ * retries of an event mostly come sooner, and are found by the conditional create instead (half a
+ * read unit saved on every first delivery, issue 19); an archive's replay or a redrive comes later,
+ * and the lookup spares it deciding again and claiming a contact only to take it back.
+ */
+const LOOK_UP_OLDER_THAN_MS = 86_400_000;
+
 /** Claims lost to concurrent interactions of the same customer before giving up (EventBridge retries). */
 const MAX_CLAIM_ATTEMPTS = 8;
-
-const emailAddress = z.email();
 
 export class ContactContentionError extends Error {
   override name = 'ContactContentionError';
@@ -103,10 +96,11 @@ async function intakeEvent(
   const key = interactionKey(event.source, interaction.interactionId);
   const invitationId = invitationIdFor(event.source, interaction.interactionId);
   const hash = payloadHash(interaction);
-  // EventBridge redelivers after its retry delay, long after an eventually consistent read
-  // would see the first delivery's write; the conditional create catches the rest.
-  const earlier = await rt.invitations.get(invitationId, { consistent: false });
-  if (earlier) return duplicateOf(earlier, hash);
+  if (now.getTime() - Date.parse(interaction.occurredAt) > LOOK_UP_OLDER_THAN_MS) {
+    // Eventually consistent: a replay comes long after the first delivery's write.
+    const earlier = await rt.invitations.get(invitationId, { consistent: false });
+    if (earlier) return duplicateOf(earlier, hash);
+  }
 
   for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
     // The first attempt reads the contact state eventually consistently (half the price); a
@@ -121,15 +115,27 @@ async function intakeEvent(
       launched,
     });
     if (decision === 'contended') continue;
-    const result = await rt.invitations.create(decision, rt.config.dataRetentionDays);
-    if (!result.created) return duplicateOf(result.existing, hash);
+    const { invitation, claim } = decision;
+    const result = await rt.invitations.create(invitation, rt.config.dataRetentionDays);
+    if (!result.created) {
+      // A redelivery that passed the contact rules again: no survey stands behind its claim.
+      const [read, claimed] = claim ?? [];
+      if (
+        read &&
+        claimed &&
+        !(await rt.contacts.releaseClaim(interaction.customer.id, read, claimed))
+      ) {
+        log.warn('intake.claim-kept', { invitationId });
+      }
+      return duplicateOf(result.existing, hash);
+    }
     log.info('intake.decided', {
       invitationId,
-      touchpoint: decision.touchpoint,
-      status: decision.status,
-      reason: decision.reason,
+      touchpoint: invitation.touchpoint,
+      status: invitation.status,
+      reason: invitation.reason,
     });
-    return { invitationId, status: decision.status, reason: decision.reason, duplicate: false };
+    return { invitationId, status: invitation.status, reason: invitation.reason, duplicate: false };
   }
   throw new ContactContentionError(
     `customer contact state changed ${MAX_CLAIM_ATTEMPTS} times while deciding invitation ${invitationId}`,
@@ -149,140 +155,4 @@ function duplicateOf(existing: Invitation, hash: string): IntakeResult {
     reason: existing.reason,
     duplicate: true,
   };
-}
-
-async function decide(
-  rt: IntakeDeps,
-  interaction: InteractionCompleted,
-  ids: {
-    invitationId: string;
-    source: string;
-    /** The interaction's idempotency key (source and id): what the contact claim remembers. */
-    key: string;
-    hash: string;
-    now: Date;
-    consistent: boolean;
-    /** A tracking or periodic run's invitation: its program is scheduled, and nobody was seen. */
-    launched: boolean;
-  },
-): Promise<Invitation | 'contended'> {
-  const { customer } = interaction;
-  const found = rt.programFor(interaction.touchpoint);
-  // An interaction surveys event-based programs only; a scheduled program's run asks by itself.
-  const program = found && (found.kind === 'event') !== ids.launched ? found : undefined;
-  const occurredAt = new Date(interaction.occurredAt);
-  const base: Invitation = {
-    invitationId: ids.invitationId,
-    interactionId: interaction.interactionId,
-    source: ids.source,
-    payloadHash: ids.hash,
-    status: 'skipped',
-    customerId: customer.id,
-    email: customer.email?.trim() || undefined,
-    name: customer.name,
-    touchpoint: interaction.touchpoint,
-    channel: interaction.channel,
-    segment: customer.segment,
-    journeyId: interaction.journey?.id,
-    journeyStep: interaction.journey?.step,
-    attributes: interaction.attributes,
-    ...(program?.value ? valueOf(interaction.attributes, program.value) : {}),
-    locale: customer.locale ?? program?.fallbackLocale ?? 'en',
-    timeZone: customer.timeZone ?? rt.config.defaultCustomerTimeZone ?? rt.config.timeZone,
-    metric: program?.metric,
-    occurredAt: occurredAt.toISOString(),
-    decidedAt: ids.now.toISOString(),
-  };
-  // The person's own consent record (by keyed hash of the id): an interaction from before their
-  // erasure (a retry, a redrive, one in flight) is recorded without anything that names them.
-  const person = await rt.suppressions.customerConsent(customer.id);
-  if (person.erasedAt && base.occurredAt <= person.erasedAt) {
-    return {
-      ...base,
-      customerId: ERASED_CUSTOMER_ID,
-      email: undefined,
-      name: undefined,
-      attributes: undefined,
-      erasedAt: person.erasedAt,
-      reason: 'erased',
-    };
-  }
-  // The customer directory: the profile this interaction shows, when it names a usable address.
-  const seen: CustomerProfile | undefined =
-    !ids.launched && base.email && emailAddress.safeParse(base.email).success
-      ? {
-          email: base.email,
-          locale: customer.locale,
-          timeZone: customer.timeZone,
-          segment: customer.segment,
-          seenOn: occurredAt.toISOString().slice(0, 10),
-        }
-      : undefined;
-  let contact: ContactState | undefined;
-  // A claim carries the profile in the write it makes anyway; a skip writes it on its own, only
-  // when a field changes or the last-seen day has grown a week stale (a daily visitor would
-  // otherwise cost a write a day).
-  const skip = async (reason: SkipReason): Promise<Invitation> => {
-    // Nobody who must not be contacted gets a profile back in the directory.
-    if (seen && reason !== 'opted-out' && reason !== 'suppressed' && !person.optedOutAt) {
-      contact ??= await rt.contacts.get(customer.id, { consistent: ids.consistent });
-      const profile =
-        !contact.optedOutAt && updatedProfile(contact.profile, seen, SEEN_REFRESH_DAYS);
-      if (profile) await rt.contacts.recordProfile(customer.id, contact, profile);
-    }
-    return { ...base, reason };
-  };
-
-  if (!program) return skip('no-program');
-  if (!program.enabled) return skip('disabled');
-  if (!base.email) return skip('no-email');
-  if (!emailAddress.safeParse(base.email).success) return skip('invalid-email');
-  if (!isSampled(interaction.interactionId, program.touchpoint, program.sampling)) {
-    return skip('not-sampled');
-  }
-  contact = await rt.contacts.get(customer.id, { consistent: ids.consistent });
-  // The id's own opt-out outlives the contact item (expired, erased, or written afresh since).
-  if (contact.optedOutAt || person.optedOutAt) return skip('opted-out');
-  // The person, not only this id: an address suppressed or opted out under any customer id.
-  const block = await rt.suppressions.reasonFor(base.email);
-  if (block === 'opted-out') return skip('opted-out');
-  if (block) return skip('suppressed');
-
-  // A retry of an interaction whose claim went through (but whose decision was not written)
-  // finds its own claim and goes on, rather than tripping over it as a cool-down.
-  if (contact.lastInteractionId !== ids.key) {
-    const breached = contactRuleBreached(contact, program.touchpoint, occurredAt, {
-      globalCoolDown: rt.config.contactRules.globalCoolDown,
-      programCoolDown: program.coolDown,
-      cap: rt.config.contactRules.cap,
-    });
-    if (breached) return skip(breached);
-    const next = withClaim(
-      contact,
-      { touchpoint: program.touchpoint, at: occurredAt, interactionId: ids.key },
-      rt.config.contactRules.cap.period,
-    );
-    next.profile = (seen && updatedProfile(contact.profile, seen)) ?? contact.profile;
-    if (!(await rt.contacts.claim(customer.id, contact, next))) return 'contended';
-  }
-  return {
-    ...base,
-    status: 'scheduled',
-    sendAt: sendTime(rt, program, occurredAt, base.timeZone, ids.now),
-  };
-}
-
-function sendTime(
-  rt: IntakeDeps,
-  program: Program,
-  occurredAt: Date,
-  timeZone: string,
-  now: Date,
-): string {
-  if (rt.settings.instant) return now.toISOString();
-  return nextSendTime(
-    addIsoDuration(occurredAt, program.delay),
-    program.sendWindow,
-    timeZone,
-  ).toISOString();
 }

@@ -140,6 +140,43 @@ describe('contact rules against DynamoDB Local', () => {
     });
   });
 
+  it('counts a redelivered interaction once against the cap, though it passes the rules again', async () => {
+    const rt = await testRuntime({
+      config: withConfig((config) => {
+        // no cool-down holds the redelivery back: only the cap counts (4 in 90 days)
+        config.contactRules.globalCoolDown = 'PT1M';
+        for (const program of config.programs) delete program.coolDown;
+      }),
+    });
+    const who = customer();
+    const at = (minutes: number) => new Date(Date.parse(occurred) + minutes * 60_000);
+    const detail = (minutes: number) =>
+      interaction({ occurredAt: at(minutes).toISOString(), customer: who });
+    const first = detail(0);
+    expect((await intake(rt, event(first), at(0))).status).toBe('scheduled');
+    expect((await intake(rt, event(detail(10)), at(10))).status).toBe('scheduled');
+    // EventBridge delivers the first again: it passes the rules, and finds its decision recorded
+    expect(await intake(rt, event(first), at(11))).toMatchObject({
+      status: 'scheduled',
+      duplicate: true,
+    });
+    const afterRedelivery = await rt.contacts.get(who.id, { consistent: true });
+    expect(afterRedelivery.recent).toHaveLength(2);
+    // a replay a week on, which would pass the rules too, looks its decision up first: the
+    // contact item is not written at all
+    expect(await intake(rt, event(first), at(7 * 24 * 60))).toMatchObject({ duplicate: true });
+    expect((await rt.contacts.get(who.id, { consistent: true })).version).toBe(
+      afterRedelivery.version,
+    );
+    // two more fit under the cap of 4, and a fifth does not
+    expect((await intake(rt, event(detail(20)), at(20))).status).toBe('scheduled');
+    expect((await intake(rt, event(detail(30)), at(30))).status).toBe('scheduled');
+    expect(await intake(rt, event(detail(40)), at(40))).toMatchObject({
+      status: 'skipped',
+      reason: 'cap',
+    });
+  });
+
   it("moves a survey due at night to the next morning in the customer's time zone", async () => {
     const rt = await testRuntime();
     const detail = interaction({
