@@ -162,11 +162,15 @@ export function answerDayKeys(
 /** Marks an invitation the stream's counters count from its first state (domain/counters.ts). */
 export const IN_COUNTERS = 'inCounters';
 
+/** The contact state's version a scheduled decision stands on (its claim's, or the one it found). */
+export const CONTACT_VERSION = 'contactVersion';
+
 const INTERNAL_ATTRIBUTES = new Set<string>([
   KEY.pk,
   KEY.sk,
   TTL_ATTRIBUTE,
   IN_COUNTERS,
+  CONTACT_VERSION,
   ...Object.values(INDEX).flatMap((index) => [index.pk, index.sk]),
 ]);
 

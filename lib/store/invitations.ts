@@ -16,6 +16,7 @@ import { ERASED_CUSTOMER_ID, type Invitation } from '../contracts/invitation.js'
 import { batchGetAll, INDEX, KEY, TTL_ATTRIBUTE } from './table.js';
 import {
   attributesAttribute,
+  CONTACT_VERSION,
   customerKeys,
   invitationDayKeys,
   IN_COUNTERS,
@@ -27,7 +28,10 @@ import {
 } from './invitation-items.js';
 import { updateItem } from './update.js';
 
-export type CreateResult = { created: true } | { created: false; existing: Invitation };
+export type CreateResult =
+  | { created: true }
+  /** `existingContactVersion`: the contact state's version the first decision stands on. */
+  | { created: false; existing: Invitation; existingContactVersion?: number };
 
 export class InvitationStore {
   constructor(
@@ -35,8 +39,15 @@ export class InvitationStore {
     private readonly tableName: string,
   ) {}
 
-  /** Writes a new decision exactly once per interaction; a redelivery gets the first one back. */
-  async create(invitation: Invitation, retentionDays: number): Promise<CreateResult> {
+  /**
+   * Writes a new decision exactly once per interaction; a redelivery gets the first one back.
+   * `contactVersion`: the contact state's version the decision stands on, kept with it.
+   */
+  async create(
+    invitation: Invitation,
+    retentionDays: number,
+    { contactVersion }: { contactVersion?: number } = {},
+  ): Promise<CreateResult> {
     const expireAt = Math.floor(Date.parse(invitation.decidedAt) / 1000) + retentionDays * 86_400;
     const item = {
       ...invitation,
@@ -50,6 +61,7 @@ export class InvitationStore {
       ...(invitation.status === 'scheduled' && invitation.sendAt
         ? queueKeys('DUE', invitation.invitationId, invitation.sendAt)
         : {}),
+      ...(contactVersion !== undefined ? { [CONTACT_VERSION]: contactVersion } : {}),
     };
     try {
       await this.doc.send(
@@ -64,11 +76,15 @@ export class InvitationStore {
       return { created: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = error.Item
-        ? invitationFromItem(unmarshall(error.Item))
-        : await this.get(invitation.invitationId);
+      const item = error.Item ? unmarshall(error.Item) : undefined;
+      const existing = item ? invitationFromItem(item) : await this.get(invitation.invitationId);
       if (!existing) throw error;
-      return { created: false, existing };
+      const version: unknown = item?.[CONTACT_VERSION];
+      return {
+        created: false,
+        existing,
+        ...(typeof version === 'number' ? { existingContactVersion: version } : {}),
+      };
     }
   }
 

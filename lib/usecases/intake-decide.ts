@@ -30,7 +30,13 @@ const emailAddress = z.email();
  * claimed): taken back should the decision turn out to be recorded already.
  */
 export type Decision =
-  { invitation: Invitation; claim?: [read: ContactState, claimed: ContactState] } | 'contended';
+  | {
+      invitation: Invitation;
+      claim?: [read: ContactState, claimed: ContactState];
+      /** The contact state's version a scheduled decision stands on: its claim's, or the one it found. */
+      contactVersion?: number;
+    }
+  | 'contended';
 
 export async function decide(
   rt: IntakeDeps,
@@ -77,19 +83,18 @@ export async function decide(
   // The person's own consent record (by keyed hash of the id): an interaction from before their
   // erasure (a retry, a redrive, one in flight) is recorded without anything that names them.
   const person = await rt.suppressions.customerConsent(customer.id);
-  if (person.erasedAt && base.occurredAt <= person.erasedAt) {
-    return {
-      invitation: {
-        ...base,
-        customerId: ERASED_CUSTOMER_ID,
-        email: undefined,
-        name: undefined,
-        attributes: undefined,
-        erasedAt: person.erasedAt,
-        reason: 'erased',
-      },
-    };
-  }
+  const erased = () => ({
+    invitation: {
+      ...base,
+      customerId: ERASED_CUSTOMER_ID,
+      email: undefined,
+      name: undefined,
+      attributes: undefined,
+      erasedAt: person.erasedAt,
+      reason: 'erased' as const,
+    },
+  });
+  if (person.erasedAt && base.occurredAt <= person.erasedAt) return erased();
   // The customer directory: the profile this interaction shows, when it names a usable address.
   const seen: CustomerProfile | undefined =
     !ids.launched && base.email && emailAddress.safeParse(base.email).success
@@ -124,6 +129,16 @@ export async function decide(
     return skip('not-sampled');
   }
   contact = await rt.contacts.get(customer.id, { consistent: ids.consistent });
+  // A launch's customers were drawn from the directory before this, and its send slots lie ahead:
+  // one erased since they were last seen (the erasure under way, or done since the draw) is
+  // erased for it, as an interaction from before an erasure is. Back on a later day: asked.
+  if (
+    ids.launched &&
+    person.erasedAt &&
+    !(contact.profile?.seenOn && contact.profile.seenOn > person.erasedAt.slice(0, 10))
+  ) {
+    return erased();
+  }
   // The id's own opt-out outlives the contact item (expired, erased, or written afresh since).
   if (contact.optedOutAt || person.optedOutAt) return skip('opted-out');
   // The person, not only this id: an address suppressed or opted out under any customer id.
@@ -151,6 +166,7 @@ export async function decide(
     claim = [contact, next];
   }
   return {
+    contactVersion: claim ? claim[1].version : contact.version,
     invitation: {
       ...base,
       status: 'scheduled',

@@ -50,7 +50,8 @@ export interface IntakeResult {
  * Events older than this look their decision up before deciding. EventBridge's and Lambda's own
  * retries of an event mostly come sooner, and are found by the conditional create instead (half a
  * read unit saved on every first delivery, issue 19); an archive's replay or a redrive comes later,
- * and the lookup spares it deciding again and claiming a contact only to take it back.
+ * and the lookup spares it deciding again and claiming a contact only to take it back. (A claim is
+ * taken back only when the decision found does not stand on it: see `contactVersion`.)
  */
 const LOOK_UP_OLDER_THAN_MS = 86_400_000;
 
@@ -96,7 +97,8 @@ async function intakeEvent(
   const key = interactionKey(event.source, interaction.interactionId);
   const invitationId = invitationIdFor(event.source, interaction.interactionId);
   const hash = payloadHash(interaction);
-  if (now.getTime() - Date.parse(interaction.occurredAt) > LOOK_UP_OLDER_THAN_MS) {
+  // A launch's run is retried or run again within its period: each drawn customer looked up.
+  if (launched || now.getTime() - Date.parse(interaction.occurredAt) > LOOK_UP_OLDER_THAN_MS) {
     // Eventually consistent: a replay comes long after the first delivery's write.
     const earlier = await rt.invitations.get(invitationId, { consistent: false });
     if (earlier) return duplicateOf(earlier, hash);
@@ -115,14 +117,19 @@ async function intakeEvent(
       launched,
     });
     if (decision === 'contended') continue;
-    const { invitation, claim } = decision;
-    const result = await rt.invitations.create(invitation, rt.config.dataRetentionDays);
+    const { invitation, claim, contactVersion } = decision;
+    const result = await rt.invitations.create(invitation, rt.config.dataRetentionDays, {
+      contactVersion,
+    });
     if (!result.created) {
       // A redelivery that passed the contact rules again: no survey stands behind its claim.
+      // Unless the decision found stands on it: this call's own put (the SDK retried one that
+      // went through), or a concurrent delivery's that found this claim and went on with it.
       const [read, claimed] = claim ?? [];
       if (
         read &&
         claimed &&
+        result.existingContactVersion !== claimed.version &&
         !(await rt.contacts.releaseClaim(interaction.customer.id, read, claimed))
       ) {
         log.warn('intake.claim-kept', { invitationId });

@@ -35,12 +35,16 @@ export async function unsubscribe(
     const addressRef = invitation.email
       ? await rt.suppressions.ref('address', invitation.email)
       : undefined;
+    // The contact item first: the dispatcher's last look before a send reads the item and the
+    // address's record, and the id's record only without an item (contactStopped), so an opt-out
+    // must never stand in the records alone. Should a write after it fail, the error page asks
+    // again, and every write here keeps the first time.
+    await rt.contacts.optOut(invitation.customerId, now, addressRef);
     // Kept by keyed hashes for good (the contact item expires with the rest of their data).
     await Promise.all([
       rt.suppressions.optOutCustomer(invitation.customerId, now),
       addressRef ? rt.suppressions.optOutAddress({ ref: addressRef }, now) : undefined,
     ]);
-    await rt.contacts.optOut(invitation.customerId, now, addressRef);
     log.info('answer.unsubscribed', { invitationId });
   }
   return { locale: invitation.locale };

@@ -6,7 +6,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { contactKey } from '../../lib/store/contact-items.js';
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fixedConsentKey } from '../../lib/runtime.js';
 import { unsubscribe } from '../../lib/usecases/unsubscribe.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
@@ -153,5 +153,36 @@ describe('consent per person', () => {
         reason: 'opted-out',
       });
     }
+  });
+  it('cancels a scheduled survey when an unsubscribe fails after its first write', async () => {
+    const rt = await testRuntime();
+    const ada = person();
+    const { invitationId } = await intake(
+      rt,
+      event(interaction({ occurredAt: occurred, customer: ada })),
+      decided,
+    );
+    const token = await rt.signer.sign(
+      { invitationId, expiresAt: new Date(due.getTime() + 86_400_000) },
+      'unsubscribe',
+    );
+    // the records' writes fail (throttled past the SDK's retries): the error page asks again
+    const throttled = new Error('ProvisionedThroughputExceededException');
+    const fail = [
+      vi.spyOn(rt.suppressions, 'optOutCustomer').mockRejectedValueOnce(throttled),
+      vi.spyOn(rt.suppressions, 'optOutAddress').mockRejectedValueOnce(throttled),
+    ];
+    try {
+      await expect(unsubscribe(rt, token, decided, { record: true })).rejects.toThrow(
+        'ProvisionedThroughputExceededException',
+      );
+    } finally {
+      for (const spy of fail) spy.mockRestore();
+    }
+    await dispatch(rt, due);
+    expect(await rt.invitations.get(invitationId)).toMatchObject({
+      status: 'cancelled',
+      reason: 'opted-out',
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { withClaim, EMPTY_CONTACT_STATE } from '../../lib/domain/contact-rules.js';
 import { interactionKey } from '../../lib/domain/ids.js';
 import { dispatch } from '../../lib/usecases/dispatch.js';
@@ -175,6 +175,27 @@ describe('contact rules against DynamoDB Local', () => {
       status: 'skipped',
       reason: 'cap',
     });
+  });
+
+  it('keeps the claim a recorded survey stands on, when the decision is found already written', async () => {
+    const rt = await testRuntime();
+    const detail = interaction({ occurredAt: occurred, customer: customer() });
+    // the SDK retries a put that went through (its response lost): the retry finds the decision
+    const create = rt.invitations.create.bind(rt.invitations);
+    const retried = vi.spyOn(rt.invitations, 'create').mockImplementationOnce(async (...args) => {
+      await create(...args);
+      return create(...args);
+    });
+    try {
+      expect(await intake(rt, event(detail), new Date(occurred))).toMatchObject({
+        status: 'scheduled',
+      });
+    } finally {
+      retried.mockRestore();
+    }
+    const contact = await rt.contacts.get(detail.customer.id, { consistent: true });
+    expect(contact.recent).toEqual([new Date(occurred).toISOString()]);
+    expect(contact.lastInteractionId).toBe(interactionKey(TEST_SOURCE, detail.interactionId));
   });
 
   it("moves a survey due at night to the next morning in the customer's time zone", async () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { importCustomers } from '../../lib/usecases/customers-import.js';
-import { intake } from '../../lib/usecases/intake.js';
+import { intake, launchInvitation } from '../../lib/usecases/intake.js';
 import { plan } from '../../lib/usecases/tracking.js';
 import { launch } from '../../lib/usecases/tracking-launch.js';
 import { answersNeeded, invitationsNeeded } from '../../lib/domain/tracking.js';
@@ -89,6 +89,33 @@ describe('a tracking program', () => {
     const again = await launch(rt, 'relationship', new Date(runAt.getTime() + 60_000));
     expect(again).toMatchObject({ scheduled: 0, alreadyInvited: 25 });
     expect((await invitationsOf(rt)).size).toBe(25);
+  });
+
+  it('asks nobody erased since they were last seen, and asks one who came back after', async () => {
+    const rt = await trackingRuntime();
+    // the erasure under way as the run decides (its mark first, the contact item still there),
+    // for one seen on 20 November; the other was erased on 1 November and seen again since
+    await rt.suppressions.markErased('cust-10', new Date(runAt.getTime() - 60_000));
+    await rt.suppressions.markErased('cust-11', new Date('2026-11-01T12:00:00Z'));
+    const invite = (customerId: string) =>
+      launchInvitation(
+        rt,
+        {
+          interactionId: `relationship:2026-12:${customerId}`,
+          // a send slot ahead of the run, after the erasure
+          occurredAt: new Date(runAt.getTime() + 3_600_000).toISOString(),
+          touchpoint: 'relationship',
+          channel: 'email',
+          customer: { id: customerId, email: `${customerId}@example.com` },
+        },
+        runAt,
+      );
+    const erased = await invite('cust-10');
+    expect(erased).toMatchObject({ status: 'skipped', reason: 'erased' });
+    const stored = await rt.invitations.get(erased.invitationId);
+    expect(stored).toMatchObject({ customerId: '(erased)', reason: 'erased' });
+    expect(stored!.email).toBeUndefined();
+    expect(await invite('cust-11')).toMatchObject({ status: 'scheduled' });
   });
 
   it('sizes each segment on its own when stratified, and counts the contact rules as skips', async () => {
