@@ -57,7 +57,10 @@ export class InvitationStore {
       [IN_COUNTERS]: true,
       ...invitationKey(invitation.invitationId),
       ...invitationDayKeys(invitation.invitationId, invitation.sendAt ?? invitation.decidedAt),
-      ...customerKeys(invitation.customerId, invitation.invitationId, invitation.occurredAt),
+      // an erased decision names nobody: no customer's timeline holds it
+      ...(invitation.customerId === ERASED_CUSTOMER_ID
+        ? {}
+        : customerKeys(invitation.customerId, invitation.invitationId, invitation.occurredAt)),
       ...(invitation.status === 'scheduled' && invitation.sendAt
         ? queueKeys('DUE', invitation.invitationId, invitation.sendAt)
         : {}),
@@ -204,6 +207,8 @@ export class InvitationStore {
       'reminderMessageId',
       INDEX.byCustomer.pk,
       INDEX.byCustomer.sk,
+      // a redelivery's claim after the erasure is then taken back, not kept as this one's
+      CONTACT_VERSION,
     ];
     for (const field of ['answers', 'history'] as const) {
       if (keep[field] === undefined) remove.push(field);

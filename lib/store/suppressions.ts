@@ -15,6 +15,7 @@
  * `SUPP#<sha256(lower-case address)>`, sk `SUPPRESSION`, are still read, until the table is recorded
  * to hold none (legacy-shapes.ts).
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
@@ -137,14 +138,21 @@ export class SuppressionStore {
 
   /** The erasure of a customer, kept by keyed hash: interactions from before it store nothing of them. */
   async markErased(customerId: string, at: Date): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: await this.customerKey(customerId),
-        UpdateExpression: 'SET erasedAt = if_not_exists(erasedAt, :at)',
-        ExpressionAttributeValues: { ':at': at.toISOString() },
-      }),
-    );
+    // The latest erasure: a customer back after one and erased again stores nothing from before
+    // the second either. (`at` is the request's time, so the erasure's own retry moves nothing.)
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: await this.customerKey(customerId),
+          UpdateExpression: 'SET erasedAt = :at',
+          ConditionExpression: 'attribute_not_exists(erasedAt) OR erasedAt < :at',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 
   /** The customer id's own record: its opt-out and erasure, if any (eventually consistent). */

@@ -118,7 +118,9 @@ async function erase(
 
   // First, so that an interaction from before now (in flight, retried, redriven) stores nothing
   // of them, whatever this run has done by then.
-  for (const customerId of customerIds) await rt.suppressions.markErased(customerId, now);
+  for (const customerId of customerIds) {
+    await rt.suppressions.markErased(customerId, new Date(record.requestedAt));
+  }
   const [contacts, consents] = await Promise.all([
     Promise.all(customerIds.map((id) => rt.contacts.get(id))),
     Promise.all(customerIds.map((id) => rt.suppressions.customerConsent(id))),

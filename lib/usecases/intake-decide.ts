@@ -36,6 +36,8 @@ export type Decision =
       /** The contact state's version a scheduled decision stands on: its claim's, or the one it found. */
       contactVersion?: number;
     }
+  /** The decision recorded already, found by the lookup of a customer with an erasure on record. */
+  | { earlier: Invitation }
   | 'contended';
 
 export async function decide(
@@ -51,6 +53,8 @@ export async function decide(
     consistent: boolean;
     /** A tracking or periodic run's invitation: its program is scheduled, and nobody was seen. */
     launched: boolean;
+    /** Whether intake looked the decision up already (an old event, a launch). */
+    lookedUp: boolean;
   },
 ): Promise<Decision> {
   const { customer } = interaction;
@@ -86,7 +90,10 @@ export async function decide(
   const erased = () => ({
     invitation: {
       ...base,
+      // as the erasure's scrub leaves them: a launch's interaction id names the customer
       customerId: ERASED_CUSTOMER_ID,
+      interactionId: ERASED_CUSTOMER_ID,
+      payloadHash: ERASED_CUSTOMER_ID,
       email: undefined,
       name: undefined,
       attributes: undefined,
@@ -94,7 +101,24 @@ export async function decide(
       reason: 'erased' as const,
     },
   });
-  if (person.erasedAt && base.occurredAt <= person.erasedAt) return erased();
+  let contact: ContactState | undefined;
+  if (person.erasedAt) {
+    // Rare: a customer with an erasure on record. The decision is looked up first, as an old
+    // event's is: a redelivery must not claim a contact item back for them.
+    if (!ids.lookedUp) {
+      const earlier = await rt.invitations.get(ids.invitationId, { consistent: false });
+      if (earlier) return { earlier };
+    }
+    if (base.occurredAt <= person.erasedAt) return erased();
+    // A launch's customers were drawn from the directory before this, and its send slots lie
+    // ahead: one erased since they were last seen (the erasure under way, or done since the draw)
+    // is erased for it, as an interaction from before the erasure is. Back on a later day: asked.
+    if (ids.launched) {
+      contact = await rt.contacts.get(customer.id, { consistent: ids.consistent });
+      const seenOn = contact.profile?.seenOn;
+      if (!(seenOn && seenOn > person.erasedAt.slice(0, 10))) return erased();
+    }
+  }
   // The customer directory: the profile this interaction shows, when it names a usable address.
   const seen: CustomerProfile | undefined =
     !ids.launched && base.email && emailAddress.safeParse(base.email).success
@@ -106,7 +130,6 @@ export async function decide(
           seenOn: occurredAt.toISOString().slice(0, 10),
         }
       : undefined;
-  let contact: ContactState | undefined;
   // A claim carries the profile in the write it makes anyway; a skip writes it on its own, only
   // when a field changes or the last-seen day has grown a week stale (a daily visitor would
   // otherwise cost a write a day).
@@ -128,17 +151,7 @@ export async function decide(
   if (!isSampled(interaction.interactionId, program.touchpoint, program.sampling)) {
     return skip('not-sampled');
   }
-  contact = await rt.contacts.get(customer.id, { consistent: ids.consistent });
-  // A launch's customers were drawn from the directory before this, and its send slots lie ahead:
-  // one erased since they were last seen (the erasure under way, or done since the draw) is
-  // erased for it, as an interaction from before an erasure is. Back on a later day: asked.
-  if (
-    ids.launched &&
-    person.erasedAt &&
-    !(contact.profile?.seenOn && contact.profile.seenOn > person.erasedAt.slice(0, 10))
-  ) {
-    return erased();
-  }
+  contact ??= await rt.contacts.get(customer.id, { consistent: ids.consistent });
   // The id's own opt-out outlives the contact item (expired, erased, or written afresh since).
   if (contact.optedOutAt || person.optedOutAt) return skip('opted-out');
   // The person, not only this id: an address suppressed or opted out under any customer id.

@@ -98,7 +98,9 @@ async function intakeEvent(
   const invitationId = invitationIdFor(event.source, interaction.interactionId);
   const hash = payloadHash(interaction);
   // A launch's run is retried or run again within its period: each drawn customer looked up.
-  if (launched || now.getTime() - Date.parse(interaction.occurredAt) > LOOK_UP_OLDER_THAN_MS) {
+  const lookUp =
+    launched || now.getTime() - Date.parse(interaction.occurredAt) > LOOK_UP_OLDER_THAN_MS;
+  if (lookUp) {
     // Eventually consistent: a replay comes long after the first delivery's write.
     const earlier = await rt.invitations.get(invitationId, { consistent: false });
     if (earlier) return duplicateOf(earlier, hash);
@@ -115,8 +117,10 @@ async function intakeEvent(
       now,
       consistent: attempt > 1,
       launched,
+      lookedUp: lookUp,
     });
     if (decision === 'contended') continue;
+    if ('earlier' in decision) return duplicateOf(decision.earlier, hash);
     const { invitation, claim, contactVersion } = decision;
     const result = await rt.invitations.create(invitation, rt.config.dataRetentionDays, {
       contactVersion,
@@ -150,7 +154,8 @@ async function intakeEvent(
 }
 
 function duplicateOf(existing: Invitation, hash: string): IntakeResult {
-  if (existing.payloadHash !== hash) {
+  // (an erased decision keeps no payload hash to compare)
+  if (existing.payloadHash !== hash && !existing.erasedAt) {
     log.warn('intake.conflict', {
       invitationId: existing.invitationId,
       message: 'same interaction id, different payload: the first one is kept',

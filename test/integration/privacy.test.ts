@@ -314,6 +314,30 @@ describe('erasure of a customer', () => {
     );
   });
 
+  it('keeps no contact item for them when an interaction dated after the erasure is redelivered', async () => {
+    const { rt } = await erasureRuntime();
+    const unique = randomUUID().slice(0, 8);
+    const customer = { id: `later-${unique}`, email: `later-${unique}@example.com`, name: 'Ada' };
+    // received before the erasure, dated an hour ahead (intake accepts up to 24 hours)
+    const detail = interaction({ occurredAt: '2026-11-21T13:00:00Z', customer });
+    const first = await intake(rt, event(detail), at('2026-11-21T11:50:00Z'));
+    expect(first.status).toBe('scheduled');
+    const erase = createErasureHandler(rt, () => ERASED_AT);
+    await erase({
+      detail: { version: '1', requestId: `req-${randomUUID()}`, customerId: customer.id },
+    });
+    expect((await rt.contacts.get(customer.id, { consistent: true })).stored).toBe('none');
+    // EventBridge delivers it again, minutes later: its decision is found, no contact claimed back
+    expect(await intake(rt, event(detail), at('2026-11-21T12:10:00Z'))).toMatchObject({
+      duplicate: true,
+    });
+    expect((await rt.contacts.get(customer.id, { consistent: true })).stored).toBe('none');
+    expect(await rt.invitations.get(first.invitationId)).toMatchObject({
+      status: 'cancelled',
+      customerId: '(erased)',
+    });
+  });
+
   it('refuses a request id used before for someone else', async () => {
     const { rt } = await erasureRuntime();
     const erase = createErasureHandler(rt, () => ERASED_AT);

@@ -97,6 +97,10 @@ describe('a tracking program', () => {
     // for one seen on 20 November; the other was erased on 1 November and seen again since
     await rt.suppressions.markErased('cust-10', new Date(runAt.getTime() - 60_000));
     await rt.suppressions.markErased('cust-11', new Date('2026-11-01T12:00:00Z'));
+    // erased on 1 November, back since, and erased again as the run decides: the latest counts
+    await rt.suppressions.markErased('cust-12', new Date('2026-11-01T12:00:00Z'));
+    await rt.suppressions.markErased('cust-12', new Date(runAt.getTime() - 60_000));
+    await rt.suppressions.markErased('cust-12', new Date('2026-10-01T12:00:00Z')); // older: kept out
     const invite = (customerId: string) =>
       launchInvitation(
         rt,
@@ -113,8 +117,17 @@ describe('a tracking program', () => {
     const erased = await invite('cust-10');
     expect(erased).toMatchObject({ status: 'skipped', reason: 'erased' });
     const stored = await rt.invitations.get(erased.invitationId);
-    expect(stored).toMatchObject({ customerId: '(erased)', reason: 'erased' });
+    // nothing that names them: a launch's interaction id carries the customer id
+    expect(stored).toMatchObject({
+      customerId: '(erased)',
+      interactionId: '(erased)',
+      payloadHash: '(erased)',
+      reason: 'erased',
+    });
     expect(stored!.email).toBeUndefined();
+    expect(JSON.stringify(stored)).not.toContain('cust-10');
+    expect(await rt.invitations.idsOfCustomer('(erased)')).toEqual([]);
+    expect(await invite('cust-12')).toMatchObject({ status: 'skipped', reason: 'erased' });
     expect(await invite('cust-11')).toMatchObject({ status: 'scheduled' });
   });
 
