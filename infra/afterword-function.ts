@@ -1,9 +1,9 @@
 /**
- * One construct fixes every function's defaults (Node.js 22 on arm64, one ESM bundle with the SDK
- * inside, JSON logs under Lambda's log-level controls, a log group with retention, a dead-letter queue for async
+ * One construct fixes every function's defaults (Node.js 22 on arm64, an ESM bundle with the SDK
+ * inside, split at its dynamic imports, JSON logs under Lambda's log-level controls, a log group with retention, a dead-letter queue for async
  * invocations) so the stack declares functions in a line each and cannot drift between them.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetStaging, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,9 +12,13 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { basename } from 'node:path';
+import { buildSync } from 'esbuild';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTION_MEMORY_MB, LAMBDA_BUNDLING, type FunctionName } from './bundling.js';
+import { splitBuildOptions } from './split-build.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -64,9 +68,10 @@ export class AfterwordFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
     const configFile = basename(BUNDLED_CONFIG_PATH);
+    const entry = `${PROJECT_ROOT}functions/${props.handler}.ts`;
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       description: props.description,
-      entry: `${PROJECT_ROOT}functions/${props.handler}.ts`,
+      entry,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -99,9 +104,21 @@ export class AfterwordFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [
-            `cp "${props.configPath}" "${outputDir}/${configFile}"`,
-          ],
+          // The split build (split-build.ts) in place of the single file just built. Built here,
+          // in the synth's own process, when the CDK asks for the commands of a local bundling
+          // (it also asks once for a Docker bundling's, which never runs here: esbuild is local).
+          afterBundling: (_inputDir: string, outputDir: string) => {
+            const copyConfig = `cp "${props.configPath}" "${outputDir}/${configFile}"`;
+            if (outputDir === AssetStaging.BUNDLING_OUTPUT_DIR) return [copyConfig];
+            const split = mkdtempSync(join(tmpdir(), 'afterword-split-'));
+            buildSync(splitBuildOptions(entry, split));
+            return [
+              `rm -f "${outputDir}/index.mjs"`,
+              `cp -R "${split}/." "${outputDir}/"`,
+              `rm -rf "${split}"`,
+              copyConfig,
+            ];
+          },
         },
       },
     });

@@ -1,6 +1,7 @@
 /**
  * Benchmark: each function's cold start as far as this machine can show it. Every handler is
- * bundled the way the CDK stack bundles it (infra/bundling.ts), and its size is measured; then a
+ * bundled the way the CDK stack bundles it (infra/split-build.ts), and its size is measured (the
+ * entry and its chunks); then a
  * fresh Node process imports the bundle, against a bare Node process that imports an empty module,
  * interleaved, in the same run. Targets: each bundle under its budget, and a process within 1.15×
  * of one that loads only the DynamoDB SDK (which every function needs) as the Lambda runtime
@@ -8,11 +9,12 @@
  * code adds: a process loading only the DynamoDB SDK bundled the same way.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { FUNCTION_MEMORY_MB, type FunctionName } from '../../infra/bundling.js';
+import { bundleBytes } from '../../infra/split-build.js';
 import { bundleFunction } from '../support/bundle.js';
 
 import { median } from './stats.js';
@@ -46,9 +48,7 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
   const names = Object.keys(FUNCTION_MEMORY_MB) as FunctionName[];
   const bundles = new Map<FunctionName, string>();
   for (const name of names) {
-    const outfile = join(dir, name, 'index.mjs');
-    await bundleFunction(join(ROOT, 'functions', `${name}.ts`), outfile);
-    bundles.set(name, outfile);
+    bundles.set(name, await bundleFunction(join(ROOT, 'functions', `${name}.ts`), join(dir, name)));
   }
   const empty = join(dir, 'empty.mjs');
   writeFileSync(empty, 'export const handler = async () => undefined;\n');
@@ -57,8 +57,7 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
     sdkOnly,
     "import '@aws-sdk/client-dynamodb'; import '@aws-sdk/lib-dynamodb';\nexport const handler = async () => undefined;\n",
   );
-  const bundledSdk = join(dir, 'sdk-bundled', 'index.mjs');
-  await bundleFunction(sdkOnly, bundledSdk);
+  const bundledSdk = await bundleFunction(sdkOnly, join(dir, 'sdk-bundled'));
   // The loader checks the import really yields a handler, so a broken bundle cannot look fast.
   const loader = join(dir, 'load.mjs');
   writeFileSync(
@@ -92,7 +91,7 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
       const processMs = median(samples.get(bundles.get(name)!)!);
       return {
         name,
-        bundleBytes: statSync(bundles.get(name)!).size,
+        bundleBytes: bundleBytes(join(dir, name)),
         processMs,
         moduleLoadMs: processMs - bare,
         ratioToBare: processMs / bare,

@@ -37,7 +37,7 @@ const consentKeyArn = `arn:aws:secretsmanager:${REGION}:111122223333:secret:cons
 beforeAll(async () => {
   // Outside the repository, so nothing can resolve a package from its node_modules.
   dir = mkdtempSync(join(tmpdir(), 'afterword-bundle-'));
-  await bundleFunction(join(ROOT, 'functions', 'intake.ts'), join(dir, 'intake', 'index.mjs'));
+  await bundleFunction(join(ROOT, 'functions', 'intake.ts'), join(dir, 'intake'));
   secrets = await startFakeSecretsManager();
   secrets.put(consentKeyArn, randomBytes(32).toString('base64url'));
   const client = new DynamoDBClient({
