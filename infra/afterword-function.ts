@@ -105,8 +105,9 @@ export class AfterwordFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           // The split build (split-build.ts) in place of the single file just built. Built here,
-          // in the synth's own process, when the CDK asks for the commands of a local bundling
-          // (it also asks once for a Docker bundling's, which never runs here: esbuild is local).
+          // in the synth's own process, when the CDK asks for the commands of a local bundling.
+          // It also asks once for a Docker bundling's, which runs only without a local esbuild,
+          // and would then deploy the single file (it works; it loads a little slower).
           afterBundling: (_inputDir: string, outputDir: string) => {
             const copyConfig = `cp "${props.configPath}" "${outputDir}/${configFile}"`;
             if (outputDir === AssetStaging.BUNDLING_OUTPUT_DIR) return [copyConfig];
