@@ -25,6 +25,7 @@ import { report } from '../../lib/usecases/report.js';
 import { customerRecord } from '../../lib/usecases/access.js';
 import { rollup } from '../../lib/usecases/rollup.js';
 import { createWebApp } from '../../lib/web/app.js';
+import { captureLog } from '../support/log-capture.js';
 import {
   emailsTo,
   event,
@@ -440,15 +441,7 @@ describe('retention', () => {
 describe('logs', () => {
   it('hold no address, name, comment or customer id, from the interaction to the erasure', async () => {
     const { rt } = await erasureRuntime();
-    const lines: string[] = [];
-    const capture = (stream: NodeJS.WriteStream) =>
-      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-        return true;
-      });
-    const level = process.env.LOG_LEVEL;
-    process.env.LOG_LEVEL = 'debug'; // every line there is
-    const spies = [capture(process.stdout), capture(process.stderr)];
+    const captured = captureLog('debug'); // every line there is
     let secrets: string[];
     try {
       const { customer, comments, invitations } = await seed(rt);
@@ -503,10 +496,9 @@ describe('logs', () => {
         detail: { version: '1', requestId: `req-${randomUUID()}`, email: customer.email },
       });
     } finally {
-      for (const spy of spies) spy.mockRestore();
-      process.env.LOG_LEVEL = level;
+      captured.restore();
     }
-    const log = lines.join('');
+    const log = captured.lines.join('');
     // The capture saw the journey's lines, so their absence below means something.
     for (const expected of ['answer.unsubscribed', 'feedback.recorded', 'erasure.completed']) {
       expect(log).toContain(expected);

@@ -15,6 +15,7 @@ import { report } from '../../lib/usecases/report.js';
 import { recomputeDay, rollupDay } from '../../lib/usecases/rollup.js';
 import { createWebApp } from '../../lib/web/app.js';
 import { toCsv } from '../../lib/contracts/report-csv.js';
+import { captureLog } from '../support/log-capture.js';
 import { buildDigest } from '../../lib/usecases/digest.js';
 import { dashboardData } from '../../lib/usecases/dashboard.js';
 import { parseDashboardQuery } from '../../lib/usecases/dashboard-query.js';
@@ -455,23 +456,14 @@ describe('the review follow-up email in the customer’s send window', () => {
     const { invitationId, email } = await promoter('rev-no-contact');
     // gone with the retention period, say: the state that would record an opt-out is not there
     expect(await windowed.contacts.forget('rev-no-contact')).toBe(1);
-    const lines: string[] = [];
-    const capture = (stream: NodeJS.WriteStream) =>
-      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-        lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-        return true;
-      });
-    const level = process.env.LOG_LEVEL;
-    process.env.LOG_LEVEL = 'info';
-    const spies = [capture(process.stdout), capture(process.stderr)];
+    const captured = captureLog('info');
     try {
       expect((await dispatch(windowed, at(`${next}T09:02:00`))).reviewEmails).toBe(0);
     } finally {
-      for (const spy of spies) spy.mockRestore();
-      process.env.LOG_LEVEL = level;
+      captured.restore();
     }
     expect(await reviewEmailsTo(email)).toHaveLength(0);
-    const skipped = lines
+    const skipped = captured.lines
       .flatMap((line) => line.split('\n'))
       .filter((line) => line.includes('dispatch.review-email-skipped'))
       .map((line) => JSON.parse(line) as { invitationId: string; why: string });
