@@ -153,7 +153,14 @@ export async function decide(
   }
   contact ??= await rt.contacts.get(customer.id, { consistent: ids.consistent });
   // The id's own opt-out outlives the contact item (expired, erased, or written afresh since).
-  if (contact.optedOutAt || person.optedOutAt) return skip('opted-out');
+  if (contact.optedOutAt || person.optedOutAt) {
+    // On the item alone (an unsubscribe cut short after its first write, an opt-out of the first
+    // key shape): the record that outlives the item is written now, once.
+    if (contact.optedOutAt && !person.optedOutAt) {
+      await rt.suppressions.optOutCustomer(customer.id, new Date(contact.optedOutAt));
+    }
+    return skip('opted-out');
+  }
   // The person, not only this id: an address suppressed or opted out under any customer id.
   const block = await rt.suppressions.reasonFor(base.email);
   if (block === 'opted-out') return skip('opted-out');

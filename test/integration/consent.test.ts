@@ -184,5 +184,14 @@ describe('consent per person', () => {
       status: 'cancelled',
       reason: 'opted-out',
     });
+    // and the next interaction of the id writes the record that outlives the contact item
+    expect((await rt.suppressions.customerConsent(ada.id)).optedOutAt).toBeUndefined();
+    const next = await intake(
+      rt,
+      event(interaction({ occurredAt: '2026-11-24T10:00:00Z', customer: ada })),
+      new Date('2026-11-24T10:00:00Z'),
+    );
+    expect(next).toMatchObject({ status: 'skipped', reason: 'opted-out' });
+    expect((await rt.suppressions.customerConsent(ada.id)).optedOutAt).toBe(decided.toISOString());
   });
 });
