@@ -10,9 +10,10 @@
  *    conflict (by id only) and the first is kept. An event under a day old is found by the
  *    conditional create at step 5, which takes back a contact claim made on the way; an older
  *    one (a replay, a redrive) is looked up first.
- * 3. Decide (intake-decide.ts), in this order (checks that need no read first): no-program, disabled, no-email,
- *    invalid-email, not-sampled, suppressed (after a bounce or complaint), opted-out, then the
- *    contact rules (global and per-program cool-down, rolling cap).
+ * 3. Decide (intake-decide.ts), in this order (checks that need no read first): no-program,
+ *    disabled, no-email, invalid-email, not-sampled, opted-out, suppressed (after a bounce or
+ *    complaint), then the contact rules (global and per-program cool-down, rolling cap). A
+ *    customer with an erasure on record has their decision looked up first.
  * 4. A survey passing every rule claims the customer's contact state with a conditional write on
  *    the version read, so of two concurrent interactions only one can pass; the loser reads again
  *    and decides again (now: cool-down).
