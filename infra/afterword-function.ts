@@ -1,7 +1,8 @@
 /**
  * One construct fixes every function's defaults (Node.js 22 on arm64, an ESM bundle with the SDK
- * inside, split at its dynamic imports, JSON logs under Lambda's log-level controls, a log group with retention, a dead-letter queue for async
- * invocations) so the stack declares functions in a line each and cannot drift between them.
+ * inside, split at its dynamic imports, JSON logs under Lambda's log-level controls, a log group
+ * with retention, a dead-letter queue for async invocations) so the stack declares functions in a
+ * line each and cannot drift between them.
  */
 import { AssetStaging, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
