@@ -107,11 +107,13 @@ export class AfterwordFunction extends Construct {
           beforeInstall: () => [],
           // The split build (split-build.ts) in place of the single file just built. Built here,
           // in the synth's own process, when the CDK asks for the commands of a local bundling.
-          // It also asks once for a Docker bundling's, which runs only without a local esbuild,
-          // and would then deploy the single file (it works; it loads a little slower).
+          // It also composes a Docker bundling's, which never runs: this module imports esbuild,
+          // so the CDK always finds it locally. Should it ever run, it fails, and says why.
           afterBundling: (_inputDir: string, outputDir: string) => {
+            if (outputDir === AssetStaging.BUNDLING_OUTPUT_DIR) {
+              return ["echo 'the split build needs a local esbuild (npm ci)' >&2", 'exit 1'];
+            }
             const copyConfig = `cp "${props.configPath}" "${outputDir}/${configFile}"`;
-            if (outputDir === AssetStaging.BUNDLING_OUTPUT_DIR) return [copyConfig];
             const split = mkdtempSync(join(tmpdir(), 'afterword-split-'));
             buildSync(splitBuildOptions(entry, split));
             return [

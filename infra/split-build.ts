@@ -9,13 +9,19 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import { LAMBDA_BUNDLING } from './bundling.js';
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export function splitBuildOptions(entryPoint: string, outdir: string): BuildOptions {
   return {
     entryPoints: [entryPoint],
     outdir,
+    // the paths in the bundle's comments, and so its bytes and the asset's hash, from the
+    // project's root, wherever the build runs
+    absWorkingDir: PROJECT_ROOT,
     bundle: true,
     splitting: true,
     platform: 'node',

@@ -54,7 +54,8 @@ export function defineFunctions(scope: Afterword, context: FunctionsContext): Fu
     handler: 'intake',
     description: 'Interaction Completed → a recorded survey decision',
     deadLetterQueue: deadLetters.intake,
-    // the decision and the contact claim (PutItem), a skipped customer's profile (UpdateItem),
+    // the decision and the contact claim (PutItem), a skipped customer's profile and the records
+    // of an opt-out found on the contact item alone (UpdateItem),
     // the opt-outs and suppressions of the address and the id (BatchGetItem)
   }).useTable(table, { items: ['GetItem', 'PutItem', 'UpdateItem', 'BatchGetItem'] });
   const dispatch = new AfterwordFunction(scope, 'Dispatch', {

@@ -19,6 +19,8 @@ export interface ContactState {
   /** Interaction times of recent surveys, for the rolling cap. */
   recent: string[];
   optedOutAt?: string;
+  /** The keyed hash of the address an opt-out came from (written by the unsubscribe). */
+  addressRef?: string;
   /** When the customer was last sent a review email (review.ts: at most one per period). */
   reviewAskedAt?: string;
   /** The customer's latest known profile: the customer directory (see customer-profile.ts). */

@@ -48,6 +48,7 @@ export function stateOf(item: Record<string, unknown>, stored: 'legacy' | 'curre
     recent: (item.recent as string[] | undefined) ?? [],
     optedOutAt: item.optedOutAt as string | undefined,
     reviewAskedAt: item.reviewAskedAt as string | undefined,
+    addressRef: item.addressRef as string | undefined,
     profile: profileOf(item),
     stored,
   };
@@ -78,6 +79,7 @@ export function itemOf(customerId: string, state: ContactState, retentionDays: n
     lastInteractionId: state.lastInteractionId,
     optedOutAt: state.optedOutAt,
     reviewAskedAt: state.reviewAskedAt,
+    addressRef: state.addressRef,
     ...profile,
   })) {
     if (value !== undefined) item[name] = value;

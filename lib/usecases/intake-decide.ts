@@ -4,6 +4,7 @@
  * for a survey that passes them all.
  */
 import * as z from 'zod';
+import { log } from '../adapters/log.js';
 import type { Program } from '../domain/program.js';
 import type { InteractionCompleted } from '../contracts/interaction.js';
 import { ERASED_CUSTOMER_ID, type Invitation, type SkipReason } from '../contracts/invitation.js';
@@ -155,9 +156,17 @@ export async function decide(
   // The id's own opt-out outlives the contact item (expired, erased, or written afresh since).
   if (contact.optedOutAt || person.optedOutAt) {
     // On the item alone (an unsubscribe cut short after its first write, an opt-out of the first
-    // key shape): the record that outlives the item is written now, once.
+    // key shape): the records that outlive the item, the id's and the address's, are written now,
+    // once. Best effort: the skip stands either way, and the next interaction tries again.
     if (contact.optedOutAt && !person.optedOutAt) {
-      await rt.suppressions.optOutCustomer(customer.id, new Date(contact.optedOutAt));
+      const at = new Date(contact.optedOutAt);
+      const { addressRef } = contact;
+      await Promise.all([
+        rt.suppressions.optOutCustomer(customer.id, at),
+        addressRef ? rt.suppressions.optOutAddress({ ref: addressRef }, at) : undefined,
+      ]).catch((error: unknown) =>
+        log.warn('intake.opt-out-record-failed', { error: (error as Error).name }),
+      );
     }
     return skip('opted-out');
   }

@@ -184,8 +184,9 @@ describe('consent per person', () => {
       status: 'cancelled',
       reason: 'opted-out',
     });
-    // and the next interaction of the id writes the record that outlives the contact item
+    // and the next interaction of the id writes the records that outlive the contact item
     expect((await rt.suppressions.customerConsent(ada.id)).optedOutAt).toBeUndefined();
+    expect(await rt.suppressions.reasonFor(ada.email)).toBeUndefined();
     const next = await intake(
       rt,
       event(interaction({ occurredAt: '2026-11-24T10:00:00Z', customer: ada })),
@@ -193,5 +194,6 @@ describe('consent per person', () => {
     );
     expect(next).toMatchObject({ status: 'skipped', reason: 'opted-out' });
     expect((await rt.suppressions.customerConsent(ada.id)).optedOutAt).toBe(decided.toISOString());
+    expect(await rt.suppressions.reasonFor(ada.email)).toBe('opted-out');
   });
 });
