@@ -34,11 +34,38 @@ export interface ColdStartResult {
     bundleBytes: number;
     /** Median wall time of a process that imports the bundle. */
     processMs: number;
+    /**
+     * The same process, also loading the chunks of the clients its first request needs (they load
+     * on first use, so a cold start pays them with that request rather than at module load).
+     */
+    firstRequestMs: number;
+    firstRequestClients: readonly SdkClient[];
     /** processMs − bareProcessMs: what loading this function's module adds. */
     moduleLoadMs: number;
     ratioToBare: number;
   }[];
 }
+
+type SdkClient = 'client-secrets-manager' | 'client-sesv2' | 'client-eventbridge' | 'client-s3';
+
+/**
+ * The clients a function's first request loads, in the chunks split off its handler
+ * (infra/split-build.ts): the secrets its requests verify or hash with, and what its usual
+ * request sends. Judged from the code and the stack's grants; what a request does not always need
+ * (the dashboard's invitation emails, dispatch's idle ticks) is left out.
+ */
+export const FIRST_REQUEST_CLIENTS: Record<FunctionName, readonly SdkClient[]> = {
+  intake: ['client-secrets-manager'],
+  dispatch: ['client-secrets-manager', 'client-sesv2'],
+  'answer-http': ['client-secrets-manager', 'client-eventbridge'],
+  rollup: ['client-s3', 'client-sesv2'],
+  feedback: ['client-secrets-manager'],
+  'follow-up': ['client-sesv2', 'client-eventbridge'],
+  'dashboard-http': ['client-secrets-manager'],
+  launch: ['client-secrets-manager'],
+  erasure: ['client-secrets-manager', 'client-eventbridge'],
+  count: [],
+};
 
 export async function coldStart(runs = 15): Promise<ColdStartResult> {
   // Inside the repo, so the SDK-only process resolves the SDK from node_modules, as the runtime's.
@@ -47,8 +74,21 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
   mkdirSync(dir, { recursive: true });
   const names = Object.keys(FUNCTION_MEMORY_MB) as FunctionName[];
   const bundles = new Map<FunctionName, string>();
+  // The handler, then the chunks of the clients its first request loads (`FIRST_REQUEST_CLIENTS`)
+  const firstRequests = new Map<FunctionName, string>();
   for (const name of names) {
-    bundles.set(name, await bundleFunction(join(ROOT, 'functions', `${name}.ts`), join(dir, name)));
+    const { entry, chunksWith } = await bundleFunction(
+      join(ROOT, 'functions', `${name}.ts`),
+      join(dir, name),
+    );
+    bundles.set(name, entry);
+    const chunks = FIRST_REQUEST_CLIENTS[name].flatMap((client) => {
+      const found = chunksWith(`@aws-sdk/${client}`);
+      if (!found.length) throw new Error(`${name}: no chunk holds @aws-sdk/${client}`);
+      return found;
+    });
+    // (a job of its own, so its samples stay apart from the handler's even with no chunk)
+    firstRequests.set(name, [entry, ...new Set(chunks)].join('|') + '|');
   }
   const empty = join(dir, 'empty.mjs');
   writeFileSync(empty, 'export const handler = async () => undefined;\n');
@@ -57,12 +97,17 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
     sdkOnly,
     "import '@aws-sdk/client-dynamodb'; import '@aws-sdk/lib-dynamodb';\nexport const handler = async () => undefined;\n",
   );
-  const bundledSdk = await bundleFunction(sdkOnly, join(dir, 'sdk-bundled'));
+  const { entry: bundledSdk } = await bundleFunction(sdkOnly, join(dir, 'sdk-bundled'));
   // The loader checks the import really yields a handler, so a broken bundle cannot look fast.
   const loader = join(dir, 'load.mjs');
   writeFileSync(
     loader,
-    "const m = await import(process.argv[2]); if (typeof m.handler !== 'function') { console.error('no handler'); process.exit(1); }\n",
+    [
+      "const [entry, ...chunks] = process.argv[2].split('|');",
+      "const m = await import(entry); if (typeof m.handler !== 'function') { console.error('no handler'); process.exit(1); }",
+      `for (const chunk of chunks.filter(Boolean)) await import(${JSON.stringify(ROOT)} + chunk);`,
+      '',
+    ].join('\n'),
   );
   // The stack sets no NODE_OPTIONS (no source maps to enable).
   const env = { ...process.env, NODE_OPTIONS: '', AWS_REGION: 'us-east-1' };
@@ -76,6 +121,7 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
     [sdkOnly, []],
     [bundledSdk, []],
     ...names.map((name) => [bundles.get(name)!, []] as [string, number[]]),
+    ...names.map((name) => [firstRequests.get(name)!, []] as [string, number[]]),
   ]);
   await timeOne(empty); // warm the file cache
   for (let i = 0; i < runs; i++) {
@@ -91,6 +137,8 @@ export async function coldStart(runs = 15): Promise<ColdStartResult> {
       const processMs = median(samples.get(bundles.get(name)!)!);
       return {
         name,
+        firstRequestClients: FIRST_REQUEST_CLIENTS[name],
+        firstRequestMs: median(samples.get(firstRequests.get(name)!)!),
         bundleBytes: bundleBytes(join(dir, name)),
         processMs,
         moduleLoadMs: processMs - bare,
