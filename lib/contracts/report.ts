@@ -7,7 +7,11 @@
 import * as z from 'zod';
 import { Metric } from '../domain/metric.js';
 import { emptyHistogram } from '../domain/scoring.js';
+import { REVIEW_COUNTS } from '../domain/review.js';
 import { VALUE_COUNTS } from '../domain/value.js';
+
+/** What an answer adds beyond its score (domain/counters.ts `answerExtras`): counted per cell. */
+const ANSWER_EXTRA_COUNTS = [...VALUE_COUNTS, ...REVIEW_COUNTS] as const;
 
 /** Marks a dimension left out of the grouping ("all channels"). */
 export const ALL = '*';
@@ -94,18 +98,17 @@ export const RollupRow = Cell.extend({
    * answers with a value and their sum, the unhappy and the happy answers' sums (in the currency's
    * minor unit), and the answers whose value was missing or not a number.
    */
-  ...(Object.fromEntries(VALUE_COUNTS.map((name) => [name, count.default(0)])) as Record<
-    (typeof VALUE_COUNTS)[number],
+  /**
+   * And the review programme (domain/review.ts), by the day of the answer: happy answers invited
+   * to review on their thank-you page (`reviewOffered`), and those whose customer followed the
+   * invitation (`reviewClicked`).
+   */
+  ...(Object.fromEntries(ANSWER_EXTRA_COUNTS.map((name) => [name, count.default(0)])) as Record<
+    (typeof ANSWER_EXTRA_COUNTS)[number],
     z.ZodDefault<typeof count>
   >),
   /** The currency (ISO 4217) of those sums, from the program's setting when the row was written. */
   valueCurrency: z.string().nullable().default(null),
-  /**
-   * The review programme (domain/review.ts), by the day of the answer: happy answers invited to
-   * review on their thank-you page, and those whose customer followed the invitation.
-   */
-  reviewOffered: count.default(0),
-  reviewClicked: count.default(0),
 });
 export type RollupRow = z.infer<typeof RollupRow>;
 
@@ -128,10 +131,8 @@ export function emptyRollupRow(cell: z.input<typeof Cell>): RollupRow {
     scores: emptyHistogram(),
     questions: {},
     valueCurrency: null,
-    reviewOffered: 0,
-    reviewClicked: 0,
-    ...(Object.fromEntries(VALUE_COUNTS.map((name) => [name, 0])) as Record<
-      (typeof VALUE_COUNTS)[number],
+    ...(Object.fromEntries(ANSWER_EXTRA_COUNTS.map((name) => [name, 0])) as Record<
+      (typeof ANSWER_EXTRA_COUNTS)[number],
       number
     >),
   };

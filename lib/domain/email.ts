@@ -171,9 +171,14 @@ ${rows.map(
     html: body.value,
     text,
     locale,
-    headers: [
-      { name: 'List-Unsubscribe', value: `<${unsubscribe}>` },
-      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
-    ],
+    headers: unsubscribeHeaders(unsubscribe),
   };
+}
+
+/** One-click unsubscribe (RFC 8058), as mailbox providers ask of bulk senders. */
+export function unsubscribeHeaders(unsubscribe: string): RenderedEmail['headers'] {
+  return [
+    { name: 'List-Unsubscribe', value: `<${unsubscribe}>` },
+    { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+  ];
 }

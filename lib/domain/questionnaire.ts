@@ -37,6 +37,12 @@ export function unhappyGroupOf(metric: Metric): ScoreGroup {
   return SCORE_GROUPS[metric][0];
 }
 
+/** The happy group: promoters, satisfied, easy. */
+export function happyGroupOf(metric: Metric): ScoreGroup {
+  const groups = SCORE_GROUPS[metric];
+  return groups[groups.length - 1]!;
+}
+
 /** The 1–5 rating question's scale. */
 export const RATING_MIN = 1;
 export const RATING_MAX = 5;

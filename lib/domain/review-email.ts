@@ -7,20 +7,21 @@ import { DEFAULT_ACCENT, type Branding } from './branding.js';
 import type { Invitation } from '../contracts/invitation.js';
 import type { Program } from './program.js';
 import { html } from './html.js';
-import { unsubscribeUrl, type RenderedEmail } from './email.js';
-import { directionOf, fill, wordingFor } from './wording.js';
+import { unsubscribeHeaders, unsubscribeUrl, type RenderedEmail } from './email.js';
+import { directionOf, fill, languageIn, wordingFor } from './wording.js';
+import { REVIEW_BUTTON } from './review.js';
 
 /** Built-in texts; a locale's wording may replace each (`reviewEmailSubject`, `reviewEmailText`). */
 const TEXTS = {
   en: {
     subject: 'Would you share your experience with {brand}?',
     text: 'Thank you again for your answer. If you have a minute, others would value hearing about your experience: it is up to you, and this is the only time we ask.',
-    button: 'Write a review',
+    button: REVIEW_BUTTON.en,
   },
   de: {
     subject: 'Möchten Sie Ihre Erfahrung mit {brand} teilen?',
     text: 'Nochmals vielen Dank für Ihre Antwort. Wenn Sie eine Minute haben, hilft Ihre Erfahrung anderen: Es ist ganz Ihnen überlassen, und wir fragen nur dieses eine Mal.',
-    button: 'Bewertung schreiben',
+    button: REVIEW_BUTTON.de,
   },
 } as const;
 
@@ -37,8 +38,7 @@ export function renderReviewEmail(input: {
   const { invitation, program, brand, reviewUrl } = input;
   const accent = input.branding?.accentColor ?? DEFAULT_ACCENT;
   const { locale, wording } = wordingFor(program, invitation.locale);
-  const language = locale.split('-')[0]!.toLowerCase();
-  const builtIn = Object.hasOwn(TEXTS, language) ? TEXTS[language as keyof typeof TEXTS] : TEXTS.en;
+  const builtIn = TEXTS[languageIn(TEXTS, locale)];
   const dir = directionOf(locale);
   const start = dir === 'rtl' ? 'right' : 'left';
   const subject = fill(wording.reviewEmailSubject ?? builtIn.subject, { brand }) ?? '';
@@ -78,9 +78,6 @@ ${greeting ? html`<p style="margin:0 0 8px 0">${greeting}</p>` : ''}
       `${wording.unsubscribe}: ${unsubscribe}`,
     ].join('\n'),
     locale,
-    headers: [
-      { name: 'List-Unsubscribe', value: `<${unsubscribe}>` },
-      { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
-    ],
+    headers: unsubscribeHeaders(unsubscribe),
   };
 }

@@ -8,7 +8,7 @@
  */
 import * as z from 'zod';
 import type { Metric } from './metric.js';
-import { scoreGroupOf, SCORE_GROUPS } from './questionnaire.js';
+import { happyGroupOf, scoreGroupOf } from './questionnaire.js';
 import { isoDuration } from './program-parts.js';
 
 /**
@@ -72,9 +72,8 @@ export function offersReview(
   score: number,
   locale: string,
 ): boolean {
-  const groups = SCORE_GROUPS[metric];
   return (
-    scoreGroupOf(metric, score) === groups[groups.length - 1] &&
+    scoreGroupOf(metric, score) === happyGroupOf(metric) &&
     reviewDestination(setting, locale) !== undefined
   );
 }
@@ -91,3 +90,6 @@ export function reviewContribution(answer: {
   if (!answer.reviewOffered) return {};
   return { reviewOffered: 1, ...(answer.reviewClickedAt ? { reviewClicked: 1 } : {}) };
 }
+
+/** The invitation's button, on the thank-you page and in the email (wording: `reviewButton`). */
+export const REVIEW_BUTTON = { en: 'Write a review', de: 'Bewertung schreiben' } as const;

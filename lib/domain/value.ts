@@ -13,7 +13,7 @@
  */
 import * as z from 'zod';
 import type { Metric } from './metric.js';
-import { scoreGroupOf, SCORE_GROUPS } from './questionnaire.js';
+import { happyGroupOf, scoreGroupOf, unhappyGroupOf } from './questionnaire.js';
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
@@ -109,13 +109,12 @@ export function valueContribution(
   if (answer.valueIssue === 'missing') return { valueMissing: 1 };
   if (answer.valueIssue === 'invalid') return { valueInvalid: 1 };
   if (answer.value === undefined) return {};
-  const groups = SCORE_GROUPS[metric];
   const group = scoreGroupOf(metric, answer.score);
   return {
     valueAnswers: 1,
     valueAnswered: answer.value,
-    ...(group === groups[0] ? { valueUnhappy: answer.value } : {}),
-    ...(group === groups[groups.length - 1] ? { valueHappy: answer.value } : {}),
+    ...(group === unhappyGroupOf(metric) ? { valueUnhappy: answer.value } : {}),
+    ...(group === happyGroupOf(metric) ? { valueHappy: answer.value } : {}),
   };
 }
 

@@ -23,6 +23,12 @@ export function languageOf(locale: string): string {
   return locale.split('-')[0]!.toLowerCase();
 }
 
+/** The language of `locale` that `table` has (own keys only), else English. */
+export function languageIn<T extends { en: unknown }>(table: T, locale: string): keyof T & string {
+  const language = languageOf(locale);
+  return (Object.hasOwn(table, language) ? language : 'en') as keyof T & string;
+}
+
 /** Languages written right to left: their pages and emails get `dir="rtl"`. */
 const RIGHT_TO_LEFT = new Set(['ar', 'he', 'fa', 'ur', 'yi', 'ps', 'sd', 'ckb', 'dv', 'ug']);
 

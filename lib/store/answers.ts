@@ -10,10 +10,12 @@ import { INDEX } from './table.js';
 import {
   answerCountOf,
   answerDayKeys,
+  dueUpTo,
   invitationFromItem,
   invitationKey,
   OUT_OF_QUEUES,
   queueKeys,
+  queuePartition,
   revisionCondition,
   withReviewFollowed,
 } from './invitation-items.js';
@@ -230,7 +232,7 @@ export class AnswerStore {
    * waits for one (it then leaves the queue).
    */
   async claimReviewEmail(invitationId: string, now: Date): Promise<Invitation | undefined> {
-    const queue = queueKeys('REVIEW', invitationId, '')[INDEX.outbox.pk];
+    const queue = queuePartition('REVIEW', invitationId);
     const outcome = await updateItem(
       this.doc,
       this.tableName,
@@ -241,17 +243,14 @@ export class AnswerStore {
         condition:
           '#opk = :queue AND #osk <= :now AND reviewOffered = :true AND attribute_not_exists(reviewClickedAt) AND attribute_not_exists(erasedAt)',
         names: { '#opk': INDEX.outbox.pk, '#osk': INDEX.outbox.sk },
-        values: { ':queue': queue, ':now': `${now.toISOString()}#~`, ':true': true },
+        values: { ':queue': queue, ':now': dueUpTo(now), ':true': true },
       },
       { returnNew: true },
     );
     if (outcome.updated) return invitationFromItem(outcome.item!);
     // Still queued but no longer wanted (followed, erased, not invited): out of the queue.
     const stale = outcome.current;
-    if (
-      stale?.[INDEX.outbox.pk] === queue &&
-      String(stale[INDEX.outbox.sk]) <= `${now.toISOString()}#~`
-    ) {
+    if (stale?.[INDEX.outbox.pk] === queue && String(stale[INDEX.outbox.sk]) <= dueUpTo(now)) {
       await updateItem(this.doc, this.tableName, invitationKey(invitationId), {
         remove: OUT_OF_QUEUES,
         condition: '#opk = :queue',
@@ -273,8 +272,8 @@ export class AnswerStore {
       condition: '#opk = :queue AND #osk <= :now',
       names: { '#opk': INDEX.outbox.pk, '#osk': INDEX.outbox.sk },
       values: {
-        ':queue': queueKeys('REVIEW', invitationId, '')[INDEX.outbox.pk],
-        ':now': `${now.toISOString()}#~`,
+        ':queue': queuePartition('REVIEW', invitationId),
+        ':now': dueUpTo(now),
       },
     });
     return outcome.updated;

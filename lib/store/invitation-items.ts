@@ -32,9 +32,19 @@ export type LegacyWorkQueue = 'LEASE' | 'EXPIRE';
 
 export function queueKeys(queue: WorkQueue, invitationId: string, at: string) {
   return {
-    [INDEX.outbox.pk]: `${queue}#${shardOf(invitationId)}`,
+    [INDEX.outbox.pk]: queuePartition(queue, invitationId),
     [INDEX.outbox.sk]: `${at}#${invitationId}`,
   };
+}
+
+/** The queue partition (`<queue>#<shard>`) an invitation's entry sits in. */
+export function queuePartition(queue: WorkQueue, invitationId: string): string {
+  return `${queue}#${shardOf(invitationId)}`;
+}
+
+/** The highest outbox sort key due at `now`: every `<at>#<id>` with `at` ≤ now sorts below it. */
+export function dueUpTo(now: Date): string {
+  return `${now.toISOString()}#\uffff`;
 }
 
 export const OUT_OF_QUEUES = [INDEX.outbox.pk, INDEX.outbox.sk];

@@ -11,12 +11,14 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Invitation } from '../contracts/invitation.js';
-import { INDEX, shardOf } from './table.js';
+import { INDEX } from './table.js';
 import {
+  dueUpTo,
   invitationFromItem,
   invitationKey,
   OUT_OF_QUEUES,
   queueKeys,
+  queuePartition,
   type WorkQueue,
 } from './invitation-items.js';
 import { StateConflictError, updateItem, type Change } from './update.js';
@@ -53,7 +55,7 @@ export class OutboxStore {
     position?: OutboxPosition,
   ): Promise<QueueEntry[]> {
     return queueEntries(this.doc, this.tableName, queue, limitPerShard, {
-      upTo: `${now.toISOString()}#\uffff`,
+      upTo: dueUpTo(now),
       position,
     });
   }
@@ -222,14 +224,14 @@ export class OutboxStore {
       remove: OUT_OF_QUEUES,
       condition: '#status = :status AND #opk = :due',
       names: { '#status': 'status', '#opk': INDEX.outbox.pk },
-      values: { ':status': status, ':due': `DUE#${shardOf(invitationId)}` },
+      values: { ':status': status, ':due': queuePartition('DUE', invitationId) },
     });
     return outcome.updated;
   }
 
   private reminderValues(invitationId: string) {
     return {
-      ':queue': `REMIND#${shardOf(invitationId)}`,
+      ':queue': queuePartition('REMIND', invitationId),
       ':sent': 'sent',
       ':delivered': 'delivered',
     };

@@ -15,7 +15,6 @@
  * `SUPP#<sha256(lower-case address)>`, sk `SUPPRESSION`, are still read, until the table is recorded
  * to hold none (legacy-shapes.ts).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   GetCommand,
@@ -23,6 +22,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { createHash, createHmac } from 'node:crypto';
+import { updateItem } from './update.js';
 import { batchGetAll, KEY } from './table.js';
 import type { LegacyShapes } from './legacy-shapes.js';
 
@@ -101,6 +101,17 @@ export class SuppressionStore {
     await this.optOut(await this.addressKey(address), at);
   }
 
+  /**
+   * A customer's opt-out in the records that outlive their contact item: the id's, and the
+   * address's when its keyed hash is known (the unsubscribe; intake's repair of one cut short).
+   */
+  async recordOptOut(customerId: string, addressRef: string | undefined, at: Date): Promise<void> {
+    await Promise.all([
+      this.optOutCustomer(customerId, at),
+      addressRef ? this.optOutAddress({ ref: addressRef }, at) : undefined,
+    ]);
+  }
+
   /** Keeps an erased customer's opt-out, by the keyed hash of their id only. */
   async optOutCustomer(customerId: string, at: Date): Promise<void> {
     await this.optOut(await this.customerKey(customerId), at);
@@ -140,19 +151,11 @@ export class SuppressionStore {
   async markErased(customerId: string, at: Date): Promise<void> {
     // The latest erasure: a customer back after one and erased again stores nothing from before
     // the second either. (`at` is the request's time, so the erasure's own retry moves nothing.)
-    await this.doc
-      .send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: await this.customerKey(customerId),
-          UpdateExpression: 'SET erasedAt = :at',
-          ConditionExpression: 'attribute_not_exists(erasedAt) OR erasedAt < :at',
-          ExpressionAttributeValues: { ':at': at.toISOString() },
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+    await updateItem(this.doc, this.tableName, await this.customerKey(customerId), {
+      set: { erasedAt: at.toISOString() },
+      condition: 'attribute_not_exists(erasedAt) OR erasedAt < :at',
+      values: { ':at': at.toISOString() },
+    });
   }
 
   /** The customer id's own record: its opt-out and erasure, if any (eventually consistent). */

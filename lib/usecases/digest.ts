@@ -183,7 +183,7 @@ export async function buildDigest(
     .filter((week) => week.reviewOffered > 0)
     .map(
       (week) =>
-        `${week.touchpoint}: ${week.reviewOffered} invited to review, ${week.reviewClicked} followed (${formatRate(week.reviewClicked / week.reviewOffered)}${week.reviewOffered < LOW_N ? ', low n' : ''})`,
+        `${week.touchpoint}: ${week.reviewOffered} invited to review, ${week.reviewClicked} followed (${formatRate(week.reviewClickRate ?? 0)}${week.reviewOffered < LOW_N ? ', low n' : ''})`,
     );
   const headline = (week: ReportRow) =>
     `${week.touchpoint} ${METRIC_NAMES[week.metric!]} ${

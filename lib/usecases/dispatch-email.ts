@@ -97,6 +97,15 @@ export async function contactStopped(
   return undefined;
 }
 
+/** The one-click unsubscribe's token of an invitation's emails: valid as long as its data is kept. */
+export function unsubscribeTokenFor(
+  rt: Pick<DispatchEmailDeps, 'config' | 'signer'>,
+  invitation: Invitation,
+): Promise<string> {
+  const until = addIsoDuration(new Date(invitation.decidedAt), `P${rt.config.dataRetentionDays}D`);
+  return rt.signer.sign({ invitationId: invitation.invitationId, expiresAt: until }, 'unsubscribe');
+}
+
 export async function sendSurveyEmail(
   rt: DispatchEmailDeps,
   invitation: Invitation,
@@ -105,13 +114,9 @@ export async function sendSurveyEmail(
   reminder: boolean,
 ) {
   const { invitationId } = invitation;
-  const unsubscribeUntil = addIsoDuration(
-    new Date(invitation.decidedAt),
-    `P${rt.config.dataRetentionDays}D`,
-  );
   const [token, unsubscribeToken] = await Promise.all([
     rt.signer.sign({ invitationId, expiresAt }),
-    rt.signer.sign({ invitationId, expiresAt: unsubscribeUntil }, 'unsubscribe'),
+    unsubscribeTokenFor(rt, invitation),
   ]);
   const email = renderSurveyEmail({
     invitation,

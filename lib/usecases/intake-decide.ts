@@ -159,14 +159,11 @@ export async function decide(
     // key shape): the records that outlive the item, the id's and the address's, are written now,
     // once. Best effort: the skip stands either way, and the next interaction tries again.
     if (contact.optedOutAt && !person.optedOutAt) {
-      const at = new Date(contact.optedOutAt);
-      const { addressRef } = contact;
-      await Promise.all([
-        rt.suppressions.optOutCustomer(customer.id, at),
-        addressRef ? rt.suppressions.optOutAddress({ ref: addressRef }, at) : undefined,
-      ]).catch((error: unknown) =>
-        log.warn('intake.opt-out-record-failed', { error: (error as Error).name }),
-      );
+      await rt.suppressions
+        .recordOptOut(customer.id, contact.addressRef, new Date(contact.optedOutAt))
+        .catch((error: unknown) =>
+          log.warn('intake.opt-out-record-failed', { error: (error as Error).name }),
+        );
     }
     return skip('opted-out');
   }

@@ -5,9 +5,10 @@
  * 1. Put off to the customer's send window, as reminders are.
  * 2. Taken out of the REVIEW queue once, before anything is sent: at most one email, never retried.
  * 3. Not sent when the answer is no longer invited (changed, erased, the destination removed), the
- *    invitation was followed already, the address is suppressed or opted out (the survey email's
- *    own checks), or the customer had a review email within the program's `followUpOncePer`
- *    (recorded on their contact item, whatever the program).
+ *    invitation was followed already, the address is suppressed or opted out (its record), the
+ *    customer opted out or has no contact item, or had a review email within the program's
+ *    `followUpOncePer` (the last three in the contact item's conditional write, whatever the
+ *    program).
  * 4. Sent with the same signed review link, valid 30 days, and the one-click unsubscribe.
  */
 import { log } from '../adapters/log.js';
@@ -17,7 +18,7 @@ import { reviewDestination } from '../domain/review.js';
 import { renderReviewEmail } from '../domain/review-email.js';
 import { addIsoDuration, isoDurationMillis } from '../domain/time.js';
 import type { Needs, RuntimePart } from '../runtime.js';
-import { contactStopped, DISPATCH_EMAIL_USES } from './dispatch-email.js';
+import { DISPATCH_EMAIL_USES, unsubscribeTokenFor } from './dispatch-email.js';
 
 export const REVIEW_EMAIL_USES = [
   ...DISPATCH_EMAIL_USES,
@@ -57,8 +58,10 @@ export async function reviewFollowUpOne(
   if (!program || !setting?.followUpAfter) return skip('no-programme');
   if (!reviewDestination(setting, invitation.locale)) return skip('no-destination');
   if (!invitation.email) return skip('no-address');
-  const stopped = await contactStopped(rt, invitation);
-  if (stopped) return skip(stopped);
+  // The address's record (suppressed, or opted out under any customer id); the id's opt-out is
+  // the contact item's, which the claim below is conditional on (no separate read of it).
+  const block = await rt.suppressions.reasonFor(invitation.email);
+  if (block) return skip(block === 'opted-out' ? 'opted-out' : 'suppressed');
   const since = new Date(now.getTime() - isoDurationMillis(setting.followUpOncePer));
   const asked = await rt.contacts.claimReviewAsk(invitation.customerId, now, since);
   if (asked !== 'asked') return skip(asked);
@@ -67,16 +70,7 @@ export async function reviewFollowUpOne(
       { invitationId, expiresAt: addIsoDuration(now, `P${REVIEW_LINK_DAYS}D`) },
       'review',
     ),
-    rt.signer.sign(
-      {
-        invitationId,
-        expiresAt: addIsoDuration(
-          new Date(invitation.decidedAt),
-          `P${rt.config.dataRetentionDays}D`,
-        ),
-      },
-      'unsubscribe',
-    ),
+    unsubscribeTokenFor(rt, invitation),
   ]);
   const email = renderReviewEmail({
     invitation,

@@ -41,10 +41,7 @@ export async function unsubscribe(
     // again, and every write here keeps the first time.
     await rt.contacts.optOut(invitation.customerId, now, addressRef);
     // Kept by keyed hashes for good (the contact item expires with the rest of their data).
-    await Promise.all([
-      rt.suppressions.optOutCustomer(invitation.customerId, now),
-      addressRef ? rt.suppressions.optOutAddress({ ref: addressRef }, now) : undefined,
-    ]);
+    await rt.suppressions.recordOptOut(invitation.customerId, addressRef, now);
     log.info('answer.unsubscribed', { invitationId });
   }
   return { locale: invitation.locale };

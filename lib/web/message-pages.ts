@@ -3,7 +3,7 @@
  * start page, and unsubscribing.
  */
 import { html } from '../domain/html.js';
-import { languageOf } from '../domain/wording.js';
+import { languageIn } from '../domain/wording.js';
 import { layout } from './pages.js';
 
 export const MESSAGES = {
@@ -52,11 +52,7 @@ export const MESSAGES = {
 
 export type ErrorKind = keyof (typeof MESSAGES)['en'];
 
-/** The language of `locale` that `table` has (own keys only), else English. */
-export function languageIn<T extends { en: unknown }>(table: T, locale: string): keyof T & string {
-  const language = languageOf(locale);
-  return (Object.hasOwn(table, language) ? language : 'en') as keyof T & string;
-}
+export { languageIn } from '../domain/wording.js';
 
 /**
  * The local stack's start page (`/`): where to look next. Local only: on AWS the survey

@@ -6,6 +6,7 @@ import { html, type SafeHtml } from '../domain/html.js';
 import { scaleOf, type Metric } from '../domain/metric.js';
 import { directionOf, fill } from '../domain/wording.js';
 import { languageIn } from './message-pages.js';
+import { REVIEW_BUTTON } from '../domain/review.js';
 
 /** What the pages show of the brand: its name, or its logo with the name as alt text. */
 export interface PageBrand {
@@ -45,7 +46,7 @@ const PAGE_TEXTS = {
     contactExpected: 'You asked us to get in touch: {owner} will contact you by {date}.',
     reviewInvitation:
       'Glad to hear it! Would you share your experience with others? It takes a minute, and it is up to you.',
-    reviewButton: 'Write a review',
+    reviewButton: REVIEW_BUTTON.en,
     part: 'Part {n} of {total}',
     savedSoFar: 'What you answered so far is saved. These questions are optional.',
   },
@@ -58,7 +59,7 @@ const PAGE_TEXTS = {
     contactExpected: 'Sie möchten, dass wir uns melden: {owner} meldet sich bis {date} bei Ihnen.',
     reviewInvitation:
       'Das freut uns! Möchten Sie Ihre Erfahrung mit anderen teilen? Es dauert eine Minute und ist ganz Ihnen überlassen.',
-    reviewButton: 'Bewertung schreiben',
+    reviewButton: REVIEW_BUTTON.de,
     part: 'Teil {n} von {total}',
     savedSoFar: 'Ihre bisherigen Antworten sind gespeichert. Diese Fragen sind freiwillig.',
   },
